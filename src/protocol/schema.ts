@@ -202,7 +202,9 @@ function compileStruct(fields: FieldSpec[], version: number, flexible: boolean, 
     const where = `${path}.${f.name}`;
     const present = VersionRange.parse(f.versions).has(version);
     const isTagged = flexible && f.taggedVersions !== undefined && VersionRange.parse(f.taggedVersions).has(version);
-    const nullable = VersionRange.parse(f.nullableVersions).has(version);
+    // A field absent from this version only lends its default. Kafka allows a "null" default only on
+    // a field nullable in every version it exists in, so an absent one defaults to null, not "null".
+    const nullable = present ? VersionRange.parse(f.nullableVersions).has(version) : f.nullableVersions !== undefined;
     const codec = compileType(f, version, flexible, nullable, structs, where);
     const field: CompiledField = { key, ...codec, tag: isTagged ? f.tag : undefined };
     if (!present) absent.push(field);
@@ -273,7 +275,16 @@ function isDefault(v: unknown, d: unknown): boolean {
   if (v === d) return true;
   if (Array.isArray(v) && Array.isArray(d)) return v.length === 0 && d.length === 0;
   if (Buffer.isBuffer(v) && Buffer.isBuffer(d)) return v.equals(d);
+  // A tagged struct (Fetch's CurrentLeader, Produce's CurrentLeader, …) is left out when every field
+  // holds its default, as Kafka does; otherwise a decoded-then-re-encoded message would grow.
+  if (isPlainObject(v) && isPlainObject(d)) {
+    return Object.keys(d).every((k) => v[k] === undefined || isDefault(v[k], d[k]));
+  }
   return false;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
 }
 
 function compileType(

@@ -1,0 +1,27 @@
+/**
+ * What handlers reach: the broker's domain objects, wired once by `Broker`.
+ */
+import type { BrokerConfig } from './config/broker-config.js';
+import type { Clock } from './clock.js';
+import type { Logger } from './logger.js';
+import type { TopicManager } from './metadata/topic-manager.js';
+import type { TopicRegistry } from './metadata/topic-registry.js';
+import type { ReplicaManager } from './replica-manager.js';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export interface BrokerServices {
+  config: BrokerConfig;
+  clock: Clock;
+  logger: Logger;
+  nodeId: number;
+  clusterId: string;
+  topics: TopicRegistry;
+  topicManager: TopicManager;
+  replicaManager: ReplicaManager;
+  /** Where clients that came in on `listenerName` should connect to this broker. */
+  advertisedEndpoint(listenerName: string): Endpoint;
+}

@@ -1,0 +1,131 @@
+/**
+ * Broker: one Kafka-protocol node. Wires configuration, the topic registry, the log manager, the
+ * replica manager and the handlers to the socket server, and takes them down again in order.
+ *
+ * Embedding: `const broker = await Broker.start(loadBrokerConfig(props))`, then
+ * `broker.bootstrapServers` for clients and `await broker.stop()` for a clean shutdown.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrokerServices, Endpoint } from './broker-services.js';
+import { type Clock, systemClock } from './clock.js';
+import type { BrokerConfig } from './config/broker-config.js';
+import { parseProperties } from './config/properties.js';
+import { effectiveLogConfig } from './config/topic-config.js';
+import { createHandlerRegistry } from './handlers/index.js';
+import { LogManager } from './log/log-manager.js';
+import { createLogger, type Logger } from './logger.js';
+import { TopicManager } from './metadata/topic-manager.js';
+import { TopicRegistry } from './metadata/topic-registry.js';
+import { ReplicaManager } from './replica-manager.js';
+import { type BoundListener, SocketServer } from './server/socket-server.js';
+
+export interface BrokerOptions {
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export class Broker {
+  private stopped = false;
+
+  private constructor(
+    readonly services: BrokerServices,
+    private readonly logs: LogManager,
+    private readonly server: SocketServer,
+    readonly listeners: BoundListener[],
+  ) {}
+
+  static async start(config: BrokerConfig, opts: BrokerOptions = {}): Promise<Broker> {
+    const clock = opts.clock ?? systemClock;
+    const logger = opts.logger ?? createLogger('info');
+    for (const w of config.warnings) logger.warn(w);
+
+    mkdirSync(config.logDir, { recursive: true });
+    const clusterId = readOrCreateMetaProperties(config.logDir, config.nodeId, config.clusterId);
+    const topics = TopicRegistry.open(config.logDir);
+    const logs = LogManager.open(
+      {
+        logDirs: [config.logDir],
+        retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
+        flushSchedulerIntervalMs: config.logFlushSchedulerIntervalMs,
+      },
+      {
+        clock,
+        logger: logger.child('LogManager'),
+        topicConfig: (topic) => effectiveLogConfig(config, new Map(Object.entries(topics.get(topic)?.configs ?? {}))),
+      },
+    );
+    const topicManager = new TopicManager(topics, logs, config, config.nodeId, logger.child('TopicManager'));
+    topicManager.reconcile();
+    const replicaManager = new ReplicaManager(logs, topics, clock, logger.child('ReplicaManager'));
+
+    const advertised = new Map<string, Endpoint>();
+    const services: BrokerServices = {
+      config,
+      clock,
+      logger,
+      nodeId: config.nodeId,
+      clusterId,
+      topics,
+      topicManager,
+      replicaManager,
+      advertisedEndpoint: (listenerName) => advertised.get(listenerName) ?? [...advertised.values()][0],
+    };
+    const server = new SocketServer(createHandlerRegistry(services), { maxRequestBytes: config.socketRequestMaxBytes, logger: logger.child('SocketServer') });
+    const bound = await server.start(config.listeners);
+    bound.forEach((l, i) => {
+      const adv = config.advertisedListeners[i] ?? l;
+      // An advertised port of 0 means "whatever was bound" — what tests on port 0 need.
+      advertised.set(l.name, { host: adv.host, port: adv.port === 0 ? l.boundPort : adv.port });
+    });
+    logs.startup();
+    logger.info(`Skein broker ${config.nodeId} started (cluster ${clusterId}, log dir ${config.logDir})`);
+    return new Broker(services, logs, server, bound);
+  }
+
+  /** host:port of the first listener, as advertised to clients. */
+  get bootstrapServers(): string {
+    const ep = this.services.advertisedEndpoint(this.listeners[0].name);
+    return `${ep.host}:${ep.port}`;
+  }
+
+  get port(): number {
+    return this.listeners[0].boundPort;
+  }
+
+  /** Clean shutdown: stop accepting, end long polls, flush and checkpoint every log. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const { logger } = this.services;
+    logger.info('Shutting down');
+    this.services.replicaManager.delayedFetches.wakeAll();
+    await this.server.stop();
+    await this.logs.shutdown();
+    logger.info('Shut down cleanly');
+  }
+}
+
+/**
+ * meta.properties, as Kafka writes it: the cluster id and node id this log directory belongs to.
+ * A directory from another node is refused rather than silently served.
+ */
+function readOrCreateMetaProperties(dir: string, nodeId: number, configured: string | null): string {
+  const file = join(dir, 'meta.properties');
+  if (existsSync(file)) {
+    const props = parseProperties(readFileSync(file, 'utf8'));
+    const storedNode = Number(props.get('node.id'));
+    if (storedNode !== nodeId) {
+      throw new Error(`${file} belongs to node ${storedNode}, but this broker is node.id=${nodeId}`);
+    }
+    const clusterId = props.get('cluster.id') as string;
+    if (configured !== null && configured !== clusterId) {
+      throw new Error(`${file} belongs to cluster ${clusterId}, but cluster.id=${configured} was configured`);
+    }
+    return clusterId;
+  }
+  const clusterId = configured ?? randomBytes(16).toString('base64url').slice(0, 22);
+  writeFileSync(file, `#\n#${new Date().toString()}\nversion=1\ncluster.id=${clusterId}\nnode.id=${nodeId}\n`);
+  return clusterId;
+}

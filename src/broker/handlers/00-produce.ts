@@ -1,0 +1,60 @@
+/**
+ * Produce: v3-13 accepted; advertised from v0.
+ *
+ * Behavior: each partition's single record batch is validated (size, CRC, magic, framing) and
+ * appended; errors are per partition and leave the log untouched. acks must be -1, 0 or 1
+ * (INVALID_REQUIRED_ACKS otherwise); acks=0 gets no response. On one node acks=all is acks=1.
+ *
+ * Version notes: Kafka 4 removed v0-2 (message formats 0 and 1) but still advertises v0, because
+ * librdkafka refuses a broker whose Produce minimum is above 0 (KAFKA-18659); a v0-2 request that
+ * arrives anyway closes the connection. v13 names topics by id.
+ */
+import { Produce, type ProduceRequest, type ProduceResponse, type TopicProduceResponse } from '../../protocol/apis/produce.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import type { BrokerServices } from '../broker-services.js';
+import { handler, type Handler } from '../server/handler.js';
+
+export function produceHandler(s: BrokerServices): Handler<ProduceRequest, ProduceResponse> {
+  const h = handler(
+    Produce,
+    {},
+    (req, ctx): ProduceResponse => {
+      const version = ctx.header.apiVersion;
+      const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
+      const responses: TopicProduceResponse[] = req.topicData.map((t) => {
+        const name = version >= 13 ? (s.topics.getById(t.topicId)?.name ?? null) : t.name;
+        return {
+          name: t.name,
+          topicId: t.topicId,
+          partitionResponses: t.partitionData.map((p) => {
+            const fail = (errorCode: number, errorMessage: string | null = null) => ({
+              index: p.index,
+              errorCode,
+              baseOffset: -1n,
+              logAppendTimeMs: -1n,
+              logStartOffset: -1n,
+              recordErrors: [],
+              errorMessage,
+            });
+            if (!validAcks) return fail(ErrorCode.INVALID_REQUIRED_ACKS);
+            if (name === null) return fail(ErrorCode.UNKNOWN_TOPIC_ID);
+            const r = s.replicaManager.appendRecords(name, p.index, p.records, version);
+            if (r.errorCode !== ErrorCode.NONE) return fail(r.errorCode, r.errorMessage);
+            return {
+              index: p.index,
+              errorCode: ErrorCode.NONE,
+              baseOffset: r.baseOffset,
+              logAppendTimeMs: r.logAppendTime,
+              logStartOffset: r.logStartOffset,
+              recordErrors: [],
+              errorMessage: null,
+            };
+          }),
+        };
+      });
+      return { responses, throttleTimeMs: 0 };
+    },
+    { noResponse: (req) => req.acks === 0 },
+  );
+  return { ...h, advertisedMinVersion: 0 };
+}

@@ -1,0 +1,573 @@
+/**
+ * LogSegment: one `.log` file of record batches plus its `.index` and `.timeindex`
+ * (docs/log-format.md). Kafka's `LogSegment`, with the same operations: `append`, `read`,
+ * `translateOffset`, `findOffsetByTimestamp`, `recover`, `truncateTo`, `shouldRoll`, `flush`, `close`,
+ * `delete`.
+ *
+ * All file access is synchronous (positional reads and writes on descriptors kept open for the
+ * segment's life) except fsync, which runs on the thread pool; a close requested while an fsync is in
+ * flight waits for it, so a descriptor is never closed under a pending fsync.
+ *
+ * Left out, compared with Kafka: the transaction index, producer-state rebuilding during recovery,
+ * leader epochs, and segment jitter.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { BATCH_HEADER_SIZE, CURRENT_MAGIC, computeBatchCrc, LOG_OVERHEAD, Offsets } from '../../protocol/batch-header.js';
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import { decodeRecords } from '../../protocol/record-batch.js';
+import { fsyncAsync, readFully, readInt64, writeFully } from './file-io.js';
+import { OffsetIndex } from './offset-index.js';
+import { TimeIndex } from './time-index.js';
+
+export const LOG_FILE_SUFFIX = '.log';
+export const INDEX_FILE_SUFFIX = '.index';
+export const TIME_INDEX_FILE_SUFFIX = '.timeindex';
+
+/** `00000000000000368769.log`: the base offset as 20 zero-padded digits, then the suffix. */
+export function segmentFileName(baseOffset: number, suffix: string): string {
+  return String(baseOffset).padStart(20, '0') + suffix;
+}
+
+/** The base offset named by a segment file, or undefined if `name` is not `<20 digits><suffix>`. */
+export function parseSegmentFileName(name: string, suffix = LOG_FILE_SUFFIX): number | undefined {
+  if (!name.endsWith(suffix)) return undefined;
+  const digits = name.slice(0, -suffix.length);
+  return /^\d{20}$/.test(digits) ? Number(digits) : undefined;
+}
+
+/** Where a batch sits: its offsets, its byte position in the `.log`, and its size. */
+export interface LogOffsetPosition {
+  baseOffset: number;
+  lastOffset: number;
+  position: number;
+  size: number;
+}
+
+export interface SegmentReadResult {
+  /** Whole batches, the first of which contains the requested offset; may be empty (limits). */
+  records: Buffer;
+  /** Position in the `.log` of the first batch. */
+  position: number;
+}
+
+export interface TimestampAndOffset {
+  timestamp: number;
+  offset: number;
+}
+
+export interface RollParams {
+  segmentBytes: number;
+  segmentMs: number;
+  /** Size of the append about to happen. */
+  messagesSize: number;
+  maxTimestampInMessages: number;
+  maxOffsetInMessages: number;
+  now: number;
+}
+
+export interface RecoveryResult {
+  /** Bytes of the `.log` kept. */
+  validBytes: number;
+  /** Bytes cut off the end of the `.log`. */
+  truncatedBytes: number;
+  /** Where the first bad batch was and why it was refused; set when bytes were truncated. */
+  torn?: { offset: number; position: number; reason: string };
+}
+
+export interface SegmentOptions {
+  /** index.interval.bytes */
+  indexIntervalBytes: number;
+  /** segment.index.bytes */
+  maxIndexSize: number;
+  /** The broker clock's now, for segments whose first batch has no timestamp (segment.ms). */
+  now: number;
+}
+
+const MIN_BATCH_LENGTH = BATCH_HEADER_SIZE - LOG_OVERHEAD;
+const INT32_MAX = 0x7fffffff;
+/** How much of the `.log` recovery reads at a time. */
+const RECOVERY_CHUNK = 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
+/** Scratch for batch headers read from files. Single-threaded and never held across calls. */
+const headerBuf = Buffer.allocUnsafe(BATCH_HEADER_SIZE);
+
+export class LogSegment {
+  /** Bytes in the `.log`. */
+  size: number;
+  /** index.interval.bytes; a topic config change applies from the next append. */
+  indexIntervalBytes: number;
+  private nextOffsetValue: number;
+  private maxTimestampSoFar = -1;
+  private offsetOfMaxTimestampSoFar: number;
+  private bytesSinceLastIndexEntry = 0;
+  /** The first batch's max timestamp (segment.ms); undefined until read. */
+  private rollingBasedTimestamp: number | undefined;
+  private created: number;
+  private pendingFlushes = 0;
+  private closeRequested = false;
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly baseOffset: number,
+    private readonly logFd: number,
+    readonly offsetIndex: OffsetIndex,
+    readonly timeIndex: TimeIndex,
+    opts: SegmentOptions,
+    /** Why the indexes cannot be used as they are, if they cannot (set by `open`). */
+    readonly indexProblem?: string,
+  ) {
+    this.size = fs.fstatSync(logFd).size;
+    this.indexIntervalBytes = opts.indexIntervalBytes;
+    this.created = opts.now;
+    this.nextOffsetValue = baseOffset;
+    this.offsetOfMaxTimestampSoFar = baseOffset;
+  }
+
+  /** Creates a new empty segment (replacing empty files of the same name, if any). */
+  static create(dir: string, baseOffset: number, opts: SegmentOptions): LogSegment {
+    const file = (suffix: string) => path.join(dir, segmentFileName(baseOffset, suffix));
+    const flags = fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC;
+    const logFd = fs.openSync(file(LOG_FILE_SUFFIX), flags, 0o644);
+    const offsetIndex = OffsetIndex.open(file(INDEX_FILE_SUFFIX), baseOffset, opts.maxIndexSize);
+    const timeIndex = TimeIndex.open(file(TIME_INDEX_FILE_SUFFIX), baseOffset, opts.maxIndexSize);
+    offsetIndex.rebuild([], []);
+    timeIndex.rebuild([], []);
+    return new LogSegment(dir, baseOffset, logFd, offsetIndex, timeIndex, opts);
+  }
+
+  /**
+   * Opens an existing segment and loads its indexes. The segment is not usable until the caller runs
+   * either `recover()` or `loadTail()` (which reads the next offset and max timestamp).
+   */
+  static open(dir: string, baseOffset: number, opts: SegmentOptions): LogSegment {
+    const file = (suffix: string) => path.join(dir, segmentFileName(baseOffset, suffix));
+    const logFd = fs.openSync(file(LOG_FILE_SUFFIX), fs.constants.O_RDWR);
+    const problems: string[] = [];
+    const load = <T extends OffsetIndex | TimeIndex>(suffix: string, open: () => T): T => {
+      if (!fs.existsSync(file(suffix))) problems.push(`${suffix} file missing`);
+      const index = open();
+      try {
+        index.load();
+      } catch (err) {
+        problems.push((err as Error).message);
+      }
+      return index;
+    };
+    const offsetIndex = load(INDEX_FILE_SUFFIX, () => OffsetIndex.open(file(INDEX_FILE_SUFFIX), baseOffset, opts.maxIndexSize));
+    const timeIndex = load(TIME_INDEX_FILE_SUFFIX, () => TimeIndex.open(file(TIME_INDEX_FILE_SUFFIX), baseOffset, opts.maxIndexSize));
+    return new LogSegment(dir, baseOffset, logFd, offsetIndex, timeIndex, opts, problems.length > 0 ? problems.join('; ') : undefined);
+  }
+
+  get name(): string {
+    return segmentFileName(this.baseOffset, LOG_FILE_SUFFIX);
+  }
+
+  /** The offset the next appended batch would get: last offset + 1, or the base offset if empty. */
+  get nextOffset(): number {
+    return this.nextOffsetValue;
+  }
+
+  /** The largest batch max timestamp in the segment, or -1. */
+  get maxTimestamp(): number {
+    return this.maxTimestampSoFar;
+  }
+
+  /** The last offset of the first batch that holds `maxTimestamp`. */
+  get offsetOfMaxTimestamp(): number {
+    return this.offsetOfMaxTimestampSoFar;
+  }
+
+  /** For retention: the max record timestamp, or the `.log`'s modification time if there is none. */
+  largestTimestamp(): number {
+    return this.maxTimestampSoFar >= 0 ? this.maxTimestampSoFar : fs.fstatSync(this.logFd).mtimeMs;
+  }
+
+  /**
+   * Appends `records` (whole batches, offsets already assigned) at the end of the `.log` with one
+   * write, then adds an index entry before each batch that starts more than index.interval.bytes after
+   * the previous entry. Reads two header fields per batch; never looks at records.
+   */
+  append(records: Buffer, largestOffset: number, largestTimestamp: number, offsetOfMaxTimestamp: number): void {
+    if (records.length === 0) return;
+    if (!this.offsetIndex.canAppendOffset(largestOffset)) {
+      throw new Error(`${this.name}: offset ${largestOffset} cannot be stored relative to base offset ${this.baseOffset}`);
+    }
+    const physicalPosition = this.size;
+    if (physicalPosition === 0) this.rollingBasedTimestamp = largestTimestamp;
+    writeFully(this.logFd, records, physicalPosition);
+    this.size = physicalPosition + records.length;
+    if (largestTimestamp > this.maxTimestampSoFar) {
+      this.maxTimestampSoFar = largestTimestamp;
+      this.offsetOfMaxTimestampSoFar = offsetOfMaxTimestamp;
+    }
+    let at = 0;
+    while (at < records.length) {
+      const batchSize = records.readInt32BE(at + Offsets.batchLength) + LOG_OVERHEAD;
+      if (this.bytesSinceLastIndexEntry > this.indexIntervalBytes) {
+        if (!this.offsetIndex.isFull) {
+          this.offsetIndex.append(readInt64(records, at + Offsets.baseOffset), physicalPosition + at);
+          this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+        }
+        this.bytesSinceLastIndexEntry = 0;
+      }
+      this.bytesSinceLastIndexEntry += batchSize;
+      at += batchSize;
+    }
+    this.nextOffsetValue = largestOffset + 1;
+  }
+
+  /**
+   * The first batch whose last offset is ≥ `offset` — the batch containing `offset`, or the next one
+   * after a gap — found from the index and a walk over batch headers. Undefined past the end.
+   */
+  translateOffset(offset: number, startingPosition = 0): LogOffsetPosition | undefined {
+    let pos = Math.max(this.offsetIndex.lookup(offset).position, startingPosition);
+    while (pos < this.size) {
+      if (!this.readHeader(pos, Offsets.lastOffsetDelta + 4)) return undefined;
+      const size = this.checkedBatchSize(pos);
+      const baseOffset = readInt64(headerBuf, Offsets.baseOffset);
+      const lastOffset = baseOffset + headerBuf.readInt32BE(Offsets.lastOffsetDelta);
+      if (lastOffset >= offset) return { baseOffset, lastOffset, position: pos, size };
+      pos += size;
+    }
+    return undefined;
+  }
+
+  /**
+   * Whole batches starting with the one that contains `startOffset`, up to `maxBytes` and not past
+   * `maxPosition`. With `minOneBatch`, the first batch is returned even if it exceeds `maxBytes`
+   * (never if it crosses `maxPosition`). Undefined if no batch here has an offset ≥ `startOffset`.
+   */
+  read(startOffset: number, maxBytes: number, maxPosition = this.size, minOneBatch = false): SegmentReadResult | undefined {
+    const first = this.translateOffset(startOffset);
+    if (first === undefined) return undefined;
+    const limit = Math.min(maxPosition, this.size);
+    const position = first.position;
+    if (position + first.size > limit) return { records: EMPTY, position };
+    let length = Math.min(Math.max(maxBytes, 0), limit - position);
+    if (length < first.size) {
+      if (!minOneBatch) return { records: EMPTY, position };
+      length = first.size;
+    }
+    const buf = Buffer.allocUnsafe(length);
+    const n = readFully(this.logFd, buf, length, position);
+    // Cut a trailing partial batch: the limit rarely falls on a batch boundary.
+    let end = 0;
+    while (n - end >= LOG_OVERHEAD) {
+      const size = buf.readInt32BE(end + Offsets.batchLength) + LOG_OVERHEAD;
+      if (size < BATCH_HEADER_SIZE || end + size > n) break;
+      end += size;
+    }
+    return { records: end === buf.length ? buf : buf.subarray(0, end), position };
+  }
+
+  /**
+   * The first record at or after `startingOffset` whose timestamp is ≥ `timestamp`, or undefined if
+   * this segment has none. The time index bounds where to start; batch headers skip batches whose max
+   * timestamp is too small; only the batch found is decoded.
+   */
+  findOffsetByTimestamp(timestamp: number, startingOffset = this.baseOffset): TimestampAndOffset | undefined {
+    if (this.maxTimestampSoFar < timestamp) return undefined;
+    const from = Math.max(this.timeIndex.scanStartOffset(timestamp), startingOffset);
+    let pos = this.offsetIndex.lookup(from).position;
+    while (pos < this.size) {
+      if (!this.readHeader(pos, BATCH_HEADER_SIZE)) return undefined;
+      const size = this.checkedBatchSize(pos);
+      const baseOffset = readInt64(headerBuf, Offsets.baseOffset);
+      const lastOffset = baseOffset + headerBuf.readInt32BE(Offsets.lastOffsetDelta);
+      const batchMax = readInt64(headerBuf, Offsets.maxTimestamp);
+      if (lastOffset >= startingOffset && batchMax >= timestamp) {
+        const found = this.searchBatch(pos, size, timestamp, startingOffset);
+        if (found !== undefined) return found;
+      }
+      pos += size;
+    }
+    return undefined;
+  }
+
+  /**
+   * Re-reads the whole `.log`, keeping batches while each is complete, magic 2, passes its CRC-32C and
+   * continues the offsets; truncates at the first that does not and rebuilds both indexes from the
+   * batches kept.
+   */
+  recover(): RecoveryResult {
+    const fileSize = fs.fstatSync(this.logFd).size;
+    const idxOffsets: number[] = [];
+    const idxPositions: number[] = [];
+    const tsTimestamps: number[] = [];
+    const tsOffsets: number[] = [];
+    let maxTs = -1;
+    let offsetOfMax = this.baseOffset;
+    let next = this.baseOffset;
+    let bytesSince = 0;
+    let firstBatchTimestamp: number | undefined;
+    let chunk = Buffer.allocUnsafe(Math.min(RECOVERY_CHUNK, Math.max(fileSize, BATCH_HEADER_SIZE)));
+    let chunkStart = 0;
+    let chunkLen = 0;
+    const ensure = (pos: number, length: number): void => {
+      if (pos >= chunkStart && pos + length <= chunkStart + chunkLen) return;
+      if (length > chunk.length) chunk = Buffer.allocUnsafe(length);
+      chunkStart = pos;
+      chunkLen = readFully(this.logFd, chunk, Math.min(chunk.length, fileSize - pos), pos);
+    };
+
+    let pos = 0;
+    let reason: string | undefined;
+    while (pos < fileSize) {
+      if (fileSize - pos < BATCH_HEADER_SIZE) {
+        reason = `incomplete batch header (${fileSize - pos} bytes)`;
+        break;
+      }
+      ensure(pos, BATCH_HEADER_SIZE);
+      let at = pos - chunkStart;
+      const batchLength = chunk.readInt32BE(at + Offsets.batchLength);
+      const size = batchLength + LOG_OVERHEAD;
+      if (batchLength < MIN_BATCH_LENGTH) {
+        reason = `batch length ${batchLength} is below the ${MIN_BATCH_LENGTH}-byte minimum`;
+        break;
+      }
+      if (pos + size > fileSize) {
+        reason = `incomplete batch (${fileSize - pos} of ${size} bytes)`;
+        break;
+      }
+      const magic = chunk.readInt8(at + Offsets.magic);
+      if (magic !== CURRENT_MAGIC) {
+        reason = `magic ${magic}`;
+        break;
+      }
+      ensure(pos, size);
+      at = pos - chunkStart;
+      const batch = chunk.subarray(at, at + size);
+      if (computeBatchCrc(batch) !== batch.readUInt32BE(Offsets.crc)) {
+        reason = 'CRC mismatch';
+        break;
+      }
+      const baseOffset = readInt64(batch, Offsets.baseOffset);
+      const lastOffsetDelta = batch.readInt32BE(Offsets.lastOffsetDelta);
+      const lastOffset = baseOffset + lastOffsetDelta;
+      if (baseOffset < next || lastOffsetDelta < 0) {
+        reason = `offsets ${baseOffset}..${lastOffset} do not follow ${next - 1}`;
+        break;
+      }
+      if (lastOffset - this.baseOffset > INT32_MAX) {
+        reason = `offset ${lastOffset} cannot be stored relative to base offset ${this.baseOffset}`;
+        break;
+      }
+      const batchMax = readInt64(batch, Offsets.maxTimestamp);
+      if (firstBatchTimestamp === undefined) firstBatchTimestamp = batchMax;
+      if (batchMax > maxTs) {
+        maxTs = batchMax;
+        offsetOfMax = lastOffset;
+      }
+      if (bytesSince > this.indexIntervalBytes && idxOffsets.length < this.offsetIndex.maxEntries) {
+        idxOffsets.push(baseOffset);
+        idxPositions.push(pos);
+        const lastTs = tsTimestamps.length > 0 ? tsTimestamps[tsTimestamps.length - 1] : -Infinity;
+        if (maxTs > lastTs && tsTimestamps.length < this.timeIndex.maxEntries) {
+          tsTimestamps.push(maxTs);
+          tsOffsets.push(offsetOfMax);
+        }
+        bytesSince = 0;
+      }
+      bytesSince += size;
+      next = lastOffset + 1;
+      pos += size;
+    }
+
+    const truncatedBytes = fileSize - pos;
+    if (truncatedBytes > 0) fs.ftruncateSync(this.logFd, pos);
+    // As when a segment is closed: the last time index entry holds the segment's max timestamp.
+    const lastTs = tsTimestamps.length > 0 ? tsTimestamps[tsTimestamps.length - 1] : -Infinity;
+    if (maxTs >= 0 && maxTs > lastTs) {
+      tsTimestamps.push(maxTs);
+      tsOffsets.push(offsetOfMax);
+    }
+    this.offsetIndex.rebuild(idxOffsets, idxPositions);
+    this.timeIndex.rebuild(tsTimestamps, tsOffsets);
+    this.size = pos;
+    this.nextOffsetValue = next;
+    this.maxTimestampSoFar = maxTs;
+    this.offsetOfMaxTimestampSoFar = offsetOfMax;
+    this.bytesSinceLastIndexEntry = bytesSince;
+    this.rollingBasedTimestamp = firstBatchTimestamp;
+    return {
+      validBytes: pos,
+      truncatedBytes,
+      torn: truncatedBytes > 0 ? { offset: next, position: pos, reason: reason ?? 'unreadable data' } : undefined,
+    };
+  }
+
+  /**
+   * For a segment trusted as it is (below the recovery point, or after a clean shutdown): works out the
+   * next offset and max timestamp from the last index entries and the batch headers after them.
+   * Returns a description of the problem if the files do not agree — the caller then runs `recover()`.
+   */
+  loadTail(): string | undefined {
+    const lastEntry = this.offsetIndex.lastEntry();
+    let pos = 0;
+    if (lastEntry !== undefined) {
+      pos = lastEntry.position;
+      if (pos >= this.size || !this.readHeader(pos, LOG_OVERHEAD)) {
+        return `last index entry points at position ${pos}, beyond the ${this.size}-byte log`;
+      }
+      if (readInt64(headerBuf, Offsets.baseOffset) !== lastEntry.offset) {
+        return `last index entry (${lastEntry.offset}, ${pos}) does not point at that batch`;
+      }
+    }
+    const lastTime = this.timeIndex.lastEntry();
+    let maxTs = lastTime?.timestamp ?? -1;
+    let offsetOfMax = lastTime?.offset ?? this.baseOffset;
+    let next = this.baseOffset;
+    const scanFrom = pos;
+    while (pos < this.size) {
+      if (this.size - pos < BATCH_HEADER_SIZE || !this.readHeader(pos, BATCH_HEADER_SIZE)) {
+        return `incomplete batch at position ${pos}`;
+      }
+      const batchLength = headerBuf.readInt32BE(Offsets.batchLength);
+      const size = batchLength + LOG_OVERHEAD;
+      if (batchLength < MIN_BATCH_LENGTH || pos + size > this.size || headerBuf.readInt8(Offsets.magic) !== CURRENT_MAGIC) {
+        return `malformed batch at position ${pos}`;
+      }
+      const baseOffset = readInt64(headerBuf, Offsets.baseOffset);
+      const lastOffset = baseOffset + headerBuf.readInt32BE(Offsets.lastOffsetDelta);
+      if (baseOffset < next || lastOffset < baseOffset) return `offsets go backwards at position ${pos}`;
+      const batchMax = readInt64(headerBuf, Offsets.maxTimestamp);
+      if (batchMax > maxTs) {
+        maxTs = batchMax;
+        offsetOfMax = lastOffset;
+      }
+      next = lastOffset + 1;
+      pos += size;
+    }
+    if (lastTime !== undefined && lastTime.offset >= next) {
+      return `last time index entry offset ${lastTime.offset} is beyond the last offset ${next - 1}`;
+    }
+    this.nextOffsetValue = next;
+    this.maxTimestampSoFar = maxTs;
+    this.offsetOfMaxTimestampSoFar = offsetOfMax;
+    this.bytesSinceLastIndexEntry = this.size - scanFrom;
+    this.rollingBasedTimestamp = undefined;
+    return undefined;
+  }
+
+  /**
+   * Removes the batch containing `offset` and everything after it (the log only ever ends on a batch
+   * boundary). Returns the bytes removed.
+   */
+  truncateTo(offset: number, now: number): number {
+    const batch = this.translateOffset(offset);
+    if (batch === undefined) return 0;
+    this.offsetIndex.truncateTo(batch.baseOffset);
+    this.timeIndex.truncateTo(batch.baseOffset);
+    fs.ftruncateSync(this.logFd, batch.position);
+    const removed = this.size - batch.position;
+    this.size = batch.position;
+    if (this.size === 0) this.created = now;
+    const problem = this.loadTail();
+    if (problem !== undefined) throw new Error(`${this.name}: after truncation, ${problem}`);
+    this.bytesSinceLastIndexEntry = 0;
+    return removed;
+  }
+
+  /** Kafka's roll conditions; see docs/log-format.md. */
+  shouldRoll(p: RollParams): boolean {
+    if (this.offsetIndex.isFull || this.timeIndex.isFull || !this.offsetIndex.canAppendOffset(p.maxOffsetInMessages)) return true;
+    if (this.size === 0) return false;
+    if (this.size + p.messagesSize > p.segmentBytes || this.size + p.messagesSize > INT32_MAX) return true;
+    return this.timeWaitedForRoll(p.now, p.maxTimestampInMessages) > p.segmentMs;
+  }
+
+  /**
+   * For segment.ms: how far the new batch's timestamp is past the first batch's, or, if the first
+   * batch has no timestamp, how long ago the segment was created (Kafka's rule).
+   */
+  timeWaitedForRoll(now: number, messageTimestamp: number): number {
+    if (this.rollingBasedTimestamp === undefined && this.size > 0 && this.readHeader(0, BATCH_HEADER_SIZE)) {
+      this.rollingBasedTimestamp = readInt64(headerBuf, Offsets.maxTimestamp);
+    }
+    const first = this.rollingBasedTimestamp ?? -1;
+    return first >= 0 ? messageTimestamp - first : now - this.created;
+  }
+
+  /** Called when the segment stops being active: its time index ends with its max timestamp. */
+  onBecomeInactiveSegment(): void {
+    if (this.maxTimestampSoFar >= 0) this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
+  }
+
+  /** fsyncs the `.log` and both indexes. */
+  async flush(): Promise<void> {
+    if (this.closed || this.closeRequested) return;
+    this.pendingFlushes++;
+    try {
+      await Promise.all([fsyncAsync(this.logFd), this.offsetIndex.flush(), this.timeIndex.flush()]);
+    } finally {
+      this.pendingFlushes--;
+      if (this.closeRequested && this.pendingFlushes === 0) this.closeNow();
+    }
+  }
+
+  /** Closes the files (after any fsync in flight). Writes the final time index entry first. */
+  close(): void {
+    if (this.closed || this.closeRequested) return;
+    this.onBecomeInactiveSegment();
+    this.closeHandles();
+  }
+
+  /** Closes and removes the segment's files: `.log` first, so a crash never leaves data without its name. */
+  delete(): void {
+    if (!this.closed && !this.closeRequested) this.closeHandles();
+    for (const suffix of [LOG_FILE_SUFFIX, INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX]) {
+      fs.rmSync(path.join(this.dir, segmentFileName(this.baseOffset, suffix)), { force: true });
+    }
+  }
+
+  private closeHandles(): void {
+    if (this.pendingFlushes > 0) this.closeRequested = true;
+    else this.closeNow();
+  }
+
+  private closeNow(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.offsetIndex.close();
+    this.timeIndex.close();
+    fs.closeSync(this.logFd);
+  }
+
+  /** Reads `length` header bytes at `pos` into the shared scratch; false if the file ends first. */
+  private readHeader(pos: number, length: number): boolean {
+    return readFully(this.logFd, headerBuf, length, pos) === length;
+  }
+
+  /** The size of the batch whose header is in the scratch; a nonsense length means a corrupt file. */
+  private checkedBatchSize(pos: number): number {
+    const batchLength = headerBuf.readInt32BE(Offsets.batchLength);
+    if (batchLength < MIN_BATCH_LENGTH || pos + batchLength + LOG_OVERHEAD > this.size) {
+      throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `${path.join(this.dir, this.name)}: batch at position ${pos} has length ${batchLength}`);
+    }
+    return batchLength + LOG_OVERHEAD;
+  }
+
+  /** Decodes the batch at `pos` and returns its first record at/after `startingOffset` with timestamp ≥ `timestamp`. */
+  private searchBatch(pos: number, size: number, timestamp: number, startingOffset: number): TimestampAndOffset | undefined {
+    const batch = Buffer.allocUnsafe(size);
+    readFully(this.logFd, batch, size, pos);
+    let records;
+    try {
+      records = decodeRecords(batch, { verifyCrc: false });
+    } catch {
+      // Records we cannot read (e.g. a codec this Node lacks): answer with the batch's first offset,
+      // which is at or before the true answer, so a consumer starting there misses nothing.
+      const baseOffset = readInt64(batch, Offsets.baseOffset);
+      return { offset: Math.max(baseOffset, startingOffset), timestamp: readInt64(batch, Offsets.maxTimestamp) };
+    }
+    for (const r of records) {
+      const offset = Number(r.offset);
+      const ts = Number(r.timestamp);
+      if (offset >= startingOffset && ts >= timestamp) return { offset, timestamp: ts };
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,671 @@
+/**
+ * PartitionLog: one partition's log — an ordered list of LogSegments in `<log.dir>/<topic>-<partition>/`,
+ * the last of which takes appends. Kafka's `UnifiedLog`/`LocalLog` for a single replica: offset
+ * assignment, roll, read, search by timestamp, retention, DeleteRecords, flush policy, recovery.
+ * The on-disk format and the crash-safety argument are in docs/log-format.md.
+ *
+ * Offsets and timestamps are `number`s here (exact below 2^53); the protocol edge converts `bigint`s.
+ *
+ * Left out, compared with Kafka: replication (the high watermark is the log end offset), leader
+ * epochs, producer state and the transaction index (other modules), compaction, segment jitter, the
+ * delayed deletion of `.deleted` files, and per-log-dir (rather than per-partition) checkpoints.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, Offsets, setLogAppendTime } from '../../protocol/batch-header.js';
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import { CheckpointFile } from './checkpoint-file.js';
+import { readInt64, writeInt64 } from './file-io.js';
+import type { LogConfig } from './log-config.js';
+import {
+  INDEX_FILE_SUFFIX,
+  LOG_FILE_SUFFIX,
+  LogSegment,
+  parseSegmentFileName,
+  type SegmentOptions,
+  TIME_INDEX_FILE_SUFFIX,
+  type TimestampAndOffset,
+} from './log-segment.js';
+
+/** What the log layer needs of a logger. */
+export type LogLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
+
+export const RECOVERY_POINT_CHECKPOINT_FILE = 'recovery-point-offset-checkpoint';
+export const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint';
+
+/** ListOffsets special timestamps (Kafka's `ListOffsetsRequest`). */
+export const LATEST_TIMESTAMP = -1;
+export const EARLIEST_TIMESTAMP = -2;
+export const MAX_TIMESTAMP = -3;
+export const EARLIEST_LOCAL_TIMESTAMP = -4;
+
+export interface PartitionLogOptions {
+  clock: Clock;
+  logger: LogLogger;
+  /**
+   * The log directory was shut down cleanly (its clean-shutdown marker was present): skip validating
+   * segments above the recovery point. Default false: recover them.
+   */
+  hadCleanShutdown?: boolean;
+}
+
+export interface AppendOptions {
+  /** Assign consecutive offsets by rewriting each batch's baseOffset (default true). */
+  assignOffsets?: boolean;
+  /** Default: the topic's message.timestamp.type. */
+  timestampType?: 'CreateTime' | 'LogAppendTime';
+  /** The broker clock's time for this append (LogAppendTime, segment.ms); default clock.now(). */
+  now?: number;
+}
+
+export interface LogAppendInfo {
+  firstOffset: number;
+  lastOffset: number;
+  /** The largest batch max timestamp appended (after LogAppendTime stamping), or -1. */
+  maxTimestamp: number;
+  /** The last offset of the first batch holding `maxTimestamp`. */
+  offsetOfMaxTimestamp: number;
+  /** The broker time stamped on the batches for LogAppendTime topics, else -1. */
+  logAppendTime: number;
+  logStartOffset: number;
+  /** Number of offsets taken (sum of lastOffsetDelta + 1). */
+  recordCount: number;
+  /** Set when this append reached flush.messages: resolves once everything up to it is fsynced. */
+  flushed?: Promise<void>;
+}
+
+export interface ReadOptions {
+  /** Exclusive bound (high watermark, last stable offset): no batch reaching it is returned. */
+  upperBoundOffset?: number;
+  /** Return the first batch whole even if it exceeds maxBytes (default true, as for Fetch v3+). */
+  minOneBatch?: boolean;
+}
+
+export interface FetchDataInfo {
+  /** Whole batches in offset order, one chunk per segment read; the first contains the fetch offset. */
+  records: Buffer[];
+  sizeInBytes: number;
+  logStartOffset: number;
+  logEndOffset: number;
+}
+
+const INT32_MAX = 0x7fffffff;
+
+export class PartitionLog {
+  private segments: LogSegment[];
+  private logStartOffsetValue: number;
+  private logEndOffsetValue: number;
+  private recoveryPointValue: number;
+  private unflushed = 0;
+  private lastFlushTimeValue: number;
+  private checkpointedRecoveryPoint = -1;
+  private checkpointedLogStartOffset = -1;
+  private closed = false;
+  private readonly recoveryPointFile: CheckpointFile;
+  private readonly logStartOffsetFile: CheckpointFile;
+
+  private constructor(
+    readonly dir: string,
+    private configValue: LogConfig,
+    private readonly clock: Clock,
+    private readonly logger: LogLogger,
+    state: { segments: LogSegment[]; logStartOffset: number; recoveryPoint: number; onDisk: { recoveryPoint?: number; logStartOffset?: number } },
+  ) {
+    this.segments = state.segments;
+    this.logStartOffsetValue = state.logStartOffset;
+    this.logEndOffsetValue = this.active.nextOffset;
+    this.recoveryPointValue = state.recoveryPoint;
+    this.checkpointedRecoveryPoint = state.onDisk.recoveryPoint ?? -1;
+    this.checkpointedLogStartOffset = state.onDisk.logStartOffset ?? -1;
+    this.lastFlushTimeValue = clock.now();
+    this.recoveryPointFile = new CheckpointFile(path.join(dir, RECOVERY_POINT_CHECKPOINT_FILE));
+    this.logStartOffsetFile = new CheckpointFile(path.join(dir, LOG_START_OFFSET_CHECKPOINT_FILE));
+  }
+
+  /**
+   * Opens the log in `dir` (creating it if needed), recovering segments that may hold unflushed data
+   * unless the shutdown was clean, and rebuilding any index that cannot be trusted.
+   */
+  static open(dir: string, config: LogConfig, opts: PartitionLogOptions): PartitionLog {
+    const { clock, logger } = opts;
+    fs.mkdirSync(dir, { recursive: true });
+    const segOpts = (): SegmentOptions => ({ indexIntervalBytes: config.indexIntervalBytes, maxIndexSize: config.segmentIndexBytes, now: clock.now() });
+
+    const bases: number[] = [];
+    const names = fs.readdirSync(dir);
+    const logNames = new Set(names.filter((n) => parseSegmentFileName(n) !== undefined));
+    for (const name of names) {
+      if (name.endsWith('.tmp') || name.endsWith('.deleted')) {
+        fs.rmSync(path.join(dir, name), { force: true });
+        continue;
+      }
+      const base = parseSegmentFileName(name);
+      if (base !== undefined) {
+        bases.push(base);
+        continue;
+      }
+      for (const suffix of [INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX]) {
+        const indexBase = parseSegmentFileName(name, suffix);
+        if (indexBase !== undefined && !logNames.has(name.slice(0, -suffix.length) + LOG_FILE_SUFFIX)) {
+          logger.info(`${dir}: removing ${name}, whose segment no longer exists`);
+          fs.rmSync(path.join(dir, name), { force: true });
+        }
+      }
+    }
+    bases.sort((a, b) => a - b);
+
+    const readCheckpoint = (file: string): number | undefined => {
+      try {
+        return new CheckpointFile(path.join(dir, file)).read();
+      } catch (err) {
+        logger.warn(`${dir}: ignoring ${file}: ${(err as Error).message}`);
+        return undefined;
+      }
+    };
+    const checkpointedStart = readCheckpoint(LOG_START_OFFSET_CHECKPOINT_FILE);
+    const checkpointedRecoveryPoint = readCheckpoint(RECOVERY_POINT_CHECKPOINT_FILE);
+    let recoveryPoint = checkpointedRecoveryPoint ?? 0;
+
+    let segments: LogSegment[] = [];
+    if (bases.length === 0) {
+      segments.push(LogSegment.create(dir, checkpointedStart ?? 0, segOpts()));
+    } else {
+      segments = PartitionLog.loadSegments(dir, bases, segOpts, recoveryPoint, opts.hadCleanShutdown ?? false, logger);
+    }
+
+    const logEndOffset = segments[segments.length - 1].nextOffset;
+    let logStartOffset = Math.max(checkpointedStart ?? 0, segments[0].baseOffset);
+    if (logStartOffset > logEndOffset) {
+      logger.warn(`${dir}: log start offset ${logStartOffset} is beyond the log end offset ${logEndOffset}; restarting the log at ${logStartOffset}`);
+      for (const s of segments) s.delete();
+      segments = [LogSegment.create(dir, logStartOffset, segOpts())];
+      recoveryPoint = logStartOffset;
+    }
+    recoveryPoint = Math.min(recoveryPoint, segments[segments.length - 1].nextOffset);
+    logStartOffset = Math.max(logStartOffset, segments[0].baseOffset);
+    const log = new PartitionLog(dir, config, clock, logger, {
+      segments,
+      logStartOffset,
+      recoveryPoint,
+      onDisk: { recoveryPoint: checkpointedRecoveryPoint, logStartOffset: checkpointedStart },
+    });
+    log.checkpoint();
+    return log;
+  }
+
+  private static loadSegments(
+    dir: string,
+    bases: number[],
+    segOpts: () => SegmentOptions,
+    recoveryPoint: number,
+    hadCleanShutdown: boolean,
+    logger: LogLogger,
+  ): LogSegment[] {
+    const segments: LogSegment[] = [];
+    let recovered = 0;
+    for (let i = 0; i < bases.length; i++) {
+      const seg = LogSegment.open(dir, bases[i], segOpts());
+      segments.push(seg);
+      const holdsUnflushed = i === bases.length - 1 || bases[i + 1] > recoveryPoint;
+      let reason: string | undefined;
+      if (!hadCleanShutdown && holdsUnflushed) reason = 'unflushed';
+      else if (seg.indexProblem !== undefined) reason = seg.indexProblem;
+      else reason = seg.loadTail();
+      if (reason === undefined) continue;
+
+      const result = seg.recover();
+      recovered++;
+      if (reason !== 'unflushed') logger.warn(`${dir}: rebuilt the indexes of segment ${seg.name} (${reason})`);
+      if (result.torn !== undefined) {
+        const { offset, position, reason: why } = result.torn;
+        logger.warn(
+          `Recovered ${dir}: truncated a torn batch at offset ${offset} (position ${position} of segment ${seg.name}, ${why}), ` +
+            `${result.truncatedBytes} bytes discarded`,
+        );
+        const later = bases.slice(i + 1);
+        if (later.length > 0) {
+          logger.warn(`Recovered ${dir}: deleting ${later.length} segment(s) after the truncation point (base offsets ${later.join(', ')})`);
+          for (const base of later) LogSegment.open(dir, base, segOpts()).delete();
+        }
+        return segments;
+      }
+    }
+    if (!hadCleanShutdown && recovered > 0) {
+      const end = segments[segments.length - 1].nextOffset;
+      logger.info(`Recovered ${dir}: re-read ${recovered} segment(s) from recovery point ${recoveryPoint}, log end offset ${end}, nothing truncated`);
+    }
+    return segments;
+  }
+
+  get config(): LogConfig {
+    return this.configValue;
+  }
+
+  /** A topic config change; index settings apply to segments created from now on. */
+  updateConfig(config: LogConfig): void {
+    this.configValue = config;
+    this.active.indexIntervalBytes = config.indexIntervalBytes;
+  }
+
+  get logStartOffset(): number {
+    return this.logStartOffsetValue;
+  }
+
+  get logEndOffset(): number {
+    return this.logEndOffsetValue;
+  }
+
+  /** Everything below this offset has been fsynced. */
+  get recoveryPoint(): number {
+    return this.recoveryPointValue;
+  }
+
+  /** Total bytes of all segments. */
+  get size(): number {
+    let total = 0;
+    for (const s of this.segments) total += s.size;
+    return total;
+  }
+
+  get numberOfSegments(): number {
+    return this.segments.length;
+  }
+
+  /** Base offsets of the segments, oldest first. */
+  get segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  /** Clock time of the last flush (or of opening). */
+  get lastFlushTime(): number {
+    return this.lastFlushTimeValue;
+  }
+
+  /** Messages appended since the last flush started. */
+  get unflushedMessages(): number {
+    return this.unflushed;
+  }
+
+  private get active(): LogSegment {
+    return this.segments[this.segments.length - 1];
+  }
+
+  /**
+   * Appends `batches` — one or more complete, already validated batches — as one write to the active
+   * segment, rolling first if needed. With `assignOffsets` (default), each batch's baseOffset is
+   * rewritten in place to the next free offset; for LogAppendTime, its timestamp too (and its CRC).
+   * Per batch this reads a few header fields; it never looks at records and allocates nothing.
+   */
+  append(batches: Buffer, opts: AppendOptions = {}): LogAppendInfo {
+    this.ensureOpen();
+    const now = opts.now ?? this.clock.now();
+    const assignOffsets = opts.assignOffsets ?? true;
+    const logAppendTime = (opts.timestampType ?? this.configValue.messageTimestampType) === 'LogAppendTime';
+    const appendTime = logAppendTime ? BigInt(now) : 0n;
+    const length = batches.length;
+    if (length === 0) throw new RangeError('nothing to append');
+
+    let offset = this.logEndOffsetValue;
+    let firstOffset = -1;
+    let maxTimestamp = -1;
+    let offsetOfMaxTimestamp = -1;
+    let recordCount = 0;
+    let pos = 0;
+    while (pos < length) {
+      if (length - pos < BATCH_HEADER_SIZE) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `${length - pos} trailing bytes are not a batch`);
+      const size = batches.readInt32BE(pos + Offsets.batchLength) + LOG_OVERHEAD;
+      if (size < BATCH_HEADER_SIZE || pos + size > length) {
+        throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${pos} claims ${size} bytes`);
+      }
+      const lastOffsetDelta = batches.readInt32BE(pos + Offsets.lastOffsetDelta);
+      if (lastOffsetDelta < 0) throw new KafkaError(ErrorCode.INVALID_RECORD, `lastOffsetDelta ${lastOffsetDelta}`);
+      if (assignOffsets) {
+        // setBaseOffset's job, without a subarray and a bigint per batch.
+        writeInt64(batches, offset, pos + Offsets.baseOffset);
+      } else {
+        const base = readInt64(batches, pos + Offsets.baseOffset);
+        if (base < offset) {
+          throw new KafkaError(ErrorCode.INVALID_RECORD, `batch base offset ${base} is below the next offset ${offset}`);
+        }
+        offset = base;
+      }
+      if (firstOffset < 0) firstOffset = offset;
+      let batchMax: number;
+      if (logAppendTime) {
+        setLogAppendTime(batches.subarray(pos, pos + size), appendTime);
+        batchMax = now;
+      } else {
+        batchMax = readInt64(batches, pos + Offsets.maxTimestamp);
+      }
+      const lastOffset = offset + lastOffsetDelta;
+      if (batchMax > maxTimestamp) {
+        maxTimestamp = batchMax;
+        offsetOfMaxTimestamp = lastOffset;
+      }
+      recordCount += lastOffsetDelta + 1;
+      offset = lastOffset + 1;
+      pos += size;
+    }
+    const lastOffset = offset - 1;
+    if (offsetOfMaxTimestamp < 0) offsetOfMaxTimestamp = lastOffset;
+
+    const segment = this.maybeRoll(length, maxTimestamp, firstOffset, lastOffset, now);
+    segment.append(batches, lastOffset, maxTimestamp, offsetOfMaxTimestamp);
+    this.logEndOffsetValue = lastOffset + 1;
+    this.unflushed += recordCount;
+
+    const info: LogAppendInfo = {
+      firstOffset,
+      lastOffset,
+      maxTimestamp,
+      offsetOfMaxTimestamp,
+      logAppendTime: logAppendTime ? now : -1,
+      logStartOffset: this.logStartOffsetValue,
+      recordCount,
+    };
+    if (this.unflushed >= this.configValue.flushMessages) {
+      const flushed = this.flush();
+      flushed.catch((err) => this.logger.error(`${this.dir}: flush after ${recordCount} messages failed: ${(err as Error).message}`));
+      info.flushed = flushed;
+    }
+    return info;
+  }
+
+  /**
+   * Whole batches from the one containing `fetchOffset`, up to `maxBytes` (the first batch whole even
+   * if larger, unless `minOneBatch: false`), continuing into later segments while budget remains.
+   * OFFSET_OUT_OF_RANGE below the log start offset or above the log end offset.
+   */
+  read(fetchOffset: number, maxBytes: number, opts: ReadOptions = {}): FetchDataInfo {
+    this.ensureOpen();
+    const logEndOffset = this.logEndOffsetValue;
+    if (fetchOffset < this.logStartOffsetValue || fetchOffset > logEndOffset) {
+      throw new KafkaError(
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        `offset ${fetchOffset} is outside ${this.dir}'s range [${this.logStartOffsetValue}, ${logEndOffset}]`,
+      );
+    }
+    const result: FetchDataInfo = { records: [], sizeInBytes: 0, logStartOffset: this.logStartOffsetValue, logEndOffset };
+    const upper = Math.min(opts.upperBoundOffset ?? logEndOffset, logEndOffset);
+    if (fetchOffset >= upper) return result;
+
+    let minOneBatch = opts.minOneBatch ?? true;
+    let remaining = maxBytes;
+    for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
+      const seg = this.segments[i];
+      if (seg.baseOffset >= upper) break;
+      const next = this.segments[i + 1];
+      let maxPosition = seg.size;
+      if (upper < logEndOffset && (next === undefined || next.baseOffset > upper)) {
+        maxPosition = seg.translateOffset(upper)?.position ?? seg.size;
+      }
+      const r = seg.read(fetchOffset, remaining, maxPosition, minOneBatch);
+      if (r === undefined) continue;
+      if (r.records.length === 0) break;
+      result.records.push(r.records);
+      result.sizeInBytes += r.records.length;
+      remaining -= r.records.length;
+      minOneBatch = false;
+      if (remaining <= 0 || r.position + r.records.length < maxPosition) break;
+    }
+    return result;
+  }
+
+  /**
+   * ListOffsets: the first offset (≥ log start offset) whose record timestamp is ≥ `timestamp`, with
+   * that timestamp; or the special queries LATEST_TIMESTAMP, EARLIEST_TIMESTAMP,
+   * EARLIEST_LOCAL_TIMESTAMP, MAX_TIMESTAMP (the first record with the largest timestamp, KIP-734).
+   * Undefined when there is no such record (Kafka answers offset -1).
+   */
+  fetchOffsetByTimestamp(timestamp: number): TimestampAndOffset | undefined {
+    this.ensureOpen();
+    const start = this.logStartOffsetValue;
+    if (timestamp === EARLIEST_TIMESTAMP || timestamp === EARLIEST_LOCAL_TIMESTAMP) return { offset: start, timestamp: -1 };
+    if (timestamp === LATEST_TIMESTAMP) return { offset: this.logEndOffsetValue, timestamp: -1 };
+    if (timestamp === MAX_TIMESTAMP) {
+      let best: LogSegment | undefined;
+      for (const s of this.segments) {
+        if (s.nextOffset > start && s.maxTimestamp >= 0 && (best === undefined || s.maxTimestamp > best.maxTimestamp)) best = s;
+      }
+      return best?.findOffsetByTimestamp(best.maxTimestamp, start);
+    }
+    if (timestamp < 0) return undefined;
+    for (const s of this.segments) {
+      if (s.nextOffset <= start || s.maxTimestamp < timestamp) continue;
+      const found = s.findOffsetByTimestamp(timestamp, start);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  /**
+   * Starts a new active segment at the log end offset (or `expectedNextOffset` if higher). The old one
+   * gets its final time index entry and an fsync in the background, after which the recovery point
+   * moves up to the new segment.
+   */
+  roll(expectedNextOffset = 0, now = this.clock.now()): LogSegment {
+    this.ensureOpen();
+    const newBase = Math.max(expectedNextOffset, this.logEndOffsetValue);
+    const old = this.active;
+    if (old.baseOffset === newBase && old.size === 0) return old;
+    old.onBecomeInactiveSegment();
+    const seg = LogSegment.create(this.dir, newBase, {
+      indexIntervalBytes: this.configValue.indexIntervalBytes,
+      maxIndexSize: this.configValue.segmentIndexBytes,
+      now,
+    });
+    this.segments.push(seg);
+    this.flush(newBase).catch((err) => this.logger.error(`${this.dir}: flush of rolled segment ${old.name} failed: ${(err as Error).message}`));
+    return seg;
+  }
+
+  /**
+   * Retention (docs/log-format.md): segments past retention.ms, then past retention.bytes (both when
+   * cleanup.policy includes delete), then segments wholly below the log start offset. Whole segments
+   * only; an expired active segment is rolled first. Returns how many segments were deleted.
+   */
+  deleteOldSegments(now = this.clock.now()): number {
+    if (this.closed) return 0;
+    const config = this.configValue;
+    let deleted = 0;
+    if (config.cleanupPolicy.includes('delete')) {
+      if (config.retentionMs >= 0) {
+        deleted += this.deleteSegmentsWhile((s) => now - s.largestTimestamp() > config.retentionMs, `retention.ms ${config.retentionMs}`, now);
+      }
+      if (config.retentionBytes >= 0) {
+        let excess = this.size - config.retentionBytes;
+        deleted += this.deleteSegmentsWhile(
+          (s) => {
+            if (excess - s.size < 0) return false;
+            excess -= s.size;
+            return true;
+          },
+          `retention.bytes ${config.retentionBytes}`,
+          now,
+        );
+      }
+    }
+    deleted += this.deleteSegmentsWhile((_, next) => next !== undefined && next.baseOffset <= this.logStartOffsetValue, 'below the log start offset', now);
+    return deleted;
+  }
+
+  /**
+   * DeleteRecords: makes `offset` the log start offset (if it is higher), persists it, and deletes the
+   * segments wholly below it. Returns the new log start offset (the low watermark).
+   */
+  deleteRecordsBefore(offset: number): number {
+    this.ensureOpen();
+    if (offset < 0 || offset > this.logEndOffsetValue) {
+      throw new KafkaError(
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        `cannot delete records before ${offset}: ${this.dir}'s log end offset is ${this.logEndOffsetValue}`,
+      );
+    }
+    if (offset > this.logStartOffsetValue) {
+      this.logStartOffsetValue = offset;
+      this.checkpoint();
+    }
+    this.deleteSegmentsWhile((_, next) => next !== undefined && next.baseOffset <= this.logStartOffsetValue, 'below the log start offset', this.clock.now());
+    return this.logStartOffsetValue;
+  }
+
+  /**
+   * fsyncs every segment holding offsets in [recovery point, upTo) (default: the log end offset), then
+   * advances the recovery point.
+   */
+  async flush(upTo = this.logEndOffsetValue): Promise<void> {
+    if (this.closed) return;
+    const target = Math.min(upTo, this.logEndOffsetValue);
+    if (target >= this.logEndOffsetValue) {
+      this.unflushed = 0;
+      this.lastFlushTimeValue = this.clock.now();
+    }
+    const from = this.recoveryPointValue;
+    if (target <= from) return;
+    const toFlush = this.segments.filter((s, i) => {
+      const next = this.segments[i + 1];
+      return s.baseOffset < target && (next === undefined || next.baseOffset > from);
+    });
+    await Promise.all(toFlush.map((s) => s.flush()));
+    if (target > this.recoveryPointValue) this.recoveryPointValue = target;
+  }
+
+  /** Writes the recovery point and log start offset checkpoints, if they changed. */
+  checkpoint(): void {
+    if (this.recoveryPointValue !== this.checkpointedRecoveryPoint) {
+      this.recoveryPointFile.write(this.recoveryPointValue);
+      this.checkpointedRecoveryPoint = this.recoveryPointValue;
+    }
+    if (this.logStartOffsetValue !== this.checkpointedLogStartOffset) {
+      this.logStartOffsetFile.write(this.logStartOffsetValue);
+      this.checkpointedLogStartOffset = this.logStartOffsetValue;
+    }
+  }
+
+  /**
+   * Removes everything at and after `offset` (to a batch boundary: a batch containing `offset` goes
+   * whole). Below the log start offset or the first segment, the log is emptied and restarts at `offset`.
+   */
+  truncateTo(offset: number): void {
+    this.ensureOpen();
+    if (offset >= this.logEndOffsetValue) return;
+    const now = this.clock.now();
+    if (offset < this.logStartOffsetValue || offset < this.segments[0].baseOffset) {
+      this.truncateFullyAndStartAt(offset, now);
+      return;
+    }
+    while (this.segments.length > 1 && this.active.baseOffset > offset) this.segments.pop()!.delete();
+    this.active.truncateTo(offset, now);
+    this.logEndOffsetValue = this.active.nextOffset;
+    this.recoveryPointValue = Math.min(this.recoveryPointValue, this.logEndOffsetValue);
+    this.checkpoint();
+  }
+
+  /** Deletes every segment and starts an empty log at `offset`. */
+  truncateFullyAndStartAt(offset: number, now = this.clock.now()): void {
+    this.ensureOpen();
+    for (const s of this.segments) s.delete();
+    this.segments = [
+      LogSegment.create(this.dir, offset, {
+        indexIntervalBytes: this.configValue.indexIntervalBytes,
+        maxIndexSize: this.configValue.segmentIndexBytes,
+        now,
+      }),
+    ];
+    this.logStartOffsetValue = offset;
+    this.logEndOffsetValue = offset;
+    this.recoveryPointValue = offset;
+    this.unflushed = 0;
+    this.checkpoint();
+  }
+
+  /** Flushes everything, writes both checkpoints (recovery point = log end offset), closes the files. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.active.onBecomeInactiveSegment();
+    await this.flush();
+    this.checkpoint();
+    this.closed = true;
+    for (const s of this.segments) s.close();
+  }
+
+  /**
+   * Closes without flushing and removes the directory: renamed to `<dir>.<id>-delete` first, so a
+   * crash midway never leaves a half-deleted log that would be loaded again.
+   */
+  async delete(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      for (const s of this.segments) s.delete();
+    }
+    const doomed = `${this.dir}.${randomUUID().replace(/-/g, '')}-delete`;
+    fs.renameSync(this.dir, doomed);
+    await fs.promises.rm(doomed, { recursive: true, force: true });
+  }
+
+  private maybeRoll(messagesSize: number, maxTimestamp: number, firstOffset: number, lastOffset: number, now: number): LogSegment {
+    const seg = this.active;
+    if (messagesSize > INT32_MAX) throw new KafkaError(ErrorCode.RECORD_LIST_TOO_LARGE, `${messagesSize} bytes in one append`);
+    const roll = seg.shouldRoll({
+      segmentBytes: this.configValue.segmentBytes,
+      segmentMs: this.configValue.segmentMs,
+      messagesSize,
+      maxTimestampInMessages: maxTimestamp,
+      maxOffsetInMessages: lastOffset,
+      now,
+    });
+    return roll ? this.roll(firstOffset, now) : seg;
+  }
+
+  /**
+   * Deletes the oldest segments while `predicate` holds (never an empty active segment), rolling first
+   * if the active segment goes too; then moves the log start offset up to the first segment left.
+   */
+  private deleteSegmentsWhile(predicate: (s: LogSegment, next: LogSegment | undefined) => boolean, why: string, now: number): number {
+    let n = 0;
+    while (n < this.segments.length) {
+      const s = this.segments[n];
+      const next = this.segments[n + 1];
+      if (next === undefined && s.size === 0) break;
+      if (!predicate(s, next)) break;
+      n++;
+    }
+    if (n === 0) return 0;
+    if (n === this.segments.length) this.roll(0, now);
+    const doomed = this.segments.splice(0, n);
+    for (const s of doomed) s.delete();
+    const first = this.segments[0].baseOffset;
+    this.logStartOffsetValue = Math.max(this.logStartOffsetValue, first);
+    this.recoveryPointValue = Math.max(this.recoveryPointValue, first);
+    this.checkpoint();
+    this.logger.info(
+      `${this.dir}: deleted ${n} segment(s) with base offsets ${doomed.map((s) => s.baseOffset).join(', ')} (${why}); ` +
+        `log start offset ${this.logStartOffsetValue}`,
+    );
+    return n;
+  }
+
+  /** Index of the segment with the largest base offset ≤ `offset` (0 if none). */
+  private floorSegmentIndex(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.segments[mid].baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `${this.dir} is closed`);
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * ReplicaManager: appends to and reads from partition logs on behalf of Produce, Fetch and
+ * ListOffsets, as Kafka's class of that name does — for a single node, where this broker leads
+ * every partition and the high watermark is the log end offset (every append is fully replicated
+ * the moment it is written, so acks=1 and acks=all mean the same).
+ *
+ * Left out: replication, follower fetching, leader epochs (always 0), quotas.
+ */
+import { type BatchHeader } from '../protocol/batch-header.js';
+import { ErrorCode, KafkaError } from '../protocol/errors.js';
+import { validateBatch } from '../protocol/record-batch.js';
+import type { Clock } from './clock.js';
+import { DelayedFetches, partitionKey } from './delayed-fetch.js';
+import type { LogManager } from './log/log-manager.js';
+import type { PartitionLog } from './log/partition-log.js';
+import type { Logger } from './logger.js';
+import type { TopicRegistry } from './metadata/topic-registry.js';
+
+export const LEADER_EPOCH = 0;
+
+export interface AppendResult {
+  errorCode: number;
+  errorMessage: string | null;
+  baseOffset: bigint;
+  logAppendTime: bigint;
+  logStartOffset: bigint;
+}
+
+export interface FetchPartitionSpec {
+  topic: string;
+  partition: number;
+  fetchOffset: bigint;
+  partitionMaxBytes: number;
+}
+
+export interface FetchPartitionResult {
+  topic: string;
+  partition: number;
+  errorCode: number;
+  highWatermark: bigint;
+  lastStableOffset: bigint;
+  logStartOffset: bigint;
+  records: Buffer | Buffer[] | null;
+  bytes: number;
+}
+
+export interface FetchParams {
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  isolationLevel: number;
+}
+
+export const IsolationLevel = { readUncommitted: 0, readCommitted: 1 } as const;
+
+/** ListOffsets' special timestamps. */
+export const OffsetSpec = { latest: -1n, earliest: -2n, maxTimestamp: -3n, earliestLocal: -4n, latestTiered: -5n } as const;
+
+export class ReplicaManager {
+  readonly delayedFetches = new DelayedFetches();
+
+  constructor(
+    private readonly logs: LogManager,
+    private readonly topics: TopicRegistry,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The log of a partition this broker leads, or UNKNOWN_TOPIC_OR_PARTITION. */
+  partitionLog(topic: string, partition: number): PartitionLog {
+    const meta = this.topics.get(topic);
+    if (!meta || partition < 0 || partition >= meta.partitions) {
+      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `This server does not host ${topic}-${partition}.`);
+    }
+    const log = this.logs.getLog(topic, partition);
+    if (!log) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `No log for ${topic}-${partition}.`);
+    return log;
+  }
+
+  /**
+   * Validates and appends one producer batch. Errors are per partition and never throw: a bad
+   * batch is refused whole and the log is left untouched.
+   */
+  appendRecords(topic: string, partition: number, records: Buffer | null, produceVersion: number): AppendResult {
+    try {
+      const log = this.partitionLog(topic, partition);
+      if (records === null || records.length === 0) {
+        throw new KafkaError(ErrorCode.INVALID_RECORD, 'the produce request carries no record batch');
+      }
+      const header: BatchHeader = validateBatch(records, {
+        maxBatchBytes: log.config.maxMessageBytes,
+        produceVersion,
+        requireKeys: log.config.cleanupPolicy.includes('compact'),
+      });
+      const result = log.append(records, { now: this.clock.now() });
+      this.delayedFetches.notify(partitionKey(topic, partition));
+      void header;
+      return {
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        baseOffset: BigInt(result.firstOffset),
+        logAppendTime: BigInt(result.logAppendTime),
+        logStartOffset: BigInt(result.logStartOffset),
+      };
+    } catch (err) {
+      return { ...this.errorResult(err, `append to ${topic}-${partition}`), baseOffset: -1n, logAppendTime: -1n, logStartOffset: -1n };
+    }
+  }
+
+  /**
+   * Reads what a Fetch asks for; waits up to `maxWaitMs` while fewer than `minBytes` are available
+   * (long poll), reading again when an append wakes it.
+   */
+  async fetchMessages(params: FetchParams, partitions: FetchPartitionSpec[]): Promise<FetchPartitionResult[]> {
+    const deadline = Date.now() + params.maxWaitMs;
+    const keys = partitions.map((p) => partitionKey(p.topic, p.partition));
+    for (;;) {
+      const results = this.readPartitions(params, partitions);
+      const total = results.reduce((n, r) => n + r.bytes, 0);
+      const anyError = results.some((r) => r.errorCode !== ErrorCode.NONE);
+      const left = deadline - Date.now();
+      if (total >= params.minBytes || anyError || left <= 0 || partitions.length === 0) return results;
+      await this.delayedFetches.wait(keys, left);
+      if (Date.now() >= deadline) return this.readPartitions(params, partitions);
+    }
+  }
+
+  private readPartitions(params: FetchParams, partitions: FetchPartitionSpec[]): FetchPartitionResult[] {
+    let budget = params.maxBytes;
+    let first = true;
+    return partitions.map((p) => {
+      const base = { topic: p.topic, partition: p.partition };
+      let log: PartitionLog;
+      try {
+        log = this.partitionLog(p.topic, p.partition);
+      } catch (err) {
+        return { ...base, errorCode: codeOf(err), highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: null, bytes: 0 };
+      }
+      const highWatermark = BigInt(log.logEndOffset);
+      const offsets = { highWatermark, lastStableOffset: highWatermark, logStartOffset: BigInt(log.logStartOffset) };
+      try {
+        const maxBytes = Math.max(0, Math.min(p.partitionMaxBytes, budget));
+        // KIP-74: the first batch of the first partition with data is returned whole even when it
+        // is larger than the limits, so a consumer can always make progress.
+        const read = log.read(Number(p.fetchOffset), maxBytes, { minOneBatch: first });
+        const bytes = read.sizeInBytes;
+        if (bytes > 0) {
+          first = false;
+          budget -= bytes;
+        }
+        return { ...base, errorCode: ErrorCode.NONE, ...offsets, records: bytes > 0 ? read.records : emptyRecords, bytes };
+      } catch (err) {
+        return { ...base, errorCode: codeOf(err), ...offsets, records: null, bytes: 0 };
+      }
+    });
+  }
+
+  /** ListOffsets for one partition: earliest, latest, max timestamp, or first offset at/after a time. */
+  listOffset(topic: string, partition: number, timestamp: bigint, _isolationLevel = 0): { errorCode: number; offset: bigint; timestamp: bigint } {
+    try {
+      const log = this.partitionLog(topic, partition);
+      switch (timestamp) {
+        case OffsetSpec.latest:
+        case OffsetSpec.latestTiered:
+          return { errorCode: 0, offset: BigInt(log.logEndOffset), timestamp: -1n };
+        case OffsetSpec.earliest:
+        case OffsetSpec.earliestLocal:
+          return { errorCode: 0, offset: BigInt(log.logStartOffset), timestamp: -1n };
+      }
+      if (timestamp < OffsetSpec.latestTiered) throw new KafkaError(ErrorCode.INVALID_REQUEST, `invalid timestamp ${timestamp}`);
+      // -3 (max timestamp) and real timestamps are both the log's to answer
+      const found = log.fetchOffsetByTimestamp(Number(timestamp));
+      return { errorCode: 0, offset: found ? BigInt(found.offset) : -1n, timestamp: found ? BigInt(found.timestamp) : -1n };
+    } catch (err) {
+      return { errorCode: codeOf(err), offset: -1n, timestamp: -1n };
+    }
+  }
+
+  private errorResult(err: unknown, what: string): { errorCode: number; errorMessage: string | null } {
+    if (err instanceof KafkaError) return { errorCode: err.code, errorMessage: err.message };
+    this.logger.error(`Unexpected error in ${what}: ${(err as Error)?.stack ?? err}`);
+    return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: null };
+  }
+}
+
+const emptyRecords = Buffer.alloc(0);
+
+export function codeOf(err: unknown): number {
+  if (err instanceof KafkaError) return err.code;
+  return ErrorCode.UNKNOWN_SERVER_ERROR;
+}
+

@@ -1,0 +1,167 @@
+/**
+ * One client connection: frames in, requests decoded and dispatched, responses out.
+ *
+ * Requests on one connection may be pipelined; they are handled concurrently but answered strictly
+ * in the order they arrived, as Kafka guarantees. A frame that cannot be understood — an unknown
+ * API key, an unsupported version of anything but ApiVersions, a body that does not decode — closes
+ * this connection (Kafka does the same) and nothing else: other connections carry on.
+ */
+import type { Socket } from 'node:net';
+import { readRequestHeader, skipTaggedFields, type RequestHeader, writeResponseHeader } from '../../protocol/api.js';
+import { ApiVersions } from '../../protocol/apis/api-versions.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { Reader } from '../../protocol/reader.js';
+import { Writer } from '../../protocol/writer.js';
+import type { Logger } from '../logger.js';
+import { FrameReader } from './frame-reader.js';
+import type { HandlerRegistry, RequestContext } from './handler.js';
+
+interface Slot {
+  chunks: Buffer[] | null;
+}
+
+/** Stop reading from a client while this much response data waits in the socket's buffer. */
+const HIGH_WATER = 16 * 1024 * 1024;
+
+export class Connection {
+  private readonly frames: FrameReader;
+  private readonly queue: Slot[] = [];
+  private closed = false;
+  private paused = false;
+  readonly id: string;
+  private readonly clientHost: string;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly registry: HandlerRegistry,
+    private readonly opts: { maxRequestBytes: number; listenerName: string; logger: Logger; onClose: (c: Connection) => void },
+  ) {
+    this.frames = new FrameReader(opts.maxRequestBytes);
+    this.clientHost = socket.remoteAddress ?? 'unknown';
+    this.id = `${socket.localAddress}:${socket.localPort}-${this.clientHost}:${socket.remotePort}`;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('drain', () => this.resume());
+    socket.on('error', (err) => this.opts.logger.debug(`connection ${this.id}: ${err.message}`));
+    socket.on('close', () => {
+      this.closed = true;
+      this.opts.onClose(this);
+    });
+  }
+
+  close(reason?: string): void {
+    if (this.closed) return;
+    if (reason) this.opts.logger.warn(`Closing connection ${this.id}: ${reason}`);
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let frames: Buffer[];
+    try {
+      frames = this.frames.push(chunk);
+    } catch (err) {
+      return this.close((err as Error).message);
+    }
+    for (const frame of frames) {
+      if (this.closed) return;
+      this.onFrame(frame);
+    }
+  }
+
+  private onFrame(frame: Buffer): void {
+    const r = new Reader(frame);
+    let header: RequestHeader;
+    try {
+      header = readRequestHeader(r);
+    } catch (err) {
+      return this.close(`unreadable request header: ${(err as Error).message}`);
+    }
+    const handler = this.registry.get(header.apiKey);
+    if (!handler) return this.close(`unknown api key ${header.apiKey}`);
+    const { api } = handler;
+    if (header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
+      if (api.key === ApiVersions.key) return this.answerUnsupportedApiVersions(header);
+      return this.close(`${api.name} v${header.apiVersion} is not supported (${handler.minVersion}-${handler.maxVersion})`);
+    }
+
+    let request: unknown;
+    try {
+      if (api.requestHeaderVersion(header.apiVersion) === 2) skipTaggedFields(r);
+      request = api.request.decode(r, header.apiVersion);
+    } catch (err) {
+      return this.close(`malformed ${api.name} v${header.apiVersion} request: ${(err as Error).message}`);
+    }
+
+    const expectsResponse = !handler.noResponse?.(request);
+    const slot: Slot = { chunks: null };
+    if (expectsResponse) this.queue.push(slot);
+    const ctx: RequestContext = { header, clientHost: this.clientHost, connectionId: this.id, listenerName: this.opts.listenerName };
+
+    let result: unknown;
+    try {
+      result = handler.handle(request, ctx);
+    } catch (err) {
+      return this.fail(api.name, err);
+    }
+    const respond = (response: unknown): void => {
+      if (!expectsResponse || this.closed) return;
+      try {
+        const w = new Writer(256);
+        writeResponseHeader(w, header.correlationId, api.responseHeaderVersion(header.apiVersion));
+        api.response.encode(w, response, header.apiVersion);
+        slot.chunks = w.toChunks();
+      } catch (err) {
+        return this.fail(api.name, err);
+      }
+      this.flush();
+    };
+    if (result instanceof Promise) result.then(respond, (err) => this.fail(api.name, err));
+    else respond(result);
+  }
+
+  /** A handler threw: that is a broker bug, not the client's. Log it loudly, drop this connection. */
+  private fail(apiName: string, err: unknown): void {
+    this.opts.logger.error(`Error handling ${apiName} on ${this.id}: ${(err as Error)?.stack ?? err}`);
+    this.close();
+  }
+
+  /** KIP-511: a too-new ApiVersions gets a v0 answer with UNSUPPORTED_VERSION and our ranges. */
+  private answerUnsupportedApiVersions(header: RequestHeader): void {
+    const w = new Writer();
+    writeResponseHeader(w, header.correlationId, 0);
+    ApiVersions.response.encode(w, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: this.registry.supported(), throttleTimeMs: 0 }, 0);
+    this.queue.push({ chunks: w.toChunks() });
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.closed) return;
+    let wrote = false;
+    while (this.queue.length > 0 && this.queue[0].chunks !== null) {
+      const chunks = (this.queue.shift() as Slot).chunks as Buffer[];
+      if (!wrote) this.socket.cork();
+      wrote = true;
+      let size = 0;
+      for (const c of chunks) size += c.length;
+      const prefix = Buffer.allocUnsafe(4);
+      prefix.writeInt32BE(size, 0);
+      this.socket.write(prefix);
+      for (const c of chunks) this.socket.write(c);
+    }
+    if (!wrote) return;
+    this.socket.uncork();
+    if (this.socket.writableLength > HIGH_WATER && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  private resume(): void {
+    if (this.paused && !this.closed) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * What a handler is: the API it serves, the versions it accepts, and a function from a decoded
+ * request to a response. ApiVersions answers from the registry, so it can never advertise an API
+ * or a version that has no handler.
+ */
+import type { Api, RequestHeader } from '../../protocol/api.js';
+
+export interface RequestContext {
+  header: RequestHeader;
+  /** Remote address of the client, for DescribeGroups' client host and logs. */
+  clientHost: string;
+  connectionId: string;
+  listenerName: string;
+}
+
+export interface Handler<Req = any, Res = any> {
+  readonly api: Api<Req, Res>;
+  /** Versions this broker accepts; a subrange of what the codec knows. */
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  /** What ApiVersions says the minimum is, when that must differ from what is accepted. */
+  readonly advertisedMinVersion?: number;
+  handle(request: Req, ctx: RequestContext): Res | Promise<Res>;
+  /** True when the client expects no response at all (Produce with acks=0). */
+  noResponse?(request: Req): boolean;
+}
+
+export function handler<Req, Res>(
+  api: Api<Req, Res>,
+  versions: { min?: number; max?: number },
+  handle: Handler<Req, Res>['handle'],
+  extra: Pick<Handler<Req, Res>, 'noResponse'> = {},
+): Handler<Req, Res> {
+  const minVersion = versions.min ?? api.versions.lo;
+  const maxVersion = versions.max ?? api.versions.hi;
+  if (minVersion < api.versions.lo || maxVersion > api.versions.hi) {
+    throw new Error(`${api.name} handler versions ${minVersion}-${maxVersion} exceed the codec's ${api.versions.lo}-${api.versions.hi}`);
+  }
+  return { api, minVersion, maxVersion, handle, ...extra };
+}
+
+export class HandlerRegistry {
+  private readonly byKey = new Map<number, Handler>();
+
+  register(h: Handler): this {
+    if (this.byKey.has(h.api.key)) throw new Error(`two handlers for ${h.api.name}`);
+    this.byKey.set(h.api.key, h);
+    return this;
+  }
+
+  get(apiKey: number): Handler | undefined {
+    return this.byKey.get(apiKey);
+  }
+
+  /** The ApiVersions list: every registered API with the versions its handler accepts. */
+  supported(): Array<{ apiKey: number; minVersion: number; maxVersion: number }> {
+    return [...this.byKey.values()]
+      .map((h) => ({ apiKey: h.api.key, minVersion: h.advertisedMinVersion ?? h.minVersion, maxVersion: h.maxVersion }))
+      .sort((a, b) => a.apiKey - b.apiKey);
+  }
+}

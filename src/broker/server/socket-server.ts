@@ -1,0 +1,64 @@
+/**
+ * The TCP side of the broker: one server per listener, a Connection per socket.
+ */
+import { createServer, type Server } from 'node:net';
+import type { Logger } from '../logger.js';
+import { Connection } from './connection.js';
+import type { HandlerRegistry } from './handler.js';
+
+export interface ListenerSpec {
+  name: string;
+  host: string;
+  port: number;
+}
+
+export interface BoundListener extends ListenerSpec {
+  /** The port actually bound (differs from `port` when that was 0). */
+  boundPort: number;
+}
+
+export class SocketServer {
+  private readonly servers: Server[] = [];
+  private readonly connections = new Set<Connection>();
+  readonly bound: BoundListener[] = [];
+
+  constructor(
+    private readonly registry: HandlerRegistry,
+    private readonly opts: { maxRequestBytes: number; logger: Logger },
+  ) {}
+
+  async start(listeners: ListenerSpec[]): Promise<BoundListener[]> {
+    for (const l of listeners) {
+      const server = createServer((socket) => {
+        const conn = new Connection(socket, this.registry, {
+          maxRequestBytes: this.opts.maxRequestBytes,
+          listenerName: l.name,
+          logger: this.opts.logger,
+          onClose: (c) => this.connections.delete(c),
+        });
+        this.connections.add(conn);
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host: l.host || undefined, port: l.port }, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const addr = server.address();
+      const boundPort = typeof addr === 'object' && addr ? addr.port : l.port;
+      this.servers.push(server);
+      this.bound.push({ ...l, boundPort });
+      this.opts.logger.info(`Listening on ${l.name}://${l.host || '0.0.0.0'}:${boundPort}`);
+    }
+    return this.bound;
+  }
+
+  /** Stops accepting, then closes every open connection. */
+  async stop(): Promise<void> {
+    const closed = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    for (const c of this.connections) c.close();
+    this.connections.clear();
+    await Promise.all(closed);
+  }
+}
