@@ -40,6 +40,23 @@ export function writeInt64(buf: Buffer, value: number, at: number): void {
   buf.writeUInt32BE(value - hi * TWO_32, at + 4);
 }
 
+/** A DataView over exactly `buf`: its accessors are cheaper than Buffer's in per-batch loops. */
+export function viewOf(buf: Buffer): DataView {
+  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** As `readInt64`, through a DataView. */
+export function getInt64(view: DataView, at: number): number {
+  return view.getInt32(at) * TWO_32 + view.getUint32(at + 4);
+}
+
+/** As `writeInt64`, through a DataView. */
+export function setInt64(view: DataView, value: number, at: number): void {
+  const hi = Math.floor(value / TWO_32);
+  view.setInt32(at, hi);
+  view.setUint32(at + 4, value - hi * TWO_32);
+}
+
 /** fsync as a promise. */
 export function fsyncAsync(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { CLEAN_SHUTDOWN_FILE, LogManager, type LogManagerConfig } from './log-manager.js';
 import { type CapturingLogger, capturingLogger, makeBatch, makeTmpDir, removeDir, rowsOf, testConfig } from './testing.js';
@@ -84,8 +84,7 @@ describe('LogManager', () => {
     await m.shutdown();
     const again = open();
     expect(again.allLogs()).toEqual([]);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(fs.existsSync(leftover)).toBe(false);
+    await vi.waitFor(() => expect(fs.existsSync(leftover)).toBe(false));
   });
 
   it('rejects topic names that are not legal', () => {

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { BATCH_HEADER_SIZE, CURRENT_MAGIC, computeBatchCrc, LOG_OVERHEAD, Offsets } from '../../protocol/batch-header.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { decodeRecords } from '../../protocol/record-batch.js';
-import { fsyncAsync, readFully, readInt64, writeFully } from './file-io.js';
+import { fsyncAsync, getInt64, readFully, readInt64, viewOf, writeFully } from './file-io.js';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
 
@@ -187,7 +187,8 @@ export class LogSegment {
   /**
    * Appends `records` (whole batches, offsets already assigned) at the end of the `.log` with one
    * write, then adds an index entry before each batch that starts more than index.interval.bytes after
-   * the previous entry. Reads two header fields per batch; never looks at records.
+   * the previous entry (one more write per index file, only if entries were added). Reads two header
+   * fields per batch; never looks at records.
    */
   append(records: Buffer, largestOffset: number, largestTimestamp: number, offsetOfMaxTimestamp: number): void {
     if (records.length === 0) return;
@@ -202,12 +203,13 @@ export class LogSegment {
       this.maxTimestampSoFar = largestTimestamp;
       this.offsetOfMaxTimestampSoFar = offsetOfMaxTimestamp;
     }
+    const view = viewOf(records);
     let at = 0;
     while (at < records.length) {
-      const batchSize = records.readInt32BE(at + Offsets.batchLength) + LOG_OVERHEAD;
+      const batchSize = view.getInt32(at + Offsets.batchLength) + LOG_OVERHEAD;
       if (this.bytesSinceLastIndexEntry > this.indexIntervalBytes) {
         if (!this.offsetIndex.isFull) {
-          this.offsetIndex.append(readInt64(records, at + Offsets.baseOffset), physicalPosition + at);
+          this.offsetIndex.append(getInt64(view, at + Offsets.baseOffset), physicalPosition + at);
           this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
         }
         this.bytesSinceLastIndexEntry = 0;
@@ -215,6 +217,8 @@ export class LogSegment {
       this.bytesSinceLastIndexEntry += batchSize;
       at += batchSize;
     }
+    this.offsetIndex.writePending();
+    this.timeIndex.writePending();
     this.nextOffsetValue = largestOffset + 1;
   }
 
@@ -494,6 +498,7 @@ export class LogSegment {
   /** Called when the segment stops being active: its time index ends with its max timestamp. */
   onBecomeInactiveSegment(): void {
     if (this.maxTimestampSoFar >= 0) this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
+    this.timeIndex.writePending();
   }
 
   /** fsyncs the `.log` and both indexes. */

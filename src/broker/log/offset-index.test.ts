@@ -67,6 +67,8 @@ describe('OffsetIndex', () => {
   it('truncates entries at and above an offset, in memory and on disk', () => {
     const idx = OffsetIndex.open(file, 100, 1024);
     for (let i = 1; i <= 5; i++) idx.append(100 + i * 10, i * 1000);
+    idx.writePending();
+    expect(fs.statSync(file).size).toBe(40);
     idx.truncateTo(130);
     expect(idx.entries).toBe(2);
     expect(idx.lookup(200)).toEqual({ offset: 120, position: 2000 });

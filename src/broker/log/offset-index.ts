@@ -3,8 +3,9 @@
  *
  * File format: 8-byte entries, big-endian — relative offset (int32, batch base offset − segment base
  * offset) and position (int32). Both strictly increase. Unlike Kafka, the file is neither preallocated
- * nor memory-mapped: it holds exactly its entries, which are kept in memory in typed arrays; a new
- * entry is appended to the file with one positional write.
+ * nor memory-mapped: it holds exactly its entries, which are kept in memory in typed arrays. New
+ * entries are written to the end of the file by `writePending()`, which the segment calls once per
+ * append, so an append that adds several entries costs one write, not one per entry.
  *
  * The index is derived data: if it is missing or malformed, the segment rebuilds it from the `.log`.
  */
@@ -28,7 +29,9 @@ export class OffsetIndex {
   private relOffsets = new Int32Array(64);
   private positions = new Int32Array(64);
   private count = 0;
-  private readonly entryBuf = Buffer.allocUnsafe(ENTRY_SIZE);
+  /** Entries [0, written) are in the file. */
+  private written = 0;
+  private scratch = Buffer.allocUnsafe(ENTRY_SIZE * 16);
 
   private constructor(
     readonly file: string,
@@ -64,6 +67,7 @@ export class OffsetIndex {
       this.positions[i] = pos;
     }
     this.count = n;
+    this.written = n;
   }
 
   get entries(): number {
@@ -93,7 +97,10 @@ export class OffsetIndex {
     return rel >= 0 && rel <= INT32_MAX;
   }
 
-  /** Adds an entry; offset and position must exceed the last entry's. The caller checks `isFull`. */
+  /**
+   * Adds an entry; offset and position must exceed the last entry's. The caller checks `isFull`. The
+   * entry reaches the file at the next `writePending()`.
+   */
   append(offset: number, position: number): void {
     const rel = offset - this.baseOffset;
     if (this.isFull) throw new Error(`${this.file}: index is full (${this.count} entries)`);
@@ -102,13 +109,25 @@ export class OffsetIndex {
     if (n > 0 && (rel <= this.relOffsets[n - 1] || position <= this.positions[n - 1])) {
       throw new Error(`${this.file}: entry (${offset}, ${position}) does not follow the last entry`);
     }
-    this.entryBuf.writeInt32BE(rel, 0);
-    this.entryBuf.writeInt32BE(position, 4);
-    writeFully(this.fd, this.entryBuf, n * ENTRY_SIZE);
     this.reserve(n + 1);
     this.relOffsets[n] = rel;
     this.positions[n] = position;
     this.count = n + 1;
+  }
+
+  /** Writes the entries added since the last call to the end of the file, in one write. */
+  writePending(): void {
+    const from = this.written;
+    const n = this.count - from;
+    if (n <= 0) return;
+    const bytes = n * ENTRY_SIZE;
+    if (this.scratch.length < bytes) this.scratch = Buffer.allocUnsafe(Math.max(bytes, this.scratch.length * 2));
+    for (let i = 0; i < n; i++) {
+      this.scratch.writeInt32BE(this.relOffsets[from + i], i * ENTRY_SIZE);
+      this.scratch.writeInt32BE(this.positions[from + i], i * ENTRY_SIZE + 4);
+    }
+    writeFully(this.fd, this.scratch.subarray(0, bytes), from * ENTRY_SIZE);
+    this.written = this.count;
   }
 
   /** The entry with the largest offset ≤ `offset`, or (base offset, 0) if there is none. */
@@ -122,7 +141,10 @@ export class OffsetIndex {
     const keep = this.floorSlot(offset - this.baseOffset - 1) + 1;
     if (keep === this.count) return;
     this.count = keep;
-    fs.ftruncateSync(this.fd, keep * ENTRY_SIZE);
+    if (this.written > keep) {
+      this.written = keep;
+      fs.ftruncateSync(this.fd, keep * ENTRY_SIZE);
+    }
   }
 
   /** Replaces all entries (absolute offsets) with the given ones, in one write. Used by segment recovery. */
@@ -141,13 +163,16 @@ export class OffsetIndex {
     fs.ftruncateSync(this.fd, 0);
     writeFully(this.fd, buf, 0);
     this.count = n;
+    this.written = n;
   }
 
   flush(): Promise<void> {
+    this.writePending();
     return fsyncAsync(this.fd);
   }
 
   close(): void {
+    this.writePending();
     fs.closeSync(this.fd);
   }
 

@@ -354,7 +354,6 @@ describe('PartitionLog', () => {
       expect(rowsOf(reopened.read(0, BIG).records)).toEqual(rows);
       expect(reopened.append(makeBatch({ values: ['next'] })).firstOffset).toBe(rows.length);
       expect(logger.lines.some((l) => /Recovered .*nothing truncated/.test(l))).toBe(true);
-      void log;
     });
 
     it('truncates a torn tail (file cut mid-batch), reports it, and appends at the right offset', () => {
@@ -408,6 +407,19 @@ describe('PartitionLog', () => {
       expect(rowsOf(reopened.read(0, BIG).records)).toEqual(rows.slice(0, 6));
       expect(fs.existsSync(path.join(dir, segmentFileName(8, '.log')))).toBe(false);
       expect(logger.lines.some((l) => l.includes('deleting 1 segment(s) after the truncation point'))).toBe(true);
+    });
+
+    it('restarts at the log start offset when a crash lost data DeleteRecords had already passed', () => {
+      const log = open();
+      appendMany(log, 3);
+      log.deleteRecordsBefore(6);
+      const file = path.join(dir, segmentFileName(0, '.log'));
+      fs.truncateSync(file, fs.statSync(file).size - 5);
+      const reopened = open();
+      expect(reopened.logStartOffset).toBe(6);
+      expect(reopened.logEndOffset).toBe(6);
+      expect(reopened.segmentBaseOffsets).toEqual([6]);
+      expect(reopened.append(makeBatch({ values: ['n'] })).firstOffset).toBe(6);
     });
 
     it('rebuilds a deleted .index and a corrupt .timeindex, byte for byte', async () => {

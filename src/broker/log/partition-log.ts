@@ -18,7 +18,7 @@ import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { CheckpointFile } from './checkpoint-file.js';
-import { readInt64, writeInt64 } from './file-io.js';
+import { getInt64, setInt64, viewOf } from './file-io.js';
 import type { LogConfig } from './log-config.js';
 import {
   INDEX_FILE_SUFFIX,
@@ -307,6 +307,7 @@ export class PartitionLog {
     const appendTime = logAppendTime ? BigInt(now) : 0n;
     const length = batches.length;
     if (length === 0) throw new RangeError('nothing to append');
+    const view = viewOf(batches);
 
     let offset = this.logEndOffsetValue;
     let firstOffset = -1;
@@ -316,17 +317,17 @@ export class PartitionLog {
     let pos = 0;
     while (pos < length) {
       if (length - pos < BATCH_HEADER_SIZE) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `${length - pos} trailing bytes are not a batch`);
-      const size = batches.readInt32BE(pos + Offsets.batchLength) + LOG_OVERHEAD;
+      const size = view.getInt32(pos + Offsets.batchLength) + LOG_OVERHEAD;
       if (size < BATCH_HEADER_SIZE || pos + size > length) {
         throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${pos} claims ${size} bytes`);
       }
-      const lastOffsetDelta = batches.readInt32BE(pos + Offsets.lastOffsetDelta);
+      const lastOffsetDelta = view.getInt32(pos + Offsets.lastOffsetDelta);
       if (lastOffsetDelta < 0) throw new KafkaError(ErrorCode.INVALID_RECORD, `lastOffsetDelta ${lastOffsetDelta}`);
       if (assignOffsets) {
         // setBaseOffset's job, without a subarray and a bigint per batch.
-        writeInt64(batches, offset, pos + Offsets.baseOffset);
+        setInt64(view, offset, pos + Offsets.baseOffset);
       } else {
-        const base = readInt64(batches, pos + Offsets.baseOffset);
+        const base = getInt64(view, pos + Offsets.baseOffset);
         if (base < offset) {
           throw new KafkaError(ErrorCode.INVALID_RECORD, `batch base offset ${base} is below the next offset ${offset}`);
         }
@@ -338,7 +339,7 @@ export class PartitionLog {
         setLogAppendTime(batches.subarray(pos, pos + size), appendTime);
         batchMax = now;
       } else {
-        batchMax = readInt64(batches, pos + Offsets.maxTimestamp);
+        batchMax = getInt64(view, pos + Offsets.maxTimestamp);
       }
       const lastOffset = offset + lastOffsetDelta;
       if (batchMax > maxTimestamp) {

@@ -69,6 +69,8 @@ describe('TimeIndex', () => {
     const idx = TimeIndex.open(file, 100, 1200);
     idx.maybeAppend(1000, 105);
     idx.maybeAppend(2000, 120);
+    idx.writePending();
+    expect(fs.statSync(file).size).toBe(24);
     idx.truncateTo(120);
     expect(idx.entries).toBe(1);
     expect(fs.statSync(file).size).toBe(12);

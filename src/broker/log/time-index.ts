@@ -5,7 +5,8 @@
  * (T, O) is written only when the segment's max timestamp has grown past the last entry, so timestamps
  * strictly increase and offsets never decrease. It promises that every record at or before offset O
  * has a timestamp ≤ T, which is what makes a search by timestamp exact even when record timestamps
- * go backwards. Entries live in memory in typed arrays; the file holds exactly the entries.
+ * go backwards. Entries live in memory in typed arrays; the file holds exactly the entries, written
+ * by `writePending()` once per append (see OffsetIndex).
  */
 import fs from 'node:fs';
 import { CorruptIndexError } from './corrupt-index-error.js';
@@ -27,7 +28,9 @@ export class TimeIndex {
   private timestamps = new Float64Array(64);
   private relOffsets = new Int32Array(64);
   private count = 0;
-  private readonly entryBuf = Buffer.allocUnsafe(ENTRY_SIZE);
+  /** Entries [0, written) are in the file. */
+  private written = 0;
+  private scratch = Buffer.allocUnsafe(ENTRY_SIZE * 16);
 
   private constructor(
     readonly file: string,
@@ -63,6 +66,7 @@ export class TimeIndex {
       this.relOffsets[i] = rel;
     }
     this.count = n;
+    this.written = n;
   }
 
   get entries(): number {
@@ -84,6 +88,7 @@ export class TimeIndex {
   /**
    * Appends (timestamp, offset) if the timestamp exceeds the last entry's. A full index takes no more
    * entries unless `skipFullCheck` (the final entry written when a segment stops being active).
+   * The entry reaches the file at the next `writePending()`.
    */
   maybeAppend(timestamp: number, offset: number, skipFullCheck = false): void {
     const n = this.count;
@@ -94,13 +99,25 @@ export class TimeIndex {
     if (n > 0 && rel < this.relOffsets[n - 1]) {
       throw new Error(`${this.file}: entry (${timestamp}, ${offset}) goes back in offset`);
     }
-    writeInt64(this.entryBuf, timestamp, 0);
-    this.entryBuf.writeInt32BE(rel, 8);
-    writeFully(this.fd, this.entryBuf, n * ENTRY_SIZE);
     this.reserve(n + 1);
     this.timestamps[n] = timestamp;
     this.relOffsets[n] = rel;
     this.count = n + 1;
+  }
+
+  /** Writes the entries added since the last call to the end of the file, in one write. */
+  writePending(): void {
+    const from = this.written;
+    const n = this.count - from;
+    if (n <= 0) return;
+    const bytes = n * ENTRY_SIZE;
+    if (this.scratch.length < bytes) this.scratch = Buffer.allocUnsafe(Math.max(bytes, this.scratch.length * 2));
+    for (let i = 0; i < n; i++) {
+      writeInt64(this.scratch, this.timestamps[from + i], i * ENTRY_SIZE);
+      this.scratch.writeInt32BE(this.relOffsets[from + i], i * ENTRY_SIZE + 8);
+    }
+    writeFully(this.fd, this.scratch.subarray(0, bytes), from * ENTRY_SIZE);
+    this.written = this.count;
   }
 
   /** The first entry whose timestamp is ≥ `timestamp`, or undefined. */
@@ -125,7 +142,10 @@ export class TimeIndex {
     while (keep > 0 && this.relOffsets[keep - 1] >= rel) keep--;
     if (keep === this.count) return;
     this.count = keep;
-    fs.ftruncateSync(this.fd, keep * ENTRY_SIZE);
+    if (this.written > keep) {
+      this.written = keep;
+      fs.ftruncateSync(this.fd, keep * ENTRY_SIZE);
+    }
   }
 
   /** Replaces all entries with the given ones (absolute offsets), in one write. */
@@ -144,13 +164,16 @@ export class TimeIndex {
     fs.ftruncateSync(this.fd, 0);
     writeFully(this.fd, buf, 0);
     this.count = n;
+    this.written = n;
   }
 
   flush(): Promise<void> {
+    this.writePending();
     return fsyncAsync(this.fd);
   }
 
   close(): void {
+    this.writePending();
     fs.closeSync(this.fd);
   }
 
