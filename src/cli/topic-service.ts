@@ -169,7 +169,7 @@ export function topicMatcher(pattern: string): (topic: string) => boolean {
   const source = pattern.trim().replace(/^["']|["']$/g, '').replace(/,/g, '|');
   let re: RegExp;
   try {
-    re = new RegExp(`^(?:${source})$`, 'u');
+    re = new RegExp(`^(?:${source})$`);
   } catch (err) {
     throw new CliError(`Invalid --topic pattern "${pattern}": ${(err as Error).message}`);
   }
