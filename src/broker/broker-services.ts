@@ -3,9 +3,11 @@
  */
 import type { BrokerConfig } from './config/broker-config.js';
 import type { Clock } from './clock.js';
+import type { GroupCoordinator } from './group/group-coordinator.js';
 import type { Logger } from './logger.js';
 import type { TopicManager } from './metadata/topic-manager.js';
 import type { TopicRegistry } from './metadata/topic-registry.js';
+import type { ProducerIdManager } from './producer-state/producer-id-manager.js';
 import type { ReplicaManager } from './replica-manager.js';
 
 export interface Endpoint {
@@ -22,6 +24,9 @@ export interface BrokerServices {
   topics: TopicRegistry;
   topicManager: TopicManager;
   replicaManager: ReplicaManager;
+  /** Hands out producer ids (InitProducerId); durable across restarts. */
+  producerIdManager: ProducerIdManager;
+  groupCoordinator: GroupCoordinator;
   /** Where clients that came in on `listenerName` should connect to this broker. */
   advertisedEndpoint(listenerName: string): Endpoint;
 }

@@ -1,6 +1,7 @@
 /**
  * Broker: one Kafka-protocol node. Wires configuration, the topic registry, the log manager, the
- * replica manager and the handlers to the socket server, and takes them down again in order.
+ * replica manager, the group coordinator and the handlers to the socket server, and takes them down
+ * again in order.
  *
  * Embedding: `const broker = await Broker.start(loadBrokerConfig(props))`, then
  * `broker.bootstrapServers` for clients and `await broker.stop()` for a clean shutdown.
@@ -13,11 +14,14 @@ import { type Clock, systemClock } from './clock.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import { parseProperties } from './config/properties.js';
 import { effectiveLogConfig } from './config/topic-config.js';
+import { GroupCoordinator } from './group/group-coordinator.js';
+import { GroupMetadataManager } from './group/group-metadata-manager.js';
 import { createHandlerRegistry } from './handlers/index.js';
 import { LogManager } from './log/log-manager.js';
 import { createLogger, type Logger } from './logger.js';
 import { TopicManager } from './metadata/topic-manager.js';
 import { TopicRegistry } from './metadata/topic-registry.js';
+import { ProducerIdManager } from './producer-state/producer-id-manager.js';
 import { ReplicaManager } from './replica-manager.js';
 import { type BoundListener, SocketServer } from './server/socket-server.js';
 
@@ -47,8 +51,11 @@ export class Broker {
     const logs = LogManager.open(
       {
         logDirs: [config.logDir],
+        cleaner: { enable: config.logCleanerEnable, backoffMs: config.logCleanerBackoffMs },
         retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
         flushSchedulerIntervalMs: config.logFlushSchedulerIntervalMs,
+        producerIdExpirationMs: config.producerIdExpirationMs,
+        producerIdExpirationCheckIntervalMs: config.producerIdExpirationCheckIntervalMs,
       },
       {
         clock,
@@ -59,6 +66,19 @@ export class Broker {
     const topicManager = new TopicManager(topics, logs, config, config.nodeId, logger.child('TopicManager'));
     topicManager.reconcile();
     const replicaManager = new ReplicaManager(logs, topics, clock, logger.child('ReplicaManager'));
+    const producerIdManager = ProducerIdManager.open(config.logDir);
+    const groupLogger = logger.child('GroupCoordinator');
+    const groupCoordinator = new GroupCoordinator(
+      config,
+      new GroupMetadataManager(config, { topics, topicManager, replicaManager, clock, logger: groupLogger }),
+      {
+        clock,
+        logger: groupLogger,
+        partitionExists: (topic, partition) => partition >= 0 && partition < (topics.get(topic)?.partitions ?? 0),
+      },
+    );
+    // Groups and committed offsets come back from __consumer_offsets before the first request.
+    await groupCoordinator.startup();
 
     const advertised = new Map<string, Endpoint>();
     const services: BrokerServices = {
@@ -70,6 +90,8 @@ export class Broker {
       topics,
       topicManager,
       replicaManager,
+      producerIdManager,
+      groupCoordinator,
       advertisedEndpoint: (listenerName) => advertised.get(listenerName) ?? [...advertised.values()][0],
     };
     const server = new SocketServer(createHandlerRegistry(services), { maxRequestBytes: config.socketRequestMaxBytes, logger: logger.child('SocketServer') });
@@ -90,6 +112,11 @@ export class Broker {
     return `${ep.host}:${ep.port}`;
   }
 
+  /** The broker's logs: for tests and tools (e.g. `logManager.cleanNow(topic, partition)`). */
+  get logManager(): LogManager {
+    return this.logs;
+  }
+
   get port(): number {
     return this.listeners[0].boundPort;
   }
@@ -101,6 +128,7 @@ export class Broker {
     const { logger } = this.services;
     logger.info('Shutting down');
     this.services.replicaManager.delayedFetches.wakeAll();
+    this.services.groupCoordinator.shutdown();
     await this.server.stop();
     await this.logs.shutdown();
     logger.info('Shut down cleanly');

@@ -4,15 +4,21 @@
  * every partition and the high watermark is the log end offset (every append is fully replicated
  * the moment it is written, so acks=1 and acks=all mean the same).
  *
+ * Producer state lives in each partition's log (docs/transactions.md): a retried batch is answered
+ * with its original offsets, a refused one with the error per partition. `read_committed` fetches
+ * stop at the last stable offset and carry the aborted transactions of what they return;
+ * `appendControlBatch` is how the transaction coordinator writes COMMIT/ABORT markers.
+ *
  * Left out: replication, follower fetching, leader epochs (always 0), quotas.
  */
-import { type BatchHeader } from '../protocol/batch-header.js';
+import { BATCH_HEADER_SIZE, type BatchHeader, LOG_OVERHEAD, Offsets } from '../protocol/batch-header.js';
+import { encodeControlBatch } from '../protocol/control-record.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { validateBatch } from '../protocol/record-batch.js';
 import type { Clock } from './clock.js';
 import { DelayedFetches, partitionKey } from './delayed-fetch.js';
 import type { LogManager } from './log/log-manager.js';
-import type { PartitionLog } from './log/partition-log.js';
+import type { LogAppendInfo, PartitionLog } from './log/partition-log.js';
 import type { Logger } from './logger.js';
 import type { TopicRegistry } from './metadata/topic-registry.js';
 
@@ -40,8 +46,25 @@ export interface FetchPartitionResult {
   highWatermark: bigint;
   lastStableOffset: bigint;
   logStartOffset: bigint;
+  /** read_committed: the aborted transactions overlapping the records returned; null otherwise. */
+  abortedTransactions: Array<{ producerId: bigint; firstOffset: bigint }> | null;
   records: Buffer | Buffer[] | null;
   bytes: number;
+}
+
+/** A COMMIT or ABORT marker for one partition, as the transaction coordinator sends it. */
+export interface TxnMarker {
+  producerId: bigint;
+  producerEpoch: number;
+  commit: boolean;
+  coordinatorEpoch: number;
+}
+
+export interface ControlAppendResult {
+  errorCode: number;
+  errorMessage: string | null;
+  /** Offset of the marker written; -1 when nothing was written (an error, or a repeated marker). */
+  offset: bigint;
 }
 
 export interface FetchParams {
@@ -93,7 +116,8 @@ export class ReplicaManager {
         requireKeys: log.config.cleanupPolicy.includes('compact'),
       });
       const result = log.append(records, { now: this.clock.now() });
-      this.delayedFetches.notify(partitionKey(topic, partition));
+      // A retried batch already in the log: success with its original offset, nothing new to read.
+      if (result.duplicate !== true) this.delayedFetches.notify(partitionKey(topic, partition));
       void header;
       return {
         errorCode: ErrorCode.NONE,
@@ -105,6 +129,53 @@ export class ReplicaManager {
     } catch (err) {
       return { ...this.errorResult(err, `append to ${topic}-${partition}`), baseOffset: -1n, logAppendTime: -1n, logStartOffset: -1n };
     }
+  }
+
+  /**
+   * Writes a transaction marker (a COMMIT or ABORT control batch) to a partition through the same
+   * producer-state checks as any append: it completes the producer's open transaction there, moves
+   * the last stable offset, and for ABORT adds a `.txnindex` entry. A marker that would change nothing
+   * — the transaction is already complete with these epochs, as when a coordinator retries or
+   * recovers — is not written again and succeeds with offset -1. Errors (INVALID_PRODUCER_EPOCH,
+   * TRANSACTION_COORDINATOR_FENCED, UNKNOWN_TOPIC_OR_PARTITION, …) are returned, never thrown.
+   */
+  appendControlBatch(topic: string, partition: number, marker: TxnMarker): ControlAppendResult {
+    try {
+      const log = this.partitionLog(topic, partition);
+      if (log.producerState.isRedundantMarker(marker.producerId, marker.producerEpoch, marker.coordinatorEpoch)) {
+        return { errorCode: ErrorCode.NONE, errorMessage: null, offset: -1n };
+      }
+      const now = this.clock.now();
+      const batch = encodeControlBatch({
+        producerId: marker.producerId,
+        producerEpoch: marker.producerEpoch,
+        commit: marker.commit,
+        coordinatorEpoch: marker.coordinatorEpoch,
+        timestamp: BigInt(now),
+        baseOffset: 0n,
+        partitionLeaderEpoch: LEADER_EPOCH,
+      });
+      const result = log.append(batch, { now, origin: 'coordinator' });
+      this.delayedFetches.notify(partitionKey(topic, partition));
+      return { errorCode: ErrorCode.NONE, errorMessage: null, offset: BigInt(result.firstOffset) };
+    } catch (err) {
+      return { ...this.errorResult(err, `marker to ${topic}-${partition}`), offset: -1n };
+    }
+  }
+
+  /**
+   * Appends batches the broker wrote itself (the group coordinator's records in __consumer_offsets):
+   * none of a producer's checks, only the topic's max.message.bytes. Wakes fetches waiting on the
+   * partition. Throws KafkaError.
+   */
+  appendInternal(topic: string, partition: number, batch: Buffer): LogAppendInfo {
+    const log = this.partitionLog(topic, partition);
+    if (batch.length > log.config.maxMessageBytes) {
+      throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `a ${batch.length}-byte batch exceeds max.message.bytes of ${topic} (${log.config.maxMessageBytes})`);
+    }
+    const info = log.append(batch, { now: this.clock.now(), origin: 'coordinator' });
+    this.delayedFetches.notify(partitionKey(topic, partition));
+    return info;
   }
 
   /**
@@ -134,35 +205,60 @@ export class ReplicaManager {
       try {
         log = this.partitionLog(p.topic, p.partition);
       } catch (err) {
-        return { ...base, errorCode: codeOf(err), highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: null, bytes: 0 };
+        return {
+          ...base,
+          errorCode: codeOf(err),
+          highWatermark: -1n,
+          lastStableOffset: -1n,
+          logStartOffset: -1n,
+          abortedTransactions: null,
+          records: null,
+          bytes: 0,
+        };
       }
-      const highWatermark = BigInt(log.logEndOffset);
-      const offsets = { highWatermark, lastStableOffset: highWatermark, logStartOffset: BigInt(log.logStartOffset) };
+      const readCommitted = params.isolationLevel === IsolationLevel.readCommitted;
+      const lastStableOffset = log.lastStableOffset;
+      // Kafka reports the last stable offset whatever the isolation level.
+      const offsets = { highWatermark: BigInt(log.logEndOffset), lastStableOffset: BigInt(lastStableOffset), logStartOffset: BigInt(log.logStartOffset) };
+      const noAborted: FetchPartitionResult['abortedTransactions'] = readCommitted ? [] : null;
       try {
         const maxBytes = Math.max(0, Math.min(p.partitionMaxBytes, budget));
+        const fetchOffset = Number(p.fetchOffset);
         // KIP-74: the first batch of the first partition with data is returned whole even when it
         // is larger than the limits, so a consumer can always make progress.
-        const read = log.read(Number(p.fetchOffset), maxBytes, { minOneBatch: first });
+        const read = log.read(fetchOffset, maxBytes, { minOneBatch: first, upperBoundOffset: readCommitted ? lastStableOffset : undefined });
         const bytes = read.sizeInBytes;
         if (bytes > 0) {
           first = false;
           budget -= bytes;
         }
-        return { ...base, errorCode: ErrorCode.NONE, ...offsets, records: bytes > 0 ? read.records : emptyRecords, bytes };
+        let abortedTransactions = noAborted;
+        if (readCommitted && bytes > 0) {
+          const upper = nextOffsetAfter(read.records[read.records.length - 1]);
+          abortedTransactions = log
+            .collectAbortedTransactions(fetchOffset, upper)
+            .map((t) => ({ producerId: t.producerId, firstOffset: BigInt(t.firstOffset) }));
+        }
+        return { ...base, errorCode: ErrorCode.NONE, ...offsets, abortedTransactions, records: bytes > 0 ? read.records : emptyRecords, bytes };
       } catch (err) {
-        return { ...base, errorCode: codeOf(err), ...offsets, records: null, bytes: 0 };
+        return { ...base, errorCode: codeOf(err), ...offsets, abortedTransactions: noAborted, records: null, bytes: 0 };
       }
     });
   }
 
-  /** ListOffsets for one partition: earliest, latest, max timestamp, or first offset at/after a time. */
-  listOffset(topic: string, partition: number, timestamp: bigint, _isolationLevel = 0): { errorCode: number; offset: bigint; timestamp: bigint } {
+  /**
+   * ListOffsets for one partition: earliest, latest (the last stable offset under read_committed),
+   * max timestamp, or first offset at/after a time.
+   */
+  listOffset(topic: string, partition: number, timestamp: bigint, isolationLevel = 0): { errorCode: number; offset: bigint; timestamp: bigint } {
     try {
       const log = this.partitionLog(topic, partition);
       switch (timestamp) {
         case OffsetSpec.latest:
-        case OffsetSpec.latestTiered:
-          return { errorCode: 0, offset: BigInt(log.logEndOffset), timestamp: -1n };
+        case OffsetSpec.latestTiered: {
+          const latest = isolationLevel === IsolationLevel.readCommitted ? log.lastStableOffset : log.logEndOffset;
+          return { errorCode: 0, offset: BigInt(latest), timestamp: -1n };
+        }
         case OffsetSpec.earliest:
         case OffsetSpec.earliestLocal:
           return { errorCode: 0, offset: BigInt(log.logStartOffset), timestamp: -1n };
@@ -184,6 +280,17 @@ export class ReplicaManager {
 }
 
 const emptyRecords = Buffer.alloc(0);
+
+/** The offset after the last whole batch in `chunk`. */
+function nextOffsetAfter(chunk: Buffer): number {
+  let pos = 0;
+  let next = -1;
+  while (pos + BATCH_HEADER_SIZE <= chunk.length) {
+    next = Number(chunk.readBigInt64BE(pos + Offsets.baseOffset)) + chunk.readInt32BE(pos + Offsets.lastOffsetDelta) + 1;
+    pos += chunk.readInt32BE(pos + Offsets.batchLength) + LOG_OVERHEAD;
+  }
+  return next;
+}
 
 export function codeOf(err: unknown): number {
   if (err instanceof KafkaError) return err.code;

@@ -6,7 +6,8 @@
  *  12  partitionLeaderEpoch  int32   (not covered by the CRC)
  *  16  magic                 int8    2
  *  17  crc                   uint32  CRC-32C of everything from `attributes` to the end
- *  21  attributes            int16   bits 0-2 compression, 3 timestamp type, 4 transactional, 5 control
+ *  21  attributes            int16   bits 0-2 compression, 3 timestamp type, 4 transactional, 5 control,
+ *                                    6 hasDeleteHorizonMs (KIP-534: baseTimestamp is the delete horizon)
  *  23  lastOffsetDelta       int32
  *  27  baseTimestamp         int64
  *  35  maxTimestamp          int64
@@ -122,10 +123,31 @@ export function setLogAppendTime(batch: Buffer, timestamp: bigint): void {
   batch.writeUInt32BE(computeBatchCrc(batch), Offsets.crc);
 }
 
+/**
+ * A header-only copy of `batch` (recordCount 0, no records): same offsets (base and lastOffsetDelta),
+ * producer id, epoch, base sequence, leader epoch, timestamp type, transactional and control bits;
+ * no compression; both timestamps set to the batch's maxTimestamp. What Kafka's log cleaner keeps of
+ * a producer's last batch when compaction removed all of its records, so the producer's epoch and
+ * last sequence survive.
+ */
+export function emptyBatchOf(batch: Buffer): Buffer {
+  const out = Buffer.alloc(BATCH_HEADER_SIZE);
+  batch.copy(out, 0, 0, BATCH_HEADER_SIZE);
+  out.writeInt32BE(BATCH_HEADER_SIZE - LOG_OVERHEAD, Offsets.batchLength);
+  const attributes = batch.readInt16BE(Offsets.attributes) & (Attr.logAppendTime | Attr.transactional | Attr.control);
+  out.writeInt16BE(attributes, Offsets.attributes);
+  batch.copy(out, Offsets.baseTimestamp, Offsets.maxTimestamp, Offsets.maxTimestamp + 8);
+  out.writeInt32BE(0, Offsets.recordCount);
+  out.writeUInt32BE(computeBatchCrc(out), Offsets.crc);
+  return out;
+}
+
 export const compressionOf = (attributes: number): number => attributes & Attr.compressionMask;
 export const isTransactional = (attributes: number): boolean => (attributes & Attr.transactional) !== 0;
 export const isControl = (attributes: number): boolean => (attributes & Attr.control) !== 0;
 export const isLogAppendTime = (attributes: number): boolean => (attributes & Attr.logAppendTime) !== 0;
+/** KIP-534: the batch's baseTimestamp holds the time after which the cleaner may drop its tombstones. */
+export const hasDeleteHorizon = (attributes: number): boolean => (attributes & Attr.deleteHorizon) !== 0;
 
 /** Offset of the last record in the batch. */
 export const lastOffsetOf = (h: Pick<BatchHeader, 'baseOffset' | 'lastOffsetDelta'>): bigint => h.baseOffset + BigInt(h.lastOffsetDelta);

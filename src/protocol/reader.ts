@@ -69,6 +69,36 @@ export class Reader {
 
   /** Unsigned LEB128 varint of at most 32 bits (Kafka's UNSIGNED_VARINT). */
   uvarint(): number {
+    // Fast path, taken whenever the longest encoding (5 bytes) fits before the end: one bounds check
+    // instead of one per byte. Record walks (walkRecords) spend most of their time here.
+    const buf = this.buf;
+    let at = this.offset;
+    if (at + 5 > this.end) return this.uvarintNearEnd();
+    let byte = buf[at++];
+    let value = byte & 0x7f;
+    if (byte >= 0x80) {
+      byte = buf[at++];
+      value |= (byte & 0x7f) << 7;
+      if (byte >= 0x80) {
+        byte = buf[at++];
+        value |= (byte & 0x7f) << 14;
+        if (byte >= 0x80) {
+          byte = buf[at++];
+          value |= (byte & 0x7f) << 21;
+          if (byte >= 0x80) {
+            byte = buf[at++];
+            if (byte > 0x0f) throw new ProtocolDecodeError('unsigned varint longer than 32 bits');
+            value |= byte << 28;
+          }
+        }
+      }
+    }
+    this.offset = at;
+    return value >>> 0;
+  }
+
+  /** uvarint within 5 bytes of the end: every byte bounds-checked. */
+  private uvarintNearEnd(): number {
     let value = 0;
     let shift = 0;
     for (;;) {
@@ -86,8 +116,17 @@ export class Reader {
     return (raw >>> 1) ^ -(raw & 1);
   }
 
-  /** Zig-zag signed varint of at most 64 bits (Kafka's VARLONG), as a number; exact up to 2^53. */
+  /** Zig-zag signed varlong of at most 64 bits (Kafka's VARLONG), as a number; exact up to 2^53. */
   varlong(): number {
+    // Fast path for values that fit in one byte (timestamp deltas within a batch are mostly 0).
+    const at = this.offset;
+    if (at < this.end) {
+      const first = this.buf[at];
+      if (first < 0x80) {
+        this.offset = at + 1;
+        return (first >>> 1) ^ -(first & 1);
+      }
+    }
     let lo = 0;
     let hi = 0; // value = hi * 2^28 + lo, enough precision for timestamps and offsets in batches
     let shift = 0;

@@ -59,13 +59,18 @@ export interface RecordBatch {
   records: DecodedRecord[];
 }
 
-/** A record to put in a new batch; offsets are assigned in order (offsetDelta = index). */
+/** A record to put in a new batch; offsets are assigned in order (offsetDelta = index) unless given. */
 export interface RecordInput {
   key?: Buffer | null;
   value: Buffer | null;
   headers?: RecordHeader[];
   /** Milliseconds since the epoch; defaults to the batch's `timestamp` option. */
   timestamp?: bigint;
+  /**
+   * The record's offset relative to the batch's base offset; default its index. Must increase from
+   * record to record; gaps are what compaction leaves (the log cleaner rewrites batches this way).
+   */
+  offsetDelta?: number;
 }
 
 export interface EncodeRecordBatchOptions {
@@ -86,6 +91,17 @@ export interface EncodeRecordBatchOptions {
   baseSequence?: number;
   /** Timestamp for records that carry none; default the current time. */
   timestamp?: bigint;
+  /**
+   * Default: the last record's offsetDelta. Larger when a rewritten batch keeps the offset range of
+   * the batch it replaces although its last records were removed (compaction keeps a producer's last
+   * sequence in place this way).
+   */
+  lastOffsetDelta?: number;
+  /**
+   * KIP-534: sets attribute bit 6 (hasDeleteHorizonMs) and stores this time as the batch's
+   * baseTimestamp; record timestamp deltas are taken relative to it, so record timestamps are unchanged.
+   */
+  deleteHorizonMs?: bigint;
 }
 
 export interface DecodeOptions extends DecompressOptions {
@@ -142,7 +158,9 @@ interface BatchPlan {
   attributes: number;
   baseTimestamp: bigint;
   maxTimestamp: bigint;
+  lastOffsetDelta: number;
   timestampDeltas: number[];
+  offsetDeltas: number[];
   bodySizes: number[];
   headerKeyBytes: Array<Buffer[] | null>;
   recordsSize: number;
@@ -159,11 +177,14 @@ function planBatch(opts: EncodeRecordBatchOptions): BatchPlan {
   if (opts.logAppendTime) attributes |= Attr.logAppendTime;
   if (opts.transactional) attributes |= Attr.transactional;
   if (opts.control) attributes |= Attr.control;
+  if (opts.deleteHorizonMs !== undefined) attributes |= Attr.deleteHorizon;
 
   const fallback = opts.timestamp ?? BigInt(Date.now());
-  const baseTimestamp = records[0].timestamp ?? fallback;
-  let maxTimestamp = baseTimestamp;
+  const firstTimestamp = records[0].timestamp ?? fallback;
+  const baseTimestamp = opts.deleteHorizonMs ?? firstTimestamp;
+  let maxTimestamp = firstTimestamp;
   const timestampDeltas = new Array<number>(records.length);
+  const offsetDeltas = new Array<number>(records.length);
   const bodySizes = new Array<number>(records.length);
   const headerKeyBytes = new Array<Buffer[] | null>(records.length);
   let recordsSize = 0;
@@ -177,8 +198,13 @@ function planBatch(opts: EncodeRecordBatchOptions): BatchPlan {
       throw new RangeError(`timestamp ${ts} is too far from the batch's base timestamp ${baseTimestamp}`);
     }
     timestampDeltas[i] = delta;
+    const offsetDelta = r.offsetDelta ?? i;
+    if (!Number.isInteger(offsetDelta) || offsetDelta < 0 || offsetDelta > 0x7fffffff || (i > 0 && offsetDelta <= offsetDeltas[i - 1])) {
+      throw new RangeError(`record ${i} has offset delta ${offsetDelta}; deltas must be non-negative and increasing`);
+    }
+    offsetDeltas[i] = offsetDelta;
 
-    let body = 1 + sizeOfVarlong(delta) + sizeOfVarint(i) + sizeOfBytes(r.key ?? null) + sizeOfBytes(r.value);
+    let body = 1 + sizeOfVarlong(delta) + sizeOfVarint(offsetDelta) + sizeOfBytes(r.key ?? null) + sizeOfBytes(r.value);
     const headers = r.headers;
     if (headers && headers.length > 0) {
       const keys = new Array<Buffer>(headers.length);
@@ -195,7 +221,23 @@ function planBatch(opts: EncodeRecordBatchOptions): BatchPlan {
     bodySizes[i] = body;
     recordsSize += sizeOfVarint(body) + body;
   }
-  return { opts, codec, attributes, baseTimestamp, maxTimestamp, timestampDeltas, bodySizes, headerKeyBytes, recordsSize };
+  const lastOffsetDelta = opts.lastOffsetDelta ?? offsetDeltas[records.length - 1];
+  if (!Number.isInteger(lastOffsetDelta) || lastOffsetDelta < offsetDeltas[records.length - 1] || lastOffsetDelta > 0x7fffffff) {
+    throw new RangeError(`lastOffsetDelta ${lastOffsetDelta} is below the last record's offset delta ${offsetDeltas[records.length - 1]}`);
+  }
+  return {
+    opts,
+    codec,
+    attributes,
+    baseTimestamp,
+    maxTimestamp,
+    lastOffsetDelta,
+    timestampDeltas,
+    offsetDeltas,
+    bodySizes,
+    headerKeyBytes,
+    recordsSize,
+  };
 }
 
 function uncompressedBatch(plan: BatchPlan): Buffer {
@@ -224,7 +266,7 @@ function writeRecords(buf: Buffer, at: number, plan: BatchPlan): void {
     pos = writeVarint(buf, pos, plan.bodySizes[i]);
     buf[pos++] = 0; // record attributes: unused
     pos = writeVarlong(buf, pos, plan.timestampDeltas[i]);
-    pos = writeVarint(buf, pos, i);
+    pos = writeVarint(buf, pos, plan.offsetDeltas[i]);
     pos = writeBytes(buf, pos, r.key ?? null);
     pos = writeBytes(buf, pos, r.value);
     const keys = plan.headerKeyBytes[i];
@@ -249,7 +291,7 @@ function finishBatch(batch: Buffer, plan: BatchPlan): Buffer {
   batch.writeInt32BE(o.partitionLeaderEpoch ?? -1, Offsets.partitionLeaderEpoch);
   batch.writeInt8(CURRENT_MAGIC, Offsets.magic);
   batch.writeInt16BE(plan.attributes, Offsets.attributes);
-  batch.writeInt32BE(count - 1, Offsets.lastOffsetDelta);
+  batch.writeInt32BE(plan.lastOffsetDelta, Offsets.lastOffsetDelta);
   batch.writeBigInt64BE(plan.baseTimestamp, Offsets.baseTimestamp);
   batch.writeBigInt64BE(plan.maxTimestamp, Offsets.maxTimestamp);
   batch.writeBigInt64BE(o.producerId ?? NO_PRODUCER_ID, Offsets.producerId);

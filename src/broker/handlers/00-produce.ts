@@ -4,6 +4,10 @@
  * Behavior: each partition's single record batch is validated (size, CRC, magic, framing) and
  * appended; errors are per partition and leave the log untouched. acks must be -1, 0 or 1
  * (INVALID_REQUIRED_ACKS otherwise); acks=0 gets no response. On one node acks=all is acks=1.
+ * A batch with a producer id goes through the partition's producer state (docs/transactions.md): a
+ * retried batch succeeds with its original base offset and is not written again; a sequence gap is
+ * OUT_OF_ORDER_SEQUENCE_NUMBER, a fenced epoch INVALID_PRODUCER_EPOCH, a forgotten producer
+ * UNKNOWN_PRODUCER_ID, a plain batch inside an open transaction INVALID_TXN_STATE.
  *
  * Version notes: Kafka 4 removed v0-2 (message formats 0 and 1) but still advertises v0, because
  * librdkafka refuses a broker whose Produce minimum is above 0 (KAFKA-18659); a v0-2 request that

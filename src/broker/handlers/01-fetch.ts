@@ -6,6 +6,8 @@
  * whole (KIP-74). A fetch offset inside a batch returns that whole batch; the client skips the
  * records before its offset. With fewer than min.bytes available the request waits up to
  * max.wait.ms for appends (long poll). OFFSET_OUT_OF_RANGE below the log start or past the end.
+ * Isolation (KIP-98): read_committed reads only below the last stable offset and lists the aborted
+ * transactions overlapping what it returns; both levels report the last stable offset.
  *
  * Version notes: v7+ carry fetch sessions (KIP-227); this broker never creates one — it answers
  * session id 0, which tells the client to keep sending full fetch requests, as the KIP allows.
@@ -64,7 +66,7 @@ export const fetchHandler = (s: BrokerServices) =>
         highWatermark: r.highWatermark,
         lastStableOffset: r.lastStableOffset,
         logStartOffset: r.logStartOffset,
-        abortedTransactions: req.isolationLevel === 1 ? [] : null,
+        abortedTransactions: r.abortedTransactions,
         preferredReadReplica: -1,
         records: r.records,
         currentLeader: r.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ? { leaderId: s.nodeId, leaderEpoch: LEADER_EPOCH } : undefined,

@@ -6,8 +6,9 @@
  * A topic that does not exist is created on the spot when `auto.create.topics.enable` is true and
  * the request allows it (always at v0-3), and is then returned at once, ready to use.
  *
- * Version notes: v10+ return topic ids; v12+ may ask by topic id (name null). v8-10 can ask for
- * authorized operations; with no authorizer those are reported as unknown (Kafka's -2147483648).
+ * Version notes: v10+ return topic ids; v12+ may ask by topic id (name null) — at v10-11 a null name
+ * or a topic id in the request is INVALID_REQUEST for every topic asked, as in Kafka. v8-10 can ask
+ * for authorized operations; with no authorizer those are reported as unknown (Kafka's -2147483648).
  */
 import { Metadata, type MetadataRequest, type MetadataResponse, type MetadataResponseTopic } from '../../protocol/apis/metadata.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
@@ -51,7 +52,12 @@ export const metadataHandler = (s: BrokerServices) =>
     });
 
     let topics: MetadataResponseTopic[];
-    if (allTopics) {
+    const byIdTooEarly = version < 12 && (req.topics ?? []).some((t) => t.name === null || t.topicId !== ZERO_UUID);
+    if (byIdTooEarly) {
+      // Kafka refuses the whole request: every topic INVALID_REQUEST, a null name sent back as ''
+      // (the v10-11 answer cannot carry a null name).
+      topics = (req.topics ?? []).map((t) => failed(t.name ?? '', t.topicId, ErrorCode.INVALID_REQUEST));
+    } else if (allTopics) {
       topics = s.topics.list().map(describe);
     } else {
       topics = (req.topics ?? []).map((asked) => {

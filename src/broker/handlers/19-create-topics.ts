@@ -5,7 +5,9 @@
  * INVALID_TOPIC_EXCEPTION (name rules, '.'/'_' collisions), INVALID_PARTITIONS,
  * INVALID_REPLICATION_FACTOR (above 1, the number of brokers), INVALID_REPLICA_ASSIGNMENT,
  * INVALID_CONFIG, INVALID_REQUEST (a name twice in one request, or counts and assignments both
- * given). validateOnly runs every check and creates nothing.
+ * given), POLICY_VIOLATION once the request's topics would add up to more than 10,000 partitions
+ * (Kafka's per-request bound; Kafka then fails the whole request, here the topics before the bound
+ * are still created). validateOnly runs every check and creates nothing.
  *
  * Version notes: v4+ allow -1 for the default partition count and replication factor; v5+ return
  * the partition count, replication factor and effective configs; v7+ return the topic id.
@@ -15,11 +17,13 @@ import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/reader.js';
 import { describeTopicConfigs } from '../config/topic-config.js';
 import type { BrokerServices } from '../broker-services.js';
+import { newPartitionBudget } from '../metadata/topic-manager.js';
 import { handler } from '../server/handler.js';
 
 export const createTopicsHandler = (s: BrokerServices) =>
   handler(CreateTopics, {}, (req: CreateTopicsRequest): CreateTopicsResponse => {
     const seen = new Map<string, number>();
+    const budget = newPartitionBudget();
     for (const t of req.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
     const topics = req.topics.map((t): CreatableTopicResult => {
       const fail = (errorCode: number, errorMessage: string | null): CreatableTopicResult => ({
@@ -42,6 +46,7 @@ export const createTopicsHandler = (s: BrokerServices) =>
             configs: Object.fromEntries(t.configs.map((c) => [c.name, c.value])),
           },
           req.validateOnly,
+          budget,
         );
         return {
           name: t.name,

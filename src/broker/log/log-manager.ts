@@ -1,12 +1,13 @@
 /**
  * LogManager: every partition log on this broker, across its `log.dirs`. Kafka's `LogManager`:
  * loads the partition directories found at startup (recovering the ones a crash left unclean),
- * creates and deletes logs, and runs the periodic work — retention checks, time-based flush and
- * recovery-point checkpoints — off an injected clock. `shutdown()` leaves each log dir with a
- * clean-shutdown marker so the next start can skip validation (docs/log-format.md).
+ * creates and deletes logs, and runs the periodic work — retention checks, time-based flush,
+ * recovery-point checkpoints, and starting the log cleaner's rounds (compaction, in the background) —
+ * off an injected clock. `shutdown()` leaves each log dir with a clean-shutdown marker so the next
+ * start can skip validation (docs/log-format.md).
  *
  * Left out, compared with Kafka: `meta.properties`, offline log dirs (an I/O error is logged, not
- * isolated), future/moving replicas (`-future` dirs), the log cleaner, and a thread pool for
+ * isolated), future/moving replicas (`-future` dirs), and a thread pool for
  * loading logs in parallel (loading here is synchronous, one log at a time).
  */
 import fs from 'node:fs';
@@ -14,6 +15,8 @@ import path from 'node:path';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import type { Clock } from '../clock.js';
 import { fsyncDirSync } from './file-io.js';
+import type { CleanResult } from './cleaner.js';
+import { LogCleaner, type LogCleanerConfig } from './log-cleaner.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from './log-config.js';
 import { type LogLogger, PartitionLog } from './partition-log.js';
 
@@ -23,12 +26,18 @@ export const CLEAN_SHUTDOWN_FILE = '.skein_cleanshutdown';
 export interface LogManagerConfig {
   /** log.dirs */
   logDirs: string[];
+  /** log.cleaner.enable, log.cleaner.backoff.ms, and what tests inject into compaction. */
+  cleaner?: LogCleanerConfig;
   /** log.retention.check.interval.ms (Kafka default 300000). */
   retentionCheckIntervalMs?: number;
   /** log.flush.scheduler.interval.ms: how often flush.ms is checked (Kafka default: never). */
   flushSchedulerIntervalMs?: number;
   /** log.flush.offset.checkpoint.interval.ms (Kafka default 60000). */
   flushOffsetCheckpointIntervalMs?: number;
+  /** producer.id.expiration.ms: partitions forget producers idle this long (Kafka default 86400000). */
+  producerIdExpirationMs?: number;
+  /** producer.id.expiration.check.interval.ms (Kafka default 600000). */
+  producerIdExpirationCheckIntervalMs?: number;
 }
 
 export interface LogManagerOptions {
@@ -57,12 +66,17 @@ export class LogManager {
   private readonly retentionCheckIntervalMs: number;
   private readonly flushSchedulerIntervalMs: number;
   private readonly checkpointIntervalMs: number;
+  private readonly producerIdExpirationMs: number | undefined;
+  private readonly producerExpiryCheckIntervalMs: number;
+  private nextProducerExpiryCheck: number;
   private nextRetentionCheck: number;
   private nextFlushCheck: number;
   private nextCheckpoint: number;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private shutDown = false;
+  /** Compaction of `cleanup.policy=compact` logs (docs/log-format.md, "Compaction"). */
+  readonly cleaner: LogCleaner;
 
   private constructor(
     readonly logDirs: string[],
@@ -74,10 +88,14 @@ export class LogManager {
     this.retentionCheckIntervalMs = config.retentionCheckIntervalMs ?? 300_000;
     this.flushSchedulerIntervalMs = config.flushSchedulerIntervalMs ?? NEVER;
     this.checkpointIntervalMs = config.flushOffsetCheckpointIntervalMs ?? 60_000;
+    this.producerIdExpirationMs = config.producerIdExpirationMs;
+    this.producerExpiryCheckIntervalMs = config.producerIdExpirationCheckIntervalMs ?? 600_000;
     const now = clock.now();
+    this.nextProducerExpiryCheck = now + this.producerExpiryCheckIntervalMs;
     this.nextRetentionCheck = now + this.retentionCheckIntervalMs;
     this.nextFlushCheck = now + this.flushSchedulerIntervalMs;
     this.nextCheckpoint = now + this.checkpointIntervalMs;
+    this.cleaner = new LogCleaner(config.cleaner ?? {}, clock, logger, () => this.logs.values());
   }
 
   /**
@@ -119,7 +137,12 @@ export class LogManager {
       if (other !== undefined) {
         throw new Error(`Duplicate log directories for ${topic}-${partition}: ${other.log.dir} and ${full}`);
       }
-      const log = PartitionLog.open(full, this.topicConfig(topic), { clock: this.clock, logger: this.logger, hadCleanShutdown });
+      const log = PartitionLog.open(full, this.topicConfig(topic), {
+        clock: this.clock,
+        logger: this.logger,
+        hadCleanShutdown,
+        producerIdExpirationMs: this.producerIdExpirationMs,
+      });
       this.logs.set(key, { topic, partition, log, logDir });
       loaded++;
     }
@@ -135,7 +158,7 @@ export class LogManager {
   /** Starts the periodic retention / flush / checkpoint work on a timer (not needed in tests: call `tick`). */
   startup(): void {
     if (this.timer !== undefined || this.shutDown) return;
-    const period = Math.min(this.retentionCheckIntervalMs, this.flushSchedulerIntervalMs, this.checkpointIntervalMs);
+    const period = Math.min(this.retentionCheckIntervalMs, this.flushSchedulerIntervalMs, this.checkpointIntervalMs, this.producerExpiryCheckIntervalMs, this.cleaner.backoff);
     const ms = Math.max(10, Math.min(period, 0x7fffffff));
     this.timer = setInterval(() => void this.tick(), ms);
     this.timer.unref();
@@ -144,7 +167,8 @@ export class LogManager {
   /**
    * Runs whichever periodic tasks are due at `now`: retention (log.retention.check.interval.ms),
    * flush of logs whose last flush is older than their flush.ms (log.flush.scheduler.interval.ms),
-   * recovery-point checkpoints (log.flush.offset.checkpoint.interval.ms). Never runs twice at once.
+   * recovery-point checkpoints (log.flush.offset.checkpoint.interval.ms), expiry of idle producer ids
+   * (producer.id.expiration.check.interval.ms). Never runs twice at once.
    */
   tick(now = this.clock.now()): Promise<void> {
     if (this.ticking !== undefined) return this.ticking;
@@ -180,6 +204,15 @@ export class LogManager {
       this.nextCheckpoint = now + this.checkpointIntervalMs;
       this.checkpointLogs();
     }
+    // In the background: a round reads and writes in bounded steps and must not hold up the tick.
+    this.cleaner.maybeStart(now);
+    if (now >= this.nextProducerExpiryCheck) {
+      this.nextProducerExpiryCheck = now + this.producerExpiryCheckIntervalMs;
+      for (const { log } of this.logs.values()) {
+        const removed = log.removeExpiredProducers(now);
+        if (removed > 0) this.logger.info(`${log.dir}: expired ${removed} idle producer id(s)`);
+      }
+    }
   }
 
   /** Writes each log's recovery point and log start offset checkpoints (those that changed). */
@@ -211,10 +244,24 @@ export class LogManager {
     for (const e of this.logs.values()) counts.set(e.logDir, (counts.get(e.logDir) ?? 0) + 1);
     let logDir = this.logDirs[0];
     for (const d of this.logDirs) if (counts.get(d)! < counts.get(logDir)!) logDir = d;
-    const log = PartitionLog.open(path.join(logDir, `${topic}-${partition}`), config, { clock: this.clock, logger: this.logger });
+    const log = PartitionLog.open(path.join(logDir, `${topic}-${partition}`), config, {
+      clock: this.clock,
+      logger: this.logger,
+      producerIdExpirationMs: this.producerIdExpirationMs,
+    });
     this.logs.set(keyOf(topic, partition), { topic, partition, log, logDir });
     this.logger.info(`Created log for ${topic}-${partition} in ${logDir}`);
     return log;
+  }
+
+  /**
+   * Runs a compaction round on a partition's log now, whatever its dirty ratio (after any round in
+   * progress); for tests and tools. UNKNOWN_TOPIC_OR_PARTITION if there is no such log.
+   */
+  cleanNow(topic: string, partition: number): Promise<CleanResult> {
+    const entry = this.logs.get(keyOf(topic, partition));
+    if (entry === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `no log for ${topic}-${partition}`);
+    return this.cleaner.cleanNow(entry);
   }
 
   getLog(topic: string, partition: number): PartitionLog | undefined {
@@ -232,6 +279,7 @@ export class LogManager {
     const entry = this.logs.get(key);
     if (entry === undefined) return false;
     this.logs.delete(key);
+    await this.cleaner.abort(entry.log);
     await entry.log.delete();
     this.logger.info(`Deleted log for ${topic}-${partition}`);
     return true;
@@ -246,6 +294,7 @@ export class LogManager {
     this.shutDown = true;
     if (this.timer !== undefined) clearInterval(this.timer);
     if (this.ticking !== undefined) await this.ticking.catch(() => {});
+    await this.cleaner.shutdown();
     const failedDirs = new Set<string>();
     await Promise.all(
       [...this.logs.values()].map(async (e) => {

@@ -1,15 +1,18 @@
 /**
- * LogSegment: one `.log` file of record batches plus its `.index` and `.timeindex`
- * (docs/log-format.md). Kafka's `LogSegment`, with the same operations: `append`, `read`,
- * `translateOffset`, `findOffsetByTimestamp`, `recover`, `truncateTo`, `shouldRoll`, `flush`, `close`,
- * `delete`.
+ * LogSegment: one `.log` file of record batches plus its `.index`, `.timeindex` and `.txnindex`
+ * (docs/log-format.md, docs/transactions.md). Kafka's `LogSegment`, with the same operations:
+ * `append`, `read`, `translateOffset`, `findOffsetByTimestamp`, `recover`, `truncateTo`, `shouldRoll`,
+ * `flush`, `close`, `delete`.
  *
  * All file access is synchronous (positional reads and writes on descriptors kept open for the
  * segment's life) except fsync, which runs on the thread pool; a close requested while an fsync is in
  * flight waits for it, so a descriptor is never closed under a pending fsync.
  *
- * Left out, compared with Kafka: the transaction index, producer-state rebuilding during recovery,
- * leader epochs, and segment jitter.
+ * The `.txnindex` (aborted transactions) is filled by the PartitionLog, which knows the producer
+ * state; after `recover()` it is empty until the log's producer-state replay refills it.
+ *
+ * Left out, compared with Kafka: producer-state rebuilding inside `recover()` (the PartitionLog
+ * replays the log instead), leader epochs, and segment jitter.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +22,7 @@ import { decodeRecords } from '../../protocol/record-batch.js';
 import { fsyncAsync, getInt64, readFully, readInt64, viewOf, writeFully } from './file-io.js';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
+import { TransactionIndex, TXN_INDEX_FILE_SUFFIX } from './transaction-index.js';
 
 export const LOG_FILE_SUFFIX = '.log';
 export const INDEX_FILE_SUFFIX = '.index';
@@ -107,6 +111,10 @@ export class LogSegment {
   private pendingFlushes = 0;
   private closeRequested = false;
   private closed = false;
+  /** Aborted transactions whose ABORT marker is in this segment. */
+  readonly txnIndex: TransactionIndex;
+  /** Why the `.txnindex` could not be loaded, if it could not (set by `open`); the PartitionLog rebuilds it. */
+  txnIndexProblem: string | undefined;
 
   private constructor(
     readonly dir: string,
@@ -123,6 +131,7 @@ export class LogSegment {
     this.created = opts.now;
     this.nextOffsetValue = baseOffset;
     this.offsetOfMaxTimestampSoFar = baseOffset;
+    this.txnIndex = new TransactionIndex(path.join(dir, segmentFileName(baseOffset, TXN_INDEX_FILE_SUFFIX)), baseOffset);
   }
 
   /** Creates a new empty segment (replacing empty files of the same name, if any). */
@@ -134,7 +143,9 @@ export class LogSegment {
     const timeIndex = TimeIndex.open(file(TIME_INDEX_FILE_SUFFIX), baseOffset, opts.maxIndexSize);
     offsetIndex.rebuild([], []);
     timeIndex.rebuild([], []);
-    return new LogSegment(dir, baseOffset, logFd, offsetIndex, timeIndex, opts);
+    const seg = new LogSegment(dir, baseOffset, logFd, offsetIndex, timeIndex, opts);
+    seg.txnIndex.reset();
+    return seg;
   }
 
   /**
@@ -157,7 +168,13 @@ export class LogSegment {
     };
     const offsetIndex = load(INDEX_FILE_SUFFIX, () => OffsetIndex.open(file(INDEX_FILE_SUFFIX), baseOffset, opts.maxIndexSize));
     const timeIndex = load(TIME_INDEX_FILE_SUFFIX, () => TimeIndex.open(file(TIME_INDEX_FILE_SUFFIX), baseOffset, opts.maxIndexSize));
-    return new LogSegment(dir, baseOffset, logFd, offsetIndex, timeIndex, opts, problems.length > 0 ? problems.join('; ') : undefined);
+    const seg = new LogSegment(dir, baseOffset, logFd, offsetIndex, timeIndex, opts, problems.length > 0 ? problems.join('; ') : undefined);
+    try {
+      seg.txnIndex.load();
+    } catch (err) {
+      seg.txnIndexProblem = (err as Error).message;
+    }
+    return seg;
   }
 
   get name(): string {
@@ -465,6 +482,7 @@ export class LogSegment {
     if (batch === undefined) return 0;
     this.offsetIndex.truncateTo(batch.baseOffset);
     this.timeIndex.truncateTo(batch.baseOffset);
+    this.txnIndex.truncateTo(batch.baseOffset);
     fs.ftruncateSync(this.logFd, batch.position);
     const removed = this.size - batch.position;
     this.size = batch.position;
@@ -506,7 +524,7 @@ export class LogSegment {
     if (this.closed || this.closeRequested) return;
     this.pendingFlushes++;
     try {
-      await Promise.all([fsyncAsync(this.logFd), this.offsetIndex.flush(), this.timeIndex.flush()]);
+      await Promise.all([fsyncAsync(this.logFd), this.offsetIndex.flush(), this.timeIndex.flush(), this.txnIndex.flush()]);
     } finally {
       this.pendingFlushes--;
       if (this.closeRequested && this.pendingFlushes === 0) this.closeNow();
@@ -523,7 +541,7 @@ export class LogSegment {
   /** Closes and removes the segment's files: `.log` first, so a crash never leaves data without its name. */
   delete(): void {
     if (!this.closed && !this.closeRequested) this.closeHandles();
-    for (const suffix of [LOG_FILE_SUFFIX, INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX]) {
+    for (const suffix of [LOG_FILE_SUFFIX, INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX]) {
       fs.rmSync(path.join(this.dir, segmentFileName(this.baseOffset, suffix)), { force: true });
     }
   }
@@ -538,6 +556,7 @@ export class LogSegment {
     this.closed = true;
     this.offsetIndex.close();
     this.timeIndex.close();
+    this.txnIndex.close();
     fs.closeSync(this.logFd);
   }
 

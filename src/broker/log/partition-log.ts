@@ -6,9 +6,18 @@
  *
  * Offsets and timestamps are `number`s here (exact below 2^53); the protocol edge converts `bigint`s.
  *
+ * Producer state (docs/transactions.md): every append of batches with a producer id is checked by the
+ * partition's ProducerStateManager first (a retried batch gets its original offsets back and is not
+ * written again; a refused one writes nothing) and applied after the write; an ABORT marker adds an
+ * entry to its segment's `.txnindex`. The state is snapshotted at each roll and at close, and rebuilt
+ * on open from the latest usable snapshot plus a replay of the log after it.
+ *
+ * Compaction (the LogCleaner) works from outside: it reads `logSegments()` and swaps cleaned
+ * segments in with `replaceSegments()`; `open` first finishes or rolls back a swap a crash cut short.
+ *
  * Left out, compared with Kafka: replication (the high watermark is the log end offset), leader
- * epochs, producer state and the transaction index (other modules), compaction, segment jitter, the
- * delayed deletion of `.deleted` files, and per-log-dir (rather than per-partition) checkpoints.
+ * epochs, segment jitter, the delayed deletion of `.deleted` files, and per-log-dir
+ * (rather than per-partition) checkpoints.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -17,9 +26,12 @@ import { BATCH_HEADER_SIZE, LOG_OVERHEAD, Offsets, setLogAppendTime } from '../.
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
+import type { AppendOrigin } from '../producer-state/producer-append-info.js';
+import { type ProducerStateAnalysis, ProducerStateManager } from '../producer-state/producer-state-manager.js';
 import { CheckpointFile } from './checkpoint-file.js';
 import { getInt64, setInt64, viewOf } from './file-io.js';
 import type { LogConfig } from './log-config.js';
+import { recoverInterruptedSwaps } from './segment-swap.js';
 import {
   INDEX_FILE_SUFFIX,
   LOG_FILE_SUFFIX,
@@ -29,6 +41,7 @@ import {
   TIME_INDEX_FILE_SUFFIX,
   type TimestampAndOffset,
 } from './log-segment.js';
+import { type AbortedTxn, TXN_INDEX_FILE_SUFFIX } from './transaction-index.js';
 
 /** What the log layer needs of a logger. */
 export type LogLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -50,6 +63,8 @@ export interface PartitionLogOptions {
    * segments above the recovery point. Default false: recover them.
    */
   hadCleanShutdown?: boolean;
+  /** producer.id.expiration.ms (default one day). */
+  producerIdExpirationMs?: number;
 }
 
 export interface AppendOptions {
@@ -59,6 +74,11 @@ export interface AppendOptions {
   timestampType?: 'CreateTime' | 'LogAppendTime';
   /** The broker clock's time for this append (LogAppendTime, segment.ms); default clock.now(). */
   now?: number;
+  /**
+   * Who writes, for the producer-state checks: `client` (default; Produce), `coordinator` (markers
+   * and the broker's own transactional writes: epochs checked, sequences not).
+   */
+  origin?: Exclude<AppendOrigin, 'replication'>;
 }
 
 export interface LogAppendInfo {
@@ -75,6 +95,8 @@ export interface LogAppendInfo {
   recordCount: number;
   /** Set when this append reached flush.messages: resolves once everything up to it is fsynced. */
   flushed?: Promise<void>;
+  /** The batch repeats one already in the log: the offsets are the original ones, nothing was written. */
+  duplicate?: boolean;
 }
 
 export interface ReadOptions {
@@ -93,6 +115,8 @@ export interface FetchDataInfo {
 }
 
 const INT32_MAX = 0x7fffffff;
+/** How much of the log a producer-state replay reads at a time. */
+const REPLAY_CHUNK_BYTES = 1024 * 1024;
 
 export class PartitionLog {
   private segments: LogSegment[];
@@ -106,13 +130,21 @@ export class PartitionLog {
   private closed = false;
   private readonly recoveryPointFile: CheckpointFile;
   private readonly logStartOffsetFile: CheckpointFile;
+  /** Producer ids, epochs, sequences and open transactions of this partition. */
+  readonly producerState: ProducerStateManager;
 
   private constructor(
     readonly dir: string,
     private configValue: LogConfig,
     private readonly clock: Clock,
     private readonly logger: LogLogger,
-    state: { segments: LogSegment[]; logStartOffset: number; recoveryPoint: number; onDisk: { recoveryPoint?: number; logStartOffset?: number } },
+    state: {
+      segments: LogSegment[];
+      logStartOffset: number;
+      recoveryPoint: number;
+      onDisk: { recoveryPoint?: number; logStartOffset?: number };
+      producerIdExpirationMs?: number;
+    },
   ) {
     this.segments = state.segments;
     this.logStartOffsetValue = state.logStartOffset;
@@ -123,6 +155,7 @@ export class PartitionLog {
     this.lastFlushTimeValue = clock.now();
     this.recoveryPointFile = new CheckpointFile(path.join(dir, RECOVERY_POINT_CHECKPOINT_FILE));
     this.logStartOffsetFile = new CheckpointFile(path.join(dir, LOG_START_OFFSET_CHECKPOINT_FILE));
+    this.producerState = new ProducerStateManager(dir, path.basename(dir), { producerIdExpirationMs: state.producerIdExpirationMs, logger });
   }
 
   /**
@@ -132,6 +165,8 @@ export class PartitionLog {
   static open(dir: string, config: LogConfig, opts: PartitionLogOptions): PartitionLog {
     const { clock, logger } = opts;
     fs.mkdirSync(dir, { recursive: true });
+    // Compaction cut short by a crash: `.cleaned` files are dropped, committed `.swap` files finished.
+    recoverInterruptedSwaps(dir, logger);
     const segOpts = (): SegmentOptions => ({ indexIntervalBytes: config.indexIntervalBytes, maxIndexSize: config.segmentIndexBytes, now: clock.now() });
 
     const bases: number[] = [];
@@ -147,7 +182,7 @@ export class PartitionLog {
         bases.push(base);
         continue;
       }
-      for (const suffix of [INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX]) {
+      for (const suffix of [INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX]) {
         const indexBase = parseSegmentFileName(name, suffix);
         if (indexBase !== undefined && !logNames.has(name.slice(0, -suffix.length) + LOG_FILE_SUFFIX)) {
           logger.info(`${dir}: removing ${name}, whose segment no longer exists`);
@@ -191,9 +226,61 @@ export class PartitionLog {
       logStartOffset,
       recoveryPoint,
       onDisk: { recoveryPoint: checkpointedRecoveryPoint, logStartOffset: checkpointedStart },
+      producerIdExpirationMs: opts.producerIdExpirationMs,
     });
+    log.loadProducerState();
     log.checkpoint();
     return log;
+  }
+
+  /**
+   * Rebuilds the producer state: the latest valid snapshot at or below the recovery point (and at or
+   * below the first segment whose `.txnindex` must be rebuilt), then a replay of the log after it,
+   * which also refills those `.txnindex` files.
+   */
+  private loadProducerState(): void {
+    const now = this.clock.now();
+    const untrusted = new Set(this.segments.filter((s) => s.txnIndexProblem !== undefined));
+    let maxOffset = Math.min(this.recoveryPointValue, this.logEndOffsetValue);
+    for (const s of untrusted) {
+      if (s.txnIndexProblem !== 'recovered') this.logger.warn(`${this.dir}: rebuilding ${path.basename(s.txnIndex.file)} (${s.txnIndexProblem})`);
+      s.txnIndex.reset();
+      maxOffset = Math.min(maxOffset, s.baseOffset);
+    }
+    const first = this.segments[0].baseOffset;
+    this.producerState.deleteSnapshotsBefore(first);
+    this.producerState.deleteSnapshotsAfter(this.logEndOffsetValue);
+    const from = this.producerState.loadSnapshot({ minOffset: first, maxOffset, now }) ?? first;
+    this.replayProducerState(from, now, untrusted);
+    for (const s of untrusted) s.txnIndexProblem = undefined;
+  }
+
+  /**
+   * Applies the batches in [from, log end offset) to the producer state without checks (they were
+   * checked when appended), adding the aborted transactions of the segments in `rebuild` to their
+   * `.txnindex`.
+   */
+  private replayProducerState(from: number, now: number, rebuild: ReadonlySet<LogSegment>): void {
+    const state = this.producerState;
+    const end = this.logEndOffsetValue;
+    let offset = from;
+    for (let i = this.floorSegmentIndex(from); i < this.segments.length && offset < end; i++) {
+      const seg = this.segments[i];
+      const onCompleted = rebuild.has(seg)
+        ? (txn: { producerId: bigint; firstOffset: number; lastOffset: number; isAborted: boolean }, lastStableOffset: number) => {
+            if (txn.isAborted) seg.txnIndex.append({ producerId: txn.producerId, firstOffset: txn.firstOffset, lastOffset: txn.lastOffset, lastStableOffset });
+          }
+        : undefined;
+      for (;;) {
+        const r = seg.read(offset, REPLAY_CHUNK_BYTES, seg.size, true);
+        if (r === undefined || r.records.length === 0) break;
+        const next = nextOffsetAfter(r.records);
+        const analysis = state.analyze(r.records, 'replication', { now, logStartOffset: this.logStartOffsetValue });
+        state.apply(analysis, next, onCompleted);
+        offset = next;
+      }
+    }
+    state.updateMapEndOffset(end);
   }
 
   private static loadSegments(
@@ -217,6 +304,8 @@ export class PartitionLog {
       if (reason === undefined) continue;
 
       const result = seg.recover();
+      // Aborted transactions are found again by the producer-state replay that follows.
+      seg.txnIndexProblem = 'recovered';
       recovered++;
       if (reason !== 'unflushed') logger.warn(`${dir}: rebuilt the indexes of segment ${seg.name} (${reason})`);
       if (result.torn !== undefined) {
@@ -279,6 +368,26 @@ export class PartitionLog {
     return this.segments.map((s) => s.baseOffset);
   }
 
+  /** The segments holding offsets in [from, to), oldest first; by default all (the last is the active one). */
+  logSegments(from = 0, to = Number.MAX_SAFE_INTEGER): readonly LogSegment[] {
+    return this.segments.filter((s, i) => s.baseOffset < to && (i + 1 === this.segments.length || this.segments[i + 1].baseOffset > from));
+  }
+
+  /**
+   * Compaction's swap (docs/log-format.md, "Swapping segments, crash-safely"): if `oldSegments` are
+   * still consecutive segments of this log and none is the active one, runs `install` — which moves
+   * the cleaned segment's files into place and returns it opened — and puts it in their place. All
+   * synchronous, so no read sees a half-done swap. False, with nothing done, if the log is closed or
+   * retention, DeleteRecords or truncation removed any of them while the cleaner was writing.
+   */
+  replaceSegments(oldSegments: readonly LogSegment[], install: () => LogSegment): boolean {
+    const first = this.segments.indexOf(oldSegments[0]);
+    if (this.closed || oldSegments.length === 0 || first < 0 || first + oldSegments.length >= this.segments.length) return false;
+    if (oldSegments.some((s, i) => this.segments[first + i] !== s)) return false;
+    this.segments.splice(first, oldSegments.length, install());
+    return true;
+  }
+
   /** Clock time of the last flush (or of opening). */
   get lastFlushTime(): number {
     return this.lastFlushTimeValue;
@@ -314,6 +423,7 @@ export class PartitionLog {
     let maxTimestamp = -1;
     let offsetOfMaxTimestamp = -1;
     let recordCount = 0;
+    let hasProducerBatches = false;
     let pos = 0;
     while (pos < length) {
       if (length - pos < BATCH_HEADER_SIZE) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `${length - pos} trailing bytes are not a batch`);
@@ -347,16 +457,42 @@ export class PartitionLog {
         offsetOfMaxTimestamp = lastOffset;
       }
       recordCount += lastOffsetDelta + 1;
+      if (view.getInt32(pos + Offsets.producerId) >= 0) hasProducerBatches = true;
       offset = lastOffset + 1;
       pos += size;
     }
     const lastOffset = offset - 1;
     if (offsetOfMaxTimestamp < 0) offsetOfMaxTimestamp = lastOffset;
 
+    let producerUpdate: ProducerStateAnalysis | undefined;
+    if (hasProducerBatches) {
+      producerUpdate = this.producerState.analyze(batches, opts.origin ?? 'client', { now, logStartOffset: this.logStartOffsetValue });
+      const dup = producerUpdate.duplicate;
+      if (dup !== undefined) {
+        return {
+          firstOffset: dup.firstOffset,
+          lastOffset: dup.lastOffset,
+          maxTimestamp: dup.maxTimestamp,
+          offsetOfMaxTimestamp: dup.lastOffset,
+          logAppendTime: -1,
+          logStartOffset: this.logStartOffsetValue,
+          recordCount: 0,
+          duplicate: true,
+        };
+      }
+    }
+
     const segment = this.maybeRoll(length, maxTimestamp, firstOffset, lastOffset, now);
     segment.append(batches, lastOffset, maxTimestamp, offsetOfMaxTimestamp);
     this.logEndOffsetValue = lastOffset + 1;
     this.unflushed += recordCount;
+    if (producerUpdate !== undefined) {
+      this.producerState.apply(producerUpdate, lastOffset + 1, (txn, lastStableOffset) => {
+        if (txn.isAborted) segment.txnIndex.append({ producerId: txn.producerId, firstOffset: txn.firstOffset, lastOffset: txn.lastOffset, lastStableOffset });
+      });
+    } else {
+      this.producerState.updateMapEndOffset(lastOffset + 1);
+    }
 
     const info: LogAppendInfo = {
       firstOffset,
@@ -416,6 +552,38 @@ export class PartitionLog {
   }
 
   /**
+   * The last stable offset: the first offset of the earliest open transaction, or the log end offset
+   * (the high watermark) when none is open. `read_committed` reads stop here.
+   */
+  get lastStableOffset(): number {
+    const firstUnstable = this.producerState.firstUnstableOffset();
+    return firstUnstable === undefined ? this.logEndOffsetValue : Math.min(firstUnstable, this.logEndOffsetValue);
+  }
+
+  /**
+   * The aborted transactions overlapping [fetchOffset, upperBoundOffset) — ABORT marker at or after
+   * `fetchOffset`, first offset below `upperBoundOffset` — from the `.txnindex` of the segment holding
+   * `fetchOffset` and the ones after it, in marker order.
+   */
+  collectAbortedTransactions(fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    this.ensureOpen();
+    const out: AbortedTxn[] = [];
+    for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
+      // Not bounded by upperBoundOffset: a transaction begun below it may be aborted far above it.
+      const r = this.segments[i].txnIndex.collectAbortedTxns(fetchOffset, upperBoundOffset);
+      out.push(...r.abortedTransactions);
+      if (r.isComplete) break;
+    }
+    return out;
+  }
+
+  /** Forgets producers idle for producer.id.expiration.ms (none with an open transaction). */
+  removeExpiredProducers(now = this.clock.now()): number {
+    if (this.closed) return 0;
+    return this.producerState.removeExpiredProducers(now);
+  }
+
+  /**
    * ListOffsets: the first offset (≥ log start offset) whose record timestamp is ≥ `timestamp`, with
    * that timestamp; or the special queries LATEST_TIMESTAMP, EARLIEST_TIMESTAMP,
    * EARLIEST_LOCAL_TIMESTAMP, MAX_TIMESTAMP (the first record with the largest timestamp, KIP-734).
@@ -459,6 +627,13 @@ export class PartitionLog {
       now,
     });
     this.segments.push(seg);
+    this.producerState.updateMapEndOffset(newBase);
+    try {
+      this.producerState.takeSnapshot();
+    } catch (err) {
+      // Derived data: without this snapshot a recovery replays from an older one.
+      this.logger.warn(`${this.dir}: could not write the producer snapshot at ${newBase}: ${(err as Error).message}`);
+    }
     this.flush(newBase).catch((err) => this.logger.error(`${this.dir}: flush of rolled segment ${old.name} failed: ${(err as Error).message}`));
     return seg;
   }
@@ -562,6 +737,8 @@ export class PartitionLog {
     this.active.truncateTo(offset, now);
     this.logEndOffsetValue = this.active.nextOffset;
     this.recoveryPointValue = Math.min(this.recoveryPointValue, this.logEndOffsetValue);
+    const replayFrom = this.producerState.truncateAndReload(this.segments[0].baseOffset, this.logEndOffsetValue, now);
+    if (replayFrom !== undefined) this.replayProducerState(replayFrom, now, new Set());
     this.checkpoint();
   }
 
@@ -580,6 +757,7 @@ export class PartitionLog {
     this.logEndOffsetValue = offset;
     this.recoveryPointValue = offset;
     this.unflushed = 0;
+    this.producerState.truncateFullyAndStartAt(offset);
     this.checkpoint();
   }
 
@@ -588,6 +766,11 @@ export class PartitionLog {
     if (this.closed) return;
     this.active.onBecomeInactiveSegment();
     await this.flush();
+    try {
+      this.producerState.takeSnapshot(true);
+    } catch (err) {
+      this.logger.warn(`${this.dir}: could not write the producer snapshot at ${this.logEndOffsetValue}: ${(err as Error).message}`);
+    }
     this.checkpoint();
     this.closed = true;
     for (const s of this.segments) s.close();
@@ -602,7 +785,12 @@ export class PartitionLog {
       this.closed = true;
       for (const s of this.segments) s.delete();
     }
-    const doomed = `${this.dir}.${randomUUID().replace(/-/g, '')}-delete`;
+    // `<topic>-<partition>.<uuid>-delete`, with the topic cut short when needed to stay within 255
+    // bytes (as Kafka's logDeleteDirName does): a 249-character topic name is legal.
+    const base = path.basename(this.dir);
+    const dash = base.lastIndexOf('-');
+    const tail = `${base.slice(dash)}.${randomUUID().replace(/-/g, '')}-delete`;
+    const doomed = path.join(path.dirname(this.dir), base.slice(0, Math.min(dash, 255 - tail.length)) + tail);
     fs.renameSync(this.dir, doomed);
     await fs.promises.rm(doomed, { recursive: true, force: true });
   }
@@ -641,6 +829,8 @@ export class PartitionLog {
     const first = this.segments[0].baseOffset;
     this.logStartOffsetValue = Math.max(this.logStartOffsetValue, first);
     this.recoveryPointValue = Math.max(this.recoveryPointValue, first);
+    // Producer state outlives the data it came from (KIP-360); only snapshots of removed ranges go.
+    this.producerState.deleteSnapshotsBefore(first);
     this.checkpoint();
     this.logger.info(
       `${this.dir}: deleted ${n} segment(s) with base offsets ${doomed.map((s) => s.baseOffset).join(', ')} (${why}); ` +
@@ -669,4 +859,16 @@ export class PartitionLog {
   private ensureOpen(): void {
     if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `${this.dir} is closed`);
   }
+}
+
+/** The offset after the last batch in `chunk` (whole batches). */
+function nextOffsetAfter(chunk: Buffer): number {
+  const view = viewOf(chunk);
+  let pos = 0;
+  let next = -1;
+  while (pos + BATCH_HEADER_SIZE <= chunk.length) {
+    next = getInt64(view, pos + Offsets.baseOffset) + view.getInt32(pos + Offsets.lastOffsetDelta) + 1;
+    pos += view.getInt32(pos + Offsets.batchLength) + LOG_OVERHEAD;
+  }
+  return next;
 }

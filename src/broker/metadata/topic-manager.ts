@@ -26,6 +26,25 @@ export interface NewTopic {
 
 export type ConfigOp = 'set' | 'delete' | 'append' | 'subtract';
 
+/**
+ * The most partitions one admin request may create. Kafka's controller refuses a request that would
+ * write more than 10,000 metadata records (QuorumController.MAX_RECORDS_PER_USER_OP) with
+ * POLICY_VIOLATION; here the partitions are what costs (each opens a log, synchronously), so they
+ * are what is counted. Without a bound, one 60-byte CreateTopics asking for 2^31-1 partitions would
+ * hold the event loop for good.
+ */
+export const MAX_PARTITIONS_PER_REQUEST = 10_000;
+
+/** What is left of one request's partition allowance: every topic of one CreateTopics (or CreatePartitions) draws on it. */
+export interface PartitionBudget {
+  remaining: number;
+}
+
+export const newPartitionBudget = (): PartitionBudget => ({ remaining: MAX_PARTITIONS_PER_REQUEST });
+
+/** Kafka's message for the same refusal. */
+const EXCESSIVE_BATCH = 'Unable to perform excessively large batch operation.';
+
 export class TopicManager {
   constructor(
     private readonly registry: TopicRegistry,
@@ -35,8 +54,11 @@ export class TopicManager {
     private readonly logger: Logger,
   ) {}
 
-  /** Checks and (unless validateOnly) creates a topic; throws KafkaError with Kafka's code. */
-  createTopic(spec: NewTopic, validateOnly = false): TopicMetadata & { replicationFactor: number } {
+  /**
+   * Checks and (unless validateOnly) creates a topic; throws KafkaError with Kafka's code. `budget`
+   * is the request's partition allowance (see MAX_PARTITIONS_PER_REQUEST), spent even by validateOnly.
+   */
+  createTopic(spec: NewTopic, validateOnly = false, budget: PartitionBudget = newPartitionBudget()): TopicMetadata & { replicationFactor: number } {
     const assigned = spec.assignments.length > 0;
     if (assigned && (spec.numPartitions !== -1 || spec.replicationFactor !== -1)) {
       throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.');
@@ -48,6 +70,7 @@ export class TopicManager {
         ? this.config.defaultReplicationFactor
         : spec.replicationFactor;
     if (partitions <= 0) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
+    if (partitions > budget.remaining) throw new KafkaError(ErrorCode.POLICY_VIOLATION, EXCESSIVE_BATCH);
     this.checkReplicationFactor(replicationFactor);
     if (assigned) {
       this.checkAssignments(spec.assignments.map((a) => a.brokerIds), spec.assignments.map((a) => a.partitionIndex));
@@ -55,6 +78,7 @@ export class TopicManager {
     }
     const overrides = this.checkConfigs(spec.configs);
     this.registry.checkCreate(spec.name);
+    budget.remaining -= partitions;
     if (validateOnly) {
       return { name: spec.name, id: '00000000-0000-0000-0000-000000000000', partitions, configs: overrides, internal: false, replicationFactor };
     }
@@ -72,24 +96,36 @@ export class TopicManager {
   deleteTopic(name: string): TopicMetadata {
     if (!this.config.deleteTopicEnable) throw new KafkaError(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled (delete.topic.enable=false).');
     const topic = this.registry.delete(name);
-    for (let p = 0; p < topic.partitions; p++) this.logs.deleteLog(topic.name, p);
+    for (let p = 0; p < topic.partitions; p++) {
+      // The topic is already gone; a log that fails to go with it is an I/O problem to report, and
+      // must not become an unhandled rejection (which ends the process).
+      this.logs.deleteLog(topic.name, p).catch((err) => this.logger.error(`Deleting the log of ${topic.name}-${p} failed: ${(err as Error).message}`));
+    }
     this.logger.info(`Deleted topic ${topic.name} (${topic.id})`);
     return topic;
   }
 
-  /** CreatePartitions: increase only. */
-  createPartitions(name: string, count: number, assignments: Array<{ brokerIds: number[] }> | null, validateOnly: boolean): void {
+  /** CreatePartitions: increase only. `budget` as for createTopic. */
+  createPartitions(
+    name: string,
+    count: number,
+    assignments: Array<{ brokerIds: number[] }> | null,
+    validateOnly: boolean,
+    budget: PartitionBudget = newPartitionBudget(),
+  ): void {
     const topic = this.registry.require(name);
     if (count < topic.partitions) {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${topic.partitions} partitions, which is higher than the requested ${count}.`);
     }
     if (count === topic.partitions) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${topic.partitions} partitions.`);
+    if (count - topic.partitions > budget.remaining) throw new KafkaError(ErrorCode.POLICY_VIOLATION, EXCESSIVE_BATCH);
     if (assignments !== null) {
       if (assignments.length !== count - topic.partitions) {
         throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Increasing the number of partitions by ${count - topic.partitions} but ${assignments.length} assignments provided.`);
       }
       this.checkAssignments(assignments.map((a) => a.brokerIds));
     }
+    budget.remaining -= count - topic.partitions;
     if (validateOnly) return;
     const before = topic.partitions;
     this.registry.setPartitionCount(name, count);

@@ -1,0 +1,550 @@
+/**
+ * GroupMetadataManager: the groups this broker coordinates and their home, the internal topic
+ * `__consumer_offsets` — Kafka's class of that name, for one node that leads every partition.
+ *
+ * - Which partition holds a group: abs(String.hashCode(groupId)) % partitions, as Kafka computes it.
+ * - Writes: OffsetCommit records (one batch per commit), GroupMetadata records, and tombstones, each
+ *   appended to the partition log before the caller answers (appends are synchronous writes to the
+ *   page cache, so an acknowledged commit survives kill -9).
+ * - Loading: every partition is replayed from its log start offset at startup (latest record per key
+ *   wins, tombstones remove, transactional offsets wait for their transaction's marker).
+ * - Expiry: every offsets.retention.check.interval.ms, offsets past offsets.retention.minutes are
+ *   tombstoned, and an Empty group left without offsets is removed.
+ *
+ * Left out, compared with Kafka: partition leadership changes (no unloading), the offsets cache
+ * size limit (offsets.load.buffer.size only sizes a read here), and compression of the records.
+ */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { isControl, isTransactional, readBatchHeader } from '../../protocol/batch-header.js';
+import { ControlRecordType, decodeControlRecord } from '../../protocol/control-record.js';
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import { decodeRecordBatch, encodeRecordBatch, iterateBatches, type RecordInput } from '../../protocol/record-batch.js';
+import type { Clock } from '../clock.js';
+import type { BrokerConfig } from '../config/broker-config.js';
+import type { Logger } from '../logger.js';
+import type { TopicManager } from '../metadata/topic-manager.js';
+import type { TopicRegistry } from '../metadata/topic-registry.js';
+import type { ReplicaManager } from '../replica-manager.js';
+import { type CommittedOffset, GroupMetadata, MemberMetadata, type OffsetAndMetadata, type TopicPartitionRef } from './group-metadata.js';
+import { GroupState } from './group-state.js';
+import {
+  decodeGroupMetadataValue,
+  decodeOffsetCommitValue,
+  decodeOffsetsKey,
+  encodeGroupMetadataKey,
+  encodeGroupMetadataValue,
+  encodeOffsetCommitKey,
+  encodeOffsetCommitValue,
+  type GroupMetadataValue,
+} from './offsets-records.js';
+
+export const GROUP_METADATA_TOPIC_NAME = '__consumer_offsets';
+
+/** Bytes read from the log at a time while loading. */
+const LOAD_READ_BYTES = 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+/** Java's String.hashCode: 31·h + c over UTF-16 code units, with 32-bit overflow. */
+export function javaStringHashCode(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** Kafka's Utils.abs: Math.abs, except that Integer.MIN_VALUE maps to 0 rather than to itself. */
+export function kafkaAbs(n: number): number {
+  return n === -2147483648 ? 0 : Math.abs(n);
+}
+
+/** The `__consumer_offsets` partition Kafka would put this group in. */
+export function partitionForGroup(groupId: string, numPartitions: number): number {
+  return kafkaAbs(javaStringHashCode(groupId)) % numPartitions;
+}
+
+export type GroupMetadataManagerConfig = Pick<
+  BrokerConfig,
+  'offsetsTopicNumPartitions' | 'offsetsTopicSegmentBytes' | 'offsetsRetentionMs' | 'offsetsRetentionCheckIntervalMs'
+>;
+
+export interface GroupMetadataManagerDeps {
+  topics: Pick<TopicRegistry, 'get'>;
+  topicManager: Pick<TopicManager, 'createTopic'>;
+  replicaManager: Pick<ReplicaManager, 'appendInternal' | 'partitionLog'>;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** One partition's answer in OffsetFetch. */
+export interface FetchedOffset {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  leaderEpoch: number;
+  metadata: string;
+  errorCode: number;
+}
+
+export class GroupMetadataManager {
+  private readonly groups = new Map<string, GroupMetadata>();
+  private readonly loadingPartitions = new Set<number>();
+  private active = false;
+  private expiryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly config: GroupMetadataManagerConfig,
+    private readonly deps: GroupMetadataManagerDeps,
+  ) {}
+
+  // ---- where groups live ---------------------------------------------------------------------
+
+  /** Partitions of __consumer_offsets: the topic's own count once it exists, else the configured one. */
+  get offsetsTopicPartitionCount(): number {
+    return this.deps.topics.get(GROUP_METADATA_TOPIC_NAME)?.partitions ?? this.config.offsetsTopicNumPartitions;
+  }
+
+  partitionFor(groupId: string): number {
+    return partitionForGroup(groupId, this.offsetsTopicPartitionCount);
+  }
+
+  /** Creates __consumer_offsets on first need, as Kafka does (compacted, its own segment size). */
+  ensureOffsetsTopic(): void {
+    if (this.deps.topics.get(GROUP_METADATA_TOPIC_NAME)) return;
+    try {
+      this.deps.topicManager.createTopic({
+        name: GROUP_METADATA_TOPIC_NAME,
+        numPartitions: this.config.offsetsTopicNumPartitions,
+        replicationFactor: 1,
+        assignments: [],
+        configs: {
+          'cleanup.policy': 'compact',
+          'segment.bytes': String(this.config.offsetsTopicSegmentBytes),
+          'compression.type': 'producer',
+        },
+      });
+    } catch (err) {
+      if (err instanceof KafkaError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS) return;
+      throw err;
+    }
+  }
+
+  /** False until startup has run (COORDINATOR_NOT_AVAILABLE) and after shutdown. */
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  isGroupLoading(groupId: string): boolean {
+    return this.loadingPartitions.has(this.partitionFor(groupId));
+  }
+
+  get isLoading(): boolean {
+    return this.loadingPartitions.size > 0;
+  }
+
+  // ---- the group cache -----------------------------------------------------------------------
+
+  getGroup(groupId: string): GroupMetadata | undefined {
+    return this.groups.get(groupId);
+  }
+
+  /** The group, created Empty when absent and `create` is set. */
+  getOrMaybeCreateGroup(groupId: string, create: boolean): GroupMetadata | undefined {
+    const existing = this.groups.get(groupId);
+    if (existing || !create) return existing;
+    const group = new GroupMetadata(groupId, GroupState.Empty, this.deps.clock.now());
+    this.groups.set(groupId, group);
+    return group;
+  }
+
+  currentGroups(): GroupMetadata[] {
+    return [...this.groups.values()];
+  }
+
+  private removeGroup(group: GroupMetadata): boolean {
+    if (this.groups.get(group.groupId) !== group) return false;
+    this.groups.delete(group.groupId);
+    return true;
+  }
+
+  // ---- writes --------------------------------------------------------------------------------
+
+  /**
+   * Persists the group's generation, protocol, leader and members with their subscriptions and
+   * `assignment`. Returns Kafka's error for a failed write (NONE on success).
+   */
+  storeGroup(group: GroupMetadata, assignment: ReadonlyMap<string, Buffer>): number {
+    const protocol = group.protocolName;
+    const value: GroupMetadataValue = {
+      protocolType: group.protocolType ?? '',
+      generation: group.generationId,
+      protocol,
+      leader: group.leaderId,
+      currentStateTimestamp: BigInt(group.currentStateTimestamp ?? -1),
+      members: [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        rebalanceTimeout: m.rebalanceTimeoutMs,
+        sessionTimeout: m.sessionTimeoutMs,
+        subscription: protocol === null ? EMPTY : m.metadata(protocol),
+        assignment: assignment.get(m.memberId) ?? EMPTY,
+      })),
+    };
+    try {
+      this.append(this.partitionFor(group.groupId), [{ key: encodeGroupMetadataKey(group.groupId), value: encodeGroupMetadataValue(value) }]);
+      return ErrorCode.NONE;
+    } catch (err) {
+      return this.writeError(err, `store group ${group.groupId}`, storeGroupError);
+    }
+  }
+
+  /**
+   * Appends one OffsetCommit record per partition as one batch, then makes them the group's
+   * committed offsets. Returns Kafka's error for a failed write (NONE on success).
+   *
+   * With `txn` (TxnOffsetCommit), the batch is transactional, written with the producer's id and
+   * epoch (a fenced epoch is refused by the partition's producer state: INVALID_PRODUCER_EPOCH), and
+   * the offsets are only staged: the transaction's marker makes them visible or drops them
+   * (`handleTxnCompletion`).
+   */
+  storeOffsets(
+    group: GroupMetadata,
+    offsets: Array<TopicPartitionRef & { value: OffsetAndMetadata }>,
+    txn?: { producerId: bigint; producerEpoch: number },
+  ): number {
+    if (offsets.length === 0) return ErrorCode.NONE;
+    const records = offsets.map(({ topic, partition, value }) => ({
+      key: encodeOffsetCommitKey(group.groupId, topic, partition),
+      value: encodeOffsetCommitValue({
+        offset: value.offset,
+        leaderEpoch: value.leaderEpoch,
+        metadata: value.metadata,
+        commitTimestamp: BigInt(value.commitTimestamp),
+        expireTimestamp: BigInt(value.expireTimestamp ?? -1),
+      }),
+    }));
+    let firstOffset: number;
+    try {
+      firstOffset = this.append(this.partitionFor(group.groupId), records, txn);
+    } catch (err) {
+      return this.writeError(err, `commit offsets of group ${group.groupId}`, offsetCommitError);
+    }
+    offsets.forEach(({ topic, partition, value }, i) => {
+      const committed = { ...value, recordOffset: firstOffset + i };
+      if (txn) group.stageTransactionalOffset(txn.producerId, topic, partition, committed);
+      else group.putOffset(topic, partition, committed);
+    });
+    return ErrorCode.NONE;
+  }
+
+  /**
+   * Applies `selector` (which removes offsets from the group and returns them) to each group,
+   * tombstones what it removed, and removes a group left Empty with no offsets. Returns the number
+   * of offsets removed.
+   */
+  cleanupGroupMetadata(groups: Iterable<GroupMetadata>, selector: (g: GroupMetadata) => TopicPartitionRef[]): number {
+    let removed = 0;
+    for (const group of groups) {
+      const gone = selector(group);
+      removed += gone.length;
+      const tombstones: RecordInput[] = gone.map(({ topic, partition }) => ({ key: encodeOffsetCommitKey(group.groupId, topic, partition), value: null }));
+      if (group.is(GroupState.Empty) && !group.hasOffsets) {
+        group.transitionTo(GroupState.Dead, this.deps.clock.now());
+      }
+      // A group that only ever stored offsets (generation 0) has no GroupMetadata record to delete.
+      if (group.is(GroupState.Dead) && this.removeGroup(group) && group.generationId > 0) {
+        tombstones.push({ key: encodeGroupMetadataKey(group.groupId), value: null });
+      }
+      if (tombstones.length === 0) continue;
+      try {
+        this.append(this.partitionFor(group.groupId), tombstones);
+      } catch (err) {
+        this.deps.logger.warn(`Failed to write ${tombstones.length} tombstone(s) for group ${group.groupId}: ${(err as Error).message}`);
+      }
+    }
+    return removed;
+  }
+
+  /** Expires offsets past their retention (see GroupMetadata.expiredOffsets) and removes dead groups. */
+  cleanupExpiredOffsets(now = this.deps.clock.now()): number {
+    const removed = this.cleanupGroupMetadata(this.currentGroups(), (g) => {
+      const expired = g.expiredOffsets(now, this.config.offsetsRetentionMs);
+      for (const { topic, partition } of expired) g.removeOffset(topic, partition);
+      return expired;
+    });
+    if (removed > 0) this.deps.logger.info(`Removed ${removed} expired offsets`);
+    return removed;
+  }
+
+  private append(partition: number, records: RecordInput[], txn?: { producerId: bigint; producerEpoch: number }): number {
+    this.ensureOffsetsTopic();
+    const now = this.deps.clock.now();
+    const producer = txn ? { producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence: -1, transactional: true } : {};
+    const batch = encodeRecordBatch({ records, timestamp: BigInt(now), ...producer });
+    return this.deps.replicaManager.appendInternal(GROUP_METADATA_TOPIC_NAME, partition, batch).firstOffset;
+  }
+
+  private writeError(err: unknown, what: string, map: (code: number) => number): number {
+    if (err instanceof KafkaError) {
+      this.deps.logger.warn(`Failed to ${what}: ${err.message}`);
+      return map(err.code);
+    }
+    this.deps.logger.error(`Failed to ${what}: ${(err as Error)?.stack ?? err}`);
+    return ErrorCode.UNKNOWN_SERVER_ERROR;
+  }
+
+  /**
+   * A transaction's COMMIT or ABORT marker reached __consumer_offsets: the offsets the producer
+   * committed in it become visible, or are dropped (the hook for TxnOffsetCommit).
+   */
+  handleTxnCompletion(producerId: bigint, commit: boolean, offsetsPartition?: number): void {
+    for (const group of this.groups.values()) {
+      // Only the groups of the partition the marker reached, as in Kafka; every group when not given.
+      if (offsetsPartition !== undefined && this.partitionFor(group.groupId) !== offsetsPartition) continue;
+      group.completePendingTransactionalOffsets(producerId, commit);
+    }
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  /**
+   * Committed offsets of `partitions`, or of every partition the group has committed when null.
+   * A partition without one answers offset -1; with `requireStable`, one with a transactional
+   * commit still open answers UNSTABLE_OFFSET_COMMIT (KIP-447).
+   */
+  getOffsets(groupId: string, partitions: TopicPartitionRef[] | null, requireStable: boolean): FetchedOffset[] {
+    const group = this.groups.get(groupId);
+    const none = (topic: string, partition: number, errorCode: number = ErrorCode.NONE): FetchedOffset => ({ topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode });
+    if (!group || group.is(GroupState.Dead)) return (partitions ?? []).map((p) => none(p.topic, p.partition));
+    const answer = (topic: string, partition: number, o: CommittedOffset | undefined): FetchedOffset => {
+      if (requireStable && group.hasPendingTransactionalOffset(topic, partition)) return none(topic, partition, ErrorCode.UNSTABLE_OFFSET_COMMIT);
+      if (!o) return none(topic, partition);
+      return { topic, partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE };
+    };
+    if (partitions === null) return group.allOffsets().map(({ topic, partition, offset }) => answer(topic, partition, offset));
+    return partitions.map(({ topic, partition }) => answer(topic, partition, group.offset(topic, partition)));
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+
+  /**
+   * Replays every partition of __consumer_offsets (when the topic exists), hands each loaded group
+   * to `onGroupLoaded`, then starts the expiry timer.
+   */
+  async startup(onGroupLoaded: (group: GroupMetadata) => void): Promise<void> {
+    this.active = true;
+    const topic = this.deps.topics.get(GROUP_METADATA_TOPIC_NAME);
+    if (topic) {
+      for (let p = 0; p < topic.partitions; p++) this.loadingPartitions.add(p);
+      for (let p = 0; p < topic.partitions; p++) {
+        try {
+          await this.loadPartition(p, onGroupLoaded);
+        } finally {
+          this.loadingPartitions.delete(p);
+        }
+      }
+    }
+    this.expiryTimer = setInterval(() => {
+      try {
+        this.cleanupExpiredOffsets();
+      } catch (err) {
+        this.deps.logger.error(`Offset expiry failed: ${(err as Error).stack}`);
+      }
+    }, this.config.offsetsRetentionCheckIntervalMs);
+    this.expiryTimer.unref();
+  }
+
+  shutdown(): void {
+    this.active = false;
+    clearInterval(this.expiryTimer);
+    this.expiryTimer = undefined;
+  }
+
+  /** Every group of one partition, as the log says they are. */
+  private async loadPartition(partition: number, onGroupLoaded: (group: GroupMetadata) => void): Promise<void> {
+    const started = Date.now();
+    const log = this.deps.replicaManager.partitionLog(GROUP_METADATA_TOPIC_NAME, partition);
+    const replay = new PartitionReplay();
+    let offset = log.logStartOffset;
+    while (offset < log.logEndOffset) {
+      const data = log.read(offset, LOAD_READ_BYTES, { minOneBatch: true });
+      let next = offset;
+      for (const chunk of data.records) {
+        for (const batch of iterateBatches(chunk)) {
+          const header = readBatchHeader(batch);
+          const last = Number(header.baseOffset) + header.lastOffsetDelta;
+          if (last < offset) continue;
+          replay.apply(batch, header.attributes, header.producerId);
+          next = last + 1;
+        }
+      }
+      if (next <= offset) break; // nothing readable further on
+      offset = next;
+      await yieldToEventLoop();
+    }
+
+    const now = this.deps.clock.now();
+    let loaded = 0;
+    for (const groupId of new Set([...replay.groups.keys(), ...replay.offsets.keys(), ...replay.pendingGroups()])) {
+      const value = replay.groups.get(groupId);
+      const group = value ? groupFromRecord(groupId, value, now) : new GroupMetadata(groupId, GroupState.Empty, now);
+      for (const [key, o] of replay.offsets.get(groupId) ?? []) {
+        const [topic, p] = splitKey(key);
+        group.putOffset(topic, p, o);
+      }
+      for (const [producerId, byGroup] of replay.pending) {
+        for (const [key, o] of byGroup.get(groupId) ?? []) {
+          const [topic, p] = splitKey(key);
+          group.stageTransactionalOffset(producerId, topic, p, o);
+        }
+      }
+      this.groups.set(groupId, group);
+      loaded++;
+      onGroupLoaded(group);
+    }
+    if (loaded > 0 || log.logEndOffset > 0) {
+      this.deps.logger.info(
+        `Loaded ${loaded} group(s) from ${GROUP_METADATA_TOPIC_NAME}-${partition} (offsets ${log.logStartOffset}-${log.logEndOffset}) in ${Date.now() - started} ms`,
+      );
+    }
+  }
+}
+
+/** What replaying one partition has found so far: the latest record per key. */
+class PartitionReplay {
+  /** group → "topic\0partition" → offset. */
+  readonly offsets = new Map<string, Map<string, CommittedOffset>>();
+  readonly groups = new Map<string, GroupMetadataValue>();
+  /** Offsets committed in open transactions: producer id → group → key → offset. */
+  readonly pending = new Map<bigint, Map<string, Map<string, CommittedOffset>>>();
+
+  apply(batch: Buffer, attributes: number, producerId: bigint): void {
+    const { records } = decodeRecordBatch(batch);
+    if (isControl(attributes)) {
+      const marker = decodeControlRecord(records[0]);
+      if (marker.type === ControlRecordType.commit || marker.type === ControlRecordType.abort) this.completeTransaction(producerId, marker.type === ControlRecordType.commit);
+      return;
+    }
+    const transactional = isTransactional(attributes);
+    for (const r of records) {
+      if (r.key === null) continue;
+      const key = decodeOffsetsKey(r.key);
+      if (key.type === 'offset') {
+        const k = tpKey(key.topic, key.partition);
+        if (transactional) {
+          if (r.value !== null) nested(nested(this.pending, producerId), key.group).set(k, committedFrom(r.value, Number(r.offset)));
+        } else if (r.value === null) {
+          const byKey = this.offsets.get(key.group);
+          if (byKey?.delete(k) && byKey.size === 0) this.offsets.delete(key.group);
+        } else {
+          nested(this.offsets, key.group).set(k, committedFrom(r.value, Number(r.offset)));
+        }
+      } else if (key.type === 'group') {
+        if (r.value === null) this.groups.delete(key.group);
+        else this.groups.set(key.group, decodeGroupMetadataValue(r.value));
+      }
+      // Other key types (KIP-848 consumer groups, share groups) belong to protocols not implemented.
+    }
+  }
+
+  pendingGroups(): string[] {
+    const out: string[] = [];
+    for (const byGroup of this.pending.values()) out.push(...byGroup.keys());
+    return out;
+  }
+
+  private completeTransaction(producerId: bigint, commit: boolean): void {
+    const byGroup = this.pending.get(producerId);
+    if (!byGroup) return;
+    this.pending.delete(producerId);
+    if (!commit) return;
+    for (const [group, byKey] of byGroup) {
+      const target = nested(this.offsets, group);
+      for (const [k, o] of byKey) {
+        const current = target.get(k);
+        if (current === undefined || current.recordOffset < o.recordOffset) target.set(k, o);
+      }
+    }
+  }
+}
+
+function nested<K, K2, V>(map: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
+  let inner = map.get(key);
+  if (!inner) map.set(key, (inner = new Map()));
+  return inner;
+}
+
+const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+function splitKey(key: string): [string, number] {
+  const at = key.lastIndexOf('\u0000');
+  return [key.slice(0, at), Number(key.slice(at + 1))];
+}
+
+function committedFrom(value: Buffer, recordOffset: number): CommittedOffset {
+  const v = decodeOffsetCommitValue(value);
+  return {
+    offset: v.offset,
+    leaderEpoch: v.leaderEpoch,
+    metadata: v.metadata,
+    commitTimestamp: Number(v.commitTimestamp),
+    expireTimestamp: v.expireTimestamp >= 0n ? Number(v.expireTimestamp) : null,
+    recordOffset,
+  };
+}
+
+/** A group as its GroupMetadata record describes it: Stable with its members, or Empty without. */
+function groupFromRecord(groupId: string, value: GroupMetadataValue, now: number): GroupMetadata {
+  const group = new GroupMetadata(groupId, value.members.length === 0 ? GroupState.Empty : GroupState.Stable, now);
+  for (const m of value.members) {
+    const protocols = value.protocol === null ? [] : [{ name: value.protocol, metadata: m.subscription }];
+    const member = new MemberMetadata(m.memberId, m.groupInstanceId, m.clientId, m.clientHost, m.rebalanceTimeout, m.sessionTimeout, value.protocolType, protocols);
+    member.assignment = m.assignment;
+    group.add(member);
+  }
+  group.generationId = value.generation;
+  group.protocolType = value.protocolType === '' ? null : value.protocolType;
+  group.protocolName = value.protocol;
+  group.leaderId = value.leader;
+  group.currentStateTimestamp = value.currentStateTimestamp >= 0n ? Number(value.currentStateTimestamp) : null;
+  group.subscribedTopics = group.computeSubscribedTopics();
+  return group;
+}
+
+/** Kafka's mapping of a failed GroupMetadata write onto what SyncGroup and JoinGroup answer. */
+function storeGroupError(code: number): number {
+  switch (code) {
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.REQUEST_TIMED_OUT:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR;
+    case ErrorCode.MESSAGE_TOO_LARGE:
+    case ErrorCode.RECORD_LIST_TOO_LARGE:
+    case ErrorCode.INVALID_FETCH_SIZE:
+      return ErrorCode.UNKNOWN_SERVER_ERROR;
+    default:
+      return code;
+  }
+}
+
+/** Kafka's mapping of a failed OffsetCommit write onto what OffsetCommit answers. */
+function offsetCommitError(code: number): number {
+  switch (code) {
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.REQUEST_TIMED_OUT:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR;
+    case ErrorCode.MESSAGE_TOO_LARGE:
+    case ErrorCode.RECORD_LIST_TOO_LARGE:
+    case ErrorCode.INVALID_FETCH_SIZE:
+      return ErrorCode.INVALID_COMMIT_OFFSET_SIZE;
+    default:
+      return code;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * FindCoordinator: v0-6.
+ *
+ * Behavior: this broker coordinates every group, so a group key (key type 0) is answered with this
+ * node, creating __consumer_offsets on the first lookup as Kafka does. Transaction keys (type 1)
+ * answer COORDINATOR_NOT_AVAILABLE until the transaction coordinator exists; share-group keys (type
+ * 2) and unknown types answer INVALID_REQUEST.
+ *
+ * Version notes: v0 has no key type (always a group); v1+ carry error messages; v4+ batch several
+ * keys (CoordinatorKeys) and answer one Coordinators entry per key.
+ */
+import { FindCoordinator, type FindCoordinatorRequest, type FindCoordinatorResponse } from '../../protocol/apis/find-coordinator.js';
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import type { BrokerServices } from '../broker-services.js';
+import { handler, type RequestContext } from '../server/handler.js';
+
+export const CoordinatorType = { group: 0, transaction: 1, share: 2 } as const;
+
+interface Answer {
+  nodeId: number;
+  host: string;
+  port: number;
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+export const findCoordinatorHandler = (s: BrokerServices) =>
+  handler(FindCoordinator, {}, (req: FindCoordinatorRequest, ctx): FindCoordinatorResponse => {
+    const keyType = ctx.header.apiVersion >= 1 ? (req.keyType ?? CoordinatorType.group) : CoordinatorType.group;
+    if (ctx.header.apiVersion >= 4) {
+      return { throttleTimeMs: 0, coordinators: (req.coordinatorKeys ?? []).map((key) => ({ key, ...findCoordinator(s, keyType, ctx) })) };
+    }
+    return { throttleTimeMs: 0, ...findCoordinator(s, keyType, ctx) };
+  });
+
+function findCoordinator(s: BrokerServices, keyType: number, ctx: RequestContext): Answer {
+  const fail = (errorCode: number, errorMessage: string): Answer => ({ nodeId: -1, host: '', port: -1, errorCode, errorMessage });
+  switch (keyType) {
+    case CoordinatorType.group:
+      try {
+        s.groupCoordinator.ensureOffsetsTopic();
+      } catch (err) {
+        if (!(err instanceof KafkaError)) s.logger.error(`Creating __consumer_offsets failed: ${(err as Error).stack}`);
+        return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, `__consumer_offsets could not be created: ${(err as Error).message}`);
+      }
+      break;
+    case CoordinatorType.transaction:
+      return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The transaction coordinator is not available: this broker does not implement transactions yet.');
+    case CoordinatorType.share:
+      return fail(ErrorCode.INVALID_REQUEST, 'Share groups (KIP-932) are not supported by this broker.');
+    default:
+      return fail(ErrorCode.INVALID_REQUEST, `Unknown coordinator type ${keyType}.`);
+  }
+  const self = s.advertisedEndpoint(ctx.listenerName);
+  return { nodeId: s.nodeId, host: self.host, port: self.port, errorCode: ErrorCode.NONE, errorMessage: null };
+}

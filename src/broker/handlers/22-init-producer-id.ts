@@ -1,0 +1,42 @@
+/**
+ * InitProducerId: v0-5.
+ *
+ * Behavior: with a null transactional id (an idempotent producer), hands out a new producer id from
+ * the `ProducerIdManager` with epoch 0 — every time, as Kafka does, even when a v3+ request carries
+ * the producer's current id and epoch (a producer that lost its sequence state starts over with a
+ * fresh id). A transactional id goes to the transaction coordinator
+ * (`TransactionCoordinator.handleInitProducerId`): a new id gets a producer id and epoch 0, a known
+ * one the epoch bumped (a new producer id when its epochs are used up); an open transaction of the
+ * id is aborted with the epoch bumped first and the answer is CONCURRENT_TRANSACTIONS until that is
+ * done. INVALID_TRANSACTION_TIMEOUT above transaction.max.timeout.ms (or ≤ 0), INVALID_REQUEST for
+ * an empty transactional id.
+ *
+ * Version notes: v3+ carry ProducerId/ProducerEpoch (KIP-360): a transactional producer's current id
+ * and epoch, bumped only if they are still current; one set without the other is INVALID_REQUEST.
+ * v4+ may get PRODUCER_FENCED; older versions get INVALID_PRODUCER_EPOCH instead (KIP-588). v5 only
+ * widens the errors a request may get. v6 (two-phase commit, KIP-939) is not accepted.
+ */
+import { InitProducerId, type InitProducerIdRequest, type InitProducerIdResponse } from '../../protocol/apis/init-producer-id.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import type { BrokerServices } from '../broker-services.js';
+import { codeOf } from '../replica-manager.js';
+import { handler } from '../server/handler.js';
+
+export function initProducerIdHandler(s: BrokerServices) {
+  return handler(InitProducerId, { max: 5 }, (req: InitProducerIdRequest): InitProducerIdResponse => {
+    const fail = (errorCode: number): InitProducerIdResponse => ({ throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 });
+    const hasId = (req.producerId ?? -1n) !== -1n;
+    const hasEpoch = (req.producerEpoch ?? -1) !== -1;
+    if (hasId !== hasEpoch) return fail(ErrorCode.INVALID_REQUEST);
+    if (req.transactionalId !== null) {
+      // The transaction coordinator lands with the transactions issue.
+      return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    }
+    try {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: s.producerIdManager.generateProducerId(), producerEpoch: 0 };
+    } catch (err) {
+      s.logger.error(`InitProducerId failed: ${(err as Error).message}`);
+      return fail(codeOf(err));
+    }
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * Test support for compaction, used only by `*.test.ts` files: keyed batches, reading a whole log
+ * back as (offset, key, value) rows, and the table a consumer would build from them.
+ */
+import fs from 'node:fs';
+import { decodeRecordBatch, encodeRecordBatch, iterateBatches, type EncodeRecordBatchOptions } from '../../protocol/record-batch.js';
+import type { PartitionLog } from './partition-log.js';
+
+export const T0 = 1_700_000_000_000;
+
+export interface KeyedRow {
+  offset: number;
+  key: string | null;
+  value: string | null;
+  timestamp: number;
+}
+
+/** `[key, value]` pairs, null for no key / a tombstone; one batch, as a producer sends it. */
+export function keyedBatch(
+  records: Array<[string | null, string | null]>,
+  opts: Omit<EncodeRecordBatchOptions, 'records'> & { timestamps?: number[] } = {},
+): Buffer {
+  const ts = opts.timestamp ?? BigInt(T0);
+  return encodeRecordBatch({
+    ...opts,
+    timestamp: ts,
+    records: records.map(([k, v], i) => ({
+      key: k === null ? null : Buffer.from(k),
+      value: v === null ? null : Buffer.from(v),
+      timestamp: opts.timestamps?.[i] !== undefined ? BigInt(opts.timestamps[i]) : ts,
+    })),
+  });
+}
+
+/** Every record of the log, from the log start offset to its end, decoded. */
+export function readRows(log: PartitionLog): KeyedRow[] {
+  const rows: KeyedRow[] = [];
+  for (const batch of readBatches(log)) {
+    for (const r of decodeRecordBatch(batch).records) {
+      rows.push({
+        offset: Number(r.offset),
+        key: r.key === null ? null : r.key.toString(),
+        value: r.value === null ? null : r.value.toString(),
+        timestamp: Number(r.timestamp),
+      });
+    }
+  }
+  return rows;
+}
+
+/** Every batch of the log, in order (each checked against its CRC when decoded by the caller). */
+export function readBatches(log: PartitionLog): Buffer[] {
+  const out: Buffer[] = [];
+  let offset = log.logStartOffset;
+  while (offset < log.logEndOffset) {
+    const { records } = log.read(offset, 1 << 20);
+    let last = -1;
+    for (const chunk of records) {
+      for (const batch of iterateBatches(chunk)) {
+        out.push(Buffer.from(batch));
+        last = Number(batch.readBigInt64BE(0)) + batch.readInt32BE(23);
+      }
+    }
+    if (last < 0) break;
+    offset = last + 1;
+  }
+  return out;
+}
+
+/** The table a consumer builds by applying `rows` in order: key → value, a tombstone deleting its key. */
+export function tableOf(rows: readonly KeyedRow[]): Map<string, string> {
+  const table = new Map<string, string>();
+  for (const r of rows) {
+    if (r.key === null) continue;
+    if (r.value === null) table.delete(r.key);
+    else table.set(r.key, r.value);
+  }
+  return table;
+}
+
+/** Files in `dir` ending with `suffix`. */
+export function filesEndingWith(dir: string, suffix: string): string[] {
+  return fs.readdirSync(dir).filter((n) => n.endsWith(suffix));
+}
