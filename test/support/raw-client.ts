@@ -45,19 +45,20 @@ export class RawClient {
   static connect(port: number, host = '127.0.0.1', timeoutMs = 5000): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host, port });
+      const onError = (err: Error): void => {
+        clearTimeout(timer);
+        reject(err);
+      };
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`could not connect to ${host}:${port} within ${timeoutMs} ms`));
       }, timeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
-        socket.off('error', reject);
+        socket.off('error', onError);
         resolve(new RawClient(socket));
       });
-      socket.once('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
+      socket.once('error', onError);
     });
   }
 
