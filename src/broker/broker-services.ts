@@ -9,6 +9,7 @@ import type { TopicManager } from './metadata/topic-manager.js';
 import type { TopicRegistry } from './metadata/topic-registry.js';
 import type { ProducerIdManager } from './producer-state/producer-id-manager.js';
 import type { ReplicaManager } from './replica-manager.js';
+import type { TransactionCoordinator } from './txn/transaction-coordinator.js';
 
 export interface Endpoint {
   host: string;
@@ -27,6 +28,8 @@ export interface BrokerServices {
   /** Hands out producer ids (InitProducerId); durable across restarts. */
   producerIdManager: ProducerIdManager;
   groupCoordinator: GroupCoordinator;
+  /** Transactional ids: InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, Describe/ListTransactions. */
+  transactionCoordinator: TransactionCoordinator;
   /** Where clients that came in on `listenerName` should connect to this broker. */
   advertisedEndpoint(listenerName: string): Endpoint;
 }

@@ -24,6 +24,9 @@ import { TopicRegistry } from './metadata/topic-registry.js';
 import { ProducerIdManager } from './producer-state/producer-id-manager.js';
 import { ReplicaManager } from './replica-manager.js';
 import { type BoundListener, SocketServer } from './server/socket-server.js';
+import { TransactionCoordinator } from './txn/transaction-coordinator.js';
+import { TransactionMarkerWriter } from './txn/transaction-marker-writer.js';
+import { TransactionStateManager } from './txn/transaction-state-manager.js';
 
 export interface BrokerOptions {
   clock?: Clock;
@@ -79,6 +82,26 @@ export class Broker {
     );
     // Groups and committed offsets come back from __consumer_offsets before the first request.
     await groupCoordinator.startup();
+    const txnLogger = logger.child('TransactionCoordinator');
+    const txnStateManager = new TransactionStateManager(config, { topics, topicManager, replicaManager, clock, logger: txnLogger });
+    const transactionCoordinator = new TransactionCoordinator(config, {
+      clock,
+      logger: txnLogger,
+      producerIdManager,
+      stateManager: txnStateManager,
+      markerWriter: new TransactionMarkerWriter({
+        appendControlBatch: (topic, partition, marker) => replicaManager.appendControlBatch(topic, partition, marker),
+        onOffsetsMarker: (partition, producerId, commit) => groupCoordinator.onTransactionCompleted(partition, producerId, commit),
+        appendTransactionToLog: (metadata, transit) => txnStateManager.appendTransactionToLog(metadata, transit),
+        clock,
+        logger: txnLogger,
+      }),
+      offsetsPartitionFor: (groupId) => groupCoordinator.partitionFor(groupId),
+      ensureOffsetsTopic: () => groupCoordinator.ensureOffsetsTopic(),
+    });
+    // Then __transaction_state: a transaction left preparing to commit or abort is completed, which
+    // may make a group's transactional offsets visible — so the groups must be loaded first.
+    await transactionCoordinator.startup();
 
     const advertised = new Map<string, Endpoint>();
     const services: BrokerServices = {
@@ -92,6 +115,7 @@ export class Broker {
       replicaManager,
       producerIdManager,
       groupCoordinator,
+      transactionCoordinator,
       advertisedEndpoint: (listenerName) => advertised.get(listenerName) ?? [...advertised.values()][0],
     };
     const server = new SocketServer(createHandlerRegistry(services), { maxRequestBytes: config.socketRequestMaxBytes, logger: logger.child('SocketServer') });
@@ -128,6 +152,7 @@ export class Broker {
     const { logger } = this.services;
     logger.info('Shutting down');
     this.services.replicaManager.delayedFetches.wakeAll();
+    this.services.transactionCoordinator.shutdown();
     this.services.groupCoordinator.shutdown();
     await this.server.stop();
     await this.logs.shutdown();

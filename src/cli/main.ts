@@ -1,7 +1,8 @@
 /**
  * The `skein` command line: one subcommand per Kafka tool it mirrors (kafka-server-start.sh,
- * kafka-topics.sh, kafka-console-producer.sh, kafka-dump-log.sh). Each command lives in
- * commands/<name>.ts and registers itself here.
+ * kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh, kafka-consumer-groups.sh,
+ * kafka-transactions.sh, kafka-dump-log.sh). Each command lives in commands/<name>.ts and registers
+ * itself here.
  *
  * Exit codes: 0 on success; 1 for a usage error (commander's message), a configuration error or a
  * failed command (one readable line on stderr, no stack trace).
@@ -10,9 +11,12 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../broker/config/config-error.js';
 import { CliError } from './cli-error.js';
 import { registerBrokerCommand } from './commands/broker-start.js';
+import { registerConsoleConsumerCommand } from './commands/console-consumer.js';
 import { registerConsoleProducerCommand } from './commands/console-producer.js';
+import { registerConsumerGroupsCommand } from './commands/consumer-groups.js';
 import { registerDumpLogCommand } from './commands/dump-log.js';
 import { registerTopicsCommand } from './commands/topics.js';
+import { registerTransactionsCommand } from './commands/transactions.js';
 import { printError } from './options.js';
 import { skeinVersion } from './version.js';
 
@@ -26,6 +30,9 @@ export function createProgram(): Command {
   registerBrokerCommand(program);
   registerTopicsCommand(program);
   registerConsoleProducerCommand(program);
+  registerConsoleConsumerCommand(program);
+  registerConsumerGroupsCommand(program);
+  registerTransactionsCommand(program);
   registerDumpLogCommand(program);
   return program;
 }

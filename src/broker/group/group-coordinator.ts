@@ -1,7 +1,7 @@
 /**
  * GroupCoordinator: Kafka's classic group protocol — JoinGroup, SyncGroup, Heartbeat, LeaveGroup —
- * and committed offsets (OffsetCommit, OffsetFetch, OffsetDelete), DescribeGroups, ListGroups and
- * DeleteGroups, for every group (this broker leads every partition of __consumer_offsets).
+ * and committed offsets (OffsetCommit, TxnOffsetCommit, OffsetFetch, OffsetDelete), DescribeGroups, ListGroups
+ * and DeleteGroups, for every group (this broker leads every partition of __consumer_offsets).
  *
  * The decisions follow Kafka's GroupCoordinator (docs/consumer-groups.md has the state machine and
  * the error table): KIP-394 member ids, KIP-345 static membership, KIP-134's initial rebalance
@@ -788,9 +788,8 @@ export class GroupCoordinator {
     const group = this.groupManager.getOrMaybeCreateGroup(p.groupId, true) as GroupMetadata;
     let error: number | null = null;
     if (group.is(GroupState.Dead)) error = ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    else if (p.groupInstanceId !== null && group.currentStaticMemberId(p.groupInstanceId) !== undefined && group.currentStaticMemberId(p.groupInstanceId) !== p.memberId) {
-      error = ErrorCode.FENCED_INSTANCE_ID;
-    } else if (p.memberId !== '' && !group.has(p.memberId)) error = ErrorCode.UNKNOWN_MEMBER_ID;
+    else if (p.groupInstanceId !== null && (group.currentStaticMemberId(p.groupInstanceId) ?? p.memberId) !== p.memberId) error = ErrorCode.FENCED_INSTANCE_ID;
+    else if (p.memberId !== '' && !group.has(p.memberId)) error = ErrorCode.UNKNOWN_MEMBER_ID;
     else if (p.generationId >= 0 && p.generationId !== group.generationId) error = ErrorCode.ILLEGAL_GENERATION;
     if (error !== null) {
       for (const o of known) result(o, error);

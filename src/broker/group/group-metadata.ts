@@ -159,8 +159,8 @@ export class GroupMetadata {
   readonly offsets = new Map<string, Map<number, CommittedOffset>>();
   /**
    * Offsets committed inside a transaction, per producer id, not yet visible. The transaction's
-   * COMMIT marker moves them into `offsets`; ABORT drops them (TxnOffsetCommit comes with the
-   * transaction coordinator; loading already honours markers).
+   * COMMIT marker moves them into `offsets`; ABORT drops them (TxnOffsetCommit stages them; the
+   * transaction coordinator's markers and loading complete them).
    */
   readonly pendingTransactionalOffsets = new Map<bigint, Map<string, Map<number, CommittedOffset>>>();
 

@@ -23,14 +23,16 @@ import { codeOf } from '../replica-manager.js';
 import { handler } from '../server/handler.js';
 
 export function initProducerIdHandler(s: BrokerServices) {
-  return handler(InitProducerId, { max: 5 }, (req: InitProducerIdRequest): InitProducerIdResponse => {
+  return handler(InitProducerId, { max: 5 }, (req: InitProducerIdRequest, ctx): InitProducerIdResponse => {
     const fail = (errorCode: number): InitProducerIdResponse => ({ throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 });
     const hasId = (req.producerId ?? -1n) !== -1n;
     const hasEpoch = (req.producerEpoch ?? -1) !== -1;
     if (hasId !== hasEpoch) return fail(ErrorCode.INVALID_REQUEST);
     if (req.transactionalId !== null) {
-      // The transaction coordinator lands with the transactions issue.
-      return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      const expected = hasId ? { producerId: req.producerId as bigint, producerEpoch: req.producerEpoch as number } : undefined;
+      const result = s.transactionCoordinator.handleInitProducerId(req.transactionalId, req.transactionTimeoutMs, expected);
+      const errorCode = result.errorCode === ErrorCode.PRODUCER_FENCED && ctx.header.apiVersion < 4 ? ErrorCode.INVALID_PRODUCER_EPOCH : result.errorCode;
+      return { throttleTimeMs: 0, errorCode, producerId: result.producerId, producerEpoch: result.producerEpoch };
     }
     try {
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: s.producerIdManager.generateProducerId(), producerEpoch: 0 };

@@ -21,6 +21,10 @@ import { createTopicsHandler } from './19-create-topics.js';
 import { deleteTopicsHandler } from './20-delete-topics.js';
 import { deleteRecordsHandler } from './21-delete-records.js';
 import { initProducerIdHandler } from './22-init-producer-id.js';
+import { addPartitionsToTxnHandler } from './24-add-partitions-to-txn.js';
+import { addOffsetsToTxnHandler } from './25-add-offsets-to-txn.js';
+import { endTxnHandler } from './26-end-txn.js';
+import { txnOffsetCommitHandler } from './28-txn-offset-commit.js';
 import { describeConfigsHandler } from './32-describe-configs.js';
 import { alterConfigsHandler } from './33-alter-configs.js';
 import { createPartitionsHandler } from './37-create-partitions.js';
@@ -29,6 +33,8 @@ import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.j
 import { offsetDeleteHandler } from './47-offset-delete.js';
 import { describeClusterHandler } from './60-describe-cluster.js';
 import { describeProducersHandler } from './61-describe-producers.js';
+import { describeTransactionsHandler } from './65-describe-transactions.js';
+import { listTransactionsHandler } from './66-list-transactions.js';
 
 export function createHandlerRegistry(s: BrokerServices): HandlerRegistry {
   const registry = new HandlerRegistry();
@@ -51,6 +57,10 @@ export function createHandlerRegistry(s: BrokerServices): HandlerRegistry {
     .register(deleteTopicsHandler(s))
     .register(deleteRecordsHandler(s))
     .register(initProducerIdHandler(s))
+    .register(addPartitionsToTxnHandler(s))
+    .register(addOffsetsToTxnHandler(s))
+    .register(endTxnHandler(s))
+    .register(txnOffsetCommitHandler(s))
     .register(describeConfigsHandler(s))
     .register(alterConfigsHandler(s))
     .register(createPartitionsHandler(s))
@@ -58,6 +68,8 @@ export function createHandlerRegistry(s: BrokerServices): HandlerRegistry {
     .register(incrementalAlterConfigsHandler(s))
     .register(offsetDeleteHandler(s))
     .register(describeClusterHandler(s))
-    .register(describeProducersHandler(s));
+    .register(describeProducersHandler(s))
+    .register(describeTransactionsHandler(s))
+    .register(listTransactionsHandler(s));
   return registry;
 }

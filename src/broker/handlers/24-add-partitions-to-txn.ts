@@ -1,0 +1,92 @@
+/**
+ * AddPartitionsToTxn: v0-5.
+ *
+ * Behavior: adds partitions to the producer's open transaction, starting one if none is open
+ * (`TransactionCoordinator.handleAddPartitionsToTransaction`); the state change is written to
+ * __transaction_state before the answer. One error for every partition: INVALID_PRODUCER_ID_MAPPING
+ * (unknown transactional id, or not its producer id), PRODUCER_FENCED (an old epoch),
+ * CONCURRENT_TRANSACTIONS (the previous transaction's markers are still being written),
+ * COORDINATOR_LOAD_IN_PROGRESS. As in Kafka, when a partition does not exist it answers
+ * UNKNOWN_TOPIC_OR_PARTITION and the others OPERATION_NOT_ATTEMPTED, and nothing is added.
+ *
+ * Version notes: v0-3 are the client form (one transaction); PRODUCER_FENCED is sent from v2, older
+ * versions get INVALID_PRODUCER_EPOCH (KIP-588). v4+ is the broker-to-broker batched form (KIP-890
+ * part 1): several transactions, each answered on its own; with VerifyOnly nothing is added and a
+ * partition not in the transaction answers INVALID_TXN_STATE (v4) or TRANSACTION_ABORTABLE (v5).
+ */
+import {
+  AddPartitionsToTxn,
+  type AddPartitionsToTxnRequest,
+  type AddPartitionsToTxnResponse,
+  type AddPartitionsToTxnTopic,
+  type AddPartitionsToTxnTopicResult,
+} from '../../protocol/apis/add-partitions-to-txn.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import type { BrokerServices } from '../broker-services.js';
+import { handler } from '../server/handler.js';
+import { tpKey } from '../txn/transaction-metadata.js';
+
+/** KIP-588: the first version that may be answered PRODUCER_FENCED. */
+const PRODUCER_FENCED_SINCE = 2;
+
+export const addPartitionsToTxnHandler = (s: BrokerServices) =>
+  handler(AddPartitionsToTxn, {}, (req: AddPartitionsToTxnRequest, ctx): AddPartitionsToTxnResponse => {
+    const version = ctx.header.apiVersion;
+    if (version <= 3) {
+      const topicResults = addPartitions(s, req.v3AndBelowTransactionalId ?? '', req.v3AndBelowProducerId ?? -1n, req.v3AndBelowProducerEpoch ?? -1, req.v3AndBelowTopics ?? [], version);
+      return { throttleTimeMs: 0, resultsByTopicV3AndBelow: topicResults };
+    }
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      resultsByTransaction: (req.transactions ?? []).map((t) => ({
+        transactionalId: t.transactionalId,
+        topicResults: t.verifyOnly
+          ? verifyPartitions(s, t.transactionalId, t.producerId, t.producerEpoch, t.topics, version)
+          : addPartitions(s, t.transactionalId, t.producerId, t.producerEpoch, t.topics, version),
+      })),
+    };
+  });
+
+function resultsFor(topics: AddPartitionsToTxnTopic[], errorOf: (topic: string, partition: number) => number): AddPartitionsToTxnTopicResult[] {
+  return topics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: errorOf(t.name, p) })) }));
+}
+
+function partitionExists(s: BrokerServices, topic: string, partition: number): boolean {
+  return partition >= 0 && partition < (s.topics.get(topic)?.partitions ?? 0);
+}
+
+function addPartitions(
+  s: BrokerServices,
+  transactionalId: string,
+  producerId: bigint,
+  producerEpoch: number,
+  topics: AddPartitionsToTxnTopic[],
+  version: number,
+): AddPartitionsToTxnTopicResult[] {
+  if (topics.some((t) => t.partitions.some((p) => !partitionExists(s, t.name, p)))) {
+    return resultsFor(topics, (t, p) => (partitionExists(s, t, p) ? ErrorCode.OPERATION_NOT_ATTEMPTED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+  }
+  const partitions = topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition })));
+  let error = s.transactionCoordinator.handleAddPartitionsToTransaction(transactionalId, producerId, producerEpoch, partitions);
+  if (error === ErrorCode.PRODUCER_FENCED && version < PRODUCER_FENCED_SINCE) error = ErrorCode.INVALID_PRODUCER_EPOCH;
+  return resultsFor(topics, () => error);
+}
+
+function verifyPartitions(
+  s: BrokerServices,
+  transactionalId: string,
+  producerId: bigint,
+  producerEpoch: number,
+  topics: AddPartitionsToTxnTopic[],
+  version: number,
+): AddPartitionsToTxnTopicResult[] {
+  const partitions = topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition })));
+  const result = s.transactionCoordinator.handleVerifyPartitionsInTransaction(transactionalId, producerId, producerEpoch, partitions);
+  const notInTransaction = version >= 5 ? ErrorCode.TRANSACTION_ABORTABLE : ErrorCode.INVALID_TXN_STATE;
+  return resultsFor(topics, (t, p) => {
+    if (result.error !== undefined) return result.error;
+    const code = result.partitions.get(tpKey(t, p)) ?? ErrorCode.NONE;
+    return code === ErrorCode.TRANSACTION_ABORTABLE ? notInTransaction : code;
+  });
+}
