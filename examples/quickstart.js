@@ -1,89 +1,159 @@
-// npm start: an embedded Skein broker, a topic, keyed records written with kafkajs and read back
-// partition by partition. Runs in a fresh temporary directory and cleans up after itself.
+// npm start: an embedded Skein broker and an exactly-once consume-transform-produce pipeline.
+//
+// 1. A producer writes orders (keyed by customer) to "orders".
+// 2. The pipeline — a kafkajs consumer group plus a transactional producer — reads each batch,
+//    adds tax, writes the results to "orders-with-tax" and commits the consumed offsets with
+//    sendOffsets in the same transaction. One transaction is deliberately aborted on the way and
+//    its batch processed again, as after a crash.
+// 3. A read_committed consumer reads the output: every order appears exactly once, in order.
+//
+// Runs in a fresh temporary directory and cleans up after itself.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
-import { Broker, createLogger, decodeRecords, loadBrokerConfig } from '../dist/index.js';
-import { ProtocolClient } from '../dist/cli/protocol-client.js';
-import { Fetch } from '../dist/protocol/apis/fetch.js';
-import { iterateBatches } from '../dist/protocol/record-batch.js';
+import { Broker, createLogger, loadBrokerConfig } from '../dist/index.js';
 
-const { Kafka, logLevel, Partitioners } = kafkajs;
-const dataDir = mkdtempSync(join(tmpdir(), 'skein-quickstart-'));
+const { Kafka, logLevel, Partitioners, CompressionTypes } = kafkajs;
 const say = (line = '') => process.stdout.write(`${line}\n`);
+const dataDir = mkdtempSync(join(tmpdir(), 'skein-quickstart-'));
+const ORDERS = 40;
+const customers = ['alice', 'bob', 'carol', 'dave', 'erin'];
 
 const broker = await Broker.start(
-  loadBrokerConfig(new Map([['listeners', 'PLAINTEXT://127.0.0.1:0'], ['log.dirs', dataDir]])),
+  loadBrokerConfig(
+    new Map([
+      ['listeners', 'PLAINTEXT://127.0.0.1:0'],
+      ['log.dirs', dataDir],
+      ['group.initial.rebalance.delay.ms', '0'],
+      ['offsets.topic.num.partitions', '5'],
+      ['transaction.state.log.num.partitions', '5'],
+    ]),
+  ),
   { logger: createLogger('warn') },
 );
-say(`Skein broker listening on ${broker.bootstrapServers} (data in ${dataDir})`);
+say(`Skein broker on ${broker.bootstrapServers} (data in ${dataDir})`);
+
+const kafka = new Kafka({ brokers: [broker.bootstrapServers], clientId: 'quickstart', logLevel: logLevel.NOTHING });
+const admin = kafka.admin();
+const consumers = [];
+const producers = [];
 
 try {
-  const kafka = new Kafka({ brokers: [broker.bootstrapServers], clientId: 'quickstart', logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3 }] });
-  say('Created topic "orders" with 3 partitions');
+  await admin.createTopics({
+    topics: [
+      { topic: 'orders', numPartitions: 3 },
+      { topic: 'orders-with-tax', numPartitions: 3 },
+    ],
+  });
 
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: false });
+  // 1. Input.
+  const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+  producers.push(producer);
   await producer.connect();
-  const customers = ['alice', 'bob', 'carol', 'dave', 'erin'];
-  const messages = Array.from({ length: 20 }, (_, i) => ({
+  const orders = Array.from({ length: ORDERS }, (_, i) => ({
     key: customers[i % customers.length],
     value: JSON.stringify({ order: i + 1, amount: ((i * 37) % 100) + 0.99 }),
   }));
-  const acks = await producer.send({ topic: 'orders', acks: -1, messages, compression: kafkajs.CompressionTypes.GZIP });
-  say(`Produced ${messages.length} gzip-compressed records (acks=all): ${acks.map((a) => `p${a.partition}@${a.baseOffset}`).join(', ')}`);
-  await producer.disconnect();
+  await producer.send({ topic: 'orders', acks: -1, messages: orders, compression: CompressionTypes.GZIP });
+  say(`Produced ${ORDERS} orders to "orders" (idempotent producer, gzip)`);
 
-  const offsets = await admin.fetchTopicOffsets('orders');
-  await admin.disconnect();
-
-  // Read every partition from the start with a plain Fetch (consumer groups come later).
-  const [host, port] = broker.bootstrapServers.split(':');
-  const client = await ProtocolClient.connect([{ host, port: Number(port) }], { clientId: 'quickstart' });
-  const response = await client.send(Fetch, {
-    replicaId: -1,
-    maxWaitMs: 100,
-    minBytes: 1,
-    maxBytes: 1 << 20,
-    isolationLevel: 1,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [{ topic: 'orders', topicId: '00000000-0000-0000-0000-000000000000', partitions: offsets.map((o) => ({ partition: o.partition, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 })) }],
-    forgottenTopicsData: [],
-    rackId: '',
-  }, 11);
-  client.close();
-  say();
-  const partitionOfKey = new Map();
-  const lastOrderOfKey = new Map();
-  let read = 0;
-  let consistent = true;
-  for (const partition of response.responses[0].partitions.sort((a, b) => a.partitionIndex - b.partitionIndex)) {
-    say(`partition ${partition.partitionIndex} (high watermark ${partition.highWatermark}):`);
-    for (const batch of iterateBatches(partition.records ?? Buffer.alloc(0))) {
-      for (const r of decodeRecords(batch)) {
-        say(`  offset ${r.offset}  ${r.key}  ${r.value}`);
-        const key = String(r.key);
-        const order = JSON.parse(String(r.value)).order;
-        if ((partitionOfKey.get(key) ?? partition.partitionIndex) !== partition.partitionIndex) consistent = false;
-        if ((lastOrderOfKey.get(key) ?? 0) >= order) consistent = false;
-        partitionOfKey.set(key, partition.partitionIndex);
-        lastOrderOfKey.set(key, order);
-        read++;
+  // 2. The exactly-once pipeline.
+  const groupId = 'add-tax';
+  const txProducer = kafka.producer({ transactionalId: 'add-tax-pipeline', maxInFlightRequests: 1, idempotent: true });
+  producers.push(txProducer);
+  await txProducer.connect();
+  const pipeline = kafka.consumer({ groupId, readUncommitted: false });
+  consumers.push(pipeline);
+  await pipeline.connect();
+  await pipeline.subscribe({ topics: ['orders'], fromBeginning: true });
+  let abortedOnce = false;
+  let transactions = 0;
+  await pipeline.run({
+    autoCommit: false,
+    eachBatch: async ({ batch }) => {
+      const txn = await txProducer.transaction();
+      try {
+        await txn.send({
+          topic: 'orders-with-tax',
+          messages: batch.messages.map((m) => {
+            const order = JSON.parse(String(m.value));
+            return { key: m.key, value: JSON.stringify({ ...order, withTax: Math.round(order.amount * 120) / 100 }) };
+          }),
+        });
+        await txn.sendOffsets({
+          consumerGroupId: groupId,
+          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(BigInt(batch.lastOffset()) + 1n) }] }],
+        });
+        if (!abortedOnce) {
+          abortedOnce = true;
+          throw new Error('simulated failure before commit');
+        }
+        await txn.commit();
+        transactions++;
+      } catch (err) {
+        await txn.abort();
+        say(`  transaction aborted (${err.message}); its ${batch.messages.length} records will be processed again`);
+        throw err; // kafkajs seeks back to the last committed offset and redelivers the batch
       }
-    }
+    },
+  });
+
+  // Wait until the group's committed offsets reach the end of the input.
+  const ends = await admin.fetchTopicOffsets('orders');
+  for (let tries = 0; ; tries++) {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: ['orders'] });
+    const done = ends.every((e) => committed.partitions.find((p) => p.partition === e.partition)?.offset === e.high);
+    if (done) break;
+    if (tries > 300) throw new Error('the pipeline did not finish within 30 s');
+    await new Promise((r) => setTimeout(r, 100));
   }
+  say(`Pipeline committed ${transactions} transaction(s); group "${groupId}" offsets are at the end of "orders"`);
+
+  // 3. Read the output read_committed and check it.
+  const reader = kafka.consumer({ groupId: 'quickstart-reader', readUncommitted: false });
+  consumers.push(reader);
+  await reader.connect();
+  await reader.subscribe({ topics: ['orders-with-tax'], fromBeginning: true });
+  const seen = [];
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`read ${seen.length} of ${ORDERS} outputs within 30 s`)), 30_000);
+    reader.run({
+      eachMessage: async ({ partition, message }) => {
+        seen.push({ partition, offset: message.offset, key: String(message.key), ...JSON.parse(String(message.value)) });
+        if (seen.length >= ORDERS) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await new Promise((r) => setTimeout(r, 500)); // anything beyond ORDERS would be a duplicate
+
   say();
-  if (read !== messages.length || !consistent) {
-    say(`Read ${read} of ${messages.length} records; per-key partitioning or order was broken.`);
-    process.exitCode = 1;
+  for (const p of [0, 1, 2]) {
+    const rows = seen.filter((r) => r.partition === p);
+    say(`orders-with-tax, partition ${p}:`);
+    for (const r of rows) say(`  offset ${r.offset.padStart(2)}  ${r.key.padEnd(6)} order ${String(r.order).padStart(2)}  ${r.amount.toFixed(2).padStart(6)} → ${r.withTax.toFixed(2).padStart(6)}`);
+  }
+  const unique = new Set(seen.map((r) => r.order));
+  const inOrder = customers.every((c) => {
+    const mine = seen.filter((r) => r.key === c).map((r) => r.order);
+    return mine.every((o, i) => i === 0 || o > mine[i - 1]);
+  });
+  say();
+  if (seen.length === ORDERS && unique.size === ORDERS && inOrder) {
+    say(`Exactly once: ${ORDERS} orders in, ${seen.length} results out, none twice, each customer's orders in order —`);
+    say('although one transaction was aborted and its batch processed a second time.');
   } else {
-    say(`Read all ${read} records back: every key stayed in one partition, in the order it was sent.`);
+    say(`NOT exactly once: ${seen.length} results for ${unique.size} distinct orders (expected ${ORDERS}), in order: ${inOrder}`);
+    process.exitCode = 1;
   }
 } finally {
+  for (const c of consumers) await c.disconnect().catch(() => {});
+  for (const p of producers) await p.disconnect().catch(() => {});
+  await admin.disconnect().catch(() => {});
   await broker.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
