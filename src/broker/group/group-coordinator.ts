@@ -21,6 +21,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { Clock } from '../clock.js';
 import type { BrokerConfig } from '../config/broker-config.js';
+import type { TransactionalProducer } from '../coordinator/internal-topic.js';
 import type { Logger } from '../logger.js';
 import {
   CONSUMER_PROTOCOL_TYPE,
@@ -131,6 +132,21 @@ export interface TxnOffsetCommitParams {
   memberId: string;
   groupInstanceId: string | null;
   offsets: Array<{ topic: string; partition: number; offset: bigint; leaderEpoch: number; metadata: string | null }>;
+}
+
+/** One partition of an OffsetCommit or TxnOffsetCommit. */
+interface CommittedPartition extends TopicPartitionRef {
+  offset: bigint;
+  leaderEpoch: number;
+  metadata: string | null;
+}
+
+/** How a commit the group accepted is written: when, until when, and in which transaction. */
+interface OffsetCommitPlan<O> {
+  group: GroupMetadata;
+  commitTimestamp: (o: O) => number;
+  expireTimestamp: number | null;
+  txn?: TransactionalProducer;
 }
 
 export interface PartitionResult extends TopicPartitionRef {
@@ -681,40 +697,23 @@ export class GroupCoordinator {
 
   /** OffsetCommit: an error per partition. The commit is written to the log before this returns. */
   handleCommitOffsets(p: OffsetCommitParams): PartitionResult[] {
-    const results: PartitionResult[] = [];
-    const result = (o: TopicPartitionRef, errorCode: number) => results.push({ topic: o.topic, partition: o.partition, errorCode });
-    const status = this.validateGroupStatus(p.groupId, true);
-    if (status !== null) {
-      for (const o of p.offsets) result(o, status);
-      return results;
-    }
-    const known = p.offsets.filter((o) => {
-      if (this.deps.partitionExists(o.topic, o.partition)) return true;
-      result(o, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-      return false;
-    });
-    if (known.length === 0) return results;
+    return this.commitOffsets(p.offsets, this.validateGroupStatus(p.groupId, true), () => this.planOffsetCommit(p));
+  }
 
+  private planOffsetCommit(p: OffsetCommitParams): OffsetCommitPlan<OffsetCommitParams['offsets'][number]> | { error: number } {
     let group = this.groupManager.getGroup(p.groupId);
     if (!group) {
       // No group: a commit from outside group management creates one that only stores offsets;
       // anything else comes from a generation that no longer exists.
-      if (p.generationId >= 0) {
-        for (const o of known) result(o, ErrorCode.ILLEGAL_GENERATION);
-        return results;
-      }
+      if (p.generationId >= 0) return { error: ErrorCode.ILLEGAL_GENERATION };
       group = this.groupManager.getOrMaybeCreateGroup(p.groupId, true) as GroupMetadata;
     }
     const error = this.validateOffsetCommit(group, p);
-    if (error !== null) {
-      for (const o of known) result(o, error);
-      return results;
-    }
+    if (error !== null) return { error };
     switch (group.state) {
       case GroupState.CompletingRebalance:
         // The member knows the new generation but has no assignment yet.
-        for (const o of known) result(o, ErrorCode.REBALANCE_IN_PROGRESS);
-        return results;
+        return { error: ErrorCode.REBALANCE_IN_PROGRESS };
       case GroupState.Stable:
       case GroupState.PreparingRebalance: {
         // Still accepted while rebalancing: the member learns of the rebalance from its heartbeat,
@@ -727,25 +726,12 @@ export class GroupCoordinator {
       case GroupState.Dead:
         break;
     }
-
     const now = this.deps.clock.now();
-    const expireTimestamp = p.retentionTimeMs === -1n ? null : now + Number(p.retentionTimeMs);
-    const valid: Array<TopicPartitionRef & { value: OffsetAndMetadata }> = [];
-    for (const o of known) {
-      const metadata = o.metadata ?? '';
-      if (metadata.length > this.config.offsetMetadataMaxBytes) {
-        result(o, ErrorCode.OFFSET_METADATA_TOO_LARGE);
-        continue;
-      }
-      valid.push({
-        topic: o.topic,
-        partition: o.partition,
-        value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata, commitTimestamp: o.commitTimestamp === -1n ? now : Number(o.commitTimestamp), expireTimestamp },
-      });
-    }
-    const stored = this.groupManager.storeOffsets(group, valid);
-    for (const o of valid) result(o, stored);
-    return results;
+    return {
+      group,
+      commitTimestamp: (o) => (o.commitTimestamp === -1n ? now : Number(o.commitTimestamp)),
+      expireTimestamp: p.retentionTimeMs === -1n ? null : now + Number(p.retentionTimeMs),
+    };
   }
 
   private validateOffsetCommit(group: GroupMetadata, p: OffsetCommitParams): number | null {
@@ -772,30 +758,48 @@ export class GroupCoordinator {
    * partition's answer.
    */
   handleTxnCommitOffsets(p: TxnOffsetCommitParams, verifyTransaction: (offsetsPartition: number) => number): PartitionResult[] {
+    const status = this.validateGroupStatus(p.groupId, false) ?? nonNone(verifyTransaction(this.partitionFor(p.groupId)));
+    return this.commitOffsets(p.offsets, status, () => this.planTxnOffsetCommit(p));
+  }
+
+  private planTxnOffsetCommit(p: TxnOffsetCommitParams): OffsetCommitPlan<TxnOffsetCommitParams['offsets'][number]> | { error: number } {
+    const group = this.groupManager.getOrMaybeCreateGroup(p.groupId, true) as GroupMetadata;
+    if (group.is(GroupState.Dead)) return { error: ErrorCode.COORDINATOR_NOT_AVAILABLE };
+    if (p.groupInstanceId !== null && (group.currentStaticMemberId(p.groupInstanceId) ?? p.memberId) !== p.memberId) return { error: ErrorCode.FENCED_INSTANCE_ID };
+    if (p.memberId !== '' && !group.has(p.memberId)) return { error: ErrorCode.UNKNOWN_MEMBER_ID };
+    if (p.generationId >= 0 && p.generationId !== group.generationId) return { error: ErrorCode.ILLEGAL_GENERATION };
+    const now = this.deps.clock.now();
+    return { group, commitTimestamp: () => now, expireTimestamp: null, txn: { producerId: p.producerId, producerEpoch: p.producerEpoch } };
+  }
+
+  /**
+   * What OffsetCommit and TxnOffsetCommit share. Every partition answers `status` when it is set;
+   * otherwise a partition that does not exist answers UNKNOWN_TOPIC_OR_PARTITION, `plan` checks the
+   * group for the others (its error answers them all), metadata over offset.metadata.max.bytes
+   * answers OFFSET_METADATA_TOO_LARGE, and the rest are written as one batch and answer how that went.
+   */
+  private commitOffsets<O extends CommittedPartition>(
+    offsets: readonly O[],
+    status: number | null,
+    plan: () => OffsetCommitPlan<O> | { error: number },
+  ): PartitionResult[] {
     const results: PartitionResult[] = [];
     const result = (o: TopicPartitionRef, errorCode: number) => results.push({ topic: o.topic, partition: o.partition, errorCode });
-    const status = this.validateGroupStatus(p.groupId, false) ?? nonNone(verifyTransaction(this.partitionFor(p.groupId)));
     if (status !== null) {
-      for (const o of p.offsets) result(o, status);
+      for (const o of offsets) result(o, status);
       return results;
     }
-    const known = p.offsets.filter((o) => {
+    const known = offsets.filter((o) => {
       if (this.deps.partitionExists(o.topic, o.partition)) return true;
       result(o, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       return false;
     });
     if (known.length === 0) return results;
-    const group = this.groupManager.getOrMaybeCreateGroup(p.groupId, true) as GroupMetadata;
-    let error: number | null = null;
-    if (group.is(GroupState.Dead)) error = ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    else if (p.groupInstanceId !== null && (group.currentStaticMemberId(p.groupInstanceId) ?? p.memberId) !== p.memberId) error = ErrorCode.FENCED_INSTANCE_ID;
-    else if (p.memberId !== '' && !group.has(p.memberId)) error = ErrorCode.UNKNOWN_MEMBER_ID;
-    else if (p.generationId >= 0 && p.generationId !== group.generationId) error = ErrorCode.ILLEGAL_GENERATION;
-    if (error !== null) {
-      for (const o of known) result(o, error);
+    const commit = plan();
+    if ('error' in commit) {
+      for (const o of known) result(o, commit.error);
       return results;
     }
-    const now = this.deps.clock.now();
     const valid: Array<TopicPartitionRef & { value: OffsetAndMetadata }> = [];
     for (const o of known) {
       const metadata = o.metadata ?? '';
@@ -803,9 +807,13 @@ export class GroupCoordinator {
         result(o, ErrorCode.OFFSET_METADATA_TOO_LARGE);
         continue;
       }
-      valid.push({ topic: o.topic, partition: o.partition, value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata, commitTimestamp: now, expireTimestamp: null } });
+      valid.push({
+        topic: o.topic,
+        partition: o.partition,
+        value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata, commitTimestamp: commit.commitTimestamp(o), expireTimestamp: commit.expireTimestamp },
+      });
     }
-    const stored = this.groupManager.storeOffsets(group, valid, { producerId: p.producerId, producerEpoch: p.producerEpoch });
+    const stored = this.groupManager.storeOffsets(commit.group, valid, commit.txn);
     for (const o of valid) result(o, stored);
     return results;
   }

@@ -4,7 +4,8 @@ import { encodeControlBatch } from '../../protocol/control-record.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeRecordBatch } from '../../protocol/record-batch.js';
 import { GroupState } from './group-state.js';
-import { GROUP_METADATA_TOPIC_NAME, javaStringHashCode, kafkaAbs, partitionForGroup } from './group-metadata-manager.js';
+import { javaStringHashCode, kafkaAbs, partitionFor as partitionForGroup } from '../coordinator/partition-hash.js';
+import { GROUP_METADATA_TOPIC_NAME } from './group-metadata-manager.js';
 import { encodeOffsetCommitKey, encodeOffsetCommitValue } from './offsets-records.js';
 import { joinParams, openTestCoordinator, type TestCoordinator } from './testing.js';
 

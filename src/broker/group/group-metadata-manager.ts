@@ -2,7 +2,9 @@
  * GroupMetadataManager: the groups this broker coordinates and their home, the internal topic
  * `__consumer_offsets` — Kafka's class of that name, for one node that leads every partition.
  *
- * - Which partition holds a group: abs(String.hashCode(groupId)) % partitions, as Kafka computes it.
+ * - Which partition holds a group: abs(String.hashCode(groupId)) % partitions, as Kafka computes it
+ *   (coordinator/partition-hash.ts, shared with the transaction coordinator, as is the rest of the
+ *   internal-topic machinery in coordinator/).
  * - Writes: OffsetCommit records (one batch per commit), GroupMetadata records, and tombstones, each
  *   appended to the partition log before the caller answers (appends are synchronous writes to the
  *   page cache, so an acknowledged commit survives kill -9).
@@ -14,17 +16,14 @@
  * Left out, compared with Kafka: partition leadership changes (no unloading), the offsets cache
  * size limit (offsets.load.buffer.size only sizes a read here), and compression of the records.
  */
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { isControl, isTransactional, readBatchHeader } from '../../protocol/batch-header.js';
-import { ControlRecordType, decodeControlRecord } from '../../protocol/control-record.js';
-import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import { decodeRecordBatch, encodeRecordBatch, iterateBatches, type RecordInput } from '../../protocol/record-batch.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import type { RecordInput } from '../../protocol/record-batch.js';
 import type { Clock } from '../clock.js';
 import type { BrokerConfig } from '../config/broker-config.js';
-import type { Logger } from '../logger.js';
-import type { TopicManager } from '../metadata/topic-manager.js';
-import type { TopicRegistry } from '../metadata/topic-registry.js';
-import type { ReplicaManager } from '../replica-manager.js';
+import type { CoordinatorRecord } from '../coordinator/coordinator-loader.js';
+import { type CoordinatorDeps, CoordinatorRuntime, type PartitionLoad } from '../coordinator/coordinator-runtime.js';
+import { InternalTopic, type TransactionalProducer } from '../coordinator/internal-topic.js';
+import { answerWriteFailure, type WriteErrorAnswers } from '../coordinator/write-error.js';
 import { type CommittedOffset, GroupMetadata, MemberMetadata, type OffsetAndMetadata, type TopicPartitionRef } from './group-metadata.js';
 import { GroupState } from './group-state.js';
 import {
@@ -40,39 +39,18 @@ import {
 
 export const GROUP_METADATA_TOPIC_NAME = '__consumer_offsets';
 
-/** Bytes read from the log at a time while loading. */
-const LOAD_READ_BYTES = 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
 
-/** Java's String.hashCode: 31·h + c over UTF-16 code units, with 32-bit overflow. */
-export function javaStringHashCode(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
-  return h;
-}
-
-/** Kafka's Utils.abs: Math.abs, except that Integer.MIN_VALUE maps to 0 rather than to itself. */
-export function kafkaAbs(n: number): number {
-  return n === -2147483648 ? 0 : Math.abs(n);
-}
-
-/** The `__consumer_offsets` partition Kafka would put this group in. */
-export function partitionForGroup(groupId: string, numPartitions: number): number {
-  return kafkaAbs(javaStringHashCode(groupId)) % numPartitions;
-}
+/** Kafka's answers to a failed GroupMetadata write (SyncGroup, JoinGroup) and OffsetCommit write. */
+const STORE_GROUP_ANSWERS: WriteErrorAnswers = { tooLarge: ErrorCode.UNKNOWN_SERVER_ERROR };
+const OFFSET_COMMIT_ANSWERS: WriteErrorAnswers = { tooLarge: ErrorCode.INVALID_COMMIT_OFFSET_SIZE };
 
 export type GroupMetadataManagerConfig = Pick<
   BrokerConfig,
   'offsetsTopicNumPartitions' | 'offsetsTopicSegmentBytes' | 'offsetsRetentionMs' | 'offsetsRetentionCheckIntervalMs'
 >;
 
-export interface GroupMetadataManagerDeps {
-  topics: Pick<TopicRegistry, 'get'>;
-  topicManager: Pick<TopicManager, 'createTopic'>;
-  replicaManager: Pick<ReplicaManager, 'appendInternal' | 'partitionLog'>;
-  clock: Clock;
-  logger: Logger;
-}
+export type GroupMetadataManagerDeps = CoordinatorDeps;
 
 /** One partition's answer in OffsetFetch. */
 export interface FetchedOffset {
@@ -86,58 +64,46 @@ export interface FetchedOffset {
 
 export class GroupMetadataManager {
   private readonly groups = new Map<string, GroupMetadata>();
-  private readonly loadingPartitions = new Set<number>();
-  private active = false;
-  private expiryTimer: NodeJS.Timeout | undefined;
+  private readonly offsetsTopic: InternalTopic;
+  private readonly runtime: CoordinatorRuntime;
 
   constructor(
     private readonly config: GroupMetadataManagerConfig,
     private readonly deps: GroupMetadataManagerDeps,
-  ) {}
+  ) {
+    this.offsetsTopic = new InternalTopic(
+      {
+        name: GROUP_METADATA_TOPIC_NAME,
+        numPartitions: config.offsetsTopicNumPartitions,
+        configs: { 'segment.bytes': String(config.offsetsTopicSegmentBytes), 'compression.type': 'producer' },
+      },
+      deps,
+    );
+    this.runtime = new CoordinatorRuntime(this.offsetsTopic, deps.logger);
+  }
 
   // ---- where groups live ---------------------------------------------------------------------
 
-  /** Partitions of __consumer_offsets: the topic's own count once it exists, else the configured one. */
-  get offsetsTopicPartitionCount(): number {
-    return this.deps.topics.get(GROUP_METADATA_TOPIC_NAME)?.partitions ?? this.config.offsetsTopicNumPartitions;
-  }
-
   partitionFor(groupId: string): number {
-    return partitionForGroup(groupId, this.offsetsTopicPartitionCount);
+    return this.offsetsTopic.partitionFor(groupId);
   }
 
   /** Creates __consumer_offsets on first need, as Kafka does (compacted, its own segment size). */
   ensureOffsetsTopic(): void {
-    if (this.deps.topics.get(GROUP_METADATA_TOPIC_NAME)) return;
-    try {
-      this.deps.topicManager.createTopic({
-        name: GROUP_METADATA_TOPIC_NAME,
-        numPartitions: this.config.offsetsTopicNumPartitions,
-        replicationFactor: 1,
-        assignments: [],
-        configs: {
-          'cleanup.policy': 'compact',
-          'segment.bytes': String(this.config.offsetsTopicSegmentBytes),
-          'compression.type': 'producer',
-        },
-      });
-    } catch (err) {
-      if (err instanceof KafkaError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS) return;
-      throw err;
-    }
+    this.offsetsTopic.ensureExists();
   }
 
   /** False until startup has run (COORDINATOR_NOT_AVAILABLE) and after shutdown. */
   get isActive(): boolean {
-    return this.active;
+    return this.runtime.isActive;
   }
 
   isGroupLoading(groupId: string): boolean {
-    return this.loadingPartitions.has(this.partitionFor(groupId));
+    return this.runtime.isKeyLoading(groupId);
   }
 
   get isLoading(): boolean {
-    return this.loadingPartitions.size > 0;
+    return this.runtime.isLoading;
   }
 
   // ---- the group cache -----------------------------------------------------------------------
@@ -191,10 +157,10 @@ export class GroupMetadataManager {
       })),
     };
     try {
-      this.append(this.partitionFor(group.groupId), [{ key: encodeGroupMetadataKey(group.groupId), value: encodeGroupMetadataValue(value) }]);
+      this.offsetsTopic.append(this.partitionFor(group.groupId), [{ key: encodeGroupMetadataKey(group.groupId), value: encodeGroupMetadataValue(value) }]);
       return ErrorCode.NONE;
     } catch (err) {
-      return this.writeError(err, `store group ${group.groupId}`, storeGroupError);
+      return answerWriteFailure(err, `store group ${group.groupId}`, this.deps.logger, STORE_GROUP_ANSWERS);
     }
   }
 
@@ -210,7 +176,7 @@ export class GroupMetadataManager {
   storeOffsets(
     group: GroupMetadata,
     offsets: Array<TopicPartitionRef & { value: OffsetAndMetadata }>,
-    txn?: { producerId: bigint; producerEpoch: number },
+    txn?: TransactionalProducer,
   ): number {
     if (offsets.length === 0) return ErrorCode.NONE;
     const records = offsets.map(({ topic, partition, value }) => ({
@@ -225,9 +191,9 @@ export class GroupMetadataManager {
     }));
     let firstOffset: number;
     try {
-      firstOffset = this.append(this.partitionFor(group.groupId), records, txn);
+      firstOffset = this.offsetsTopic.append(this.partitionFor(group.groupId), records, txn);
     } catch (err) {
-      return this.writeError(err, `commit offsets of group ${group.groupId}`, offsetCommitError);
+      return answerWriteFailure(err, `commit offsets of group ${group.groupId}`, this.deps.logger, OFFSET_COMMIT_ANSWERS);
     }
     offsets.forEach(({ topic, partition, value }, i) => {
       const committed = { ...value, recordOffset: firstOffset + i };
@@ -257,7 +223,7 @@ export class GroupMetadataManager {
       }
       if (tombstones.length === 0) continue;
       try {
-        this.append(this.partitionFor(group.groupId), tombstones);
+        this.offsetsTopic.append(this.partitionFor(group.groupId), tombstones);
       } catch (err) {
         this.deps.logger.warn(`Failed to write ${tombstones.length} tombstone(s) for group ${group.groupId}: ${(err as Error).message}`);
       }
@@ -274,23 +240,6 @@ export class GroupMetadataManager {
     });
     if (removed > 0) this.deps.logger.info(`Removed ${removed} expired offsets`);
     return removed;
-  }
-
-  private append(partition: number, records: RecordInput[], txn?: { producerId: bigint; producerEpoch: number }): number {
-    this.ensureOffsetsTopic();
-    const now = this.deps.clock.now();
-    const producer = txn ? { producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence: -1, transactional: true } : {};
-    const batch = encodeRecordBatch({ records, timestamp: BigInt(now), ...producer });
-    return this.deps.replicaManager.appendInternal(GROUP_METADATA_TOPIC_NAME, partition, batch).firstOffset;
-  }
-
-  private writeError(err: unknown, what: string, map: (code: number) => number): number {
-    if (err instanceof KafkaError) {
-      this.deps.logger.warn(`Failed to ${what}: ${err.message}`);
-      return map(err.code);
-    }
-    this.deps.logger.error(`Failed to ${what}: ${(err as Error)?.stack ?? err}`);
-    return ErrorCode.UNKNOWN_SERVER_ERROR;
   }
 
   /**
@@ -332,128 +281,56 @@ export class GroupMetadataManager {
    * to `onGroupLoaded`, then starts the expiry timer.
    */
   async startup(onGroupLoaded: (group: GroupMetadata) => void): Promise<void> {
-    this.active = true;
-    const topic = this.deps.topics.get(GROUP_METADATA_TOPIC_NAME);
-    if (topic) {
-      for (let p = 0; p < topic.partitions; p++) this.loadingPartitions.add(p);
-      for (let p = 0; p < topic.partitions; p++) {
-        try {
-          await this.loadPartition(p, onGroupLoaded);
-        } finally {
-          this.loadingPartitions.delete(p);
-        }
-      }
-    }
-    this.expiryTimer = setInterval(() => {
-      try {
-        this.cleanupExpiredOffsets();
-      } catch (err) {
-        this.deps.logger.error(`Offset expiry failed: ${(err as Error).stack}`);
-      }
-    }, this.config.offsetsRetentionCheckIntervalMs);
-    this.expiryTimer.unref();
+    await this.runtime.startup({
+      what: 'group(s)',
+      load: () => new OffsetsPartitionLoad(this.groups, this.deps.clock),
+      onLoaded: onGroupLoaded,
+    });
+    this.runtime.schedule('Offset expiry', this.config.offsetsRetentionCheckIntervalMs, () => this.cleanupExpiredOffsets());
   }
 
   shutdown(): void {
-    this.active = false;
-    clearInterval(this.expiryTimer);
-    this.expiryTimer = undefined;
-  }
-
-  /** Every group of one partition, as the log says they are. */
-  private async loadPartition(partition: number, onGroupLoaded: (group: GroupMetadata) => void): Promise<void> {
-    const started = Date.now();
-    const log = this.deps.replicaManager.partitionLog(GROUP_METADATA_TOPIC_NAME, partition);
-    const replay = new PartitionReplay();
-    let offset = log.logStartOffset;
-    while (offset < log.logEndOffset) {
-      const data = log.read(offset, LOAD_READ_BYTES, { minOneBatch: true });
-      let next = offset;
-      for (const chunk of data.records) {
-        for (const batch of iterateBatches(chunk)) {
-          const header = readBatchHeader(batch);
-          const last = Number(header.baseOffset) + header.lastOffsetDelta;
-          if (last < offset) continue;
-          replay.apply(batch, header.attributes, header.producerId);
-          next = last + 1;
-        }
-      }
-      if (next <= offset) break; // nothing readable further on
-      offset = next;
-      await yieldToEventLoop();
-    }
-
-    const now = this.deps.clock.now();
-    let loaded = 0;
-    for (const groupId of new Set([...replay.groups.keys(), ...replay.offsets.keys(), ...replay.pendingGroups()])) {
-      const value = replay.groups.get(groupId);
-      const group = value ? groupFromRecord(groupId, value, now) : new GroupMetadata(groupId, GroupState.Empty, now);
-      for (const [key, o] of replay.offsets.get(groupId) ?? []) {
-        const [topic, p] = splitKey(key);
-        group.putOffset(topic, p, o);
-      }
-      for (const [producerId, byGroup] of replay.pending) {
-        for (const [key, o] of byGroup.get(groupId) ?? []) {
-          const [topic, p] = splitKey(key);
-          group.stageTransactionalOffset(producerId, topic, p, o);
-        }
-      }
-      this.groups.set(groupId, group);
-      loaded++;
-      onGroupLoaded(group);
-    }
-    if (loaded > 0 || log.logEndOffset > 0) {
-      this.deps.logger.info(
-        `Loaded ${loaded} group(s) from ${GROUP_METADATA_TOPIC_NAME}-${partition} (offsets ${log.logStartOffset}-${log.logEndOffset}) in ${Date.now() - started} ms`,
-      );
-    }
+    this.runtime.shutdown();
   }
 }
 
-/** What replaying one partition has found so far: the latest record per key. */
-class PartitionReplay {
+/**
+ * One partition of __consumer_offsets being loaded: the latest record per key so far (offsets per
+ * group, GroupMetadata per group), and offsets committed in transactions whose marker has not come
+ * yet. `complete` builds the groups and puts them in the cache.
+ */
+class OffsetsPartitionLoad implements PartitionLoad<GroupMetadata> {
   /** group → "topic\0partition" → offset. */
-  readonly offsets = new Map<string, Map<string, CommittedOffset>>();
-  readonly groups = new Map<string, GroupMetadataValue>();
+  private readonly offsets = new Map<string, Map<string, CommittedOffset>>();
+  private readonly groups = new Map<string, GroupMetadataValue>();
   /** Offsets committed in open transactions: producer id → group → key → offset. */
-  readonly pending = new Map<bigint, Map<string, Map<string, CommittedOffset>>>();
+  private readonly pending = new Map<bigint, Map<string, Map<string, CommittedOffset>>>();
 
-  apply(batch: Buffer, attributes: number, producerId: bigint): void {
-    const { records } = decodeRecordBatch(batch);
-    if (isControl(attributes)) {
-      const marker = decodeControlRecord(records[0]);
-      if (marker.type === ControlRecordType.commit || marker.type === ControlRecordType.abort) this.completeTransaction(producerId, marker.type === ControlRecordType.commit);
-      return;
-    }
-    const transactional = isTransactional(attributes);
-    for (const r of records) {
-      if (r.key === null) continue;
-      const key = decodeOffsetsKey(r.key);
-      if (key.type === 'offset') {
-        const k = tpKey(key.topic, key.partition);
-        if (transactional) {
-          if (r.value !== null) nested(nested(this.pending, producerId), key.group).set(k, committedFrom(r.value, Number(r.offset)));
-        } else if (r.value === null) {
-          const byKey = this.offsets.get(key.group);
-          if (byKey?.delete(k) && byKey.size === 0) this.offsets.delete(key.group);
-        } else {
-          nested(this.offsets, key.group).set(k, committedFrom(r.value, Number(r.offset)));
-        }
-      } else if (key.type === 'group') {
-        if (r.value === null) this.groups.delete(key.group);
-        else this.groups.set(key.group, decodeGroupMetadataValue(r.value));
+  constructor(
+    private readonly cache: Map<string, GroupMetadata>,
+    private readonly clock: Clock,
+  ) {}
+
+  replay(r: CoordinatorRecord): void {
+    const key = decodeOffsetsKey(r.key);
+    if (key.type === 'offset') {
+      const k = tpKey(key.topic, key.partition);
+      if (r.transactional) {
+        if (r.value !== null) nested(nested(this.pending, r.producerId), key.group).set(k, committedFrom(r.value, r.offset));
+      } else if (r.value === null) {
+        const byKey = this.offsets.get(key.group);
+        if (byKey?.delete(k) && byKey.size === 0) this.offsets.delete(key.group);
+      } else {
+        nested(this.offsets, key.group).set(k, committedFrom(r.value, r.offset));
       }
-      // Other key types (KIP-848 consumer groups, share groups) belong to protocols not implemented.
+    } else if (key.type === 'group') {
+      if (r.value === null) this.groups.delete(key.group);
+      else this.groups.set(key.group, decodeGroupMetadataValue(r.value));
     }
+    // Other key types (KIP-848 consumer groups, share groups) belong to protocols not implemented.
   }
 
-  pendingGroups(): string[] {
-    const out: string[] = [];
-    for (const byGroup of this.pending.values()) out.push(...byGroup.keys());
-    return out;
-  }
-
-  private completeTransaction(producerId: bigint, commit: boolean): void {
+  replayEndTransactionMarker(producerId: bigint, commit: boolean): void {
     const byGroup = this.pending.get(producerId);
     if (!byGroup) return;
     this.pending.delete(producerId);
@@ -465,6 +342,34 @@ class PartitionReplay {
         if (current === undefined || current.recordOffset < o.recordOffset) target.set(k, o);
       }
     }
+  }
+
+  complete(): GroupMetadata[] {
+    const now = this.clock.now();
+    const loaded: GroupMetadata[] = [];
+    for (const groupId of new Set([...this.groups.keys(), ...this.offsets.keys(), ...this.pendingGroups()])) {
+      const value = this.groups.get(groupId);
+      const group = value ? groupFromRecord(groupId, value, now) : new GroupMetadata(groupId, GroupState.Empty, now);
+      for (const [key, o] of this.offsets.get(groupId) ?? []) {
+        const [topic, p] = splitKey(key);
+        group.putOffset(topic, p, o);
+      }
+      for (const [producerId, byGroup] of this.pending) {
+        for (const [key, o] of byGroup.get(groupId) ?? []) {
+          const [topic, p] = splitKey(key);
+          group.stageTransactionalOffset(producerId, topic, p, o);
+        }
+      }
+      this.cache.set(groupId, group);
+      loaded.push(group);
+    }
+    return loaded;
+  }
+
+  private pendingGroups(): string[] {
+    const out: string[] = [];
+    for (const byGroup of this.pending.values()) out.push(...byGroup.keys());
+    return out;
   }
 }
 
@@ -509,42 +414,4 @@ function groupFromRecord(groupId: string, value: GroupMetadataValue, now: number
   group.currentStateTimestamp = value.currentStateTimestamp >= 0n ? Number(value.currentStateTimestamp) : null;
   group.subscribedTopics = group.computeSubscribedTopics();
   return group;
-}
-
-/** Kafka's mapping of a failed GroupMetadata write onto what SyncGroup and JoinGroup answer. */
-function storeGroupError(code: number): number {
-  switch (code) {
-    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
-    case ErrorCode.NOT_ENOUGH_REPLICAS:
-    case ErrorCode.REQUEST_TIMED_OUT:
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
-    case ErrorCode.KAFKA_STORAGE_ERROR:
-      return ErrorCode.NOT_COORDINATOR;
-    case ErrorCode.MESSAGE_TOO_LARGE:
-    case ErrorCode.RECORD_LIST_TOO_LARGE:
-    case ErrorCode.INVALID_FETCH_SIZE:
-      return ErrorCode.UNKNOWN_SERVER_ERROR;
-    default:
-      return code;
-  }
-}
-
-/** Kafka's mapping of a failed OffsetCommit write onto what OffsetCommit answers. */
-function offsetCommitError(code: number): number {
-  switch (code) {
-    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
-    case ErrorCode.NOT_ENOUGH_REPLICAS:
-    case ErrorCode.REQUEST_TIMED_OUT:
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
-    case ErrorCode.KAFKA_STORAGE_ERROR:
-      return ErrorCode.NOT_COORDINATOR;
-    case ErrorCode.MESSAGE_TOO_LARGE:
-    case ErrorCode.RECORD_LIST_TOO_LARGE:
-    case ErrorCode.INVALID_FETCH_SIZE:
-      return ErrorCode.INVALID_COMMIT_OFFSET_SIZE;
-    default:
-      return code;
-  }
 }

@@ -29,21 +29,32 @@ import { tpKey } from '../txn/transaction-metadata.js';
 /** KIP-588: the first version that may be answered PRODUCER_FENCED. */
 const PRODUCER_FENCED_SINCE = 2;
 
+/** One transaction's partitions: v0-3 carry one transaction at the top level, v4+ a list of them. */
+interface TxnPartitions {
+  transactionalId: string;
+  producerId: bigint;
+  producerEpoch: number;
+  topics: AddPartitionsToTxnTopic[];
+}
+
 export const addPartitionsToTxnHandler = (s: BrokerServices) =>
   handler(AddPartitionsToTxn, {}, (req: AddPartitionsToTxnRequest, ctx): AddPartitionsToTxnResponse => {
     const version = ctx.header.apiVersion;
     if (version <= 3) {
-      const topicResults = addPartitions(s, req.v3AndBelowTransactionalId ?? '', req.v3AndBelowProducerId ?? -1n, req.v3AndBelowProducerEpoch ?? -1, req.v3AndBelowTopics ?? [], version);
-      return { throttleTimeMs: 0, resultsByTopicV3AndBelow: topicResults };
+      const txn: TxnPartitions = {
+        transactionalId: req.v3AndBelowTransactionalId ?? '',
+        producerId: req.v3AndBelowProducerId ?? -1n,
+        producerEpoch: req.v3AndBelowProducerEpoch ?? -1,
+        topics: req.v3AndBelowTopics ?? [],
+      };
+      return { throttleTimeMs: 0, resultsByTopicV3AndBelow: addPartitions(s, txn, version) };
     }
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       resultsByTransaction: (req.transactions ?? []).map((t) => ({
         transactionalId: t.transactionalId,
-        topicResults: t.verifyOnly
-          ? verifyPartitions(s, t.transactionalId, t.producerId, t.producerEpoch, t.topics, version)
-          : addPartitions(s, t.transactionalId, t.producerId, t.producerEpoch, t.topics, version),
+        topicResults: t.verifyOnly ? verifyPartitions(s, t, version) : addPartitions(s, t, version),
       })),
     };
   });
@@ -52,39 +63,28 @@ function resultsFor(topics: AddPartitionsToTxnTopic[], errorOf: (topic: string, 
   return topics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: errorOf(t.name, p) })) }));
 }
 
+function partitionsOf(topics: AddPartitionsToTxnTopic[]): Array<{ topic: string; partition: number }> {
+  return topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition })));
+}
+
 function partitionExists(s: BrokerServices, topic: string, partition: number): boolean {
   return partition >= 0 && partition < (s.topics.get(topic)?.partitions ?? 0);
 }
 
-function addPartitions(
-  s: BrokerServices,
-  transactionalId: string,
-  producerId: bigint,
-  producerEpoch: number,
-  topics: AddPartitionsToTxnTopic[],
-  version: number,
-): AddPartitionsToTxnTopicResult[] {
+function addPartitions(s: BrokerServices, txn: TxnPartitions, version: number): AddPartitionsToTxnTopicResult[] {
+  const { topics } = txn;
   if (topics.some((t) => t.partitions.some((p) => !partitionExists(s, t.name, p)))) {
     return resultsFor(topics, (t, p) => (partitionExists(s, t, p) ? ErrorCode.OPERATION_NOT_ATTEMPTED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
   }
-  const partitions = topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition })));
-  let error = s.transactionCoordinator.handleAddPartitionsToTransaction(transactionalId, producerId, producerEpoch, partitions);
+  let error = s.transactionCoordinator.handleAddPartitionsToTransaction(txn.transactionalId, txn.producerId, txn.producerEpoch, partitionsOf(topics));
   if (error === ErrorCode.PRODUCER_FENCED && version < PRODUCER_FENCED_SINCE) error = ErrorCode.INVALID_PRODUCER_EPOCH;
   return resultsFor(topics, () => error);
 }
 
-function verifyPartitions(
-  s: BrokerServices,
-  transactionalId: string,
-  producerId: bigint,
-  producerEpoch: number,
-  topics: AddPartitionsToTxnTopic[],
-  version: number,
-): AddPartitionsToTxnTopicResult[] {
-  const partitions = topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition })));
-  const result = s.transactionCoordinator.handleVerifyPartitionsInTransaction(transactionalId, producerId, producerEpoch, partitions);
+function verifyPartitions(s: BrokerServices, txn: TxnPartitions, version: number): AddPartitionsToTxnTopicResult[] {
+  const result = s.transactionCoordinator.handleVerifyPartitionsInTransaction(txn.transactionalId, txn.producerId, txn.producerEpoch, partitionsOf(txn.topics));
   const notInTransaction = version >= 5 ? ErrorCode.TRANSACTION_ABORTABLE : ErrorCode.INVALID_TXN_STATE;
-  return resultsFor(topics, (t, p) => {
+  return resultsFor(txn.topics, (t, p) => {
     if (result.error !== undefined) return result.error;
     const code = result.partitions.get(tpKey(t, p)) ?? ErrorCode.NONE;
     return code === ErrorCode.TRANSACTION_ABORTABLE ? notInTransaction : code;

@@ -4,7 +4,8 @@
  * leads every partition of it.
  *
  * - Which partition holds an id: abs(String.hashCode(transactionalId)) % partitions, as Kafka
- *   computes it (the same helper as the group coordinator's).
+ *   computes it (coordinator/partition-hash.ts; the topic, its loading and its timers are the
+ *   coordinator/ machinery the group coordinator runs on too).
  * - Writes: one TransactionLog record per state change, appended before the change is applied and
  *   acknowledged (`appendTransactionToLog`); a tombstone when an id expires.
  * - Loading: every partition is replayed from its log start offset at startup (latest record per id
@@ -15,30 +16,19 @@
  * Left out, compared with Kafka: partition leadership changes (no unloading, the coordinator epoch
  * is always 0) and the load buffer size (reads are 1 MiB at a time).
  */
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { isControl, readBatchHeader } from '../../protocol/batch-header.js';
-import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import { decodeRecordBatch, encodeRecordBatch, iterateBatches } from '../../protocol/record-batch.js';
-import type { Clock } from '../clock.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { BrokerConfig } from '../config/broker-config.js';
-import { javaStringHashCode, kafkaAbs } from '../group/group-metadata-manager.js';
-import type { Logger } from '../logger.js';
-import type { TopicManager } from '../metadata/topic-manager.js';
-import type { TopicRegistry } from '../metadata/topic-registry.js';
-import type { ReplicaManager } from '../replica-manager.js';
+import { type CoordinatorDeps, CoordinatorRuntime, type PartitionLoad } from '../coordinator/coordinator-runtime.js';
+import { InternalTopic } from '../coordinator/internal-topic.js';
+import { answerWriteFailure, type WriteErrorAnswers } from '../coordinator/write-error.js';
 import { decodeTransactionLogKey, encodeTransactionLogKey, encodeTransactionLogValue, metadataFromRecord } from './transaction-log.js';
 import type { TransactionMetadata, TxnTransitMetadata } from './transaction-metadata.js';
 import { isExpirationAllowed, parseTransactionState, TransactionState } from './transaction-state.js';
 
 export const TRANSACTION_STATE_TOPIC_NAME = '__transaction_state';
 
-/** Bytes read from the log at a time while loading. */
-const LOAD_READ_BYTES = 1024 * 1024;
-
-/** The `__transaction_state` partition Kafka would put this transactional id in. */
-export function partitionForTransactionalId(transactionalId: string, numPartitions: number): number {
-  return kafkaAbs(javaStringHashCode(transactionalId)) % numPartitions;
-}
+/** Kafka's answers to a failed TransactionLog write: anything but the coordinator's own errors is unexpected. */
+const WRITE_ANSWERS: WriteErrorAnswers = { tooLarge: ErrorCode.UNKNOWN_SERVER_ERROR, otherwise: ErrorCode.UNKNOWN_SERVER_ERROR };
 
 export type TransactionStateManagerConfig = Pick<
   BrokerConfig,
@@ -49,13 +39,7 @@ export type TransactionStateManagerConfig = Pick<
   | 'transactionRemoveExpiredTransactionCleanupIntervalMs'
 >;
 
-export interface TransactionStateManagerDeps {
-  topics: Pick<TopicRegistry, 'get'>;
-  topicManager: Pick<TopicManager, 'createTopic'>;
-  replicaManager: Pick<ReplicaManager, 'appendInternal' | 'partitionLog'>;
-  clock: Clock;
-  logger: Logger;
-}
+export type TransactionStateManagerDeps = CoordinatorDeps;
 
 /** What a lookup finds: an error (loading, not running), or the metadata (undefined: unknown id). */
 export type TransactionStateLookup = { error: number } | { error?: undefined; metadata: TransactionMetadata | undefined };
@@ -68,55 +52,46 @@ export interface ListedTransaction {
 
 export class TransactionStateManager {
   private readonly cache = new Map<string, TransactionMetadata>();
-  private readonly loadingPartitions = new Set<number>();
-  private active = false;
-  private expiryTimer: NodeJS.Timeout | undefined;
+  private readonly stateTopic: InternalTopic;
+  private readonly runtime: CoordinatorRuntime;
 
   constructor(
     private readonly config: TransactionStateManagerConfig,
     private readonly deps: TransactionStateManagerDeps,
-  ) {}
+  ) {
+    this.stateTopic = new InternalTopic(
+      {
+        name: TRANSACTION_STATE_TOPIC_NAME,
+        numPartitions: config.transactionStateLogNumPartitions,
+        configs: {
+          'segment.bytes': String(config.transactionStateLogSegmentBytes),
+          'compression.type': 'uncompressed',
+          'unclean.leader.election.enable': 'false',
+        },
+      },
+      deps,
+    );
+    this.runtime = new CoordinatorRuntime(this.stateTopic, deps.logger);
+  }
 
   // ---- where ids live ------------------------------------------------------------------------
 
-  /** Partitions of __transaction_state: the topic's own count once it exists, else the configured one. */
-  get partitionCount(): number {
-    return this.deps.topics.get(TRANSACTION_STATE_TOPIC_NAME)?.partitions ?? this.config.transactionStateLogNumPartitions;
-  }
-
   partitionFor(transactionalId: string): number {
-    return partitionForTransactionalId(transactionalId, this.partitionCount);
+    return this.stateTopic.partitionFor(transactionalId);
   }
 
   /** Creates __transaction_state on first need, as Kafka does (compacted, uncompressed, its own segment size). */
   ensureTransactionStateTopic(): void {
-    if (this.deps.topics.get(TRANSACTION_STATE_TOPIC_NAME)) return;
-    try {
-      this.deps.topicManager.createTopic({
-        name: TRANSACTION_STATE_TOPIC_NAME,
-        numPartitions: this.config.transactionStateLogNumPartitions,
-        replicationFactor: 1,
-        assignments: [],
-        configs: {
-          'cleanup.policy': 'compact',
-          'segment.bytes': String(this.config.transactionStateLogSegmentBytes),
-          'compression.type': 'uncompressed',
-          'unclean.leader.election.enable': 'false',
-        },
-      });
-    } catch (err) {
-      if (err instanceof KafkaError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS) return;
-      throw err;
-    }
+    this.stateTopic.ensureExists();
   }
 
   /** False until startup has run and after shutdown. */
   get isActive(): boolean {
-    return this.active;
+    return this.runtime.isActive;
   }
 
   get isLoading(): boolean {
-    return this.loadingPartitions.size > 0;
+    return this.runtime.isLoading;
   }
 
   validateTransactionTimeoutMs(txnTimeoutMs: number): boolean {
@@ -127,8 +102,8 @@ export class TransactionStateManager {
 
   /** The id's metadata, undefined when unknown; an error while not running or while its partition loads. */
   getTransactionState(transactionalId: string): TransactionStateLookup {
-    if (!this.active) return { error: ErrorCode.COORDINATOR_NOT_AVAILABLE };
-    if (this.loadingPartitions.has(this.partitionFor(transactionalId))) return { error: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS };
+    if (!this.isActive) return { error: ErrorCode.COORDINATOR_NOT_AVAILABLE };
+    if (this.runtime.isKeyLoading(transactionalId)) return { error: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS };
     return { metadata: this.cache.get(transactionalId) };
   }
 
@@ -155,46 +130,20 @@ export class TransactionStateManager {
     const id = metadata.transactionalId;
     try {
       const value = transit.txnState === TransactionState.Dead ? null : encodeTransactionLogValue(transit);
-      this.append(this.partitionFor(id), [{ key: encodeTransactionLogKey(id), value }]);
+      this.stateTopic.append(this.partitionFor(id), [{ key: encodeTransactionLogKey(id), value }]);
     } catch (err) {
       metadata.abortPendingTransition();
-      return this.writeError(err, `write the ${transit.txnState} state of transactional id ${id}`);
+      return answerWriteFailure(err, `write the ${transit.txnState} state of transactional id ${id}`, this.deps.logger, WRITE_ANSWERS);
     }
     metadata.completeTransitionTo(transit);
     return ErrorCode.NONE;
-  }
-
-  private append(partition: number, records: Array<{ key: Buffer; value: Buffer | null }>): void {
-    this.ensureTransactionStateTopic();
-    const batch = encodeRecordBatch({ records, timestamp: BigInt(this.deps.clock.now()) });
-    this.deps.replicaManager.appendInternal(TRANSACTION_STATE_TOPIC_NAME, partition, batch);
-  }
-
-  /** Kafka's mapping of a failed TransactionLog write onto what the request answers. */
-  private writeError(err: unknown, what: string): number {
-    if (!(err instanceof KafkaError)) {
-      this.deps.logger.error(`Failed to ${what}: ${(err as Error)?.stack ?? err}`);
-      return ErrorCode.UNKNOWN_SERVER_ERROR;
-    }
-    this.deps.logger.warn(`Failed to ${what}: ${err.message}`);
-    switch (err.code) {
-      case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
-      case ErrorCode.NOT_ENOUGH_REPLICAS:
-      case ErrorCode.REQUEST_TIMED_OUT:
-        return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-      case ErrorCode.NOT_LEADER_OR_FOLLOWER:
-      case ErrorCode.KAFKA_STORAGE_ERROR:
-        return ErrorCode.NOT_COORDINATOR;
-      default:
-        return ErrorCode.UNKNOWN_SERVER_ERROR;
-    }
   }
 
   // ---- timers' questions ---------------------------------------------------------------------
 
   /** Ongoing transactions (no transition pending) open longer than their timeout. */
   timedOutTransactions(now = this.deps.clock.now()): TransactionMetadata[] {
-    if (!this.active) return [];
+    if (!this.isActive) return [];
     return this.allTransactions().filter(
       (m) => !m.pendingTransitionInProgress && m.state === TransactionState.Ongoing && m.txnStartTimestamp + m.txnTimeoutMs < now,
     );
@@ -205,12 +154,12 @@ export class TransactionStateManager {
    * transactional.id.expiration.ms old. Returns how many went.
    */
   removeExpiredTransactionalIds(now = this.deps.clock.now()): number {
-    if (!this.active) return 0;
+    if (!this.isActive) return 0;
     const expired = this.allTransactions().filter(
       (m) =>
         !m.pendingTransitionInProgress &&
         isExpirationAllowed(m.state) &&
-        !this.loadingPartitions.has(this.partitionFor(m.transactionalId)) &&
+        !this.runtime.isKeyLoading(m.transactionalId) &&
         m.txnLastUpdateTimestamp <= now - this.config.transactionalIdExpirationMs,
     );
     const byPartition = new Map<number, TransactionMetadata[]>();
@@ -222,7 +171,7 @@ export class TransactionStateManager {
     for (const [partition, list] of byPartition) {
       const transits = list.map((m) => m.prepareDead());
       try {
-        this.append(partition, list.map((m) => ({ key: encodeTransactionLogKey(m.transactionalId), value: null })));
+        this.stateTopic.append(partition, list.map((m) => ({ key: encodeTransactionLogKey(m.transactionalId), value: null })));
       } catch (err) {
         for (const m of list) m.abortPendingTransition();
         this.deps.logger.warn(`Failed to remove ${list.length} expired transactional id(s): ${(err as Error).message}`);
@@ -251,7 +200,7 @@ export class TransactionStateManager {
     durationFilterMs = -1,
     now = this.deps.clock.now(),
   ): { errorCode: number; unknownStateFilters: string[]; transactionStates: ListedTransaction[] } {
-    if (!this.active) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, unknownStateFilters: [], transactionStates: [] };
+    if (!this.isActive) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, unknownStateFilters: [], transactionStates: [] };
     if (this.isLoading) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, unknownStateFilters: [], transactionStates: [] };
     const states = new Set<string>();
     const unknownStateFilters: string[] = [];
@@ -281,81 +230,41 @@ export class TransactionStateManager {
    * the expiry timer.
    */
   async startup(onLoaded: (metadata: TransactionMetadata) => void): Promise<void> {
-    this.active = true;
-    const topic = this.deps.topics.get(TRANSACTION_STATE_TOPIC_NAME);
-    if (topic) {
-      for (let p = 0; p < topic.partitions; p++) this.loadingPartitions.add(p);
-      for (let p = 0; p < topic.partitions; p++) {
-        let loaded: TransactionMetadata[] = [];
-        try {
-          loaded = await this.loadPartition(p);
-        } finally {
-          this.loadingPartitions.delete(p);
-        }
-        for (const m of loaded) onLoaded(m);
-      }
-    }
-    this.expiryTimer = setInterval(() => {
-      try {
-        this.removeExpiredTransactionalIds();
-      } catch (err) {
-        this.deps.logger.error(`Transactional id expiry failed: ${(err as Error).stack}`);
-      }
-    }, this.config.transactionRemoveExpiredTransactionCleanupIntervalMs);
-    this.expiryTimer.unref();
+    await this.runtime.startup({ what: 'transactional id(s)', load: (p) => this.loadPartition(p), onLoaded });
+    this.runtime.schedule('Transactional id expiry', this.config.transactionRemoveExpiredTransactionCleanupIntervalMs, () => this.removeExpiredTransactionalIds());
   }
 
   shutdown(): void {
-    this.active = false;
-    clearInterval(this.expiryTimer);
-    this.expiryTimer = undefined;
+    this.runtime.shutdown();
   }
 
-  /** Every id of one partition, as the log says they are. */
-  private async loadPartition(partition: number): Promise<TransactionMetadata[]> {
-    const started = Date.now();
-    const log = this.deps.replicaManager.partitionLog(TRANSACTION_STATE_TOPIC_NAME, partition);
+  /** One partition's load: the latest record per id; a tombstone forgets the id. */
+  private loadPartition(partition: number): PartitionLoad<TransactionMetadata> {
     const latest = new Map<string, Buffer | null>();
-    let offset = log.logStartOffset;
-    while (offset < log.logEndOffset) {
-      const data = log.read(offset, LOAD_READ_BYTES, { minOneBatch: true });
-      let next = offset;
-      for (const chunk of data.records) {
-        for (const batch of iterateBatches(chunk)) {
-          const header = readBatchHeader(batch);
-          const last = Number(header.baseOffset) + header.lastOffsetDelta;
-          next = Math.max(next, last + 1);
-          if (last < offset || isControl(header.attributes)) continue;
-          for (const r of decodeRecordBatch(batch).records) {
-            if (r.key === null) continue;
-            const id = decodeTransactionLogKey(r.key);
-            if (id !== undefined) latest.set(id, r.value);
+    return {
+      replay: (r) => {
+        const id = decodeTransactionLogKey(r.key);
+        if (id !== undefined) latest.set(id, r.value);
+      },
+      // Nothing is written to __transaction_state in a transaction.
+      replayEndTransactionMarker: () => {},
+      complete: () => {
+        const loaded: TransactionMetadata[] = [];
+        for (const [id, value] of latest) {
+          if (value === null) {
+            this.cache.delete(id);
+            continue;
+          }
+          try {
+            const metadata = metadataFromRecord(id, value);
+            this.cache.set(id, metadata);
+            loaded.push(metadata);
+          } catch (err) {
+            this.deps.logger.error(`Skipping unreadable state of transactional id ${id} in ${TRANSACTION_STATE_TOPIC_NAME}-${partition}: ${(err as Error).message}`);
           }
         }
-      }
-      if (next <= offset) break; // nothing readable further on
-      offset = next;
-      await yieldToEventLoop();
-    }
-    const loaded: TransactionMetadata[] = [];
-    for (const [id, value] of latest) {
-      if (value === null) {
-        this.cache.delete(id);
-        continue;
-      }
-      try {
-        const metadata = metadataFromRecord(id, value);
-        this.cache.set(id, metadata);
-        loaded.push(metadata);
-      } catch (err) {
-        this.deps.logger.error(`Skipping unreadable state of transactional id ${id} in ${TRANSACTION_STATE_TOPIC_NAME}-${partition}: ${(err as Error).message}`);
-      }
-    }
-    if (loaded.length > 0 || log.logEndOffset > 0) {
-      this.deps.logger.info(
-        `Loaded ${loaded.length} transactional id(s) from ${TRANSACTION_STATE_TOPIC_NAME}-${partition} (offsets ${log.logStartOffset}-${log.logEndOffset}) in ${Date.now() - started} ms`,
-      );
-    }
-    return loaded;
+        return loaded;
+      },
+    };
   }
 }
