@@ -41,7 +41,10 @@ export function readFetchedRecords(partition: number, data: FetchedPartition, fe
       while (pending.length > 0 && pending[0].firstOffset <= last) aborting.add((pending.shift() as { producerId: bigint }).producerId);
     }
     if (isControl(header.attributes)) {
-      if (readCommitted && aborting.has(header.producerId) && readControlBatch(batch).type === ControlRecordType.abort) aborting.delete(header.producerId);
+      // A control batch the log cleaner emptied (recordCount 0) ends nothing.
+      if (readCommitted && aborting.has(header.producerId) && header.recordCount > 0 && readControlBatch(batch).type === ControlRecordType.abort) {
+        aborting.delete(header.producerId);
+      }
       continue;
     }
     if (readCommitted && isTransactional(header.attributes) && aborting.has(header.producerId)) continue;

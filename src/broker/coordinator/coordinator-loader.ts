@@ -60,6 +60,8 @@ export async function loadCoordinatorPartition(log: CoordinatorLog, playback: Co
 function replayBatch(batch: Buffer, attributes: number, producerId: bigint, playback: CoordinatorPlayback): void {
   const { records } = decodeRecordBatch(batch);
   if (isControl(attributes)) {
+    // A marker the log cleaner emptied: its transaction's records are gone, there is nothing to end.
+    if (records.length === 0) return;
     const marker = decodeControlRecord(records[0]);
     if (marker.type === ControlRecordType.commit || marker.type === ControlRecordType.abort) {
       playback.replayEndTransactionMarker(producerId, marker.type === ControlRecordType.commit);

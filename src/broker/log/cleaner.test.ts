@@ -271,7 +271,7 @@ describe('Cleaner', () => {
     ]);
   });
 
-  it('carries the aborted transactions of the cleaned segments over to the new one, in its .txnindex', async () => {
+  it('drops aborted records and carries their transactions over to the new segment\'s .txnindex while the marker stays for them', async () => {
     let log = open();
     write(log, [keyedBatch([['a', '1']])]);
     log.append(keyedBatch([['t', 'aborted']], { producerId: 21n, producerEpoch: 0, baseSequence: 0, transactional: true }));
@@ -284,7 +284,8 @@ describe('Cleaner', () => {
 
     await clean(log);
     expect(log.segmentBaseOffsets).toEqual([0, 4]);
-    expect(readRows(log).map((r) => r.offset)).toEqual([1, 2, 3, 4]);
+    // The aborted record (1) is gone; its ABORT marker (2) stays, and so does the index entry.
+    expect(readRows(log).map((r) => r.offset)).toEqual([2, 3, 4]);
     expect(log.collectAbortedTransactions(0, log.logEndOffset)).toEqual(aborted);
     await log.close();
     opened = [];

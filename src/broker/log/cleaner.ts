@@ -6,7 +6,9 @@
  *   2. map key → latest offset over whole dirty segments, up to the first uncleanable offset or until
  *      the map is full; the end of the last mapped segment is the round's end offset;
  *   3. group the segments below the end offset so each group fits one segment;
- *   4. write each group's kept batches into a `.cleaned` segment and swap it in.
+ *   4. write each group's kept batches into a `.cleaned` segment and swap it in. Each batch below the
+ *      end offset is asked of the transaction filter (aborted data and expired markers go), then
+ *      compacted; batches at or after it (the rest of the last segment) are copied unchanged.
  *
  * The round never blocks the event loop for long: segments are read `ioChunkBytes` at a time with a
  * yield to the event loop after each chunk, codecs run on the thread pool, fsyncs are asynchronous.
@@ -132,7 +134,7 @@ export class Cleaner {
         if (readInt64(batch, Offsets.baseOffset) >= upper) break;
         if (lastOffsetOf(batch) < firstDirty) continue;
         noteProducer(batch);
-        if (mapFilter.checkBatch(readBatchHeader(batch)).action !== 'compact') continue;
+        if (mapFilter.checkBatch(readBatchHeader(batch), batch).action !== 'compact') continue;
         for (const r of await decodeRecordsAsync(batch)) {
           const offset = Number(r.offset);
           if (r.key !== null && offset >= firstDirty) map.put(r.key, offset);
@@ -185,7 +187,8 @@ export class Cleaner {
     let earliestHorizon: number | undefined;
     try {
       let mtime = 0;
-      const keptMarkers = new Set<number>();
+      /** ABORT markers kept while their transaction's data may still be in the log: their `.txnindex` entries move along. */
+      const indexedMarkers = new Set<number>();
       let pending: Buffer[] = [];
       let pendingBytes = 0;
       const write = (): void => {
@@ -197,13 +200,24 @@ export class Cleaner {
         mtime = Math.max(mtime, fs.statSync(path.join(log.dir, seg.name)).mtimeMs);
         for await (const batch of readBatches(log, seg, seg.baseOffset, chunk, checkAbort)) {
           const header = readBatchHeader(batch);
-          const result = await filterBatch(batch, header, filter.checkBatch(header), ctx);
           stats.bytesRead += batch.length;
+          if (Number(header.baseOffset) >= ctx.endOffset) {
+            // Past what this round covers (at most the last stable offset): left exactly as it is.
+            stats.recordsRead += header.recordCount;
+            stats.recordsKept += header.recordCount;
+            if (isControl(header.attributes)) indexedMarkers.add(Number(header.baseOffset));
+            pending.push(batch);
+            pendingBytes += batch.length;
+            if (pendingBytes >= chunk) write();
+            continue;
+          }
+          const decision = filter.checkBatch(header, batch);
+          const result = await filterBatch(batch, header, decision, ctx);
           stats.recordsRead += result.recordsRead;
           stats.recordsKept += result.recordsKept;
           if (result.batch === undefined) continue;
           if (!result.unchanged) stats.batchesRewritten++;
-          if (isControl(header.attributes)) keptMarkers.add(Number(header.baseOffset));
+          if (isControl(header.attributes) && header.recordCount > 0 && !decision.setDeleteHorizon) indexedMarkers.add(Number(header.baseOffset));
           if (result.deleteHorizon !== undefined && (earliestHorizon === undefined || result.deleteHorizon < earliestHorizon)) {
             earliestHorizon = result.deleteHorizon;
           }
@@ -218,9 +232,10 @@ export class Cleaner {
         stats.groupsSkipped++;
         return undefined;
       }
-      // An aborted transaction stays in the `.txnindex` as long as its ABORT marker stays in the log.
+      // An aborted transaction stays in the `.txnindex` while its ABORT marker is kept for its data;
+      // once the data is gone (the marker waits for its delete horizon, or went) so does the entry.
       for (const seg of group) {
-        for (const txn of seg.txnIndex.allAbortedTxns) if (keptMarkers.has(txn.lastOffset)) cleaned.appendAbortedTxn(txn);
+        for (const txn of seg.txnIndex.allAbortedTxns) if (indexedMarkers.has(txn.lastOffset)) cleaned.appendAbortedTxn(txn);
       }
       await cleaned.finish(mtime);
       checkAbort();

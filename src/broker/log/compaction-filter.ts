@@ -5,7 +5,9 @@
  * returned byte for byte; otherwise it is rebuilt with the same base offset, last offset delta,
  * producer id / epoch / base sequence, attributes and compression codec, each kept record at its
  * original offset. Tombstones get a delete horizon (KIP-534) the first time they are kept, and are
- * dropped once it has passed.
+ * dropped once it has passed. What the transaction filter discards (aborted data, expired markers)
+ * goes whole, or leaves only its header when it is its producer's last batch; a marker whose
+ * transaction has no data left is stamped with a delete horizon the same way as tombstones.
  *
  * Decompression and compression run on the libuv thread pool (the async codecs).
  */
@@ -40,7 +42,10 @@ export interface FilteredBatch {
 export async function filterBatch(batch: Buffer, header: BatchHeader, decision: BatchDecision, ctx: CompactionContext): Promise<FilteredBatch> {
   const existingHorizon = hasDeleteHorizon(header.attributes) ? Number(header.baseTimestamp) : undefined;
   if (decision.action === 'discard') {
-    return { batch: undefined, recordsRead: header.recordCount, recordsKept: 0, unchanged: false };
+    const read = header.recordCount;
+    if (!decision.retainEmpty) return { batch: undefined, recordsRead: read, recordsKept: 0, unchanged: false };
+    // A producer's last batch: its header stays, for the producer's epoch and sequence.
+    return read === 0 ? { batch, recordsRead: 0, recordsKept: 0, unchanged: true } : { batch: emptyBatchOf(batch), recordsRead: read, recordsKept: 0, unchanged: false };
   }
   if (decision.action === 'retain') {
     const count = header.recordCount;

@@ -3,6 +3,8 @@
  * back as (offset, key, value) rows, and the table a consumer would build from them.
  */
 import fs from 'node:fs';
+import { isControl, isTransactional, lastOffsetOf, readBatchHeader } from '../../protocol/batch-header.js';
+import { ControlRecordType, readControlBatch } from '../../protocol/control-record.js';
 import { decodeRecordBatch, encodeRecordBatch, iterateBatches, type EncodeRecordBatchOptions } from '../../protocol/record-batch.js';
 import type { PartitionLog } from './partition-log.js';
 
@@ -46,6 +48,48 @@ export function readRows(log: PartitionLog): KeyedRow[] {
     }
   }
   return rows;
+}
+
+/**
+ * What a `read_committed` consumer reading the whole log gets: the data records below the last
+ * stable offset, without those of the aborted transactions the log lists for that range (the
+ * consumer's rule: a producer's transactional batches are skipped from an aborted transaction's
+ * first offset until that producer's ABORT marker) and without control records.
+ */
+export function readCommittedRows(log: PartitionLog): KeyedRow[] {
+  const lso = log.lastStableOffset;
+  const aborted = log.collectAbortedTransactions(log.logStartOffset, lso).sort((a, b) => a.firstOffset - b.firstOffset);
+  const aborting = new Set<bigint>();
+  let next = 0;
+  const rows: KeyedRow[] = [];
+  for (const batch of readBatches(log)) {
+    const h = readBatchHeader(batch);
+    if (Number(h.baseOffset) >= lso) break;
+    while (next < aborted.length && aborted[next].firstOffset <= Number(lastOffsetOf(h))) aborting.add(aborted[next++].producerId);
+    if (isControl(h.attributes)) {
+      if (h.recordCount > 0 && readControlBatch(batch).type === ControlRecordType.abort) aborting.delete(h.producerId);
+      continue;
+    }
+    if (isTransactional(h.attributes) && aborting.has(h.producerId)) continue;
+    rows.push(...rowsOfBatch(batch));
+  }
+  return rows;
+}
+
+/** What a `read_uncommitted` consumer reading the whole log gets: every data record (control records are never shown). */
+export function readUncommittedRows(log: PartitionLog): KeyedRow[] {
+  return readBatches(log)
+    .filter((b) => !isControl(readBatchHeader(b).attributes))
+    .flatMap(rowsOfBatch);
+}
+
+function rowsOfBatch(batch: Buffer): KeyedRow[] {
+  return decodeRecordBatch(batch).records.map((r) => ({
+    offset: Number(r.offset),
+    key: r.key === null ? null : r.key.toString(),
+    value: r.value === null ? null : r.value.toString(),
+    timestamp: Number(r.timestamp),
+  }));
 }
 
 /** Every batch of the log, in order (each checked against its CRC when decoded by the caller). */

@@ -21,7 +21,7 @@ import { CheckpointFile } from './checkpoint-file.js';
 import { Cleaner, CleanerAbortedError, type CleanResult, type LogToClean } from './cleaner.js';
 import type { LogLogger, PartitionLog } from './partition-log.js';
 import type { SwapStep } from './segment-swap.js';
-import { type CleanerTransactionHooks, nonTransactionalHooks } from './transaction-aware-filter.js';
+import { type CleanerTransactionHooks, transactionAwareHooks } from './transaction-aware-filter.js';
 
 export const CLEANER_OFFSET_CHECKPOINT_FILE = 'cleaner-offset-checkpoint';
 
@@ -34,7 +34,7 @@ export interface LogCleanerConfig {
   maxMapEntries?: number;
   /** Bytes read at a time between yields to the event loop. Default 1 MiB. */
   ioChunkBytes?: number;
-  /** What compaction asks the transaction layer; default `nonTransactionalHooks`. */
+  /** What compaction asks the transaction layer; default `transactionAwareHooks` (Kafka's behaviour). */
   hooks?: CleanerTransactionHooks;
   /** Tests: throwing at a swap step simulates a crash there. */
   onSwapStep?: (step: SwapStep) => void;
@@ -83,7 +83,7 @@ export class LogCleaner {
   ) {
     this.enable = config.enable ?? true;
     this.backoffMs = config.backoffMs ?? 15_000;
-    this.hooks = config.hooks ?? nonTransactionalHooks;
+    this.hooks = config.hooks ?? transactionAwareHooks;
     this.cleaner = new Cleaner(
       { maxMapEntries: config.maxMapEntries ?? 1_000_000, ioChunkBytes: config.ioChunkBytes ?? 1024 * 1024, hooks: this.hooks, onSwapStep: config.onSwapStep },
       clock,

@@ -1,38 +1,45 @@
 /**
  * The hook through which compaction asks the transaction layer about batches (docs/log-format.md,
- * "Compaction" → "Transactions: the hook"). Kafka's cleaner consults its `CleanedTransactionMetadata`
- * and the producer state at the same points: which offsets are stable, whether a batch's records are
+ * "Compaction" → "Transactions"). Kafka's cleaner consults its `CleanedTransactionMetadata` and the
+ * producer state at the same points: which offsets are stable, whether a batch's records are
  * aborted, when a transaction marker may go, and which emptied batch must stay for a producer's
  * sequence numbers.
  *
- * Until producer state and markers exist (docs/transactions.md), `nonTransactionalHooks` applies:
- * control batches are kept as they are, every other batch is compacted record by record, and a batch
- * left empty is kept header-only when it is its producer id's last batch in the round.
+ * `transactionAwareHooks` (the LogCleaner's default) is Kafka's behaviour: records of aborted
+ * transactions are discarded and never enter the offset map, and a marker is kept while any batch of
+ * its transaction is left, then stamped with a delete horizon and removed by a round after it
+ * (`CleanedTransactionMetadata`). `nonTransactionalHooks` is compaction without the transaction
+ * layer: control batches are kept as they are and every other batch is compacted record by record
+ * (tests, and what a log without transactions gets either way).
  */
 import { type BatchHeader, isControl, lastOffsetOf } from '../../protocol/batch-header.js';
+import { CleanedTransactionMetadata } from './cleaned-transaction-metadata.js';
 import type { PartitionLog } from './partition-log.js';
 
 /**
  * What the cleaner does with one batch:
  *  - `compact`: ordinary data; each record is kept or dropped by the offset map and the tombstone rule.
  *  - `retain`: the batch is kept whole and its records do not enter the offset map (control batches).
- *  - `discard`: the batch goes whole and its records do not enter the offset map (for the transaction
- *    layer: aborted data, markers past their delete horizon).
+ *  - `discard`: the batch's records go and do not enter the offset map (aborted data, markers past
+ *    their delete horizon); the batch goes too unless `retainEmpty`, which keeps its header.
  */
 export type BatchAction = 'compact' | 'retain' | 'discard';
 
 export interface BatchDecision {
   action: BatchAction;
   /**
-   * For `compact`: when every record is removed, keep the batch as a header-only batch (recordCount 0)
-   * with its offsets, producer id, epoch and base sequence — Kafka's RETAIN_EMPTY, for a producer's
-   * last batch, whose sequence the broker needs to detect duplicates and gaps.
+   * When every record is removed (`compact`) or the records are discarded (`discard`), keep the batch
+   * as a header-only batch (recordCount 0) with its offsets, producer id, epoch and base sequence —
+   * Kafka's RETAIN_EMPTY, for a producer's last batch, whose sequence and epoch the broker needs to
+   * detect duplicates, gaps and fencing.
    */
   retainEmpty: boolean;
   /**
-   * For `retain`: stamp a delete horizon (now + delete.retention.ms, KIP-534) on the batch if it has
-   * none, so that a later round can discard it. Kafka does this for a transaction marker once no data
-   * of its transaction is left.
+   * For a control batch: no data of its transaction is left in the log (Kafka's
+   * `containsMarkerForEmptyTxn`). A `retain`ed marker is stamped with a delete horizon (now +
+   * delete.retention.ms, KIP-534) if it has none, so that a round after the horizon can discard it;
+   * an ABORT marker's `.txnindex` entry is not carried into the cleaned segment (there is nothing
+   * left for a `read_committed` reader to skip).
    */
   setDeleteHorizon?: boolean;
 }
@@ -46,7 +53,7 @@ export interface CleaningPass {
   now: number;
   /** First offset the walk covers. */
   fromOffset: number;
-  /** The walk stops before this offset. */
+  /** The walk asks about no batch at or after this offset (the map's upper bound, or the round's end offset). */
   toOffset: number;
   /**
    * In the `clean` phase: for each producer id, the last offset of its last batch below the round's
@@ -57,7 +64,8 @@ export interface CleaningPass {
 
 /** Asked once per batch, in offset order, before any of its records are looked at. */
 export interface TransactionAwareFilter {
-  checkBatch(header: BatchHeader): BatchDecision;
+  /** `batch` is the whole batch (`header` read from it), for what the header does not say: a marker's type. */
+  checkBatch(header: BatchHeader, batch: Buffer): BatchDecision;
 }
 
 export interface CleanerTransactionHooks {
@@ -67,15 +75,28 @@ export interface CleanerTransactionHooks {
    */
   lastStableOffset(log: PartitionLog): number;
   /**
-   * A fresh filter for one walk (`pass`). The transaction layer will use it to collect aborted
-   * transactions for the range (from the `.txnindex`) and follow markers as the walk passes them.
-   * A cleaned segment's `.txnindex`, if it needs one, is written as `<base>.txnindex.cleaned` in the
-   * partition directory: the swap moves every `<base>.*.cleaned` file into place together.
+   * A fresh filter for one walk (`pass`). The cleaner writes a cleaned segment's `.txnindex` itself:
+   * the aborted transactions whose ABORT marker it keeps, unless the filter said `setDeleteHorizon`
+   * for that marker.
    */
   newFilter(pass: CleaningPass): TransactionAwareFilter;
 }
 
-/** Compaction before transactions: control batches stay as they are, everything else is compacted. */
+/**
+ * Kafka's transaction-aware compaction: aborted transactions are collected from the `.txnindex` of
+ * the walked range and followed batch by batch (`CleanedTransactionMetadata`).
+ */
+export const transactionAwareHooks: CleanerTransactionHooks = {
+  lastStableOffset: (log) => log.lastStableOffset,
+  newFilter: (pass) =>
+    new CleanedTransactionMetadata(
+      pass.fromOffset < pass.toOffset ? pass.log.collectAbortedTransactions(pass.fromOffset, pass.toOffset) : [],
+      pass.lastBatchOfProducer,
+      pass.now,
+    ),
+};
+
+/** Compaction without the transaction layer: control batches stay as they are, everything else is compacted. */
 export const nonTransactionalHooks: CleanerTransactionHooks = {
   lastStableOffset: (log) => log.lastStableOffset,
   newFilter: (pass) => ({

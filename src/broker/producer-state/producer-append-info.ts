@@ -134,6 +134,17 @@ export class ProducerAppendInfo {
   }
 
   /**
+   * A control batch the log cleaner left without records (its transaction's data and marker are gone,
+   * but it was the producer's last batch): only its epoch counts. Never written by a client or the
+   * coordinator, so it is not checked.
+   */
+  appendEmptyControlBatch(producerEpoch: number, writeTime: number): void {
+    const entry = this.updated;
+    if (producerEpoch > entry.producerEpoch) entry.maybeUpdateProducerEpoch(producerEpoch);
+    entry.lastWriteTime = writeTime;
+  }
+
+  /**
    * Checks a COMMIT/ABORT marker and records it. Returns the transaction it completes, or undefined
    * when the producer had no open transaction here (a marker for a partition it never wrote to, or a
    * repeated one).

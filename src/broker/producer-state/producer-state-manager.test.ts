@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { setBaseOffset } from '../../protocol/batch-header.js';
+import { emptyBatchOf, setBaseOffset } from '../../protocol/batch-header.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { capturingLogger, makeBatch, makeTmpDir, removeDir } from '../log/testing.js';
 import { ProducerStateEntry } from './producer-state-entry.js';
@@ -102,6 +102,20 @@ describe('ProducerStateManager', () => {
     expect(psm.isRedundantMarker(1n, 0, 4)).toBe(false);
     expect(psm.isRedundantMarker(7n, 0, 0)).toBe(false);
     expect(append(markerBatch(1n, true, { coordinatorEpoch: 3 }), 'coordinator').completed).toEqual([]);
+  });
+
+  it('replays a marker the cleaner emptied: it completes nothing but keeps the producer\'s epoch', () => {
+    const emptied = emptyBatchOf(markerBatch(4n, false, { epoch: 7 }));
+    setBaseOffset(emptied, 0n);
+    psm.apply(psm.analyze(emptied, 'replication', { now: T0, logStartOffset: 0 }), 1);
+    expect(psm.lastEntry(4n)).toMatchObject({ producerEpoch: 7, currentTxnFirstOffset: -1 });
+    expect(psm.firstUnstableOffset()).toBeUndefined();
+    // The fencing it carried holds: an older epoch is refused.
+    const old = producerBatch({ producerId: 4n, epoch: 6 });
+    setBaseOffset(old, 1n);
+    expect(() => psm.analyze(old, 'client', { now: T0, logStartOffset: 0 })).toThrowError(
+      expect.objectContaining({ code: ErrorCode.INVALID_PRODUCER_EPOCH }) as Error,
+    );
   });
 
   it('expires idle producers but never one with an open transaction', () => {

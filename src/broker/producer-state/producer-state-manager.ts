@@ -188,8 +188,10 @@ export class ProducerStateManager {
         const lastOffsetDelta = view.getInt32(pos + Offsets.lastOffsetDelta);
         const maxTimestamp = getInt64(view, pos + Offsets.maxTimestamp);
         if ((attributes & Attr.control) !== 0) {
-          // A control batch the cleaner emptied: its transaction is gone from the log (Kafka's rule).
+          // A control batch the cleaner emptied: its transaction is gone from the log, so it completes
+          // nothing (Kafka's rule); the cleaner kept it as the producer's last batch, for its epoch.
           if (view.getInt32(pos + Offsets.recordCount) === 0) {
+            info.appendEmptyControlBatch(producerEpoch, ctx.now);
             pos += size;
             continue;
           }
