@@ -1,0 +1,455 @@
+/**
+ * npm run bench: the broker's ingest and consume rates next to the disk's sequential write rate,
+ * measured side by side in one run on this machine, so the ratios mean something wherever it runs.
+ *
+ *   1. disk: `dd if=/dev/zero bs=1M count=1024 conv=fdatasync`, three times, in the directory that
+ *      holds the broker's log dir; the median is the reference rate.
+ *   2. for 100-byte and 1 KB records: a fresh broker in a child process of its own
+ *      (bench/support/broker-process.js), one topic with one partition, then
+ *      - ingest: kcat (librdkafka) produces every record of a pre-generated file, acks=1;
+ *      - consume: kcat reads the partition from the beginning to its end.
+ *      Each is timed from spawning kcat to its exit, so connection set-up and the final acks are in.
+ *      Dirty pages are written back (`sync`) before each, so one step's write-back is not charged
+ *      to the next; CPU seconds of the broker (user/system, /proc/<pid>/stat), of the generator (GNU
+ *      time) and of the whole machine (/proc/stat) are taken around each step, and the broker's
+ *      VmHWM after it.
+ *   3. PASS/FAIL against the targets: 1 KB ingest ≥ 0.5 × disk; consume ≥ ingest.
+ *   4. consumer groups (bench/groups.js): formation and rebalance times, offset commit throughput.
+ *   5. transactions (bench/transactions.js): transactional vs plain producing with a commit every
+ *      100 ms, read_committed vs read_uncommitted consuming, as ratios.
+ *
+ * MB is 10^6 bytes (as dd prints it); record MB counts values only, log MB what the broker wrote to
+ * its .log files (values + record and batch framing). Without kcat, kafkajs producers in
+ * worker_threads and a plain Fetch loop stand in (bench/support/node-load.js), and the output says so.
+ *
+ * Environment: SKEIN_BENCH_BYTES (record bytes per case, default 2e9), SKEIN_BENCH_DIR (where the
+ * temporary directory goes, default the OS temp dir), SKEIN_BENCH_GENERATOR=kafkajs (skip kcat),
+ * SKEIN_BENCH_CLIENTS (kcat processes side by side, default 2), SKEIN_BENCH_BROKER_ARGS (extra
+ * node flags for the broker child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`; see
+ * bench/support/profile-summary.js).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { runGroupBench } from './groups.js';
+import { runTransactionBench } from './transactions.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const MB = 1e6;
+const RECORD_SIZES = [100, 1000];
+const BYTES_PER_CASE = Number(process.env.SKEIN_BENCH_BYTES ?? 2e9);
+const KCAT = ['/usr/bin/kcat', '/usr/local/bin/kcat'].find((p) => existsSync(p)) ?? whichSync('kcat');
+const USE_KCAT = KCAT !== undefined && process.env.SKEIN_BENCH_GENERATOR !== 'kafkajs';
+/**
+ * kcat processes side by side, each producing its share of the records or consuming its share of
+ * the offsets: one kcat's main thread is the limit for small records.
+ */
+const CLIENTS = Number(process.env.SKEIN_BENCH_CLIENTS ?? 2);
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** librdkafka producer settings: big batches, a deep queue, acks=1. */
+const KCAT_PRODUCER = {
+  acks: '1',
+  'linger.ms': '5',
+  'batch.num.messages': '100000',
+  'batch.size': '1000000',
+  'queue.buffering.max.messages': '2000000',
+  'queue.buffering.max.kbytes': '1048576',
+};
+/** librdkafka consumer settings: its defaults (1 MB per partition per fetch), stated for the record. */
+const KCAT_CONSUMER = {
+  'fetch.message.max.bytes': '1048576',
+  'fetch.max.bytes': '52428800',
+};
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+function whichSync(cmd) {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+function kcatVersion() {
+  const v = spawnSync(KCAT, ['-V'], { encoding: 'utf8' }).stdout;
+  const kcat = /Version ([\d.]+)/.exec(v)?.[1];
+  const rdkafka = /librdkafka ([\d.]+)/.exec(v)?.[1];
+  return `kcat ${kcat ?? '?'} with librdkafka ${rdkafka ?? '?'}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Disk
+
+/** One dd run: MB/s from dd's own byte count and seconds. */
+function ddOnce(dir) {
+  const file = join(dir, 'dd.tmp');
+  const r = spawnSync('dd', ['if=/dev/zero', `of=${file}`, 'bs=1M', 'count=1024', 'conv=fdatasync'], { encoding: 'utf8' });
+  rmSync(file, { force: true });
+  const m = /(\d+) bytes[^\n]*copied, ([\d.,]+) s/.exec(r.stderr);
+  if (r.status !== 0 || !m) throw new Error(`dd failed: ${r.stderr}`);
+  return Number(m[1]) / Number(m[2].replace(',', '.')) / MB;
+}
+
+/** Writes back every dirty page, so that each measurement starts from the same state. */
+function syncDisks() {
+  spawnSync('sync');
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Broker child process
+
+async function startBroker(logDir) {
+  const nodeArgs = (process.env.SKEIN_BENCH_BROKER_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(HERE, 'support/broker-process.js'), logDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  child.once('error', (e) => (err += String(e)));
+  // Never leave a broker behind, whatever happens to this process.
+  const orphan = () => child.kill('SIGKILL');
+  process.once('exit', orphan);
+  child.once('exit', () => process.off('exit', orphan));
+  const exited = new Promise((res) => child.once('exit', (code, signal) => res({ code, signal })));
+  const port = await new Promise((res, rej) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) res(JSON.parse(out.slice(0, nl)).port);
+    });
+    child.once('exit', () => rej(new Error(`broker exited during start:\n${err}`)));
+  });
+  return {
+    pid: child.pid,
+    bootstrap: `127.0.0.1:${port}`,
+    stderr: () => err,
+    async stop() {
+      child.kill('SIGTERM');
+      const { code, signal } = await exited;
+      if (code !== 0) throw new Error(`broker exited with ${code ?? signal}:\n${err}`);
+    },
+  };
+}
+
+/** CPU seconds of a live process so far: user, system (kernel, on its behalf). */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };
+}
+
+function cpuSince(pid, before) {
+  const now = cpuSeconds(pid);
+  return { user: now.user - before.user, system: now.system - before.system };
+}
+
+/** Busy and total jiffies of the whole machine (all cores), from /proc/stat. */
+function machineTicks() {
+  const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - f[3] - f[4], total };
+}
+
+/** VmHWM (peak resident set) of a live process, in MB. */
+function peakRssMB(pid) {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? (Number(m[1]) * 1024) / MB : NaN;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load generation
+
+/** Writes `count` lines of `size` printable bytes (plus '\n'); 1000 distinct lines, repeated. */
+function writeRecordFile(file, size, count) {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  const distinct = 1000;
+  const block = Buffer.allocUnsafe(distinct * (size + 1));
+  for (let i = 0; i < block.length; i++) block[i] = (i + 1) % (size + 1) === 0 ? 10 : alphabet.charCodeAt((Math.random() * 62) | 0);
+  const fd = openSync(file, 'w');
+  const perWrite = Math.max(1, Math.floor((16 << 20) / block.length));
+  const big = Buffer.concat(Array(perWrite).fill(block));
+  let left = count;
+  while (left > 0) {
+    const lines = Math.min(left, perWrite * distinct);
+    writeSync(fd, big, 0, lines * (size + 1));
+    left -= lines;
+  }
+  // On disk before the clock starts, so that its write-back does not land on the broker's ingest.
+  fsyncSync(fd);
+  closeSync(fd);
+}
+
+/**
+ * Runs a command to completion, timing it; stdout is counted, not kept. With GNU time, also the
+ * command's own CPU seconds and peak RSS.
+ */
+let timedRuns = 0;
+function runTimed(cmd, args) {
+  const timeFile = join(tmpdir(), `skein-bench-time-${process.pid}-${++timedRuns}`);
+  const [file, argv] = GNU_TIME ? [GNU_TIME, ['-f', '%U %S %M', '-o', timeFile, cmd, ...args]] : [cmd, args];
+  const started = process.hrtime.bigint();
+  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdoutBytes = 0;
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdoutBytes += d.length));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (code !== 0) return reject(new Error(`${cmd} exited with ${code}:\n${stderr}`));
+      let cpu = NaN;
+      let rssMB = NaN;
+      if (GNU_TIME) {
+        try {
+          const [u, s, kb] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).map(Number);
+          cpu = u + s;
+          rssMB = (kb * 1024) / MB;
+        } catch (err) {
+          return reject(err);
+        } finally {
+          rmSync(timeFile, { force: true });
+        }
+      }
+      resolve({ seconds, stdoutBytes, stderr, cpu, rssMB });
+    });
+  });
+}
+
+const xArgs = (settings) => Object.entries(settings).flatMap(([k, v]) => ['-X', `${k}=${v}`]);
+
+/** One kcat per file, all at once; timed until the last one exits. */
+async function kcatProduce(bootstrap, topic, files) {
+  const started = process.hrtime.bigint();
+  const runs = await Promise.all(files.map((file) => runTimed(KCAT, ['-P', '-b', bootstrap, '-t', topic, '-p', '0', '-l', file, ...xArgs(KCAT_PRODUCER)])));
+  for (const r of runs) if (/fail|error/i.test(r.stderr)) throw new Error(`kcat producer reported:\n${r.stderr}`);
+  return {
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    cpu: runs.reduce((n, r) => n + r.cpu, 0),
+    rssMB: Math.max(...runs.map((r) => r.rssMB)),
+  };
+}
+
+/**
+ * One kcat per share of the partition's offsets (`-o <first> -c <count>`), all at once; one '\n'
+ * per record on stdout, so the records read are the bytes printed.
+ */
+async function kcatConsume(bootstrap, topic, count) {
+  const started = process.hrtime.bigint();
+  const shares = split(count, CLIENTS);
+  const runs = await Promise.all(
+    shares.map(({ first, n }) =>
+      runTimed(KCAT, ['-C', '-b', bootstrap, '-t', topic, '-p', '0', '-o', String(first), '-c', String(n), '-e', '-q', '-f', '\\n', ...xArgs(KCAT_CONSUMER)]),
+    ),
+  );
+  return {
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    records: runs.reduce((n, r) => n + r.stdoutBytes, 0),
+    cpu: runs.reduce((n, r) => n + r.cpu, 0),
+    rssMB: Math.max(...runs.map((r) => r.rssMB)),
+  };
+}
+
+/** `count` records in `parts` consecutive shares: [{ first, n }]. */
+function split(count, parts) {
+  const shares = [];
+  for (let i = 0, first = 0; i < parts; i++) {
+    const n = Math.floor(count / parts) + (i < count % parts ? 1 : 0);
+    shares.push({ first, n });
+    first += n;
+  }
+  return shares;
+}
+
+/** The fallback generator: one worker thread per core, each its own kafkajs producer (or a Fetch loop). */
+function nodeLoad(task) {
+  const workers = task.mode === 'produce' ? Math.max(1, cpus().length) : 1;
+  const started = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
+  const runs = Array.from({ length: workers }, (_, i) => {
+    const share = Math.floor(task.count / workers) + (i < task.count % workers ? 1 : 0);
+    return new Promise((resolve, reject) => {
+      const w = new Worker(join(HERE, 'support/node-load.js'), { workerData: { ...task, count: share } });
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+  });
+  return Promise.all(runs).then((results) => {
+    const used = process.cpuUsage(cpuBefore);
+    return {
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+      records: results.reduce((n, r) => n + r.records, 0),
+      cpu: (used.user + used.system) / 1e6,
+      rssMB: NaN,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// One case: a fresh broker, ingest, consume
+
+function busyShare(since) {
+  const now = machineTicks();
+  return (now.busy - since.busy) / (now.total - since.total);
+}
+
+function logBytes(dir) {
+  let total = 0;
+  for (const name of readdirSync(dir)) if (name.endsWith('.log')) total += statSync(join(dir, name)).size;
+  return total;
+}
+
+async function runCase(workDir, size) {
+  const count = Math.floor(BYTES_PER_CASE / size);
+  const topic = `bench-${size}`;
+  const files = split(count, USE_KCAT ? CLIENTS : 0).map(({ n }, i) => {
+    const file = join(workDir, `records-${size}-${i}.txt`);
+    writeRecordFile(file, size, n);
+    return file;
+  });
+  const logDir = join(workDir, `logs-${size}`);
+  const broker = await startBroker(logDir);
+  try {
+    syncDisks();
+    let cpu0 = cpuSeconds(broker.pid);
+    let m0 = machineTicks();
+    const ingest = USE_KCAT
+      ? await kcatProduce(broker.bootstrap, topic, files)
+      : await nodeLoad({ mode: 'produce', bootstrap: broker.bootstrap, topic, size, count });
+    ingest.brokerCpu = cpuSince(broker.pid, cpu0);
+    ingest.machineBusy = busyShare(m0);
+    ingest.brokerRssMB = peakRssMB(broker.pid);
+    ingest.records = count;
+    ingest.logBytes = logBytes(join(logDir, `${topic}-0`));
+    for (const file of files) rmSync(file, { force: true });
+
+    syncDisks();
+    cpu0 = cpuSeconds(broker.pid);
+    m0 = machineTicks();
+    const consume = USE_KCAT ? await kcatConsume(broker.bootstrap, topic, count) : await nodeLoad({ mode: 'consume', bootstrap: broker.bootstrap, topic, size, count });
+    consume.brokerCpu = cpuSince(broker.pid, cpu0);
+    consume.machineBusy = busyShare(m0);
+    consume.brokerRssMB = peakRssMB(broker.pid);
+    consume.logBytes = ingest.logBytes;
+    if (consume.records !== count) throw new Error(`produced ${count} records of ${size} bytes but consumed ${consume.records}`);
+    return { size, count, ingest, consume };
+  } finally {
+    await broker.stop();
+    rmSync(logDir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function table(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  const line = (r) => `| ${r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ')} |`;
+  return [line(rows[0]), `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
+const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–');
+
+async function main() {
+  const workDir = mkdtempSync(join(process.env.SKEIN_BENCH_DIR ?? tmpdir(), 'skein-bench-'));
+  try {
+    const df = spawnSync('df', ['-hT', workDir], { encoding: 'utf8' }).stdout.trim().split('\n').pop() ?? '';
+    say(`Skein benchmark — ${new Date().toISOString()}`);
+    say(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM (${fmt(freemem() / 2 ** 30, 1)} free), node ${process.version}`);
+    say(`work dir: ${workDir} on ${df.replace(/\s+/g, ' ')}`);
+    say(
+      USE_KCAT
+        ? `load generator: ${kcatVersion()} (${KCAT}), a process of its own`
+        : `load generator: kcat not found${KCAT ? ' (or not wanted)' : ''} — kafkajs producers in ${cpus().length} worker_threads, consume by a plain Fetch loop in a worker`,
+    );
+    if (USE_KCAT) say(`  produce: ${CLIENTS} × kcat -P -l <file with its share of the records> -p 0 ${xArgs(KCAT_PRODUCER).join(' ')}`);
+    if (USE_KCAT) say(`  consume: ${CLIENTS} × kcat -C -p 0 -o <first offset of its share> -c <share> -e -f '\\n' ${xArgs(KCAT_CONSUMER).join(' ')}`);
+    say(`records per case: ${fmt(BYTES_PER_CASE / MB)} MB of values; one topic, one partition, no compression; broker defaults (no fsync per append)`);
+    say();
+
+    const idle = machineTicks();
+    await new Promise((r) => setTimeout(r, 1000));
+    const busy = busyShare(idle);
+    say(`machine before the run: ${fmt(100 * busy)}% busy over 1 s${busy > 0.1 ? ' — WARNING: something else is running; figures will be low and noisy' : ''}`);
+    syncDisks();
+    const ddRuns = [ddOnce(workDir), ddOnce(workDir), ddOnce(workDir)];
+    const disk = median(ddRuns);
+    say(`disk: dd bs=1M count=1024 conv=fdatasync → ${ddRuns.map((r) => fmt(r)).join(', ')} MB/s; median ${fmt(disk)} MB/s`);
+    say();
+
+    const results = [];
+    for (const size of RECORD_SIZES) {
+      say(`running ${size}-byte records …`);
+      results.push(await runCase(workDir, size));
+    }
+    say();
+
+    const header = ['case', 'records', 'seconds', 'records/s', 'MB/s', 'log MB/s', '× disk', '× ingest', 'broker CPU', 'MB per broker CPU-s', 'generator CPU', 'MB per generator CPU-s', 'rest of machine', 'broker peak RSS MB'];
+    const rows = [header, ['disk (dd, fdatasync)', '', '', '', fmt(disk), '', '1.00', '', '', '', '', '', '', '']];
+    for (const { size, count, ingest, consume } of results) {
+      for (const [name, m] of [
+        ['ingest', ingest],
+        ['consume', consume],
+      ]) {
+        const rate = (count * size) / MB / m.seconds;
+        const ingestRate = (count * size) / MB / ingest.seconds;
+        rows.push([
+          `${name} ${size === 1000 ? '1 KB' : `${size} B`}`,
+          fmt(count),
+          fmt(m.seconds, 2),
+          fmt(count / m.seconds),
+          fmt(rate),
+          fmt(m.logBytes / MB / m.seconds),
+          fmt(rate / disk, 2),
+          name === 'consume' ? fmt(rate / ingestRate, 2) : '',
+          `${fmt((100 * (m.brokerCpu.user + m.brokerCpu.system)) / m.seconds)}% (${fmt((100 * m.brokerCpu.system) / m.seconds)}% sys)`,
+          fmt((count * size) / MB / (m.brokerCpu.user + m.brokerCpu.system)),
+          `${fmt((100 * m.cpu) / m.seconds)}%`,
+          fmt((count * size) / MB / m.cpu),
+          `${fmt(100 * (m.machineBusy * cpus().length - (m.brokerCpu.user + m.brokerCpu.system + m.cpu) / m.seconds))}%`,
+          fmt(m.brokerRssMB),
+        ]);
+      }
+    }
+    say(table(rows));
+    say();
+    say(`broker/generator CPU: % of one core over the wall time, user + system (sys: the kernel's part: socket and file I/O).`);
+    say(`MB per broker CPU-s: record MB over the broker's CPU seconds — its rate if it had a core to itself (likewise for`);
+    say(`the generator). rest of machine: CPU used by everything else (kernel write-back and softirq threads, other`);
+    say(`processes), % of one core; ${cpus().length} cores in all.`);
+    say('broker peak RSS: VmHWM of the broker process (a fresh one per record size) after that step.');
+    say();
+
+    const rateOf = (size, which) => {
+      const r = results.find((x) => x.size === size);
+      return (r.count * r.size) / MB / r[which].seconds;
+    };
+    const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
+    const targets = [
+      [`ingest 1 KB ≥ 0.5 × disk`, `${fmt(rateOf(1000, 'ingest'))} MB/s vs ${fmt(0.5 * disk)} MB/s`, rateOf(1000, 'ingest') >= 0.5 * disk],
+      ...RECORD_SIZES.map((s) => [
+        `consume ≥ ingest (${s === 1000 ? '1 KB' : `${s} B`})`,
+        `${fmt(rateOf(s, 'consume'))} MB/s vs ${fmt(rateOf(s, 'ingest'))} MB/s`,
+        rateOf(s, 'consume') >= rateOf(s, 'ingest'),
+      ]),
+    ];
+    say(table([['target', 'measured', 'result'], ...targets.map(([t, m, ok]) => [t, m, verdict(ok)])]));
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  say();
+  await runGroupBench(say);
+  say();
+  await runTransactionBench(say);
+}
+
+await main();
