@@ -16,10 +16,14 @@ conf = {
     'bootstrap.servers': bootstrap,
     'enable.idempotence': True,
     'acks': 'all',
-    'linger.ms': 5,
+    'linger.ms': 1,
     'batch.size': 1000000,
     'queue.buffering.max.messages': 1000000,
-    'queue.buffering.max.kbytes': 1048576,
+    # 64 MB of queue: enough for the plain producer to run at full speed, and what a transactional
+    # producer must drain at every commit (commit_transaction flushes and blocks the producing
+    # thread). With a 1 GB queue the plain producer gains ~8% and the transactional one loses a
+    # third to that drain; the broker sits half idle meanwhile (see docs/benchmarks.md).
+    'queue.buffering.max.kbytes': 65536,
 }
 for kv in filter(None, __import__('os').environ.get('SKEIN_BENCH_TXN_CONF', '').split(',')):
     k, v = kv.split('=', 1)
