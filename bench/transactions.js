@@ -8,6 +8,10 @@
  *   - consuming the transactional topic from the start with kcat, read_committed and
  *     read_uncommitted, side by side; the ratio is the cost of read_committed.
  *
+ * SKEIN_BENCH_TXN_PRODUCERS runs that many generator processes side by side (rates summed), so one
+ * client's commit stall need not idle the broker; SKEIN_BENCH_TXN_SECONDS, SKEIN_BENCH_TXN_ROUNDS and
+ * SKEIN_BENCH_TXN_CONF (librdkafka k=v,k=v) adjust the rest.
+ *
  * The broker runs in a child process of its own; needs /usr/bin/python3 with confluent_kafka and
  * kcat (Debian's python3-confluent-kafka and kcat), and says so and skips otherwise.
  */
@@ -24,6 +28,7 @@ const SECONDS = Number(process.env.SKEIN_BENCH_TXN_SECONDS ?? 8);
 const SIZE = 1000;
 const COMMIT_MS = 100;
 const ROUNDS = Number(process.env.SKEIN_BENCH_TXN_ROUNDS ?? 2);
+const PRODUCERS = Number(process.env.SKEIN_BENCH_TXN_PRODUCERS ?? 1);
 const PYTHON = '/usr/bin/python3';
 const KCAT = ['/usr/bin/kcat', '/usr/local/bin/kcat'].find((p) => existsSync(p));
 
@@ -38,10 +43,15 @@ function run(cmd, args) {
   });
 }
 
+/** PRODUCERS generator processes side by side (each its own transactional id), rates summed. */
 async function produce(bootstrap, topic, mode) {
-  const out = await run(PYTHON, [join(HERE, 'support/txn_load.py'), bootstrap, topic, mode, String(SECONDS), String(SIZE), String(COMMIT_MS)]);
-  const { records, seconds } = JSON.parse(out.trim().split('\n').pop());
-  return { records, seconds, perSec: records / seconds };
+  const outs = await Promise.all(
+    Array.from({ length: PRODUCERS }, () => run(PYTHON, [join(HERE, 'support/txn_load.py'), bootstrap, topic, mode, String(SECONDS), String(SIZE), String(COMMIT_MS)])),
+  );
+  const results = outs.map((out) => JSON.parse(out.trim().split('\n').pop()));
+  const records = results.reduce((n, r) => n + r.records, 0);
+  const perSec = results.reduce((n, r) => n + r.records / r.seconds, 0);
+  return { records, seconds: Math.max(...results.map((r) => r.seconds)), perSec };
 }
 
 async function consume(bootstrap, topic, isolation) {
