@@ -4,47 +4,24 @@
  * topics and records — and the Fetch long poll: an empty fetch waits max.wait.ms and no longer, and
  * an append wakes it at once (checked with our own codec over a socket and with kcat).
  */
-import { ConfigResourceTypes, type Admin, type Kafka, type Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Metadata } from '../../src/protocol/apis/metadata.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { removeDir, startBroker, type TestBroker } from '../support/broker.js';
-import { kafkaClient, kafkaProducer } from '../support/kafkajs.js';
+import { useBrokerWithClients } from '../support/broker-with-clients.js';
 import { hasKcat, KCAT, kcatMissing } from '../support/kcat.js';
-import { RawKafka } from '../support/raw-kafka.js';
 import { run } from '../support/run.js';
 
 /** kafkajs's ConfigSource numbers, as in Kafka's DescribeConfigs. */
 const TOPIC_CONFIG = 1;
 const DEFAULT_CONFIG = 5;
 
-let b: TestBroker;
-let kafka: Kafka;
-let admin: Admin;
-let producer: Producer;
-let raw: RawKafka;
-
-beforeAll(async () => {
-  b = await startBroker();
-  kafka = kafkaClient(b.bootstrap);
-  admin = kafka.admin();
-  producer = kafkaProducer(kafka);
-  await Promise.all([admin.connect(), producer.connect()]);
-  raw = await RawKafka.connect(b.bootstrap);
-});
-
-afterAll(async () => {
-  raw?.close();
-  await producer?.disconnect();
-  await admin?.disconnect();
-  await b?.stop();
-  if (b) removeDir(b.logDir);
-});
+const env = useBrokerWithClients();
 
 /** The error types of a rejected createTopics (kafkajs wraps them in a KafkaJSAggregateError). */
 async function createTopicErrors(topic: Parameters<Admin['createTopics']>[0]['topics'][number], validateOnly = false): Promise<string[]> {
   try {
-    await admin.createTopics({ topics: [topic], validateOnly, waitForLeaders: false });
+    await env.admin.createTopics({ topics: [topic], validateOnly, waitForLeaders: false });
   } catch (err) {
     return ((err as { errors?: Array<{ type: string }> }).errors ?? [err as { type: string }]).map((e) => e.type);
   }
@@ -53,7 +30,7 @@ async function createTopicErrors(topic: Parameters<Admin['createTopics']>[0]['to
 
 /** Metadata v12 for one topic without auto-creation: its error code, or its partition count. */
 async function rawMetadata(topic: string): Promise<{ errorCode: number; partitions: number }> {
-  const res = await raw.send(Metadata, 12, {
+  const res = await env.raw.send(Metadata, 12, {
     topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: topic }],
     allowAutoTopicCreation: false,
     includeClusterAuthorizedOperations: false,
@@ -63,16 +40,16 @@ async function rawMetadata(topic: string): Promise<{ errorCode: number; partitio
 }
 
 async function topicConfigs(topic: string, names: string[]): Promise<Map<string, { value: string; source: number }>> {
-  const res = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: names }], includeSynonyms: false });
+  const res = await env.admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: names }], includeSynonyms: false });
   return new Map(res.resources[0].configEntries.map((e) => [e.configName, { value: e.configValue, source: (e as unknown as { configSource: number }).configSource }]));
 }
 
 describe('createTopics', () => {
   it('validateOnly checks a topic and its configs but creates nothing', async () => {
     const configEntries = [{ name: 'retention.ms', value: '3600000' }];
-    expect(await admin.createTopics({ topics: [{ topic: 'validated-only', numPartitions: 2, configEntries }], validateOnly: true, waitForLeaders: false })).toBe(true);
+    expect(await env.admin.createTopics({ topics: [{ topic: 'validated-only', numPartitions: 2, configEntries }], validateOnly: true, waitForLeaders: false })).toBe(true);
     expect(await rawMetadata('validated-only')).toEqual({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, partitions: 0 });
-    expect(await admin.listTopics()).not.toContain('validated-only');
+    expect(await env.admin.listTopics()).not.toContain('validated-only');
     // validateOnly still refuses what a real creation would refuse
     expect(await createTopicErrors({ topic: 'validated-only', configEntries: [{ name: 'retention.ms', value: 'soon' }] }, true)).toEqual(['INVALID_CONFIG']);
   });
@@ -82,7 +59,7 @@ describe('createTopics', () => {
       { name: 'retention.ms', value: '3600000' },
       { name: 'cleanup.policy', value: 'compact' },
     ];
-    expect(await admin.createTopics({ topics: [{ topic: 'configured', numPartitions: 4, configEntries }] })).toBe(true);
+    expect(await env.admin.createTopics({ topics: [{ topic: 'configured', numPartitions: 4, configEntries }] })).toBe(true);
     expect(await rawMetadata('configured')).toEqual({ errorCode: ErrorCode.NONE, partitions: 4 });
     const configs = await topicConfigs('configured', ['retention.ms', 'cleanup.policy', 'segment.bytes']);
     expect(configs.get('retention.ms')).toEqual({ value: '3600000', source: TOPIC_CONFIG });
@@ -91,8 +68,8 @@ describe('createTopics', () => {
   });
 
   it('a second creation of the same topic is TOPIC_ALREADY_EXISTS (kafkajs answers false)', async () => {
-    expect(await admin.createTopics({ topics: [{ topic: 'twice', numPartitions: 1 }] })).toBe(true);
-    expect(await admin.createTopics({ topics: [{ topic: 'twice', numPartitions: 3 }] })).toBe(false);
+    expect(await env.admin.createTopics({ topics: [{ topic: 'twice', numPartitions: 1 }] })).toBe(true);
+    expect(await env.admin.createTopics({ topics: [{ topic: 'twice', numPartitions: 3 }] })).toBe(false);
     expect(await rawMetadata('twice')).toEqual({ errorCode: ErrorCode.NONE, partitions: 1 });
   });
 
@@ -106,20 +83,20 @@ describe('createTopics', () => {
     ['zero partitions', 'INVALID_PARTITIONS', { topic: 'zero-partitions', numPartitions: 0 }],
   ])('%s is refused with %s, and nothing is created', async (_, type, topic) => {
     expect(await createTopicErrors(topic)).toEqual([type]);
-    expect(await admin.listTopics()).not.toContain(topic.topic);
+    expect(await env.admin.listTopics()).not.toContain(topic.topic);
   });
 });
 
 describe('createPartitions', () => {
   it('grows a topic, which producers can use at once; a decrease or the same count is INVALID_PARTITIONS', async () => {
-    await admin.createTopics({ topics: [{ topic: 'growing', numPartitions: 2 }] });
-    await admin.createPartitions({ topicPartitions: [{ topic: 'growing', count: 5 }] });
+    await env.admin.createTopics({ topics: [{ topic: 'growing', numPartitions: 2 }] });
+    await env.admin.createPartitions({ topicPartitions: [{ topic: 'growing', count: 5 }] });
     expect(await rawMetadata('growing')).toEqual({ errorCode: ErrorCode.NONE, partitions: 5 });
-    const [ack] = await producer.send({ topic: 'growing', acks: -1, messages: [{ value: 'in the new partition', partition: 4 }] });
+    const [ack] = await env.producer.send({ topic: 'growing', acks: -1, messages: [{ value: 'in the new partition', partition: 4 }] });
     expect([ack.partition, ack.errorCode, ack.baseOffset]).toEqual([4, 0, '0']);
 
     for (const count of [3, 5]) {
-      await expect(admin.createPartitions({ topicPartitions: [{ topic: 'growing', count }] })).rejects.toMatchObject({ type: 'INVALID_PARTITIONS' });
+      await expect(env.admin.createPartitions({ topicPartitions: [{ topic: 'growing', count }] })).rejects.toMatchObject({ type: 'INVALID_PARTITIONS' });
     }
     expect(await rawMetadata('growing')).toEqual({ errorCode: ErrorCode.NONE, partitions: 5 });
   });
@@ -127,8 +104,8 @@ describe('createPartitions', () => {
 
 describe('configs', () => {
   it('alterConfigs replaces a topic\'s overrides; describeConfigs shows the new values and sources', async () => {
-    await admin.createTopics({ topics: [{ topic: 'altered', configEntries: [{ name: 'retention.ms', value: '1000000' }] }] });
-    await admin.alterConfigs({
+    await env.admin.createTopics({ topics: [{ topic: 'altered', configEntries: [{ name: 'retention.ms', value: '1000000' }] }] });
+    await env.admin.alterConfigs({
       validateOnly: false,
       resources: [{ type: ConfigResourceTypes.TOPIC, name: 'altered', configEntries: [{ name: 'max.message.bytes', value: '2048' }] }],
     });
@@ -139,11 +116,11 @@ describe('configs', () => {
 
     // ... and the log uses the new value at once: a batch over 2048 bytes is refused
     await expect(
-      producer.send({ topic: 'altered', acks: -1, messages: [{ value: 'x'.repeat(4096) }] }),
+      env.producer.send({ topic: 'altered', acks: -1, messages: [{ value: 'x'.repeat(4096) }] }),
     ).rejects.toMatchObject({ type: 'MESSAGE_TOO_LARGE' });
 
     await expect(
-      admin.alterConfigs({
+      env.admin.alterConfigs({
         validateOnly: false,
         resources: [{ type: ConfigResourceTypes.TOPIC, name: 'altered', configEntries: [{ name: 'no.such.config', value: '1' }] }],
       }),
@@ -153,40 +130,40 @@ describe('configs', () => {
 
 describe('deleteTopics', () => {
   it('deletes a topic: Metadata says UNKNOWN_TOPIC_OR_PARTITION, its directory goes, the name can be reused', async () => {
-    await admin.createTopics({ topics: [{ topic: 'doomed', numPartitions: 2 }] });
-    await producer.send({ topic: 'doomed', acks: -1, messages: [{ key: 'a', value: 'old' }] });
-    await admin.deleteTopics({ topics: ['doomed'] });
+    await env.admin.createTopics({ topics: [{ topic: 'doomed', numPartitions: 2 }] });
+    await env.producer.send({ topic: 'doomed', acks: -1, messages: [{ key: 'a', value: 'old' }] });
+    await env.admin.deleteTopics({ topics: ['doomed'] });
     expect(await rawMetadata('doomed')).toEqual({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, partitions: 0 });
-    expect(await admin.listTopics()).not.toContain('doomed');
-    const p0 = await raw.fetchPartition('doomed', 0, 0n);
+    expect(await env.admin.listTopics()).not.toContain('doomed');
+    const p0 = await env.raw.fetchPartition('doomed', 0, 0n);
     expect(p0.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
 
     // a new topic of the same name starts empty
-    await admin.createTopics({ topics: [{ topic: 'doomed', numPartitions: 1 }] });
-    const offsets = await admin.fetchTopicOffsets('doomed');
+    await env.admin.createTopics({ topics: [{ topic: 'doomed', numPartitions: 1 }] });
+    const offsets = await env.admin.fetchTopicOffsets('doomed');
     expect(offsets.map(({ partition, low, high }) => ({ partition, low, high }))).toEqual([{ partition: 0, low: '0', high: '0' }]);
   });
 });
 
 describe('deleteTopicRecords', () => {
   it('moves the low watermark; fetching below it is OFFSET_OUT_OF_RANGE, the rest reads intact', async () => {
-    await admin.createTopics({ topics: [{ topic: 'trimmed', numPartitions: 1 }] });
+    await env.admin.createTopics({ topics: [{ topic: 'trimmed', numPartitions: 1 }] });
     for (let s = 0; s < 4; s++) {
-      await producer.send({ topic: 'trimmed', acks: -1, messages: Array.from({ length: 5 }, (_, i) => ({ value: `r${s * 5 + i}` })) });
+      await env.producer.send({ topic: 'trimmed', acks: -1, messages: Array.from({ length: 5 }, (_, i) => ({ value: `r${s * 5 + i}` })) });
     }
     // kafkajs looks the leader up in its cached metadata before loading the topic's: load it first
-    await admin.fetchTopicMetadata({ topics: ['trimmed'] });
+    await env.admin.fetchTopicMetadata({ topics: ['trimmed'] });
     // offset 7 is inside the second batch (5-9)
-    await admin.deleteTopicRecords({ topic: 'trimmed', partitions: [{ partition: 0, offset: '7' }] });
-    const [p] = await admin.fetchTopicOffsets('trimmed');
+    await env.admin.deleteTopicRecords({ topic: 'trimmed', partitions: [{ partition: 0, offset: '7' }] });
+    const [p] = await env.admin.fetchTopicOffsets('trimmed');
     expect([p.low, p.high]).toEqual(['7', '20']);
-    expect((await raw.fetchPartition('trimmed', 0, 6n)).errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
-    const rest = await raw.readAll('trimmed', 0, 7);
+    expect((await env.raw.fetchPartition('trimmed', 0, 6n)).errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    const rest = await env.raw.readAll('trimmed', 0, 7);
     expect(rest.map((r) => [r.offset, r.value])).toEqual(Array.from({ length: 13 }, (_, i) => [7 + i, `r${7 + i}`]));
 
     // -1 means "up to the high watermark"
-    await admin.deleteTopicRecords({ topic: 'trimmed', partitions: [{ partition: 0, offset: '-1' }] });
-    const [after] = await admin.fetchTopicOffsets('trimmed');
+    await env.admin.deleteTopicRecords({ topic: 'trimmed', partitions: [{ partition: 0, offset: '-1' }] });
+    const [after] = await env.admin.fetchTopicOffsets('trimmed');
     expect([after.low, after.high]).toEqual(['20', '20']);
   });
 });
@@ -195,17 +172,17 @@ describe('Fetch long poll', () => {
   const topic = 'long-poll';
 
   beforeAll(async () => {
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
-    await producer.send({ topic, acks: -1, messages: [{ value: 'first' }] });
+    await env.admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+    await env.producer.send({ topic, acks: -1, messages: [{ value: 'first' }] });
   });
 
   const produceAfter = (ms: number, value: string): Promise<void> =>
-    new Promise((resolve, reject) => setTimeout(() => producer.send({ topic, acks: -1, messages: [{ value }] }).then(() => resolve(), reject), ms));
+    new Promise((resolve, reject) => setTimeout(() => env.producer.send({ topic, acks: -1, messages: [{ value }] }).then(() => resolve(), reject), ms));
 
   it('with nothing to return, waits max.wait.ms, then answers empty', async () => {
-    const end = BigInt((await admin.fetchTopicOffsets(topic))[0].high);
+    const end = BigInt((await env.admin.fetchTopicOffsets(topic))[0].high);
     const started = Date.now();
-    const p = await raw.fetchPartition(topic, 0, end, { maxWaitMs: 1_000, minBytes: 1 });
+    const p = await env.raw.fetchPartition(topic, 0, end, { maxWaitMs: 1_000, minBytes: 1 });
     const took = Date.now() - started;
     expect(p.errorCode).toBe(ErrorCode.NONE);
     expect(p.records === null || (Buffer.isBuffer(p.records) ? p.records.length : p.records.length) === 0).toBe(true);
@@ -214,20 +191,20 @@ describe('Fetch long poll', () => {
   });
 
   it('answers as soon as an append brings enough bytes, long before max.wait.ms', async () => {
-    const end = BigInt((await admin.fetchTopicOffsets(topic))[0].high);
+    const end = BigInt((await env.admin.fetchTopicOffsets(topic))[0].high);
     const started = Date.now();
-    const [p] = await Promise.all([raw.fetchPartition(topic, 0, end, { maxWaitMs: 10_000, minBytes: 1 }), produceAfter(300, 'wake up')]);
+    const [p] = await Promise.all([env.raw.fetchPartition(topic, 0, end, { maxWaitMs: 10_000, minBytes: 1 }), produceAfter(300, 'wake up')]);
     const took = Date.now() - started;
     expect(p.errorCode).toBe(ErrorCode.NONE);
     expect(took).toBeGreaterThanOrEqual(250);
     expect(took).toBeLessThan(2_000);
-    expect((await raw.readAll(topic, 0, Number(end))).map((r) => r.value)).toEqual(['wake up']);
+    expect((await env.raw.readAll(topic, 0, Number(end))).map((r) => r.value)).toEqual(['wake up']);
   });
 
   it('with fewer than min.bytes appended, still waits for max.wait.ms and returns what there is', async () => {
-    const end = BigInt((await admin.fetchTopicOffsets(topic))[0].high);
+    const end = BigInt((await env.admin.fetchTopicOffsets(topic))[0].high);
     const started = Date.now();
-    const [p] = await Promise.all([raw.fetchPartition(topic, 0, end, { maxWaitMs: 1_500, minBytes: 100_000 }), produceAfter(200, 'small')]);
+    const [p] = await Promise.all([env.raw.fetchPartition(topic, 0, end, { maxWaitMs: 1_500, minBytes: 100_000 }), produceAfter(200, 'small')]);
     const took = Date.now() - started;
     expect(took).toBeGreaterThanOrEqual(1_450);
     expect(took).toBeLessThan(3_000);
@@ -236,16 +213,16 @@ describe('Fetch long poll', () => {
   });
 
   it.skipIf(!hasKcat)(`a kcat consumer waiting in a long poll gets a record as soon as it is produced${hasKcat ? '' : ` (skipped: ${kcatMissing})`}`, async () => {
-    const end = Number((await admin.fetchTopicOffsets(topic))[0].high);
+    const end = Number((await env.admin.fetchTopicOffsets(topic))[0].high);
     // fetch.wait.max.ms 8 s: were appends not waking the fetch, kcat would see the record only then.
     const kcat = run(
       KCAT,
-      ['-C', '-b', b.bootstrap, '-t', topic, '-p', '0', '-o', String(end), '-c', '1', '-q', '-f', '%o:%s\\n', '-X', 'fetch.wait.max.ms=8000', '-X', 'socket.timeout.ms=20000'],
+      ['-C', '-b', env.broker.bootstrap, '-t', topic, '-p', '0', '-o', String(end), '-c', '1', '-q', '-f', '%o:%s\\n', '-X', 'fetch.wait.max.ms=8000', '-X', 'socket.timeout.ms=20000'],
       { timeoutMs: 30_000 },
     );
     await new Promise((r) => setTimeout(r, 1_500)); // kcat connects and parks its first fetch
     const producedAt = Date.now();
-    await producer.send({ topic, acks: -1, messages: [{ value: 'for kcat' }] });
+    await env.producer.send({ topic, acks: -1, messages: [{ value: 'for kcat' }] });
     const { stdout } = await kcat;
     expect(stdout).toBe(`${end}:for kcat\n`);
     expect(Date.now() - producedAt).toBeLessThan(3_000);

@@ -14,7 +14,7 @@ import { ControlRecordType, readControlBatch } from '../../src/protocol/control-
 import { iterateBatches } from '../../src/protocol/record-batch.js';
 import type { PartitionLog } from '../../src/broker/log/partition-log.js';
 import { removeDir, startBroker, type TestBroker } from '../support/broker.js';
-import { kafkaClient, kafkaProducer } from '../support/kafkajs.js';
+import { createCompactedTopic, kafkaClient, kafkaProducer } from '../support/kafkajs.js';
 import { hasKcat, kcatConsume, kcatMissing, type KcatRecord } from '../support/kcat.js';
 
 const TOPIC = 'compacted-txn-table';
@@ -73,22 +73,7 @@ describe.skipIf(!hasKcat)(`compaction with transactions: kafkajs → cleaner →
     kafka = kafkaClient(b.bootstrap);
     const admin = kafka.admin();
     await admin.connect();
-    const created = await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: TOPIC,
-          numPartitions: 1,
-          configEntries: [
-            { name: 'cleanup.policy', value: 'compact' },
-            { name: 'segment.bytes', value: '1024' },
-            { name: 'min.cleanable.dirty.ratio', value: '0.01' },
-            { name: 'delete.retention.ms', value: String(DELETE_RETENTION_MS) },
-          ],
-        },
-      ],
-    });
-    expect(created).toBe(true);
+    await createCompactedTopic(admin, TOPIC, DELETE_RETENTION_MS);
     await admin.disconnect();
     plain = kafkaProducer(kafka);
     await plain.connect();

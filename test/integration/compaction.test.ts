@@ -9,7 +9,7 @@
 import { CompressionTypes, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startBroker, type TestBroker } from '../support/broker.js';
-import { kafkaClient, kafkaProducer } from '../support/kafkajs.js';
+import { createCompactedTopic, kafkaClient, kafkaProducer } from '../support/kafkajs.js';
 import { hasKcat, kcatConsume, kcatMissing, type KcatRecord } from '../support/kcat.js';
 
 const TOPIC = 'compacted-table';
@@ -81,22 +81,7 @@ describe.skipIf(!hasKcat)(`compaction: kafkajs → cleaner → kcat${hasKcat ? '
   }
 
   it('keeps the latest value of each key at its original offset, then drops tombstones after delete.retention.ms', async () => {
-    const created = await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: TOPIC,
-          numPartitions: 1,
-          configEntries: [
-            { name: 'cleanup.policy', value: 'compact' },
-            { name: 'segment.bytes', value: '1024' },
-            { name: 'min.cleanable.dirty.ratio', value: '0.01' },
-            { name: 'delete.retention.ms', value: String(DELETE_RETENTION_MS) },
-          ],
-        },
-      ],
-    });
-    expect(created).toBe(true);
+    await createCompactedTopic(admin, TOPIC, DELETE_RETENTION_MS);
 
     for (let round = 0; round < ROUNDS; round++) {
       const messages = Array.from({ length: KEYS }, (_, k) => ({ key: `key-${k}`, value: `value-${k}-round-${round}` as string | null }));

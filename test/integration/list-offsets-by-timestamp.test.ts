@@ -7,13 +7,10 @@
  * (offsetsForTimes) and kcat -C -o s@<ts>; and they hold whether the batches share one segment,
  * have a time-index entry each, or each sit in their own segment.
  */
-import type { Admin, Kafka, Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startBroker, type TestBroker } from '../support/broker.js';
-import { kafkaClient, kafkaProducer } from '../support/kafkajs.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useBrokerWithClients } from '../support/broker-with-clients.js';
 import { hasKcat, kcatConsume, kcatMissing, kcatOffsetForTime } from '../support/kcat.js';
 import { segmentFiles } from '../support/log-files.js';
-import { RawKafka } from '../support/raw-kafka.js';
 
 const T = 1_700_000_000_000;
 
@@ -48,39 +45,18 @@ const VARIANTS: Array<[string, Record<string, string>, number]> = [
   ['a segment per batch', { 'segment.bytes': '150' }, BATCHES.length],
 ];
 
-let b: TestBroker;
-let kafka: Kafka;
-let admin: Admin;
-let producer: Producer;
-let raw: RawKafka;
-
-beforeAll(async () => {
-  b = await startBroker();
-  kafka = kafkaClient(b.bootstrap);
-  admin = kafka.admin();
-  producer = kafkaProducer(kafka);
-  await Promise.all([admin.connect(), producer.connect()]);
-  raw = await RawKafka.connect(b.bootstrap);
-});
-
-afterAll(async () => {
-  raw?.close();
-  await producer?.disconnect();
-  await admin?.disconnect();
-  await b?.stop();
-  if (b) removeDir(b.logDir);
-});
+const env = useBrokerWithClients();
 
 describe.each(VARIANTS)('%s', (name, configs, segments) => {
   const topic = `by-time-${name.replace(/[^a-z]+/g, '-')}`;
 
   beforeAll(async () => {
-    await admin.createTopics({
+    await env.admin.createTopics({
       topics: [{ topic, numPartitions: 1, configEntries: Object.entries(configs).map(([k, v]) => ({ name: k, value: v })) }],
     });
     let offset = 0;
     for (const batch of BATCHES) {
-      const [ack] = await producer.send({
+      const [ack] = await env.producer.send({
         topic,
         acks: -1,
         messages: batch.map((ts, i) => ({ key: `k${offset + i}`, value: `v${offset + i}`, timestamp: String(T + ts) })),
@@ -88,12 +64,12 @@ describe.each(VARIANTS)('%s', (name, configs, segments) => {
       expect(Number(ack.baseOffset)).toBe(offset);
       offset += batch.length;
     }
-    expect(segmentFiles(b.logDir, topic, 0)).toHaveLength(segments);
+    expect(segmentFiles(env.broker.logDir, topic, 0)).toHaveLength(segments);
   });
 
   it('raw ListOffsets v7 returns the first offset at or after the time, with that record\'s timestamp', async () => {
     for (const [what, asked, offset, ts] of CASES) {
-      const r = await raw.listOffset(topic, 0, BigInt(T + asked));
+      const r = await env.raw.listOffset(topic, 0, BigInt(T + asked));
       expect({ what, errorCode: r.errorCode, offset: Number(r.offset), timestamp: Number(r.timestamp) }).toEqual({
         what,
         errorCode: 0,
@@ -102,13 +78,13 @@ describe.each(VARIANTS)('%s', (name, configs, segments) => {
       });
     }
     // -3: the first record with the largest timestamp (KIP-734).
-    const max = await raw.listOffset(topic, 0, -3n);
+    const max = await env.raw.listOffset(topic, 0, -3n);
     expect([Number(max.offset), Number(max.timestamp)]).toEqual([9, T + 12_000]);
   });
 
   it('kafkajs admin.fetchTopicOffsetsByTimestamp agrees (and answers the high watermark where there is none)', async () => {
     for (const [what, asked, offset] of CASES) {
-      const [p] = await admin.fetchTopicOffsetsByTimestamp(topic, T + asked);
+      const [p] = await env.admin.fetchTopicOffsetsByTimestamp(topic, T + asked);
       expect({ what, offset: Number(p.offset) }).toEqual({ what, offset: offset === -1 ? END : offset });
     }
   });
@@ -116,13 +92,13 @@ describe.each(VARIANTS)('%s', (name, configs, segments) => {
   it.skipIf(!hasKcat)(`kcat -Q (librdkafka offsetsForTimes) agrees${hasKcat ? '' : ` (skipped: ${kcatMissing})`}`, async () => {
     for (const [what, asked, offset] of CASES) {
       if (T + asked < 0) continue;
-      expect({ what, offset: await kcatOffsetForTime(b.bootstrap, topic, 0, T + asked) }).toEqual({ what, offset });
+      expect({ what, offset: await kcatOffsetForTime(env.broker.bootstrap, topic, 0, T + asked) }).toEqual({ what, offset });
     }
   });
 
   it.skipIf(!hasKcat)(`kcat -C -o s@<ts> starts consuming there${hasKcat ? '' : ` (skipped: ${kcatMissing})`}`, async () => {
     for (const [what, asked, offset] of [CASES[2], CASES[4], CASES[8], CASES[CASES.length - 1]]) {
-      const records = await kcatConsume(b.bootstrap, topic, 0, { offset: `s@${T + asked}` });
+      const records = await kcatConsume(env.broker.bootstrap, topic, 0, { offset: `s@${T + asked}` });
       const expected = offset === -1 ? [] : Array.from({ length: END - offset }, (_, i) => offset + i);
       expect({ what, offsets: records.map((r) => r.offset) }).toEqual({ what, offsets: expected });
     }

@@ -8,14 +8,11 @@
  * timer (every log.retention.check.interval.ms = 20 ms here) but judges "due" and "expired" by the
  * injected clock, so nothing is deleted until the test moves the clock.
  */
-import type { Admin, Kafka, Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/broker/clock.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { removeDir, startBroker, type TestBroker } from '../support/broker.js';
-import { kafkaClient, kafkaProducer } from '../support/kafkajs.js';
+import { useBrokerWithClients } from '../support/broker-with-clients.js';
 import { partitionBatches, segmentFiles } from '../support/log-files.js';
-import { RawKafka } from '../support/raw-kafka.js';
 
 const CHECK_INTERVAL_MS = 20;
 const BATCHES = 6;
@@ -23,30 +20,8 @@ const PER_BATCH = 5;
 /** One batch of 5 small records is ~170 bytes: two do not fit, so each batch gets its own segment. */
 const SEGMENT_BYTES = '250';
 
-let clock: ManualClock;
-let b: TestBroker;
-let kafka: Kafka;
-let admin: Admin;
-let producer: Producer;
-let raw: RawKafka;
-
-beforeAll(async () => {
-  clock = new ManualClock();
-  b = await startBroker({ 'log.retention.check.interval.ms': String(CHECK_INTERVAL_MS) }, { clock });
-  kafka = kafkaClient(b.bootstrap);
-  admin = kafka.admin();
-  producer = kafkaProducer(kafka);
-  await Promise.all([admin.connect(), producer.connect()]);
-  raw = await RawKafka.connect(b.bootstrap);
-});
-
-afterAll(async () => {
-  raw?.close();
-  await producer?.disconnect();
-  await admin?.disconnect();
-  await b?.stop();
-  if (b) removeDir(b.logDir);
-});
+const clock = new ManualClock();
+const env = useBrokerWithClients({ 'log.retention.check.interval.ms': String(CHECK_INTERVAL_MS) }, { clock });
 
 /** Sends batch k (records k*5 … k*5+4), every record stamped `timestamp`. */
 async function sendBatch(topic: string, k: number, timestamp: number): Promise<void> {
@@ -55,12 +30,12 @@ async function sendBatch(topic: string, k: number, timestamp: number): Promise<v
     value: `value-${String(k * PER_BATCH + j).padStart(4, '0')}`,
     timestamp: String(timestamp),
   }));
-  const [ack] = await producer.send({ topic, acks: -1, messages });
+  const [ack] = await env.producer.send({ topic, acks: -1, messages });
   expect(Number(ack.baseOffset)).toBe(k * PER_BATCH);
 }
 
 async function watermarks(topic: string): Promise<{ low: number; high: number }> {
-  const [p] = await admin.fetchTopicOffsets(topic);
+  const [p] = await env.admin.fetchTopicOffsets(topic);
   return { low: Number(p.low), high: Number(p.high) };
 }
 
@@ -84,7 +59,7 @@ function expectedRecords(from: number, to: number): Array<{ offset: number; key:
 }
 
 async function readFrom(topic: string, from: number): Promise<Array<{ offset: number; key: string | null; value: string | null }>> {
-  return (await raw.readAll(topic, 0, from)).map(({ offset, key, value }) => ({ offset, key, value }));
+  return (await env.raw.readAll(topic, 0, from)).map(({ offset, key, value }) => ({ offset, key, value }));
 }
 
 describe('retention.ms', () => {
@@ -93,7 +68,7 @@ describe('retention.ms', () => {
   /** A topic whose batch k (its own segment) carries timestamp t0 + k seconds; returns t0. */
   async function timedTopic(topic: string): Promise<number> {
     const t0 = clock.now();
-    await admin.createTopics({
+    await env.admin.createTopics({
       topics: [
         {
           topic,
@@ -106,7 +81,7 @@ describe('retention.ms', () => {
       ],
     });
     for (let k = 0; k < BATCHES; k++) await sendBatch(topic, k, t0 + k * 1_000);
-    expect(segmentFiles(b.logDir, topic, 0)).toHaveLength(BATCHES);
+    expect(segmentFiles(env.broker.logDir, topic, 0)).toHaveLength(BATCHES);
     return t0;
   }
 
@@ -118,21 +93,21 @@ describe('retention.ms', () => {
     clock.advance(t0 + RETENTION_MS - clock.now());
     await severalChecks();
     expect(await watermarks(topic)).toEqual({ low: 0, high: BATCHES * PER_BATCH });
-    expect(segmentFiles(b.logDir, topic, 0)).toHaveLength(BATCHES);
+    expect(segmentFiles(env.broker.logDir, topic, 0)).toHaveLength(BATCHES);
 
     // Batches 0-2 are now 62.5, 61.5 and 60.5 s old: expired. Batch 3 is 59.5 s old: kept.
     clock.advance(2_500);
     await waitForLow(topic, 3 * PER_BATCH);
     await severalChecks();
     expect(await watermarks(topic)).toEqual({ low: 3 * PER_BATCH, high: BATCHES * PER_BATCH });
-    expect(segmentFiles(b.logDir, topic, 0)).toHaveLength(BATCHES - 3);
+    expect(segmentFiles(env.broker.logDir, topic, 0)).toHaveLength(BATCHES - 3);
 
-    const below = await raw.fetchPartition(topic, 0, BigInt(3 * PER_BATCH - 1));
+    const below = await env.raw.fetchPartition(topic, 0, BigInt(3 * PER_BATCH - 1));
     expect(below.errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
     expect(below.logStartOffset).toBe(BigInt(3 * PER_BATCH));
-    expect((await raw.fetchPartition(topic, 0, 0n)).errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    expect((await env.raw.fetchPartition(topic, 0, 0n)).errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
     expect(await readFrom(topic, 3 * PER_BATCH)).toEqual(expectedRecords(3 * PER_BATCH, BATCHES * PER_BATCH));
-    expect((await raw.listOffset(topic, 0, -2n)).offset).toBe(BigInt(3 * PER_BATCH));
+    expect((await env.raw.listOffset(topic, 0, -2n)).offset).toBe(BigInt(3 * PER_BATCH));
   });
 
   it('when even the active segment has expired, the log rolls and empties; the next append continues the offsets', async () => {
@@ -142,8 +117,8 @@ describe('retention.ms', () => {
     const end = BATCHES * PER_BATCH;
     await waitForLow(topic, end);
     expect(await watermarks(topic)).toEqual({ low: end, high: end });
-    expect((await raw.fetchPartition(topic, 0, BigInt(end - 1))).errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
-    const atEnd = await raw.fetchPartition(topic, 0, BigInt(end));
+    expect((await env.raw.fetchPartition(topic, 0, BigInt(end - 1))).errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    const atEnd = await env.raw.fetchPartition(topic, 0, BigInt(end));
     expect(atEnd.errorCode).toBe(ErrorCode.NONE);
     expect(atEnd.highWatermark).toBe(BigInt(end));
 
@@ -157,9 +132,9 @@ describe('retention.bytes', () => {
   const topic = 'retention-by-size';
 
   it('deletes the oldest segments while the log stays above retention.bytes without them', async () => {
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'segment.bytes', value: SEGMENT_BYTES }] }] });
+    await env.admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'segment.bytes', value: SEGMENT_BYTES }] }] });
     for (let k = 0; k < BATCHES; k++) await sendBatch(topic, k, clock.now());
-    const batches = partitionBatches(b.logDir, topic, 0);
+    const batches = partitionBatches(env.broker.logDir, topic, 0);
     expect(batches).toHaveLength(BATCHES);
     const size = batches[0].size;
     expect(batches.every((x) => x.size === size)).toBe(true);
@@ -167,7 +142,7 @@ describe('retention.bytes', () => {
     // 6 segments of `size` bytes, limit 2.5 segments: deleting 3 leaves 3 (still 0.5 over, but
     // deleting a 4th would go below the limit, which Kafka does not do).
     const limit = Math.floor(2.5 * size);
-    await admin.alterConfigs({
+    await env.admin.alterConfigs({
       validateOnly: false,
       resources: [
         {
@@ -185,9 +160,9 @@ describe('retention.bytes', () => {
     clock.advance(CHECK_INTERVAL_MS);
     await severalChecks();
     expect(await watermarks(topic)).toEqual({ low: 3 * PER_BATCH, high: BATCHES * PER_BATCH });
-    expect(segmentFiles(b.logDir, topic, 0)).toHaveLength(3);
+    expect(segmentFiles(env.broker.logDir, topic, 0)).toHaveLength(3);
 
-    expect((await raw.fetchPartition(topic, 0, BigInt(3 * PER_BATCH - 1))).errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    expect((await env.raw.fetchPartition(topic, 0, BigInt(3 * PER_BATCH - 1))).errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
     expect(await readFrom(topic, 3 * PER_BATCH)).toEqual(expectedRecords(3 * PER_BATCH, BATCHES * PER_BATCH));
   });
 });

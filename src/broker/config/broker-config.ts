@@ -26,6 +26,7 @@ import {
   configTypeId,
   formatConfigValue,
   indexDefinitions,
+  LONG_MAX_STRING,
   nonEmptySubsetOf,
   oneOf,
   parseConfigValue,
@@ -37,7 +38,6 @@ import {
 } from './config-def.js';
 import { ConfigError } from './config-error.js';
 
-const LONG_MAX = '9223372036854775807';
 const INT_MAX = '2147483647';
 
 /** Kafka's BrokerCompressionType names; `none` is accepted as the producer-side spelling of uncompressed. */
@@ -165,7 +165,7 @@ export const BROKER_CONFIG_DEFINITIONS: readonly ConfigDefinition[] = [
     doc: 'Largest offset or time index file; a full index rolls the segment (topic: segment.index.bytes).',
   },
   {
-    name: 'log.flush.interval.messages', type: 'long', default: LONG_MAX, validator: atLeast(1), importance: 'high', support: 'honoured',
+    name: 'log.flush.interval.messages', type: 'long', default: LONG_MAX_STRING, validator: atLeast(1), importance: 'high', support: 'honoured',
     doc: 'fsync a partition after this many records; the default leaves flushing to the OS (topic: flush.messages).',
   },
   {
@@ -173,7 +173,7 @@ export const BROKER_CONFIG_DEFINITIONS: readonly ConfigDefinition[] = [
     doc: 'fsync a partition when its last flush is older than this; if unset, log.flush.scheduler.interval.ms (topic: flush.ms).',
   },
   {
-    name: 'log.flush.scheduler.interval.ms', type: 'long', default: LONG_MAX, importance: 'high', support: 'honoured',
+    name: 'log.flush.scheduler.interval.ms', type: 'long', default: LONG_MAX_STRING, importance: 'high', support: 'honoured',
     doc: 'How often partitions are checked for a due time-based flush; also the flush.ms default when log.flush.interval.ms is unset.',
   },
   {
@@ -190,15 +190,15 @@ export const BROKER_CONFIG_DEFINITIONS: readonly ConfigDefinition[] = [
     doc: 'CreateTime keeps the producer\'s timestamps; LogAppendTime stamps batches with the broker\'s clock (topic: message.timestamp.type).',
   },
   {
-    name: 'log.message.timestamp.difference.max.ms', type: 'long', default: LONG_MAX, validator: atLeast(0), importance: 'medium', support: 'stored',
+    name: 'log.message.timestamp.difference.max.ms', type: 'long', default: LONG_MAX_STRING, validator: atLeast(0), importance: 'medium', support: 'stored',
     doc: 'Stored, not enforced (deprecated in Kafka 3.6, removed in 4.0).',
   },
   {
-    name: 'log.message.timestamp.before.max.ms', type: 'long', default: LONG_MAX, validator: atLeast(0), importance: 'medium', support: 'stored',
+    name: 'log.message.timestamp.before.max.ms', type: 'long', default: LONG_MAX_STRING, validator: atLeast(0), importance: 'medium', support: 'stored',
     doc: 'Stored, not enforced: how far in the past a CreateTime timestamp may be.',
   },
   {
-    name: 'log.message.timestamp.after.max.ms', type: 'long', default: LONG_MAX, validator: atLeast(0), importance: 'medium', support: 'stored',
+    name: 'log.message.timestamp.after.max.ms', type: 'long', default: LONG_MAX_STRING, validator: atLeast(0), importance: 'medium', support: 'stored',
     doc: 'Stored, not enforced: how far in the future a CreateTime timestamp may be (Kafka 4.0 defaults it to one hour).',
   },
   {
@@ -231,7 +231,7 @@ export const BROKER_CONFIG_DEFINITIONS: readonly ConfigDefinition[] = [
     doc: 'Records younger than this are never compacted (topic: min.compaction.lag.ms).',
   },
   {
-    name: 'log.cleaner.max.compaction.lag.ms', type: 'long', default: LONG_MAX, validator: atLeast(1), importance: 'medium', support: 'stored',
+    name: 'log.cleaner.max.compaction.lag.ms', type: 'long', default: LONG_MAX_STRING, validator: atLeast(1), importance: 'medium', support: 'stored',
     doc: 'Stored, not enforced: the longest a record may stay uncompacted (topic: max.compaction.lag.ms).',
   },
   {

@@ -26,6 +26,7 @@ import {
   configTypeId,
   formatConfigValue,
   indexDefinitions,
+  LONG_MAX_STRING,
   nonEmptySubsetOf,
   oneOf,
   parseConfigValue,
@@ -43,8 +44,6 @@ export interface TopicConfigDefinition extends ConfigDefinition {
   /** The value when a topic has no override; unless given, the first synonym's broker value, else `default`. */
   readonly fromBroker?: (broker: BrokerConfig) => ConfigValue;
 }
-
-const LONG_MAX = '9223372036854775807';
 
 const THROTTLED_REPLICAS = validator(
   'empty, * or a list of partition:broker pairs',
@@ -76,12 +75,12 @@ export const TOPIC_CONFIG_DEFINITIONS: readonly TopicConfigDefinition[] = [
     doc: 'How long a deleted segment lingers (renamed .deleted) before its files are removed.',
   },
   {
-    name: 'flush.messages', type: 'long', default: LONG_MAX, validator: atLeast(1),
+    name: 'flush.messages', type: 'long', default: LONG_MAX_STRING, validator: atLeast(1),
     importance: 'medium', support: 'honoured', synonyms: ['log.flush.interval.messages'],
     doc: 'fsync after this many records; the default leaves flushing to the OS.',
   },
   {
-    name: 'flush.ms', type: 'long', default: LONG_MAX, validator: atLeast(0),
+    name: 'flush.ms', type: 'long', default: LONG_MAX_STRING, validator: atLeast(0),
     importance: 'medium', support: 'honoured', synonyms: ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'],
     fromBroker: (b) => b.logFlushIntervalMs,
     doc: 'fsync when the last flush is older than this; the default leaves flushing to the OS.',
@@ -112,7 +111,7 @@ export const TOPIC_CONFIG_DEFINITIONS: readonly TopicConfigDefinition[] = [
     doc: 'Stored, not used: no tiered storage.',
   },
   {
-    name: 'max.compaction.lag.ms', type: 'long', default: LONG_MAX, validator: atLeast(1),
+    name: 'max.compaction.lag.ms', type: 'long', default: LONG_MAX_STRING, validator: atLeast(1),
     importance: 'medium', support: 'stored', synonyms: ['log.cleaner.max.compaction.lag.ms'],
     doc: 'Stored, not enforced: the longest a record may stay uncompacted.',
   },
@@ -133,17 +132,17 @@ export const TOPIC_CONFIG_DEFINITIONS: readonly TopicConfigDefinition[] = [
     doc: 'Stored, not used: batches are always written as v2 (removed in Kafka 4.0).',
   },
   {
-    name: 'message.timestamp.after.max.ms', type: 'long', default: LONG_MAX, validator: atLeast(0),
+    name: 'message.timestamp.after.max.ms', type: 'long', default: LONG_MAX_STRING, validator: atLeast(0),
     importance: 'medium', support: 'stored', synonyms: ['log.message.timestamp.after.max.ms'],
     doc: 'Stored, not enforced: how far in the future a CreateTime timestamp may be.',
   },
   {
-    name: 'message.timestamp.before.max.ms', type: 'long', default: LONG_MAX, validator: atLeast(0),
+    name: 'message.timestamp.before.max.ms', type: 'long', default: LONG_MAX_STRING, validator: atLeast(0),
     importance: 'medium', support: 'stored', synonyms: ['log.message.timestamp.before.max.ms'],
     doc: 'Stored, not enforced: how far in the past a CreateTime timestamp may be.',
   },
   {
-    name: 'message.timestamp.difference.max.ms', type: 'long', default: LONG_MAX, validator: atLeast(0),
+    name: 'message.timestamp.difference.max.ms', type: 'long', default: LONG_MAX_STRING, validator: atLeast(0),
     importance: 'medium', support: 'stored', synonyms: ['log.message.timestamp.difference.max.ms'],
     doc: 'Stored, not enforced (deprecated in Kafka 3.6, removed in 4.0).',
   },

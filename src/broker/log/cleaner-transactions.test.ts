@@ -7,18 +7,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Attr, isControl, readBatchHeader } from '../../protocol/batch-header.js';
 import { readControlBatch } from '../../protocol/control-record.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { ManualClock } from '../clock.js';
 import { markerBatch } from '../producer-state/testing.js';
 import { filesEndingWith, keyedBatch, readBatches, readCommittedRows, readUncommittedRows, T0, tableOf } from './compaction-testing.js';
 import { LogCleaner } from './log-cleaner.js';
 import type { LogConfig } from './log-config.js';
 import { PartitionLog, RECOVERY_POINT_CHECKPOINT_FILE } from './partition-log.js';
 import type { SwapStep } from './segment-swap.js';
-import { type CapturingLogger, capturingLogger, makeTmpDir, removeDir, testConfig } from './testing.js';
+import { testConfig, usePartitionLogFixture } from './testing.js';
 
 const DELETE_RETENTION_MS = 60_000;
 const COMPACT: Partial<LogConfig> = { cleanupPolicy: ['compact'], deleteRetentionMs: DELETE_RETENTION_MS, minCleanableDirtyRatio: 0.01 };
@@ -51,48 +50,30 @@ class TestProducer {
 }
 
 describe('Cleaner with transactions', () => {
-  let root: string;
-  let dir: string;
-  let clock: ManualClock;
-  let logger: CapturingLogger;
-  let opened: PartitionLog[];
-
-  beforeEach(() => {
-    root = makeTmpDir();
-    dir = path.join(root, 'table-0');
-    clock = new ManualClock(T0);
-    logger = capturingLogger();
-    opened = [];
-  });
-  afterEach(async () => {
-    for (const log of opened) await log.close().catch(() => {});
-    removeDir(root);
-  });
+  const fx = usePartitionLogFixture('table-0', T0);
 
   function open(overrides: Partial<LogConfig> = {}, hadCleanShutdown = false): PartitionLog {
-    const log = PartitionLog.open(dir, testConfig({ ...COMPACT, ...overrides }), { clock, logger, hadCleanShutdown });
-    opened.push(log);
-    return log;
+    return fx.open(testConfig({ ...COMPACT, ...overrides }), { hadCleanShutdown });
   }
 
   async function reopen(log: PartitionLog): Promise<PartitionLog> {
     await log.close();
-    opened = opened.filter((l) => l !== log);
+    fx.opened = fx.opened.filter((l) => l !== log);
     return open({}, true);
   }
 
   /** As after kill -9 with nothing flushed: no snapshot, no recovery point; every segment is recovered and the producer state replayed from the start. */
   function reopenAfterCrash(): PartitionLog {
-    opened = [];
-    for (const name of filesEndingWith(dir, '.snapshot')) fs.rmSync(path.join(dir, name));
-    fs.rmSync(path.join(dir, RECOVERY_POINT_CHECKPOINT_FILE), { force: true });
+    fx.opened = [];
+    for (const name of filesEndingWith(fx.dir, '.snapshot')) fs.rmSync(path.join(fx.dir, name));
+    fs.rmSync(path.join(fx.dir, RECOVERY_POINT_CHECKPOINT_FILE), { force: true });
     return open();
   }
 
   const plain = (log: PartitionLog, records: KV[]): number => log.append(keyedBatch(records)).firstOffset;
 
   function cleanerFor(log: PartitionLog, onSwapStep?: (step: SwapStep) => void): LogCleaner {
-    return new LogCleaner({ ioChunkBytes: 200, onSwapStep }, clock, logger, () => [{ topic: 'table', partition: 0, log }]);
+    return new LogCleaner({ ioChunkBytes: 200, onSwapStep }, fx.clock, fx.logger, () => [{ topic: 'table', partition: 0, log }]);
   }
 
   const clean = (log: PartitionLog, cleaner = cleanerFor(log)) => cleaner.cleanNow({ topic: 'table', partition: 0, log });
@@ -177,7 +158,7 @@ describe('Cleaner with transactions', () => {
     expect(tableOf(readCommittedRows(reopened))).toEqual(EXPECTED_TABLE);
     expect(readUncommittedRows(reopened)).toEqual(cleanedRows);
     expect(reopened.collectAbortedTransactions(0, reopened.logEndOffset)).toEqual(abortedBefore);
-    expect(logger.lines.filter((l) => l.startsWith('WARN') || l.startsWith('ERROR'))).toEqual([]);
+    expect(fx.logger.lines.filter((l) => l.startsWith('WARN') || l.startsWith('ERROR'))).toEqual([]);
   });
 
   it('keeps a marker until its data is gone, stamps it with a delete horizon, and removes it after the horizon', async () => {
@@ -189,7 +170,7 @@ describe('Cleaner with transactions', () => {
 
     // Second round: the data of transactions 2, 3, 4 and 6 is gone, so their markers are stamped;
     // 1 (a1) and 5 (e5) still have records. The index entries of the stamped aborts go.
-    clock.advance(1000);
+    fx.clock.advance(1000);
     const second = await clean(log, cleaner);
     const horizon = T0 + 1000 + DELETE_RETENTION_MS;
     expect(second.earliestDeleteHorizon).toBe(horizon);
@@ -213,12 +194,12 @@ describe('Cleaner with transactions', () => {
     expect(cleaner.grabFilthiestCompactedLog(horizon)?.log).toBe(log);
 
     // Before the horizon, a round changes nothing.
-    clock.advance(DELETE_RETENTION_MS - 1);
+    fx.clock.advance(DELETE_RETENTION_MS - 1);
     await clean(log, cleaner);
     expect(markers(log).filter(([, , h]) => h).map(([o]) => o)).toEqual([8, 10, 14, 19]);
 
     // At the horizon they go; the last batch of producer 2 (19) stays as an empty header for its epoch.
-    clock.advance(1);
+    fx.clock.advance(1);
     const last = await clean(log, cleaner);
     expect(markers(log)).toEqual([
       [7, 1, false],
@@ -254,9 +235,9 @@ describe('Cleaner with transactions', () => {
     fillInterleaved(log);
     const cleaner = cleanerFor(log);
     await clean(log, cleaner);
-    clock.advance(1000);
+    fx.clock.advance(1000);
     await clean(log, cleaner);
-    clock.advance(DELETE_RETENTION_MS);
+    fx.clock.advance(DELETE_RETENTION_MS);
     await clean(log, cleaner);
     const committed = readCommittedRows(log);
     const uncommitted = readUncommittedRows(log);
@@ -376,8 +357,8 @@ describe('Cleaner with transactions', () => {
       ).rejects.toThrow(`simulated crash at ${step}`);
 
       const reopened = reopenAfterCrash();
-      expect(filesEndingWith(dir, '.cleaned')).toEqual([]);
-      expect(filesEndingWith(dir, '.swap')).toEqual([]);
+      expect(filesEndingWith(fx.dir, '.cleaned')).toEqual([]);
+      expect(filesEndingWith(fx.dir, '.swap')).toEqual([]);
       expect(reopened.logEndOffset).toBe(21);
       expect(reopened.lastStableOffset).toBe(21);
       for (const r of readUncommittedRows(reopened)) expect(written.get(r.offset)).toEqual(r);

@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Attr, Compression, readBatchHeader } from '../../protocol/batch-header.js';
 import { encodeControlBatch } from '../../protocol/control-record.js';
 import { decodeRecordBatch } from '../../protocol/record-batch.js';
-import { ManualClock } from '../clock.js';
 import { groupSegmentsBySize } from './cleaner.js';
 import { filesEndingWith, keyedBatch, type KeyedRow, readBatches, readRows, T0, tableOf } from './compaction-testing.js';
 import { CLEANER_OFFSET_CHECKPOINT_FILE, LogCleaner, type LogCleanerConfig } from './log-cleaner.js';
@@ -14,43 +13,25 @@ import { segmentFileName } from './log-segment.js';
 import { EARLIEST_TIMESTAMP, PartitionLog } from './partition-log.js';
 import type { SwapStep } from './segment-swap.js';
 import { nonTransactionalHooks } from './transaction-aware-filter.js';
-import { type CapturingLogger, capturingLogger, makeTmpDir, removeDir, testConfig } from './testing.js';
+import { testConfig, usePartitionLogFixture } from './testing.js';
 
 const COMPACT: Partial<LogConfig> = { cleanupPolicy: ['compact'], deleteRetentionMs: 1000, minCleanableDirtyRatio: 0.01 };
 
 describe('Cleaner', () => {
-  let root: string;
-  let dir: string;
-  let clock: ManualClock;
-  let logger: CapturingLogger;
-  let opened: PartitionLog[];
-
-  beforeEach(() => {
-    root = makeTmpDir();
-    dir = path.join(root, 'table-0');
-    clock = new ManualClock(T0);
-    logger = capturingLogger();
-    opened = [];
-  });
-  afterEach(async () => {
-    for (const log of opened) await log.close().catch(() => {});
-    removeDir(root);
-  });
+  const fx = usePartitionLogFixture('table-0', T0);
 
   function open(overrides: Partial<LogConfig> = {}): PartitionLog {
-    const log = PartitionLog.open(dir, testConfig({ ...COMPACT, ...overrides }), { clock, logger });
-    opened.push(log);
-    return log;
+    return fx.open(testConfig({ ...COMPACT, ...overrides }));
   }
 
   /** Opens the directory again as after a crash: the old instance is abandoned, not closed. */
   function reopenAfterCrash(overrides: Partial<LogConfig> = {}): PartitionLog {
-    opened = [];
+    fx.opened = [];
     return open(overrides);
   }
 
   function clean(log: PartitionLog, config: LogCleanerConfig = {}) {
-    const cleaner = new LogCleaner({ ioChunkBytes: 200, ...config }, clock, logger, () => [{ topic: 'table', partition: 0, log }]);
+    const cleaner = new LogCleaner({ ioChunkBytes: 200, ...config }, fx.clock, fx.logger, () => [{ topic: 'table', partition: 0, log }]);
     return cleaner.cleanNow({ topic: 'table', partition: 0, log });
   }
 
@@ -78,7 +59,7 @@ describe('Cleaner', () => {
       keyedBatch([['c', 'c2']]),
     ]);
     const before = readRows(log);
-    const activeFile = path.join(dir, segmentFileName(7, '.log'));
+    const activeFile = path.join(fx.dir, segmentFileName(7, '.log'));
     const activeBytes = fs.readFileSync(activeFile);
 
     const result = await clean(log);
@@ -97,9 +78,9 @@ describe('Cleaner', () => {
     expect(log.logStartOffset).toBe(0);
     expect(log.logEndOffset).toBe(8);
     expect(log.fetchOffsetByTimestamp(EARLIEST_TIMESTAMP)?.offset).toBe(0);
-    expect(fs.readFileSync(path.join(dir, CLEANER_OFFSET_CHECKPOINT_FILE), 'utf8')).toBe('0\n7\n');
-    expect(filesEndingWith(dir, '.cleaned')).toEqual([]);
-    expect(filesEndingWith(dir, '.swap')).toEqual([]);
+    expect(fs.readFileSync(path.join(fx.dir, CLEANER_OFFSET_CHECKPOINT_FILE), 'utf8')).toBe('0\n7\n');
+    expect(filesEndingWith(fx.dir, '.cleaned')).toEqual([]);
+    expect(filesEndingWith(fx.dir, '.swap')).toEqual([]);
   });
 
   it('answers a fetch at a removed offset with the next batch, whose records keep their offsets', async () => {
@@ -148,7 +129,7 @@ describe('Cleaner', () => {
     ]);
     const table = tableOf(readRows(log));
 
-    clock.advance(1000);
+    fx.clock.advance(1000);
     const first = await clean(log);
     expect(rowsAt(readRows(log))).toEqual([
       [1, 'k2', 'v2'],
@@ -165,13 +146,13 @@ describe('Cleaner', () => {
     expect(decodeRecordBatch(stamped).records.map((r) => Number(r.timestamp))).toEqual([T0 + 5, T0 + 5]);
     expect(tableOf(readRows(log))).toEqual(table);
 
-    clock.advance(59_999);
+    fx.clock.advance(59_999);
     await clean(log);
     expect(readRows(log).map((r) => r.offset)).toEqual([1, 2, 3, 4]);
     // Cleaning a batch that already has a horizon keeps the horizon, not a new one.
     expect(Number(readBatchHeader(readBatches(log).find((b) => Number(b.readBigInt64BE(0)) === 2)!).baseTimestamp)).toBe(T0 + 61_000);
 
-    clock.advance(1);
+    fx.clock.advance(1);
     const last = await clean(log);
     expect(rowsAt(readRows(log))).toEqual([
       [1, 'k2', 'v2'],
@@ -185,13 +166,13 @@ describe('Cleaner', () => {
   it('never removes a tombstone the round has not cleaned yet, whatever its age', async () => {
     const log = open({ deleteRetentionMs: 0 });
     write(log, [keyedBatch([['k', 'v']]), keyedBatch([['k', null]]), 'roll', keyedBatch([['z', 'z']])]);
-    clock.advance(10_000_000);
+    fx.clock.advance(10_000_000);
     await clean(log);
     expect(rowsAt(readRows(log))).toEqual([
       [1, 'k', null],
       [2, 'z', 'z'],
     ]);
-    clock.advance(1);
+    fx.clock.advance(1);
     await clean(log);
     expect(rowsAt(readRows(log))).toEqual([[2, 'z', 'z']]);
   });
@@ -231,7 +212,7 @@ describe('Cleaner', () => {
 
   it('keeps the broker timestamp of a rewritten LogAppendTime batch', async () => {
     const log = open({ messageTimestampType: 'LogAppendTime' });
-    clock.advance(100);
+    fx.clock.advance(100);
     write(log, [keyedBatch([['a', '1'], ['b', '1']]), keyedBatch([['a', '2']]), 'roll', keyedBatch([['z', 'z']])]);
     await clean(log);
     const { header, records } = decodeRecordBatch(readBatches(log)[0]);
@@ -288,7 +269,7 @@ describe('Cleaner', () => {
     expect(readRows(log).map((r) => r.offset)).toEqual([2, 3, 4]);
     expect(log.collectAbortedTransactions(0, log.logEndOffset)).toEqual(aborted);
     await log.close();
-    opened = [];
+    fx.opened = [];
     log = open();
     expect(log.collectAbortedTransactions(0, log.logEndOffset)).toEqual(aborted);
   });
@@ -324,11 +305,11 @@ describe('Cleaner', () => {
       'roll',
       keyedBatch([['z', 'z']], { timestamp: BigInt(T0 + 9_000) }),
     ]);
-    clock.advance(12_000); // the first segment is 12 s old, the second 4 s
+    fx.clock.advance(12_000); // the first segment is 12 s old, the second 4 s
     const result = await clean(log);
     expect(result.endOffset).toBe(1);
     expect(readRows(log).map((r) => r.value)).toEqual(['old', 'new', 'z']);
-    clock.advance(10_000);
+    fx.clock.advance(10_000);
     await clean(log);
     expect(readRows(log).map((r) => r.value)).toEqual(['new', 'z']);
   });
@@ -355,14 +336,14 @@ describe('Cleaner', () => {
     const cleaned = readRows(log);
     const bases = log.segmentBaseOffsets;
     await log.close();
-    opened = [];
+    fx.opened = [];
     log = open();
     expect(readRows(log)).toEqual(cleaned);
     expect(log.segmentBaseOffsets).toEqual(bases);
-    expect(logger.lines.filter((l) => l.startsWith('WARN'))).toEqual([]);
+    expect(fx.logger.lines.filter((l) => l.startsWith('WARN'))).toEqual([]);
     // And the next round starts where the last ended.
-    const cleaner = new LogCleaner({}, clock, logger, () => []);
-    expect(cleaner.cleanableOffsets({ topic: 'table', partition: 0, log }, clock.now())).toMatchObject({ firstDirtyOffset: 4, cleanableBytes: 0 });
+    const cleaner = new LogCleaner({}, fx.clock, fx.logger, () => []);
+    expect(cleaner.cleanableOffsets({ topic: 'table', partition: 0, log }, fx.clock.now())).toMatchObject({ firstDirtyOffset: 4, cleanableBytes: 0 });
   });
 
   describe('a crash during the swap', () => {
@@ -404,8 +385,8 @@ describe('Cleaner', () => {
       // Every latest value (and every record after the cleaned range) is still there.
       expect(tableOf(rows)).toEqual(tableOf(original));
       for (const r of original.filter((o) => o.offset >= 6 || (o.key === 'a' && o.value === 'a3'))) expect(offsets).toContain(r.offset);
-      expect(filesEndingWith(dir, '.cleaned')).toEqual([]);
-      expect(filesEndingWith(dir, '.swap')).toEqual([]);
+      expect(filesEndingWith(fx.dir, '.cleaned')).toEqual([]);
+      expect(filesEndingWith(fx.dir, '.swap')).toEqual([]);
       expect(reopened.logEndOffset).toBe(log.logEndOffset);
 
       // Once the swap had committed, the cleaned segment is what recovery installs.
@@ -474,7 +455,7 @@ describe('Cleaner', () => {
       [2, 'a', '3'],
       [3, 'z', 'z'],
     ]);
-    expect(filesEndingWith(dir, '.cleaned')).toEqual([]);
+    expect(filesEndingWith(fx.dir, '.cleaned')).toEqual([]);
   });
 });
 

@@ -5,16 +5,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import { ManualClock } from '../clock.js';
 import { snapshotFileName } from '../producer-state/producer-state-manager.js';
 import { markerBatch, producerBatch, T0 } from '../producer-state/testing.js';
 import type { LogConfig } from './log-config.js';
 import { LogManager } from './log-manager.js';
 import { segmentFileName } from './log-segment.js';
 import { PartitionLog } from './partition-log.js';
-import { type CapturingLogger, capturingLogger, makeBatch, makeTmpDir, removeDir, rowsOf, testConfig } from './testing.js';
+import { makeBatch, rowsOf, testConfig, usePartitionLogFixture } from './testing.js';
 import { readTransactionIndexFile } from './transaction-index.js';
 
 function codeOf(fn: () => unknown): number | 'ok' {
@@ -28,36 +27,18 @@ function codeOf(fn: () => unknown): number | 'ok' {
 }
 
 describe('PartitionLog producer state', () => {
-  let root: string;
-  let dir: string;
-  let clock: ManualClock;
-  let logger: CapturingLogger;
-  let opened: PartitionLog[];
-
-  beforeEach(() => {
-    root = makeTmpDir();
-    dir = path.join(root, 'orders-0');
-    clock = new ManualClock(T0);
-    logger = capturingLogger();
-    opened = [];
-  });
-  afterEach(async () => {
-    for (const log of opened) await log.close().catch(() => {});
-    removeDir(root);
-  });
+  const fx = usePartitionLogFixture('orders-0', T0);
 
   function open(overrides: Partial<LogConfig> = {}, hadCleanShutdown = false): PartitionLog {
-    const log = PartitionLog.open(dir, testConfig(overrides), { clock, logger, hadCleanShutdown, producerIdExpirationMs: 60_000 });
-    opened.push(log);
-    return log;
+    return fx.open(testConfig(overrides), { hadCleanShutdown, producerIdExpirationMs: 60_000 });
   }
 
   /** Simulates kill -9: the log is dropped without close (its descriptors stay open until the test ends). */
   function crash(log: PartitionLog): void {
-    opened.splice(opened.indexOf(log), 1);
+    fx.opened.splice(fx.opened.indexOf(log), 1);
   }
 
-  const txnIndexOf = (base: number) => path.join(dir, segmentFileName(base, '.txnindex'));
+  const txnIndexOf = (base: number) => path.join(fx.dir, segmentFileName(base, '.txnindex'));
 
   describe('idempotent appends', () => {
     it('a retried batch gets its original offsets and is not written again', () => {
@@ -106,9 +87,9 @@ describe('PartitionLog producer state', () => {
     it('forgets producers idle for producer.id.expiration.ms; their next batch is UNKNOWN_PRODUCER_ID', () => {
       const log = open();
       log.append(producerBatch({ producerId: 1n, seq: 0 }));
-      clock.advance(59_999);
+      fx.clock.advance(59_999);
       expect(log.removeExpiredProducers()).toBe(0);
-      clock.advance(1);
+      fx.clock.advance(1);
       expect(log.removeExpiredProducers()).toBe(1);
       expect(codeOf(() => log.append(producerBatch({ producerId: 1n, seq: 1 })))).toBe(ErrorCode.UNKNOWN_PRODUCER_ID);
       expect(log.append(producerBatch({ producerId: 1n, epoch: 1, seq: 0 })).firstOffset).toBe(1);
@@ -177,18 +158,18 @@ describe('PartitionLog producer state', () => {
 
   it('the LogManager expires idle producers every producer.id.expiration.check.interval.ms', async () => {
     const m = LogManager.open(
-      { logDirs: [path.join(root, 'data')], producerIdExpirationMs: 60_000, producerIdExpirationCheckIntervalMs: 10_000 },
-      { clock, logger, topicConfig: () => testConfig() },
+      { logDirs: [path.join(fx.root, 'data')], producerIdExpirationMs: 60_000, producerIdExpirationCheckIntervalMs: 10_000 },
+      { clock: fx.clock, logger: fx.logger, topicConfig: () => testConfig() },
     );
     try {
       const log = m.createLog('orders', 0);
       log.append(producerBatch({ producerId: 1n, seq: 0 }));
-      clock.advance(30_000);
+      fx.clock.advance(30_000);
       log.append(producerBatch({ producerId: 2n, seq: 0 }));
-      clock.advance(30_000);
+      fx.clock.advance(30_000);
       await m.tick();
       expect([...log.producerState.activeProducers.keys()]).toEqual([2n]);
-      expect(logger.lines.join('\n')).toMatch(/expired 1 idle producer id\(s\)/);
+      expect(fx.logger.lines.join('\n')).toMatch(/expired 1 idle producer id\(s\)/);
     } finally {
       await m.shutdown();
     }
@@ -200,14 +181,14 @@ describe('PartitionLog producer state', () => {
       for (let i = 0; i < 6; i++) log.append(producerBatch({ producerId: 1n, seq: i, count: 1, prefix: 'v'.repeat(80) }));
       const bases = log.segmentBaseOffsets;
       expect(bases.length).toBeGreaterThan(2);
-      const snapshots = () => fs.readdirSync(dir).filter((f) => f.endsWith('.snapshot')).sort();
+      const snapshots = () => fs.readdirSync(fx.dir).filter((f) => f.endsWith('.snapshot')).sort();
       expect(snapshots()).toEqual(bases.slice(1).map(snapshotFileName));
       const writeTime = log.producerState.lastEntry(1n)!.lastWriteTime;
       await log.close();
-      opened.pop();
+      fx.opened.pop();
       expect(snapshots()).toContain(snapshotFileName(6));
 
-      clock.advance(1000);
+      fx.clock.advance(1000);
       log = open({ segmentBytes: 300 }, true);
       // Loaded from the snapshot: a replay would have stamped the reopening time.
       expect(log.producerState.lastEntry(1n)!.lastWriteTime).toBe(writeTime);
@@ -234,14 +215,14 @@ describe('PartitionLog producer state', () => {
       log.append(producerBatch({ producerId: 1n, seq: 0, count: 2 }));
       log.append(producerBatch({ producerId: 1n, seq: 2, count: 2 }));
       await log.close();
-      opened.pop();
-      const snap = path.join(dir, snapshotFileName(4));
+      fx.opened.pop();
+      const snap = path.join(fx.dir, snapshotFileName(4));
       const bytes = fs.readFileSync(snap);
       bytes[20] ^= 0x01;
       fs.writeFileSync(snap, bytes);
 
       log = open({}, true);
-      expect(logger.lines.join('\n')).toMatch(/ignoring producer snapshot 0+4\.snapshot: CRC mismatch/);
+      expect(fx.logger.lines.join('\n')).toMatch(/ignoring producer snapshot 0+4\.snapshot: CRC mismatch/);
       expect(log.append(producerBatch({ producerId: 1n, seq: 2, count: 2 }))).toMatchObject({ duplicate: true, firstOffset: 2 });
       expect(log.append(producerBatch({ producerId: 1n, seq: 4 })).firstOffset).toBe(4);
     });
@@ -269,11 +250,11 @@ describe('PartitionLog producer state', () => {
       log.append(makeBatch({ values: ['later'] }));
       const before = readTransactionIndexFile(txnIndexOf(0), 0);
       await log.close();
-      opened.pop();
+      fx.opened.pop();
       fs.appendFileSync(txnIndexOf(0), Buffer.from([1, 2, 3]));
 
       log = open({}, true);
-      expect(logger.lines.join('\n')).toMatch(/rebuilding 0+\.txnindex/);
+      expect(fx.logger.lines.join('\n')).toMatch(/rebuilding 0+\.txnindex/);
       expect(readTransactionIndexFile(txnIndexOf(0), 0)).toEqual(before);
     });
 

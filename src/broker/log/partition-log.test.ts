@@ -1,23 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Compression } from '../../protocol/batch-header.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import { ManualClock } from '../clock.js';
 import type { LogConfig } from './log-config.js';
 import { segmentFileName } from './log-segment.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP, PartitionLog } from './partition-log.js';
-import {
-  batchBaseOffsets,
-  type CapturingLogger,
-  capturingLogger,
-  makeBatch,
-  makeTmpDir,
-  removeDir,
-  type Row,
-  rowsOf,
-  testConfig,
-} from './testing.js';
+import { batchBaseOffsets, makeBatch, type Row, rowsOf, testConfig, usePartitionLogFixture } from './testing.js';
 
 const T0 = 1_700_000_000_000;
 const BIG = 1 << 30;
@@ -34,28 +23,10 @@ function expectOutOfRange(fn: () => unknown): void {
 }
 
 describe('PartitionLog', () => {
-  let root: string;
-  let dir: string;
-  let clock: ManualClock;
-  let logger: CapturingLogger;
-  let opened: PartitionLog[];
-
-  beforeEach(() => {
-    root = makeTmpDir();
-    dir = path.join(root, 'orders-0');
-    clock = new ManualClock(T0);
-    logger = capturingLogger();
-    opened = [];
-  });
-  afterEach(async () => {
-    for (const log of opened) await log.close().catch(() => {});
-    removeDir(root);
-  });
+  const fx = usePartitionLogFixture('orders-0', T0);
 
   function open(overrides: Partial<LogConfig> = {}, hadCleanShutdown = false): PartitionLog {
-    const log = PartitionLog.open(dir, testConfig(overrides), { clock, logger, hadCleanShutdown });
-    opened.push(log);
-    return log;
+    return fx.open(testConfig(overrides), { hadCleanShutdown });
   }
 
   /** Appends `n` batches of `perBatch` records; returns every row written, in order. */
@@ -75,7 +46,7 @@ describe('PartitionLog', () => {
 
   const segmentFiles = (ext: string) =>
     fs
-      .readdirSync(dir)
+      .readdirSync(fx.dir)
       .filter((f) => f.endsWith(ext))
       .sort();
 
@@ -147,7 +118,7 @@ describe('PartitionLog', () => {
 
     it('stamps LogAppendTime topics with the broker clock and a valid CRC', () => {
       const log = open({ messageTimestampType: 'LogAppendTime' });
-      clock.advance(5000);
+      fx.clock.advance(5000);
       const info = log.append(makeBatch({ values: ['a', 'b'], timestamp: 42 }));
       expect(info.logAppendTime).toBe(T0 + 5000);
       const rows = rowsOf(log.read(0, BIG).records); // decodeRecords verifies the CRC
@@ -177,11 +148,11 @@ describe('PartitionLog', () => {
 
     it('rolls when the new batch is more than segment.ms newer than the first batch', () => {
       const log = open({ segmentMs: 1000 });
-      const at = () => makeBatch({ values: ['x'], timestamp: clock.now() });
+      const at = () => makeBatch({ values: ['x'], timestamp: fx.clock.now() });
       log.append(at());
-      clock.advance(600);
+      fx.clock.advance(600);
       log.append(at());
-      clock.advance(600);
+      fx.clock.advance(600);
       log.append(at());
       expect(log.segmentBaseOffsets).toEqual([0, 2]);
     });
@@ -212,8 +183,8 @@ describe('PartitionLog', () => {
       expect(log.deleteOldSegments(T0 + 11_001)).toBe(1);
       expect(log.segmentBaseOffsets).toEqual([2, 4]);
       expect(log.logStartOffset).toBe(2);
-      expect(fs.existsSync(path.join(dir, segmentFileName(0, '.log')))).toBe(false);
-      expect(fs.existsSync(path.join(dir, segmentFileName(0, '.index')))).toBe(false);
+      expect(fs.existsSync(path.join(fx.dir, segmentFileName(0, '.log')))).toBe(false);
+      expect(fs.existsSync(path.join(fx.dir, segmentFileName(0, '.index')))).toBe(false);
       expectOutOfRange(() => log.read(1, BIG));
 
       const reopened = open({}, false); // crash-style reopen: the checkpoint was written at deletion
@@ -327,7 +298,7 @@ describe('PartitionLog', () => {
       const log = open({ segmentBytes: 400, indexIntervalBytes: 50 });
       const rows = appendMany(log, 30);
       await log.close();
-      for (const f of segmentFiles('.timeindex')) fs.rmSync(path.join(dir, f));
+      for (const f of segmentFiles('.timeindex')) fs.rmSync(path.join(fx.dir, f));
       const reopened = open({ segmentBytes: 400, indexIntervalBytes: 50 }, true);
       for (const r of rows) expect(reopened.fetchOffsetByTimestamp(r.timestamp)?.offset).toBe(r.offset);
     });
@@ -338,12 +309,12 @@ describe('PartitionLog', () => {
       const log = open({ segmentBytes: 500, indexIntervalBytes: 100 });
       const rows = appendMany(log, 40);
       await log.close();
-      expect(fs.readFileSync(path.join(dir, 'recovery-point-offset-checkpoint'), 'utf8')).toBe(`0\n${rows.length}\n`);
+      expect(fs.readFileSync(path.join(fx.dir, 'recovery-point-offset-checkpoint'), 'utf8')).toBe(`0\n${rows.length}\n`);
       const reopened = open({ segmentBytes: 500, indexIntervalBytes: 100 }, true);
       expect(reopened.logEndOffset).toBe(rows.length);
       expect(rowsOf(reopened.read(0, BIG).records)).toEqual(rows);
       expect(reopened.append(makeBatch({ values: ['next'] })).firstOffset).toBe(rows.length);
-      expect(logger.lines.filter((l) => l.startsWith('WARN'))).toEqual([]);
+      expect(fx.logger.lines.filter((l) => l.startsWith('WARN'))).toEqual([]);
     });
 
     it('keeps every batch at the same offset after a crash (no close)', () => {
@@ -353,13 +324,13 @@ describe('PartitionLog', () => {
       expect(reopened.logEndOffset).toBe(rows.length);
       expect(rowsOf(reopened.read(0, BIG).records)).toEqual(rows);
       expect(reopened.append(makeBatch({ values: ['next'] })).firstOffset).toBe(rows.length);
-      expect(logger.lines.some((l) => /Recovered .*nothing truncated/.test(l))).toBe(true);
+      expect(fx.logger.lines.some((l) => /Recovered .*nothing truncated/.test(l))).toBe(true);
     });
 
     it('truncates a torn tail (file cut mid-batch), reports it, and appends at the right offset', () => {
       const log = open({ segmentBytes: 500 });
       const rows = appendMany(log, 20);
-      const lastLog = path.join(dir, segmentFileName(log.segmentBaseOffsets.at(-1)!, '.log'));
+      const lastLog = path.join(fx.dir, segmentFileName(log.segmentBaseOffsets.at(-1)!, '.log'));
       const lastBatch = log.read(rows.length - 1, BIG);
       const lastBatchRows = rowsOf(lastBatch.records);
       const fileSize = fs.statSync(lastLog).size;
@@ -369,9 +340,9 @@ describe('PartitionLog', () => {
       const tornAt = lastBatchRows[0].offset;
       expect(reopened.logEndOffset).toBe(tornAt);
       expect(rowsOf(reopened.read(0, BIG).records)).toEqual(rows.slice(0, tornAt));
-      const warning = logger.lines.find((l) => l.includes('truncated a torn batch'));
+      const warning = fx.logger.lines.find((l) => l.includes('truncated a torn batch'));
       expect(warning).toMatch(
-        new RegExp(`Recovered ${dir}: truncated a torn batch at offset ${tornAt} \\(position ${fileSize - lastBatch.sizeInBytes} of segment \\d{20}\\.log, incomplete batch .*\\), ${lastBatch.sizeInBytes - 10} bytes discarded`),
+        new RegExp(`Recovered ${fx.dir}: truncated a torn batch at offset ${tornAt} \\(position ${fileSize - lastBatch.sizeInBytes} of segment \\d{20}\\.log, incomplete batch .*\\), ${lastBatch.sizeInBytes - 10} bytes discarded`),
       );
       expect(reopened.append(makeBatch({ values: ['again'] })).firstOffset).toBe(tornAt);
       expect(rowsOf(reopened.read(tornAt, BIG).records)[0].value).toBe('again');
@@ -380,7 +351,7 @@ describe('PartitionLog', () => {
     it('truncates a last batch whose bytes were scribbled over (CRC mismatch)', () => {
       const log = open();
       const rows = appendMany(log, 5);
-      const file = path.join(dir, segmentFileName(0, '.log'));
+      const file = path.join(fx.dir, segmentFileName(0, '.log'));
       const size = fs.statSync(file).size;
       const fd = fs.openSync(file, 'r+');
       fs.writeSync(fd, Buffer.from('garbage!'), 0, 8, size - 12);
@@ -389,14 +360,14 @@ describe('PartitionLog', () => {
       const reopened = open();
       expect(reopened.logEndOffset).toBe(8);
       expect(rowsOf(reopened.read(0, BIG).records)).toEqual(rows.slice(0, 8));
-      expect(logger.lines.find((l) => l.includes('truncated a torn batch'))).toMatch(/at offset 8 .*CRC mismatch\), \d+ bytes discarded/);
+      expect(fx.logger.lines.find((l) => l.includes('truncated a torn batch'))).toMatch(/at offset 8 .*CRC mismatch\), \d+ bytes discarded/);
     });
 
     it('drops the segments after a truncation point in an earlier segment', () => {
       const size = makeBatch({ values: ['b10-r0', 'b10-r1'] }).length;
       const log = open({ segmentBytes: size * 2 });
       const rows = appendMany(log, 6); // segments at 0, 4, 8
-      const file = path.join(dir, segmentFileName(4, '.log'));
+      const file = path.join(fx.dir, segmentFileName(4, '.log'));
       const fd = fs.openSync(file, 'r+');
       fs.writeSync(fd, Buffer.from([0xff]), 0, 1, size + 40); // inside the second batch of segment 4
       fs.closeSync(fd);
@@ -405,15 +376,15 @@ describe('PartitionLog', () => {
       expect(reopened.segmentBaseOffsets).toEqual([0, 4]);
       expect(reopened.logEndOffset).toBe(6);
       expect(rowsOf(reopened.read(0, BIG).records)).toEqual(rows.slice(0, 6));
-      expect(fs.existsSync(path.join(dir, segmentFileName(8, '.log')))).toBe(false);
-      expect(logger.lines.some((l) => l.includes('deleting 1 segment(s) after the truncation point'))).toBe(true);
+      expect(fs.existsSync(path.join(fx.dir, segmentFileName(8, '.log')))).toBe(false);
+      expect(fx.logger.lines.some((l) => l.includes('deleting 1 segment(s) after the truncation point'))).toBe(true);
     });
 
     it('restarts at the log start offset when a crash lost data DeleteRecords had already passed', () => {
       const log = open();
       appendMany(log, 3);
       log.deleteRecordsBefore(6);
-      const file = path.join(dir, segmentFileName(0, '.log'));
+      const file = path.join(fx.dir, segmentFileName(0, '.log'));
       fs.truncateSync(file, fs.statSync(file).size - 5);
       const reopened = open();
       expect(reopened.logStartOffset).toBe(6);
@@ -427,8 +398,8 @@ describe('PartitionLog', () => {
       const log = open(config);
       const rows = appendMany(log, 60);
       await log.close();
-      const idx = path.join(dir, segmentFileName(0, '.index'));
-      const tidx = path.join(dir, segmentFileName(log.segmentBaseOffsets[1], '.timeindex'));
+      const idx = path.join(fx.dir, segmentFileName(0, '.index'));
+      const tidx = path.join(fx.dir, segmentFileName(log.segmentBaseOffsets[1], '.timeindex'));
       const idxBytes = fs.readFileSync(idx);
       const tidxBytes = fs.readFileSync(tidx);
       expect(idxBytes.length).toBeGreaterThan(16);
@@ -436,7 +407,7 @@ describe('PartitionLog', () => {
       fs.writeFileSync(tidx, Buffer.concat([tidxBytes, Buffer.from([1, 2, 3])]));
 
       const reopened = open(config, true);
-      expect(logger.lines.filter((l) => l.includes('rebuilt the indexes'))).toHaveLength(2);
+      expect(fx.logger.lines.filter((l) => l.includes('rebuilt the indexes'))).toHaveLength(2);
       expect(fs.readFileSync(idx)).toEqual(idxBytes);
       expect(fs.readFileSync(tidx)).toEqual(tidxBytes);
       expect(rowsOf(reopened.read(0, BIG).records)).toEqual(rows);
@@ -446,13 +417,13 @@ describe('PartitionLog', () => {
       const log = open({ indexIntervalBytes: 100 });
       appendMany(log, 20);
       await log.close();
-      const idx = path.join(dir, segmentFileName(0, '.index'));
+      const idx = path.join(fx.dir, segmentFileName(0, '.index'));
       const extra = Buffer.alloc(8);
       extra.writeInt32BE(1000, 0);
       extra.writeInt32BE(1_000_000, 4);
       fs.appendFileSync(idx, extra);
       const reopened = open({ indexIntervalBytes: 100 }, true);
-      expect(logger.lines.some((l) => l.includes('rebuilt the indexes') && l.includes('beyond'))).toBe(true);
+      expect(fx.logger.lines.some((l) => l.includes('rebuilt the indexes') && l.includes('beyond'))).toBe(true);
       expect(reopened.logEndOffset).toBe(40);
     });
   });
@@ -486,6 +457,6 @@ describe('PartitionLog', () => {
     const log = open();
     appendMany(log, 2);
     await log.delete();
-    expect(fs.readdirSync(root)).toEqual([]);
+    expect(fs.readdirSync(fx.root)).toEqual([]);
   });
 });

@@ -1,14 +1,17 @@
 /**
  * Test support for the log, used only by `*.test.ts` files: temporary directories, record batches
  * built with the protocol encoder, a capturing logger, and a reader that turns fetched bytes back
- * into (offset, timestamp, value) rows.
+ * into (offset, timestamp, value) rows, and a per-test fixture that opens PartitionLogs in a fresh
+ * directory with a manual clock and a capturing logger.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { decodeRecords, encodeRecordBatch, iterateBatches } from '../../protocol/record-batch.js';
+import { ManualClock } from '../clock.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from './log-config.js';
-import type { LogLogger } from './partition-log.js';
+import { PartitionLog, type LogLogger, type PartitionLogOptions } from './partition-log.js';
 
 export function makeTmpDir(prefix = 'skein-log-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -83,4 +86,52 @@ export function capturingLogger(): CapturingLogger {
     warn: (m) => lines.push(`WARN ${m}`),
     error: (m) => lines.push(`ERROR ${m}`),
   };
+}
+
+/** What `usePartitionLogFixture` gives each test; fields are fresh in every `beforeEach`. */
+export class PartitionLogFixture {
+  /** The temporary directory, removed after the test. */
+  root = '';
+  /** The partition's directory, `root/<partition>`. */
+  dir = '';
+  clock = new ManualClock();
+  logger: CapturingLogger = capturingLogger();
+  /** Logs closed after the test; drop one from here to abandon it as a crash would. */
+  opened: PartitionLog[] = [];
+
+  constructor(
+    private readonly partition: string,
+    private readonly startMs: number,
+  ) {}
+
+  /** Opens (or reopens) the partition's log with this fixture's clock and logger. */
+  open(config: LogConfig, opts: Omit<PartitionLogOptions, 'clock' | 'logger'> = {}): PartitionLog {
+    const log = PartitionLog.open(this.dir, config, { clock: this.clock, logger: this.logger, ...opts });
+    this.opened.push(log);
+    return log;
+  }
+
+  setUp(): void {
+    this.root = makeTmpDir();
+    this.dir = path.join(this.root, this.partition);
+    this.clock = new ManualClock(this.startMs);
+    this.logger = capturingLogger();
+    this.opened = [];
+  }
+
+  async tearDown(): Promise<void> {
+    for (const log of this.opened) await log.close().catch(() => {});
+    removeDir(this.root);
+  }
+}
+
+/**
+ * Registers `beforeEach`/`afterEach` hooks in the calling `describe` that give every test a fresh
+ * temporary directory, a ManualClock at `startMs` and a capturing logger, and close the logs it opened.
+ */
+export function usePartitionLogFixture(partition: string, startMs: number): PartitionLogFixture {
+  const fixture = new PartitionLogFixture(partition, startMs);
+  beforeEach(() => fixture.setUp());
+  afterEach(() => fixture.tearDown());
+  return fixture;
 }

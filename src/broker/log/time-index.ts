@@ -6,11 +6,11 @@
  * strictly increase and offsets never decrease. It promises that every record at or before offset O
  * has a timestamp ≤ T, which is what makes a search by timestamp exact even when record timestamps
  * go backwards. Entries live in memory in typed arrays; the file holds exactly the entries, written
- * by `writePending()` once per append (see OffsetIndex).
+ * by `writePending()` once per append (see IndexFile).
  */
-import fs from 'node:fs';
 import { CorruptIndexError } from './corrupt-index-error.js';
-import { fsyncAsync, readFully, readInt64, writeFully, writeInt64 } from './file-io.js';
+import { readInt64, writeInt64 } from './file-io.js';
+import { grown, IndexFile, INT32_MAX, openIndexFile } from './index-file.js';
 
 export interface TimestampOffset {
   timestamp: number;
@@ -18,67 +18,20 @@ export interface TimestampOffset {
 }
 
 const ENTRY_SIZE = 12;
-const INT32_MAX = 0x7fffffff;
 
-export class TimeIndex {
+export class TimeIndex extends IndexFile<TimestampOffset> {
   static readonly ENTRY_SIZE = ENTRY_SIZE;
 
-  /** Entries this index may hold before the segment rolls: segment.index.bytes / 12. */
-  readonly maxEntries: number;
   private timestamps = new Float64Array(64);
   private relOffsets = new Int32Array(64);
-  private count = 0;
-  /** Entries [0, written) are in the file. */
-  private written = 0;
-  private scratch = Buffer.allocUnsafe(ENTRY_SIZE * 16);
 
-  private constructor(
-    readonly file: string,
-    readonly baseOffset: number,
-    maxIndexSize: number,
-    private readonly fd: number,
-  ) {
-    this.maxEntries = Math.max(1, Math.floor(maxIndexSize / ENTRY_SIZE));
+  private constructor(file: string, baseOffset: number, maxIndexSize: number, fd: number) {
+    super(file, baseOffset, maxIndexSize, ENTRY_SIZE, fd);
   }
 
   /** Opens the index file, creating it if absent. Call `load()` to read existing entries. */
   static open(file: string, baseOffset: number, maxIndexSize: number): TimeIndex {
-    const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
-    return new TimeIndex(file, baseOffset, maxIndexSize, fd);
-  }
-
-  /** Reads the file into memory. Throws `CorruptIndexError` if its size or ordering is wrong. */
-  load(): void {
-    const size = fs.fstatSync(this.fd).size;
-    if (size % ENTRY_SIZE !== 0) throw new CorruptIndexError(`${this.file}: size ${size} is not a multiple of ${ENTRY_SIZE}`);
-    const n = size / ENTRY_SIZE;
-    const buf = Buffer.allocUnsafe(size);
-    if (readFully(this.fd, buf, size, 0) !== size) throw new CorruptIndexError(`${this.file}: short read`);
-    this.count = 0;
-    this.reserve(n);
-    for (let i = 0; i < n; i++) {
-      const ts = readInt64(buf, i * ENTRY_SIZE);
-      const rel = buf.readInt32BE(i * ENTRY_SIZE + 8);
-      if (rel < 0 || (i > 0 && (ts <= this.timestamps[i - 1] || rel < this.relOffsets[i - 1]))) {
-        throw new CorruptIndexError(`${this.file}: entry ${i} (${ts}, ${rel}) is out of order`);
-      }
-      this.timestamps[i] = ts;
-      this.relOffsets[i] = rel;
-    }
-    this.count = n;
-    this.written = n;
-  }
-
-  get entries(): number {
-    return this.count;
-  }
-
-  get isFull(): boolean {
-    return this.count >= this.maxEntries;
-  }
-
-  lastEntry(): TimestampOffset | undefined {
-    return this.count === 0 ? undefined : this.entry(this.count - 1);
+    return new TimeIndex(file, baseOffset, maxIndexSize, openIndexFile(file));
   }
 
   entry(i: number): TimestampOffset {
@@ -105,21 +58,6 @@ export class TimeIndex {
     this.count = n + 1;
   }
 
-  /** Writes the entries added since the last call to the end of the file, in one write. */
-  writePending(): void {
-    const from = this.written;
-    const n = this.count - from;
-    if (n <= 0) return;
-    const bytes = n * ENTRY_SIZE;
-    if (this.scratch.length < bytes) this.scratch = Buffer.allocUnsafe(Math.max(bytes, this.scratch.length * 2));
-    for (let i = 0; i < n; i++) {
-      writeInt64(this.scratch, this.timestamps[from + i], i * ENTRY_SIZE);
-      this.scratch.writeInt32BE(this.relOffsets[from + i], i * ENTRY_SIZE + 8);
-    }
-    writeFully(this.fd, this.scratch.subarray(0, bytes), from * ENTRY_SIZE);
-    this.written = this.count;
-  }
-
   /** The first entry whose timestamp is ≥ `timestamp`, or undefined. */
   lookup(timestamp: number): TimestampOffset | undefined {
     const i = this.firstSlotAtLeast(timestamp);
@@ -140,41 +78,39 @@ export class TimeIndex {
     const rel = offset - this.baseOffset;
     let keep = this.count;
     while (keep > 0 && this.relOffsets[keep - 1] >= rel) keep--;
-    if (keep === this.count) return;
-    this.count = keep;
-    if (this.written > keep) {
-      this.written = keep;
-      fs.ftruncateSync(this.fd, keep * ENTRY_SIZE);
-    }
+    this.truncateEntries(keep);
   }
 
   /** Replaces all entries with the given ones (absolute offsets), in one write. */
   rebuild(timestamps: ArrayLike<number>, offsets: ArrayLike<number>): void {
-    const n = timestamps.length;
-    const buf = Buffer.allocUnsafe(n * ENTRY_SIZE);
-    this.count = 0;
-    this.reserve(n);
-    for (let i = 0; i < n; i++) {
-      const rel = offsets[i] - this.baseOffset;
+    this.replaceEntries(timestamps.length, (i) => {
       this.timestamps[i] = timestamps[i];
-      this.relOffsets[i] = rel;
-      writeInt64(buf, timestamps[i], i * ENTRY_SIZE);
-      buf.writeInt32BE(rel, i * ENTRY_SIZE + 8);
+      this.relOffsets[i] = offsets[i] - this.baseOffset;
+    });
+  }
+
+  protected decodeEntry(buf: Buffer, at: number, i: number): void {
+    const ts = readInt64(buf, at);
+    const rel = buf.readInt32BE(at + 8);
+    if (rel < 0 || (i > 0 && (ts <= this.timestamps[i - 1] || rel < this.relOffsets[i - 1]))) {
+      throw new CorruptIndexError(`${this.file}: entry ${i} (${ts}, ${rel}) is out of order`);
     }
-    fs.ftruncateSync(this.fd, 0);
-    writeFully(this.fd, buf, 0);
-    this.count = n;
-    this.written = n;
+    this.timestamps[i] = ts;
+    this.relOffsets[i] = rel;
   }
 
-  flush(): Promise<void> {
-    this.writePending();
-    return fsyncAsync(this.fd);
+  protected encodeEntry(buf: Buffer, at: number, i: number): void {
+    writeInt64(buf, this.timestamps[i], at);
+    buf.writeInt32BE(this.relOffsets[i], at + 8);
   }
 
-  close(): void {
-    this.writePending();
-    fs.closeSync(this.fd);
+  protected capacity(): number {
+    return this.timestamps.length;
+  }
+
+  protected resize(capacity: number, count: number): void {
+    this.timestamps = grown(this.timestamps, capacity, count);
+    this.relOffsets = grown(this.relOffsets, capacity, count);
   }
 
   private firstSlotAtLeast(timestamp: number): number {
@@ -186,17 +122,5 @@ export class TimeIndex {
       else hi = mid;
     }
     return lo;
-  }
-
-  private reserve(n: number): void {
-    if (n <= this.timestamps.length) return;
-    let cap = this.timestamps.length;
-    while (cap < n) cap *= 2;
-    const ts = new Float64Array(cap);
-    ts.set(this.timestamps.subarray(0, this.count));
-    const rel = new Int32Array(cap);
-    rel.set(this.relOffsets.subarray(0, this.count));
-    this.timestamps = ts;
-    this.relOffsets = rel;
   }
 }
