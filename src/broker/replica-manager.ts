@@ -11,7 +11,7 @@
  *
  * Left out: replication, follower fetching, leader epochs (always 0), quotas.
  */
-import { BATCH_HEADER_SIZE, type BatchHeader, LOG_OVERHEAD, Offsets } from '../protocol/batch-header.js';
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, Offsets } from '../protocol/batch-header.js';
 import { encodeControlBatch } from '../protocol/control-record.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { validateBatch } from '../protocol/record-batch.js';
@@ -110,7 +110,7 @@ export class ReplicaManager {
       if (records === null || records.length === 0) {
         throw new KafkaError(ErrorCode.INVALID_RECORD, 'the produce request carries no record batch');
       }
-      const header: BatchHeader = validateBatch(records, {
+      validateBatch(records, {
         maxBatchBytes: log.config.maxMessageBytes,
         produceVersion,
         requireKeys: log.config.cleanupPolicy.includes('compact'),
@@ -118,7 +118,6 @@ export class ReplicaManager {
       const result = log.append(records, { now: this.clock.now() });
       // A retried batch already in the log: success with its original offset, nothing new to read.
       if (result.duplicate !== true) this.delayedFetches.notify(partitionKey(topic, partition));
-      void header;
       return {
         errorCode: ErrorCode.NONE,
         errorMessage: null,
