@@ -1,3 +1,4 @@
+import { errorCodeOf, errorCodeOfAsync } from './testing.js';
 import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import {
   isCompressionAvailable,
   isXerialSnappy,
 } from './compression.js';
-import { ErrorCode, KafkaError } from './errors.js';
+import { ErrorCode } from './errors.js';
 
 const require = createRequire(import.meta.url);
 const snappy = require('snappy') as typeof import('snappy');
@@ -35,25 +36,6 @@ function expectBytes(actual: Buffer, expected: Buffer): void {
   expect(actual.equals(expected)).toBe(true);
 }
 
-function codeOf(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KafkaError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
-
-async function codeOfAsync(fn: () => Promise<unknown>): Promise<number | undefined> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof KafkaError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
 
 const codecs = [
   ['gzip', Compression.gzip],
@@ -116,7 +98,7 @@ describe('snappy framing', () => {
 
   it('rejects a xerial chunk that overruns the data', () => {
     const packed = compressSync(Compression.snappy, sample(1000));
-    expect(codeOf(() => decompressSync(Compression.snappy, packed.subarray(0, packed.length - 3)))).toBe(
+    expect(errorCodeOf(() => decompressSync(Compression.snappy, packed.subarray(0, packed.length - 3)))).toBe(
       ErrorCode.CORRUPT_MESSAGE,
     );
   });
@@ -183,28 +165,28 @@ describe('lz4 frames', () => {
   it('rejects a damaged frame', () => {
     const frame = Buffer.from(compressSync(Compression.lz4, sample(5000)));
     frame[0] ^= 0xff;
-    expect(codeOf(() => decompressSync(Compression.lz4, frame))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(errorCodeOf(() => decompressSync(Compression.lz4, frame))).toBe(ErrorCode.CORRUPT_MESSAGE);
   });
 });
 
 describe('errors', () => {
   it('gzip garbage is CORRUPT_MESSAGE, sync and async', async () => {
-    expect(codeOf(() => decompressSync(Compression.gzip, Buffer.from('not gzip at all')))).toBe(ErrorCode.CORRUPT_MESSAGE);
-    expect(await codeOfAsync(() => decompress(Compression.gzip, Buffer.from('not gzip')))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(errorCodeOf(() => decompressSync(Compression.gzip, Buffer.from('not gzip at all')))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(await errorCodeOfAsync(() => decompress(Compression.gzip, Buffer.from('not gzip')))).toBe(ErrorCode.CORRUPT_MESSAGE);
   });
 
   it('an unknown codec is UNSUPPORTED_COMPRESSION_TYPE', async () => {
-    expect(codeOf(() => compressSync(5, Buffer.alloc(1)))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
-    expect(codeOf(() => decompressSync(7, Buffer.alloc(1)))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
-    expect(await codeOfAsync(() => decompress(6, Buffer.alloc(1)))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+    expect(errorCodeOf(() => compressSync(5, Buffer.alloc(1)))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+    expect(errorCodeOf(() => decompressSync(7, Buffer.alloc(1)))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+    expect(await errorCodeOfAsync(() => decompress(6, Buffer.alloc(1)))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
     expect(isCompressionAvailable(5)).toBe(false);
   });
 
   it.skipIf(zstdAvailable)('zstd without node:zlib support says which Node it needs', async () => {
     expect(isCompressionAvailable(Compression.zstd)).toBe(false);
     expect(() => compressSync(Compression.zstd, Buffer.alloc(1))).toThrow(/zstd needs Node\.js >= 22\.15/);
-    expect(codeOf(() => decompressSync(Compression.zstd, Buffer.alloc(1)))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
-    expect(await codeOfAsync(() => decompress(Compression.zstd, Buffer.alloc(1)))).toBe(
+    expect(errorCodeOf(() => decompressSync(Compression.zstd, Buffer.alloc(1)))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+    expect(await errorCodeOfAsync(() => decompress(Compression.zstd, Buffer.alloc(1)))).toBe(
       ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
     );
   });
@@ -214,11 +196,11 @@ describe('errors', () => {
     for (const codec of [Compression.gzip, Compression.snappy, Compression.lz4]) {
       const packed = compressSync(codec, data);
       expect(packed.length).toBeLessThan(60_000);
-      expect(codeOf(() => decompressSync(codec, packed, { maxBytes: 100_000 }))).toBe(ErrorCode.MESSAGE_TOO_LARGE);
-      expect(await codeOfAsync(() => decompress(codec, packed, { maxBytes: 100_000 }))).toBe(ErrorCode.MESSAGE_TOO_LARGE);
+      expect(errorCodeOf(() => decompressSync(codec, packed, { maxBytes: 100_000 }))).toBe(ErrorCode.MESSAGE_TOO_LARGE);
+      expect(await errorCodeOfAsync(() => decompress(codec, packed, { maxBytes: 100_000 }))).toBe(ErrorCode.MESSAGE_TOO_LARGE);
       expectBytes(decompressSync(codec, packed, { maxBytes: 1_000_000 }), data);
     }
     const raw = snappy.compressSync(data);
-    expect(codeOf(() => decompressSync(Compression.snappy, raw, { maxBytes: 10 }))).toBe(ErrorCode.MESSAGE_TOO_LARGE);
+    expect(errorCodeOf(() => decompressSync(Compression.snappy, raw, { maxBytes: 10 }))).toBe(ErrorCode.MESSAGE_TOO_LARGE);
   });
 });

@@ -1,3 +1,4 @@
+import { errorCodeOf, errorCodeOfAsync } from './testing.js';
 import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import {
   setLogAppendTime,
 } from './batch-header.js';
 import { compressSync } from './compression.js';
-import { ErrorCode, KafkaError } from './errors.js';
+import { ErrorCode } from './errors.js';
 import {
   type DecodedRecord,
   decodeRecordBatch,
@@ -55,25 +56,6 @@ function sampleRecords(): RecordInput[] {
   ];
 }
 
-function codeOf(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KafkaError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
-
-async function codeOfAsync(fn: () => Promise<unknown>): Promise<number | undefined> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof KafkaError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
 
 /** A copy of `batch` changed by `edit`, with the CRC recomputed so that only the edit is wrong. */
 function tamper(batch: Buffer, edit: (b: Buffer) => void, fixCrc = true): Buffer {
@@ -162,7 +144,7 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
 
   it('refuses an empty batch and an unknown codec', () => {
     expect(() => encodeRecordBatch({ records: [] })).toThrow(RangeError);
-    expect(codeOf(() => encodeRecordBatch({ records: [{ value: null }], compression: 5 }))).toBe(
+    expect(errorCodeOf(() => encodeRecordBatch({ records: [{ value: null }], compression: 5 }))).toBe(
       ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
     );
   });
@@ -179,17 +161,17 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
   it('decode checks the CRC unless told not to, and rejects other magics', () => {
     const batch = encodeRecordBatch({ records: sampleRecords() });
     const bad = tamper(batch, (b) => (b[BATCH_HEADER_SIZE + 5] ^= 1), false);
-    expect(codeOf(() => decodeRecordBatch(bad))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(errorCodeOf(() => decodeRecordBatch(bad))).toBe(ErrorCode.CORRUPT_MESSAGE);
     expect(() => decodeRecordBatch(bad, { verifyCrc: false })).not.toThrow();
     const magic1 = tamper(batch, (b) => b.writeInt8(1, Offsets.magic));
-    expect(codeOf(() => decodeRecordBatch(magic1))).toBe(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT);
-    expect(codeOf(() => decodeRecordBatch(batch.subarray(0, batch.length - 1)))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(errorCodeOf(() => decodeRecordBatch(magic1))).toBe(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT);
+    expect(errorCodeOf(() => decodeRecordBatch(batch.subarray(0, batch.length - 1)))).toBe(ErrorCode.CORRUPT_MESSAGE);
   });
 
   it('decode reports malformed records as CORRUPT_MESSAGE', () => {
     const batch = encodeRecordBatch({ records: [{ value: Buffer.from('abc') }] });
     const lying = tamper(batch, (b) => b.writeInt32BE(2, Offsets.recordCount));
-    expect(codeOf(() => decodeRecordBatch(lying))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(errorCodeOf(() => decodeRecordBatch(lying))).toBe(ErrorCode.CORRUPT_MESSAGE);
   });
 });
 
@@ -364,7 +346,7 @@ describe('kafkajs compatibility', () => {
 describe('validateBatch', () => {
   const good = (opts: Partial<Parameters<typeof encodeRecordBatch>[0]> = {}) =>
     encodeRecordBatch({ records: sampleRecords(), ...opts });
-  const check = (buf: Buffer, opts?: ValidateBatchOptions) => codeOf(() => validateBatch(buf, opts));
+  const check = (buf: Buffer, opts?: ValidateBatchOptions) => errorCodeOf(() => validateBatch(buf, opts));
 
   it('accepts a well-formed batch and returns its header', () => {
     expect(validateBatch(good()).recordCount).toBe(5);
@@ -506,7 +488,7 @@ describe('validateBatch', () => {
   it('compressed batches: header checks only; validateCompressedRecords does the deep walk', async () => {
     const gz = good({ compression: Compression.gzip });
     expect(check(gz, { requireKeys: true })).toBeUndefined();
-    expect(await codeOfAsync(() => validateCompressedRecords(gz, { requireKeys: true }))).toBe(ErrorCode.INVALID_RECORD);
+    expect(await errorCodeOfAsync(() => validateCompressedRecords(gz, { requireKeys: true }))).toBe(ErrorCode.INVALID_RECORD);
 
     // a valid CRC over a gzip stream whose records disagree with the count
     const lying = tamper(gz, (b) => {
@@ -514,19 +496,19 @@ describe('validateBatch', () => {
       b.writeInt32BE(5, Offsets.lastOffsetDelta);
     });
     expect(check(lying)).toBeUndefined();
-    expect(await codeOfAsync(() => validateCompressedRecords(lying))).toBe(ErrorCode.INVALID_RECORD);
+    expect(await errorCodeOfAsync(() => validateCompressedRecords(lying))).toBe(ErrorCode.INVALID_RECORD);
 
     // records that are not gzip at all, under a correct CRC
     const garbage = Buffer.concat([gz.subarray(0, BATCH_HEADER_SIZE), Buffer.from('definitely not gzip')]);
     garbage.writeInt32BE(garbage.length - 12, Offsets.batchLength);
     garbage.writeUInt32BE(computeBatchCrc(garbage), Offsets.crc);
     expect(check(garbage)).toBeUndefined();
-    expect(await codeOfAsync(() => validateCompressedRecords(garbage))).toBe(ErrorCode.INVALID_RECORD);
+    expect(await errorCodeOfAsync(() => validateCompressedRecords(garbage))).toBe(ErrorCode.INVALID_RECORD);
 
     // a decompression bomb
     const bomb = encodeRecordBatch({ records: [{ value: Buffer.alloc(5_000_000) }], compression: Compression.gzip });
     expect(bomb.length).toBeLessThan(10_000);
-    expect(await codeOfAsync(() => validateCompressedRecords(bomb, { maxBytes: 1_000_000 }))).toBe(ErrorCode.MESSAGE_TOO_LARGE);
+    expect(await errorCodeOfAsync(() => validateCompressedRecords(bomb, { maxBytes: 1_000_000 }))).toBe(ErrorCode.MESSAGE_TOO_LARGE);
   });
 
   it('a snappy batch written by hand as one raw block validates and decodes', async () => {
@@ -580,6 +562,6 @@ describe('iterateBatches', () => {
   it('a length field below the header size → CORRUPT_MESSAGE', () => {
     const bad = Buffer.from(all);
     bad.writeInt32BE(3, batches[0].length + Offsets.batchLength);
-    expect(codeOf(() => [...iterateBatches(bad)])).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(errorCodeOf(() => [...iterateBatches(bad)])).toBe(ErrorCode.CORRUPT_MESSAGE);
   });
 });

@@ -3,6 +3,7 @@
  * and decoders borrowed from the installed kafkajs so our bytes can be compared with what a real
  * client sends and reads. kafkajs is loaded lazily, by path, so nothing here runs in production.
  */
+import { KafkaError } from './errors.js';
 import { createRequire } from 'node:module';
 import { Reader } from './reader.js';
 import type { MessageCodec } from './schema.js';
@@ -60,4 +61,26 @@ export async function kafkajsDecodeResponse(api: string, version: number, body: 
 /** `value` from version `from` on, `otherwise` before it: builds the expected object at a version. */
 export function since<V>(version: number, from: number, value: V, otherwise: V): V {
   return version >= from ? value : otherwise;
+}
+
+/** The Kafka error code `fn` throws (as a KafkaError), or undefined when it returns. */
+export function errorCodeOf(fn: () => unknown): number | undefined {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof KafkaError) return err.code;
+    throw err;
+  }
+  return undefined;
+}
+
+/** The Kafka error code `fn` rejects with (as a KafkaError), or undefined when it resolves. */
+export async function errorCodeOfAsync(fn: () => Promise<unknown>): Promise<number | undefined> {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof KafkaError) return err.code;
+    throw err;
+  }
+  return undefined;
 }
