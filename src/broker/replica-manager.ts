@@ -206,7 +206,7 @@ export class ReplicaManager {
       } catch (err) {
         return {
           ...base,
-          errorCode: codeOf(err),
+          errorCode: this.errorCode(err, `fetch from ${p.topic}-${p.partition}`),
           highWatermark: -1n,
           lastStableOffset: -1n,
           logStartOffset: -1n,
@@ -240,7 +240,7 @@ export class ReplicaManager {
         }
         return { ...base, errorCode: ErrorCode.NONE, ...offsets, abortedTransactions, records: bytes > 0 ? read.records : emptyRecords, bytes };
       } catch (err) {
-        return { ...base, errorCode: codeOf(err), ...offsets, abortedTransactions: noAborted, records: null, bytes: 0 };
+        return { ...base, errorCode: this.errorCode(err, `fetch from ${p.topic}-${p.partition}`), ...offsets, abortedTransactions: noAborted, records: null, bytes: 0 };
       }
     });
   }
@@ -267,8 +267,13 @@ export class ReplicaManager {
       const found = log.fetchOffsetByTimestamp(Number(timestamp));
       return { errorCode: 0, offset: found ? BigInt(found.offset) : -1n, timestamp: found ? BigInt(found.timestamp) : -1n };
     } catch (err) {
-      return { errorCode: codeOf(err), offset: -1n, timestamp: -1n };
+      return { errorCode: this.errorCode(err, `list offsets of ${topic}-${partition}`), offset: -1n, timestamp: -1n };
     }
+  }
+
+  /** A KafkaError's code; anything else is a broker bug, logged loudly and answered UNKNOWN_SERVER_ERROR. */
+  private errorCode(err: unknown, what: string): number {
+    return this.errorResult(err, what).errorCode;
   }
 
   private errorResult(err: unknown, what: string): { errorCode: number; errorMessage: string | null } {
