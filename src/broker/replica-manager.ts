@@ -30,6 +30,11 @@ export interface AppendResult {
   baseOffset: bigint;
   logAppendTime: bigint;
   logStartOffset: bigint;
+  /**
+   * On success: resolves once the records are in the file (and fsynced, when flush.messages asked
+   * for it); the response must wait for it. Rejects with KAFKA_STORAGE_ERROR if the write failed.
+   */
+  written?: Promise<void>;
 }
 
 export interface FetchPartitionSpec {
@@ -101,8 +106,10 @@ export class ReplicaManager {
   }
 
   /**
-   * Validates and appends one producer batch. Errors are per partition and never throw: a bad
-   * batch is refused whole and the log is left untouched.
+   * Validates and appends one producer batch, written behind (docs/log-format.md): the result's
+   * `written` says when it is in the file. Errors are per partition and never throw: a bad batch is
+   * refused whole and the log is left untouched. Fetches waiting on the partition wake when the
+   * high watermark moves.
    */
   appendRecords(topic: string, partition: number, records: Buffer | null, produceVersion: number): AppendResult {
     try {
@@ -115,15 +122,19 @@ export class ReplicaManager {
         produceVersion,
         requireKeys: log.config.cleanupPolicy.includes('compact'),
       });
-      const result = log.append(records, { now: this.clock.now() });
-      // A retried batch already in the log: success with its original offset, nothing new to read.
-      if (result.duplicate !== true) this.delayedFetches.notify(partitionKey(topic, partition));
+      if (log.onHighWatermark === undefined) {
+        const key = partitionKey(topic, partition);
+        log.onHighWatermark = () => this.delayedFetches.notify(key);
+      }
+      const result = log.append(records, { now: this.clock.now(), writeBehind: true });
       return {
         errorCode: ErrorCode.NONE,
         errorMessage: null,
         baseOffset: BigInt(result.firstOffset),
         logAppendTime: BigInt(result.logAppendTime),
         logStartOffset: BigInt(result.logStartOffset),
+        // A retried batch already in the log waits for the original's write, if it is still queued.
+        written: result.flushed ?? log.whenWritten(),
       };
     } catch (err) {
       return { ...this.errorResult(err, `append to ${topic}-${partition}`), baseOffset: -1n, logAppendTime: -1n, logStartOffset: -1n };
@@ -218,14 +229,15 @@ export class ReplicaManager {
       const readCommitted = params.isolationLevel === IsolationLevel.readCommitted;
       const lastStableOffset = log.lastStableOffset;
       // Kafka reports the last stable offset whatever the isolation level.
-      const offsets = { highWatermark: BigInt(log.logEndOffset), lastStableOffset: BigInt(lastStableOffset), logStartOffset: BigInt(log.logStartOffset) };
+      const highWatermark = log.highWatermark;
+      const offsets = { highWatermark: BigInt(highWatermark), lastStableOffset: BigInt(lastStableOffset), logStartOffset: BigInt(log.logStartOffset) };
       const noAborted: FetchPartitionResult['abortedTransactions'] = readCommitted ? [] : null;
       try {
         const maxBytes = Math.max(0, Math.min(p.partitionMaxBytes, budget));
         const fetchOffset = Number(p.fetchOffset);
         // KIP-74: the first batch of the first partition with data is returned whole even when it
         // is larger than the limits, so a consumer can always make progress.
-        const read = log.read(fetchOffset, maxBytes, { minOneBatch: first, upperBoundOffset: readCommitted ? lastStableOffset : undefined });
+        const read = log.read(fetchOffset, maxBytes, { minOneBatch: first, upperBoundOffset: readCommitted ? lastStableOffset : highWatermark });
         const bytes = read.sizeInBytes;
         if (bytes > 0) {
           first = false;
@@ -246,25 +258,26 @@ export class ReplicaManager {
   }
 
   /**
-   * ListOffsets for one partition: earliest, latest (the last stable offset under read_committed),
-   * max timestamp, or first offset at/after a time.
+   * ListOffsets for one partition: earliest, latest (the high watermark; the last stable offset under
+   * read_committed), max timestamp, or first offset at/after a time — which, as in Kafka, must lie
+   * below that same bound, or there is none.
    */
   listOffset(topic: string, partition: number, timestamp: bigint, isolationLevel = 0): { errorCode: number; offset: bigint; timestamp: bigint } {
     try {
       const log = this.partitionLog(topic, partition);
+      const lastFetchable = isolationLevel === IsolationLevel.readCommitted ? log.lastStableOffset : log.highWatermark;
       switch (timestamp) {
         case OffsetSpec.latest:
-        case OffsetSpec.latestTiered: {
-          const latest = isolationLevel === IsolationLevel.readCommitted ? log.lastStableOffset : log.logEndOffset;
-          return { errorCode: 0, offset: BigInt(latest), timestamp: -1n };
-        }
+        case OffsetSpec.latestTiered:
+          return { errorCode: 0, offset: BigInt(lastFetchable), timestamp: -1n };
         case OffsetSpec.earliest:
         case OffsetSpec.earliestLocal:
           return { errorCode: 0, offset: BigInt(log.logStartOffset), timestamp: -1n };
       }
       if (timestamp < OffsetSpec.latestTiered) throw new KafkaError(ErrorCode.INVALID_REQUEST, `invalid timestamp ${timestamp}`);
       // -3 (max timestamp) and real timestamps are both the log's to answer
-      const found = log.fetchOffsetByTimestamp(Number(timestamp));
+      const all = log.fetchOffsetByTimestamp(Number(timestamp));
+      const found = all !== undefined && all.offset < lastFetchable ? all : undefined;
       return { errorCode: 0, offset: found ? BigInt(found.offset) : -1n, timestamp: found ? BigInt(found.timestamp) : -1n };
     } catch (err) {
       return { errorCode: this.errorCode(err, `list offsets of ${topic}-${partition}`), offset: -1n, timestamp: -1n };

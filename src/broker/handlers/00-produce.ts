@@ -9,12 +9,16 @@
  * OUT_OF_ORDER_SEQUENCE_NUMBER, a fenced epoch INVALID_PRODUCER_EPOCH, a forgotten producer
  * UNKNOWN_PRODUCER_ID, a plain batch inside an open transaction INVALID_TXN_STATE.
  *
+ * Appends are written behind (docs/log-format.md): the response waits until every accepted batch
+ * is in its file; a partition whose write failed answers KAFKA_STORAGE_ERROR.
+ *
  * Version notes: Kafka 4 removed v0-2 (message formats 0 and 1) but still advertises v0, because
  * librdkafka refuses a broker whose Produce minimum is above 0 (KAFKA-18659); a v0-2 request that
  * arrives anyway closes the connection. v13 names topics by id.
  */
 import { Produce, type ProduceRequest, type ProduceResponse, type TopicProduceResponse } from '../../protocol/apis/produce.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { codeOf } from '../replica-manager.js';
 import type { BrokerServices } from '../broker-services.js';
 import { handler, type Handler } from '../server/handler.js';
 
@@ -22,8 +26,9 @@ export function produceHandler(s: BrokerServices): Handler<ProduceRequest, Produ
   const h = handler(
     Produce,
     {},
-    (req, ctx): ProduceResponse => {
+    (req, ctx): ProduceResponse | Promise<ProduceResponse> => {
       const version = ctx.header.apiVersion;
+      const writes: Promise<void>[] = [];
       const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
       const responses: TopicProduceResponse[] = req.topicData.map((t) => {
         const name = version >= 13 ? (s.topics.getById(t.topicId)?.name ?? null) : t.name;
@@ -44,19 +49,29 @@ export function produceHandler(s: BrokerServices): Handler<ProduceRequest, Produ
             if (name === null) return fail(ErrorCode.UNKNOWN_TOPIC_ID);
             const r = s.replicaManager.appendRecords(name, p.index, p.records, version);
             if (r.errorCode !== ErrorCode.NONE) return fail(r.errorCode, r.errorMessage);
-            return {
+            const response = {
               index: p.index,
               errorCode: ErrorCode.NONE,
               baseOffset: r.baseOffset,
               logAppendTimeMs: r.logAppendTime,
               logStartOffset: r.logStartOffset,
               recordErrors: [],
-              errorMessage: null,
+              errorMessage: null as string | null,
             };
+            if (r.written !== undefined) {
+              writes.push(
+                r.written.catch((err: unknown) => {
+                  Object.assign(response, fail(codeOf(err), (err as Error).message));
+                }),
+              );
+            }
+            return response;
           }),
         };
       });
-      return { responses, throttleTimeMs: 0 };
+      const response: ProduceResponse = { responses, throttleTimeMs: 0 };
+      if (writes.length === 0) return response;
+      return (writes.length === 1 ? writes[0] : Promise.all(writes)).then(() => response);
     },
     { noResponse: (req) => req.acks === 0 },
   );

@@ -19,7 +19,7 @@ export const deleteRecordsHandler = (s: BrokerServices) =>
       partitions: t.partitions.map((p) => {
         try {
           const log = s.replicaManager.partitionLog(t.name, p.partitionIndex);
-          const lowWatermark = log.deleteRecordsBefore(p.offset === -1n ? log.logEndOffset : Number(p.offset));
+          const lowWatermark = log.deleteRecordsBefore(p.offset === -1n ? log.highWatermark : Number(p.offset));
           return { partitionIndex: p.partitionIndex, lowWatermark: BigInt(lowWatermark), errorCode: ErrorCode.NONE };
         } catch (err) {
           return { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: codeOf(err) };

@@ -4,9 +4,10 @@
  * `append`, `read`, `translateOffset`, `findOffsetByTimestamp`, `recover`, `truncateTo`, `shouldRoll`,
  * `flush`, `close`, `delete`.
  *
- * All file access is synchronous (positional reads and writes on descriptors kept open for the
- * segment's life) except fsync, which runs on the thread pool; a close requested while an fsync is in
- * flight waits for it, so a descriptor is never closed under a pending fsync.
+ * File access is synchronous (positional reads and writes on descriptors kept open for the segment's
+ * life) except fsync and written-behind appends (docs/log-format.md, "Writing behind"), which run on
+ * the thread pool; reads see written-behind bytes before they reach the file, and a close requested
+ * while an fsync or a write is in flight waits for it, so a descriptor is never closed under either.
  *
  * The `.txnindex` (aborted transactions) is filled by the PartitionLog, which knows the producer
  * state; after `recover()` it is empty until the log's producer-state replay refills it.
@@ -19,8 +20,9 @@ import path from 'node:path';
 import { BATCH_HEADER_SIZE, CURRENT_MAGIC, computeBatchCrc, LOG_OVERHEAD, Offsets } from '../../protocol/batch-header.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { decodeRecords } from '../../protocol/record-batch.js';
-import { fsyncAsync, getInt64, readFully, readInt64, viewOf, writeFully } from './file-io.js';
+import { fsyncAsync, getInt64, readFully, readInt64, viewOf } from './file-io.js';
 import { OffsetIndex } from './offset-index.js';
+import { SegmentWriter } from './segment-writer.js';
 import { TimeIndex } from './time-index.js';
 import { TransactionIndex, TXN_INDEX_FILE_SUFFIX } from './transaction-index.js';
 
@@ -97,7 +99,7 @@ const EMPTY = Buffer.alloc(0);
 const headerBuf = Buffer.allocUnsafe(BATCH_HEADER_SIZE);
 
 export class LogSegment {
-  /** Bytes in the `.log`. */
+  /** Bytes in the `.log`, counting written-behind bytes not yet in the file. */
   size: number;
   /** index.interval.bytes; a topic config change applies from the next append. */
   indexIntervalBytes: number;
@@ -113,6 +115,8 @@ export class LogSegment {
   private closed = false;
   /** Aborted transactions whose ABORT marker is in this segment. */
   readonly txnIndex: TransactionIndex;
+  /** Writes to the `.log`; written-behind bytes wait here until they are in the file. */
+  private readonly writer: SegmentWriter;
   /** Why the `.txnindex` could not be loaded, if it could not (set by `open`); the PartitionLog rebuilds it. */
   txnIndexProblem: string | undefined;
 
@@ -127,6 +131,7 @@ export class LogSegment {
     readonly indexProblem?: string,
   ) {
     this.size = fs.fstatSync(logFd).size;
+    this.writer = new SegmentWriter(logFd, this.size, path.join(dir, this.name));
     this.indexIntervalBytes = opts.indexIntervalBytes;
     this.created = opts.now;
     this.nextOffsetValue = baseOffset;
@@ -203,18 +208,20 @@ export class LogSegment {
 
   /**
    * Appends `records` (whole batches, offsets already assigned) at the end of the `.log` with one
-   * write, then adds an index entry before each batch that starts more than index.interval.bytes after
-   * the previous entry (one more write per index file, only if entries were added). Reads two header
-   * fields per batch; never looks at records.
+   * write — now, after anything queued, or with `writeBehind` queued for the thread pool — then adds
+   * an index entry before each batch that starts more than index.interval.bytes after the previous
+   * entry (one more write per index file, only if entries were added). Reads two header fields per
+   * batch; never looks at records. A written-behind `records` must not change until it is written.
    */
-  append(records: Buffer, largestOffset: number, largestTimestamp: number, offsetOfMaxTimestamp: number): void {
+  append(records: Buffer, largestOffset: number, largestTimestamp: number, offsetOfMaxTimestamp: number, writeBehind = false): void {
     if (records.length === 0) return;
     if (!this.offsetIndex.canAppendOffset(largestOffset)) {
       throw new Error(`${this.name}: offset ${largestOffset} cannot be stored relative to base offset ${this.baseOffset}`);
     }
     const physicalPosition = this.size;
     if (physicalPosition === 0) this.rollingBasedTimestamp = largestTimestamp;
-    writeFully(this.logFd, records, physicalPosition);
+    if (writeBehind) this.writer.enqueue(records, physicalPosition);
+    else this.writer.writeSync(records, physicalPosition);
     this.size = physicalPosition + records.length;
     if (largestTimestamp > this.maxTimestampSoFar) {
       this.maxTimestampSoFar = largestTimestamp;
@@ -273,7 +280,7 @@ export class LogSegment {
       length = first.size;
     }
     const buf = Buffer.allocUnsafe(length);
-    const n = readFully(this.logFd, buf, length, position);
+    const n = this.readLog(buf, length, position);
     // Cut a trailing partial batch: the limit rarely falls on a batch boundary.
     let end = 0;
     while (n - end >= LOG_OVERHEAD) {
@@ -398,7 +405,10 @@ export class LogSegment {
     }
 
     const truncatedBytes = fileSize - pos;
-    if (truncatedBytes > 0) fs.ftruncateSync(this.logFd, pos);
+    if (truncatedBytes > 0) {
+      this.writer.truncate(pos);
+      fs.ftruncateSync(this.logFd, pos);
+    }
     // As when a segment is closed: the last time index entry holds the segment's max timestamp.
     const lastTs = tsTimestamps.length > 0 ? tsTimestamps[tsTimestamps.length - 1] : -Infinity;
     if (maxTs >= 0 && maxTs > lastTs) {
@@ -475,14 +485,16 @@ export class LogSegment {
 
   /**
    * Removes the batch containing `offset` and everything after it (the log only ever ends on a batch
-   * boundary). Returns the bytes removed.
+   * boundary). Returns the bytes removed. Only with no write in flight (`whenIdle`).
    */
   truncateTo(offset: number, now: number): number {
+    if (this.writer.writing) throw new Error(`${this.name}: truncation while a write is in flight`);
     const batch = this.translateOffset(offset);
     if (batch === undefined) return 0;
     this.offsetIndex.truncateTo(batch.baseOffset);
     this.timeIndex.truncateTo(batch.baseOffset);
     this.txnIndex.truncateTo(batch.baseOffset);
+    this.writer.truncate(batch.position);
     fs.ftruncateSync(this.logFd, batch.position);
     const removed = this.size - batch.position;
     this.size = batch.position;
@@ -519,11 +531,42 @@ export class LogSegment {
     this.timeIndex.writePending();
   }
 
-  /** fsyncs the `.log` and both indexes. */
+  /** Every byte below this is in the file; the rest waits in the writer's queue. */
+  get writtenSize(): number {
+    return this.writer.writtenSize;
+  }
+
+  /** Called after each written-behind write completes (with the error if it failed). */
+  set onWritten(listener: ((err?: Error) => void) | undefined) {
+    this.writer.onWritten = listener;
+  }
+
+  /** Resolves once everything appended so far is in the file; rejects with KAFKA_STORAGE_ERROR if a write failed. */
+  whenWritten(): Promise<void> {
+    return this.writer.whenWritten();
+  }
+
+  /** Resolves when no write to the `.log` is in flight. */
+  whenIdle(): Promise<void> {
+    return this.writer.whenIdle();
+  }
+
+  /** A written-behind write to the `.log` is running on the thread pool. */
+  get writing(): boolean {
+    return this.writer.writing;
+  }
+
+  /** Writes everything queued, synchronously. */
+  writeOut(): void {
+    this.writer.writeOut();
+  }
+
+  /** fsyncs the `.log` and both indexes, after the queued writes. */
   async flush(): Promise<void> {
     if (this.closed || this.closeRequested) return;
     this.pendingFlushes++;
     try {
+      await this.writer.whenWritten();
       await Promise.all([fsyncAsync(this.logFd), this.offsetIndex.flush(), this.timeIndex.flush(), this.txnIndex.flush()]);
     } finally {
       this.pendingFlushes--;
@@ -531,15 +574,20 @@ export class LogSegment {
     }
   }
 
-  /** Closes the files (after any fsync in flight). Writes the final time index entry first. */
+  /**
+   * Closes the files (after any fsync or write in flight). Writes out what is queued and the final
+   * time index entry first; after a failed write the queue is given up (recovery handles the tail).
+   */
   close(): void {
     if (this.closed || this.closeRequested) return;
+    if (this.writer.failed === undefined) this.writer.writeOut();
     this.onBecomeInactiveSegment();
     this.closeHandles();
   }
 
   /** Closes and removes the segment's files: `.log` first, so a crash never leaves data without its name. */
   delete(): void {
+    this.writer.drop();
     if (!this.closed && !this.closeRequested) this.closeHandles();
     for (const suffix of [LOG_FILE_SUFFIX, INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX]) {
       fs.rmSync(path.join(this.dir, segmentFileName(this.baseOffset, suffix)), { force: true });
@@ -557,12 +605,27 @@ export class LogSegment {
     this.offsetIndex.close();
     this.timeIndex.close();
     this.txnIndex.close();
-    fs.closeSync(this.logFd);
+    this.writer.closeAfterWrites(() => fs.closeSync(this.logFd));
   }
 
-  /** Reads `length` header bytes at `pos` into the shared scratch; false if the file ends first. */
+  /** Reads `length` header bytes at `pos` into the shared scratch; false if the log ends first. */
   private readHeader(pos: number, length: number): boolean {
-    return readFully(this.logFd, headerBuf, length, pos) === length;
+    return this.readLog(headerBuf, length, pos) === length;
+  }
+
+  /**
+   * Reads up to `length` bytes of the log at `position` into `buf`: from the file below the writer's
+   * written size, from its queue above. Returns how many were read (fewer only at the end).
+   */
+  private readLog(buf: Buffer, length: number, position: number): number {
+    const inFile = Math.min(length, this.writer.writtenSize - position);
+    let n = 0;
+    if (inFile > 0) {
+      n = readFully(this.logFd, buf, inFile, position);
+      if (n < inFile) return n;
+    }
+    if (n < length) n += this.writer.copyQueued(buf, n, position + n, length - n);
+    return n;
   }
 
   /** The size of the batch whose header is in the scratch; a nonsense length means a corrupt file. */
@@ -577,7 +640,7 @@ export class LogSegment {
   /** Decodes the batch at `pos` and returns its first record at/after `startingOffset` with timestamp ≥ `timestamp`. */
   private searchBatch(pos: number, size: number, timestamp: number, startingOffset: number): TimestampAndOffset | undefined {
     const batch = Buffer.allocUnsafe(size);
-    readFully(this.logFd, batch, size, pos);
+    this.readLog(batch, size, pos);
     let records;
     try {
       records = decodeRecords(batch, { verifyCrc: false });

@@ -258,13 +258,13 @@ describe('PartitionLog producer state', () => {
       expect(readTransactionIndexFile(txnIndexOf(0), 0)).toEqual(before);
     });
 
-    it('truncateTo reloads the producer state as of the new end', () => {
+    it('truncateTo reloads the producer state as of the new end', async () => {
       const log = open();
       for (let i = 0; i < 5; i++) log.append(producerBatch({ producerId: 1n, seq: i }));
       log.roll();
       log.append(producerBatch({ producerId: 1n, seq: 5, transactional: true }));
       log.append(markerBatch(1n, false), { origin: 'coordinator' });
-      log.truncateTo(3);
+      await log.truncateTo(3);
       expect(log.producerState.lastEntry(1n)!.lastSeq).toBe(2);
       expect(log.lastStableOffset).toBe(3);
       expect(fs.existsSync(txnIndexOf(5))).toBe(false);

@@ -441,11 +441,11 @@ describe('PartitionLog', () => {
   });
 
   describe('truncateTo', () => {
-    it('removes whole batches from the one containing the offset, across segments', () => {
+    it('removes whole batches from the one containing the offset, across segments', async () => {
       const size = makeBatch({ values: ['b10-r0', 'b10-r1'] }).length;
       const log = open({ segmentBytes: size * 2 });
       const rows = appendMany(log, 6);
-      log.truncateTo(7);
+      await log.truncateTo(7);
       expect(log.logEndOffset).toBe(6);
       expect(log.segmentBaseOffsets).toEqual([0, 4]);
       expect(rowsOf(log.read(0, BIG).records)).toEqual(rows.slice(0, 6));

@@ -15,7 +15,12 @@
  * Compaction (the LogCleaner) works from outside: it reads `logSegments()` and swaps cleaned
  * segments in with `replaceSegments()`; `open` first finishes or rolls back a swap a crash cut short.
  *
- * Left out, compared with Kafka: replication (the high watermark is the log end offset), leader
+ * Client appends may be written behind (docs/log-format.md, "Writing behind"): offsets, indexes and
+ * producer state move at once, the bytes reach the file on the thread pool, and the high watermark —
+ * what readers outside the broker may see — is the end of what is in the file.
+ *
+ * Left out, compared with Kafka: replication (the high watermark is what is written, not what
+ * followers have), leader
  * epochs, segment jitter, the delayed deletion of `.deleted` files, and per-log-dir
  * (rather than per-partition) checkpoints.
  */
@@ -79,6 +84,12 @@ export interface AppendOptions {
    * and the broker's own transactional writes: epochs checked, sequences not).
    */
   origin?: Exclude<AppendOrigin, 'replication'>;
+  /**
+   * Queue the write for the thread pool instead of writing now (client Produce). The high watermark
+   * passes these offsets once their bytes are in the file; `whenWritten()` says when. Without it, the
+   * append first writes out anything queued, then writes its own bytes before returning.
+   */
+  writeBehind?: boolean;
 }
 
 export interface LogAppendInfo {
@@ -115,6 +126,13 @@ export interface FetchDataInfo {
 }
 
 const INT32_MAX = 0x7fffffff;
+/** A written-behind append whose bytes are not yet known to be in the file. */
+interface Unwritten {
+  segment: LogSegment;
+  /** The segment's size after the append. */
+  end: number;
+  firstOffset: number;
+}
 /** How much of the log a producer-state replay reads at a time. */
 const REPLAY_CHUNK_BYTES = 1024 * 1024;
 
@@ -132,6 +150,14 @@ export class PartitionLog {
   private readonly logStartOffsetFile: CheckpointFile;
   /** Producer ids, epochs, sequences and open transactions of this partition. */
   readonly producerState: ProducerStateManager;
+  /** Written-behind appends not yet in the file, oldest first. */
+  private unwritten: Unwritten[] = [];
+  /** Called when the high watermark moves because written-behind bytes reached the file. */
+  onHighWatermark: (() => void) | undefined;
+  private readonly onSegmentWritten = (err?: Error): void => {
+    if (err !== undefined) this.logger.error(`${this.dir}: a write to the log failed, the partition is offline until restart: ${err.message}`);
+    else this.onHighWatermark?.();
+  };
 
   private constructor(
     readonly dir: string,
@@ -347,6 +373,33 @@ export class PartitionLog {
     return this.logEndOffsetValue;
   }
 
+  /**
+   * The first offset whose bytes are not yet in the file (the log end offset when no written-behind
+   * append is waiting). Fetches, ListOffsets and DeleteRecords stop here.
+   */
+  get highWatermark(): number {
+    const u = this.unwritten;
+    let n = 0;
+    while (n < u.length && u[n].segment.writtenSize >= u[n].end) n++;
+    if (n > 0) u.splice(0, n);
+    return u.length === 0 ? this.logEndOffsetValue : u[0].firstOffset;
+  }
+
+  /** Resolves once every append so far is in the file; rejects with KAFKA_STORAGE_ERROR if a write failed. */
+  whenWritten(): Promise<void> {
+    if (this.highWatermark === this.logEndOffsetValue) return Promise.resolve();
+    const segments = new Set(this.unwritten.map((u) => u.segment));
+    if (segments.size === 1) return this.unwritten[0].segment.whenWritten();
+    return Promise.all([...segments].map((seg) => seg.whenWritten())).then(() => undefined);
+  }
+
+  /** Writes every queued append to its file now. */
+  private writeOutAll(): void {
+    if (this.unwritten.length === 0) return;
+    for (const seg of new Set(this.unwritten.map((u) => u.segment))) seg.writeOut();
+    this.unwritten = [];
+  }
+
   /** Everything below this offset has been fsynced. */
   get recoveryPoint(): number {
     return this.recoveryPointValue;
@@ -483,7 +536,14 @@ export class PartitionLog {
     }
 
     const segment = this.maybeRoll(length, maxTimestamp, firstOffset, lastOffset, now);
-    segment.append(batches, lastOffset, maxTimestamp, offsetOfMaxTimestamp);
+    if (opts.writeBehind === true) {
+      segment.onWritten = this.onSegmentWritten;
+      segment.append(batches, lastOffset, maxTimestamp, offsetOfMaxTimestamp, true);
+      this.unwritten.push({ segment, end: segment.size, firstOffset });
+    } else {
+      this.writeOutAll();
+      segment.append(batches, lastOffset, maxTimestamp, offsetOfMaxTimestamp);
+    }
     this.logEndOffsetValue = lastOffset + 1;
     this.unflushed += recordCount;
     if (producerUpdate !== undefined) {
@@ -552,12 +612,13 @@ export class PartitionLog {
   }
 
   /**
-   * The last stable offset: the first offset of the earliest open transaction, or the log end offset
-   * (the high watermark) when none is open. `read_committed` reads stop here.
+   * The last stable offset: the first offset of the earliest open transaction, or the high watermark
+   * when none is open (never above it). `read_committed` reads stop here.
    */
   get lastStableOffset(): number {
     const firstUnstable = this.producerState.firstUnstableOffset();
-    return firstUnstable === undefined ? this.logEndOffsetValue : Math.min(firstUnstable, this.logEndOffsetValue);
+    const hw = this.highWatermark;
+    return firstUnstable === undefined ? hw : Math.min(firstUnstable, hw);
   }
 
   /**
@@ -674,11 +735,9 @@ export class PartitionLog {
    */
   deleteRecordsBefore(offset: number): number {
     this.ensureOpen();
-    if (offset < 0 || offset > this.logEndOffsetValue) {
-      throw new KafkaError(
-        ErrorCode.OFFSET_OUT_OF_RANGE,
-        `cannot delete records before ${offset}: ${this.dir}'s log end offset is ${this.logEndOffsetValue}`,
-      );
+    const hw = this.highWatermark;
+    if (offset < 0 || offset > hw) {
+      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `cannot delete records before ${offset}: ${this.dir}'s high watermark is ${hw}`);
     }
     if (offset > this.logStartOffsetValue) {
       this.logStartOffsetValue = offset;
@@ -723,11 +782,17 @@ export class PartitionLog {
 
   /**
    * Removes everything at and after `offset` (to a batch boundary: a batch containing `offset` goes
-   * whole). Below the log start offset or the first segment, the log is emptied and restarts at `offset`.
+   * whole), once no write is in flight. Below the log start offset or the first segment, the log is emptied and restarts at `offset`.
    */
-  truncateTo(offset: number): void {
+  async truncateTo(offset: number): Promise<void> {
+    this.ensureOpen();
+    // A write landing after the cut would put the cut bytes back: wait until none is in flight.
+    for (let busy = this.segments.find((s) => s.writing); busy !== undefined; busy = this.segments.find((s) => s.writing)) {
+      await busy.whenIdle();
+    }
     this.ensureOpen();
     if (offset >= this.logEndOffsetValue) return;
+    this.writeOutAll();
     const now = this.clock.now();
     if (offset < this.logStartOffsetValue || offset < this.segments[0].baseOffset) {
       this.truncateFullyAndStartAt(offset, now);
@@ -746,6 +811,7 @@ export class PartitionLog {
   truncateFullyAndStartAt(offset: number, now = this.clock.now()): void {
     this.ensureOpen();
     for (const s of this.segments) s.delete();
+    this.unwritten = [];
     this.segments = [
       LogSegment.create(this.dir, offset, {
         indexIntervalBytes: this.configValue.indexIntervalBytes,
