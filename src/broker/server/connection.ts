@@ -13,6 +13,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { Reader } from '../../protocol/reader.js';
 import { Writer } from '../../protocol/writer.js';
 import type { Logger } from '../logger.js';
+import { withDirectReads } from './direct-reads.js';
 import { FrameReader } from './frame-reader.js';
 import type { HandlerRegistry, RequestContext } from './handler.js';
 
@@ -25,22 +26,26 @@ const HIGH_WATER = 16 * 1024 * 1024;
 
 export class Connection {
   private readonly frames: FrameReader;
+  private readonly socket: Socket;
   private readonly queue: Slot[] = [];
   private closed = false;
   private paused = false;
   readonly id: string;
   private readonly clientHost: string;
 
+  /** `accepted` comes from a server created with `pauseOnConnect`; its bytes are read straight into frames. */
   constructor(
-    private readonly socket: Socket,
+    accepted: Socket,
     private readonly registry: HandlerRegistry,
     private readonly opts: { maxRequestBytes: number; listenerName: string; logger: Logger; onClose: (c: Connection) => void },
   ) {
-    this.frames = new FrameReader(opts.maxRequestBytes);
+    const frames = new FrameReader(opts.maxRequestBytes);
+    this.frames = frames;
+    const socket = withDirectReads(accepted, { buffer: () => frames.nextBuffer(), filled: (n) => this.onRead(n) }).socket;
+    this.socket = socket;
     this.clientHost = socket.remoteAddress ?? 'unknown';
     this.id = `${socket.localAddress}:${socket.localPort}-${this.clientHost}:${socket.remotePort}`;
     socket.setNoDelay(true);
-    socket.on('data', (chunk) => this.onData(chunk));
     socket.on('drain', () => this.resume());
     socket.on('error', (err) => this.opts.logger.debug(`connection ${this.id}: ${err.message}`));
     socket.on('close', () => {
@@ -56,18 +61,21 @@ export class Connection {
     this.socket.destroy();
   }
 
-  private onData(chunk: Buffer): void {
-    if (this.closed) return;
+  /** `n` bytes arrived where the FrameReader asked; false stops reading. */
+  private onRead(n: number): boolean {
+    if (this.closed) return false;
     let frames: Buffer[];
     try {
-      frames = this.frames.push(chunk);
+      frames = this.frames.filled(n);
     } catch (err) {
-      return this.close((err as Error).message);
+      this.close((err as Error).message);
+      return false;
     }
     for (const frame of frames) {
-      if (this.closed) return;
+      if (this.closed) return false;
       this.onFrame(frame);
     }
+    return !this.closed;
   }
 
   private onFrame(frame: Buffer): void {

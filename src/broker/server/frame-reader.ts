@@ -5,72 +5,91 @@
  * protocol violation; Kafka closes such a connection (InvalidReceiveException), and so do we,
  * before allocating anything for the claimed size.
  *
- * A frame that lies within one chunk is returned as a view of it, uncopied. A frame that spans
- * chunks (every large Produce request: the socket delivers at most 64 KB at a time) gets a buffer
- * of its own as soon as its size is known, and each chunk is copied in as it arrives, while it is
- * still in the CPU's cache, rather than all at once when the last one comes.
+ * The reader chooses where the socket's bytes land (`nextBuffer`, then `filled`): normally a 64 KB
+ * scratch buffer, from which small frames are copied out; but once a frame too large for the scratch
+ * has begun, its own buffer, so the rest of it — most of every large Produce request — goes from the
+ * kernel straight to where the broker keeps it, with no copy in between. `push` feeds bytes that
+ * arrived elsewhere through the same path.
  */
 
 /** Smallest request: api key, api version, correlation id, client id length. */
 const MIN_FRAME = 2 + 2 + 4 + 2;
+const SCRATCH_BYTES = 64 * 1024;
 
 export class FrameError extends Error {
   override name = 'FrameError';
 }
 
 export class FrameReader {
-  /** Size prefix bytes received so far, when a chunk ended inside one. */
-  private readonly sizeBytes = Buffer.alloc(4);
-  private sizeFilled = 0;
-  /** The frame being filled, when one spans chunks. */
-  private partial: Buffer | null = null;
-  private partialFilled = 0;
+  private readonly scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  /** Unparsed bytes are scratch[start, end). */
+  private start = 0;
+  private end = 0;
+  /** The large frame being read into its own buffer, and how much of it has arrived. */
+  private large: Buffer | null = null;
+  private largeFilled = 0;
 
   constructor(private readonly maxFrameBytes: number) {}
 
-  /** Feeds bytes from the socket; returns every frame now complete (bodies without the size). */
-  push(chunk: Buffer): Buffer[] {
-    const frames: Buffer[] = [];
-    const length = chunk.length;
-    let at = 0;
-    while (at < length) {
-      const partial = this.partial;
-      if (partial !== null) {
-        const n = Math.min(partial.length - this.partialFilled, length - at);
-        chunk.copy(partial, this.partialFilled, at, at + n);
-        this.partialFilled += n;
-        at += n;
-        if (this.partialFilled === partial.length) {
-          frames.push(partial);
-          this.partial = null;
-        }
-        continue;
-      }
+  /** Where the next bytes from the socket should go (at most this buffer's length). */
+  nextBuffer(): Buffer {
+    if (this.large !== null) return this.large.subarray(this.largeFilled);
+    if (this.end === SCRATCH_BYTES) {
+      // Only a partial frame that fits the scratch is left: move it to the front.
+      this.scratch.copy(this.scratch, 0, this.start, this.end);
+      this.end -= this.start;
+      this.start = 0;
+    }
+    return this.scratch.subarray(this.end);
+  }
 
-      let size: number;
-      if (this.sizeFilled === 0 && length - at >= 4) {
-        size = chunk.readInt32BE(at);
-        at += 4;
-      } else {
-        // The size prefix itself is split across chunks.
-        const n = Math.min(4 - this.sizeFilled, length - at);
-        chunk.copy(this.sizeBytes, this.sizeFilled, at, at + n);
-        this.sizeFilled += n;
-        at += n;
-        if (this.sizeFilled < 4) break;
-        this.sizeFilled = 0;
-        size = this.sizeBytes.readInt32BE(0);
-      }
+  /** `n` bytes were written at the start of the last `nextBuffer()`; returns every frame now complete. */
+  filled(n: number): Buffer[] {
+    const frames: Buffer[] = [];
+    if (this.large !== null) {
+      this.largeFilled += n;
+      if (this.largeFilled < this.large.length) return frames;
+      frames.push(this.large);
+      this.large = null;
+      return frames;
+    }
+    this.end += n;
+    const s = this.scratch;
+    while (this.end - this.start >= 4) {
+      const size = s.readInt32BE(this.start);
       if (size < MIN_FRAME || size > this.maxFrameBytes) {
         throw new FrameError(`frame size ${size} outside [${MIN_FRAME}, ${this.maxFrameBytes}] (socket.request.max.bytes)`);
       }
-      if (length - at >= size) {
-        frames.push(chunk.subarray(at, at + size));
-        at += size;
+      const have = this.end - this.start - 4;
+      const bodyAt = this.start + 4;
+      if (have >= size) {
+        const frame = Buffer.allocUnsafe(size);
+        s.copy(frame, 0, bodyAt, bodyAt + size);
+        frames.push(frame);
+        this.start = bodyAt + size;
       } else {
-        this.partial = Buffer.allocUnsafe(size);
-        this.partialFilled = 0;
+        if (size + 4 > SCRATCH_BYTES) {
+          this.large = Buffer.allocUnsafe(size);
+          s.copy(this.large, 0, bodyAt, this.end);
+          this.largeFilled = have;
+          this.start = this.end = 0;
+        }
+        return frames;
       }
+    }
+    if (this.start === this.end) this.start = this.end = 0;
+    return frames;
+  }
+
+  /** Feeds bytes that arrived in a buffer of their own; returns every frame now complete. */
+  push(chunk: Buffer): Buffer[] {
+    const frames: Buffer[] = [];
+    for (let at = 0; at < chunk.length; ) {
+      const target = this.nextBuffer();
+      const n = Math.min(target.length, chunk.length - at);
+      chunk.copy(target, 0, at, at + n);
+      at += n;
+      frames.push(...this.filled(n));
     }
     return frames;
   }

@@ -29,7 +29,8 @@ export class SocketServer {
 
   async start(listeners: ListenerSpec[]): Promise<BoundListener[]> {
     for (const l of listeners) {
-      const server = createServer((socket) => {
+      // Paused, so that the Connection can read the socket into its own buffers from the first byte.
+      const server = createServer({ pauseOnConnect: true }, (socket) => {
         const conn = new Connection(socket, this.registry, {
           maxRequestBytes: this.opts.maxRequestBytes,
           listenerName: l.name,
