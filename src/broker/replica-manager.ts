@@ -31,8 +31,10 @@ export interface AppendResult {
   logAppendTime: bigint;
   logStartOffset: bigint;
   /**
-   * On success: resolves once the records are in the file (and fsynced, when flush.messages asked
-   * for it); the response must wait for it. Rejects with KAFKA_STORAGE_ERROR if the write failed.
+   * Resolves once everything appended to the partition so far is in the file (and fsynced, when
+   * flush.messages asked for it): on success the response must wait for it, and after it nothing
+   * refers to the request's bytes. On success it rejects with KAFKA_STORAGE_ERROR if the write
+   * failed; after an error it never rejects. Absent when there is no such partition.
    */
   written?: Promise<void>;
 }
@@ -112,8 +114,9 @@ export class ReplicaManager {
    * high watermark moves.
    */
   appendRecords(topic: string, partition: number, records: Buffer | null, produceVersion: number): AppendResult {
+    let log: PartitionLog | undefined;
     try {
-      const log = this.partitionLog(topic, partition);
+      log = this.partitionLog(topic, partition);
       if (records === null || records.length === 0) {
         throw new KafkaError(ErrorCode.INVALID_RECORD, 'the produce request carries no record batch');
       }
@@ -137,7 +140,8 @@ export class ReplicaManager {
         written: result.flushed ?? log.whenWritten(),
       };
     } catch (err) {
-      return { ...this.errorResult(err, `append to ${topic}-${partition}`), baseOffset: -1n, logAppendTime: -1n, logStartOffset: -1n };
+      const written = log?.whenWritten().catch(() => undefined);
+      return { ...this.errorResult(err, `append to ${topic}-${partition}`), baseOffset: -1n, logAppendTime: -1n, logStartOffset: -1n, written };
     }
   }
 

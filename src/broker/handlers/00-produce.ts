@@ -10,7 +10,8 @@
  * UNKNOWN_PRODUCER_ID, a plain batch inside an open transaction INVALID_TXN_STATE.
  *
  * Appends are written behind (docs/log-format.md): the response waits until every accepted batch
- * is in its file; a partition whose write failed answers KAFKA_STORAGE_ERROR.
+ * is in its file; a partition whose write failed answers KAFKA_STORAGE_ERROR. Once the response is
+ * ready nothing refers to the request's bytes, so its frame buffer is reused (keepsNoRequestBytes).
  *
  * Version notes: Kafka 4 removed v0-2 (message formats 0 and 1) but still advertises v0, because
  * librdkafka refuses a broker whose Produce minimum is above 0 (KAFKA-18659); a v0-2 request that
@@ -48,7 +49,10 @@ export function produceHandler(s: BrokerServices): Handler<ProduceRequest, Produ
             if (!validAcks) return fail(ErrorCode.INVALID_REQUIRED_ACKS);
             if (name === null) return fail(ErrorCode.UNKNOWN_TOPIC_ID);
             const r = s.replicaManager.appendRecords(name, p.index, p.records, version);
-            if (r.errorCode !== ErrorCode.NONE) return fail(r.errorCode, r.errorMessage);
+            if (r.errorCode !== ErrorCode.NONE) {
+              if (r.written !== undefined) writes.push(r.written);
+              return fail(r.errorCode, r.errorMessage);
+            }
             const response = {
               index: p.index,
               errorCode: ErrorCode.NONE,
@@ -73,7 +77,7 @@ export function produceHandler(s: BrokerServices): Handler<ProduceRequest, Produ
       if (writes.length === 0) return response;
       return (writes.length === 1 ? writes[0] : Promise.all(writes)).then(() => response);
     },
-    { noResponse: (req) => req.acks === 0 },
+    { noResponse: (req) => req.acks === 0, keepsNoRequestBytes: true },
   );
   return { ...h, advertisedMinVersion: 0 };
 }

@@ -14,6 +14,7 @@ import { Reader } from '../../protocol/reader.js';
 import { Writer } from '../../protocol/writer.js';
 import type { Logger } from '../logger.js';
 import { withDirectReads } from './direct-reads.js';
+import type { FramePool } from './frame-pool.js';
 import { FrameReader } from './frame-reader.js';
 import type { HandlerRegistry, RequestContext } from './handler.js';
 
@@ -23,13 +24,26 @@ interface Slot {
 
 /** Stop reading from a client while this much response data waits in the socket's buffer. */
 const HIGH_WATER = 16 * 1024 * 1024;
+/**
+ * Stop reading from a client while its requests being handled add up to this many bytes. Pipelining
+ * lets the next request be parsed while the last one is written, but a client that pipelines without
+ * limit (librdkafka's default max.in.flight is a million) would otherwise queue its whole backlog in
+ * the broker, where it goes cold in memory before it reaches the file. Kafka reads one request per
+ * connection at a time.
+ */
+const MAX_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
 
 export class Connection {
   private readonly frames: FrameReader;
   private readonly socket: Socket;
   private readonly queue: Slot[] = [];
   private closed = false;
+  /** Reading stopped because responses pile up in the socket. */
   private paused = false;
+  /** Bytes of the requests handed to handlers whose results have not settled. */
+  private inFlightBytes = 0;
+  /** Reading stopped because inFlightBytes reached MAX_IN_FLIGHT_BYTES. */
+  private full = false;
   readonly id: string;
   private readonly clientHost: string;
 
@@ -37,9 +51,9 @@ export class Connection {
   constructor(
     accepted: Socket,
     private readonly registry: HandlerRegistry,
-    private readonly opts: { maxRequestBytes: number; listenerName: string; logger: Logger; onClose: (c: Connection) => void },
+    private readonly opts: { maxRequestBytes: number; listenerName: string; logger: Logger; onClose: (c: Connection) => void; framePool: FramePool },
   ) {
-    const frames = new FrameReader(opts.maxRequestBytes);
+    const frames = new FrameReader(opts.maxRequestBytes, opts.framePool);
     this.frames = frames;
     const socket = withDirectReads(accepted, { buffer: () => frames.nextBuffer(), filled: (n) => this.onRead(n) }).socket;
     this.socket = socket;
@@ -125,8 +139,31 @@ export class Connection {
       }
       this.flush();
     };
-    if (result instanceof Promise) result.then(respond, (err) => this.fail(api.name, err));
-    else respond(result);
+    const settled = (): void => {
+      if (handler.keepsNoRequestBytes === true) this.opts.framePool.release(frame);
+      this.inFlightBytes -= frame.length;
+      if (this.full && this.inFlightBytes < MAX_IN_FLIGHT_BYTES) {
+        this.full = false;
+        if (!this.paused && !this.closed) this.socket.resume();
+      }
+    };
+    if (result instanceof Promise) {
+      this.inFlightBytes += frame.length;
+      if (this.inFlightBytes >= MAX_IN_FLIGHT_BYTES && !this.full) {
+        this.full = true;
+        this.socket.pause();
+      }
+      result.then(
+        (response) => {
+          respond(response);
+          settled();
+        },
+        (err) => this.fail(api.name, err),
+      );
+    } else {
+      respond(result);
+      if (handler.keepsNoRequestBytes === true) this.opts.framePool.release(frame);
+    }
   }
 
   /** A handler threw: that is a broker bug, not the client's. Log it loudly, drop this connection. */
@@ -169,7 +206,7 @@ export class Connection {
   private resume(): void {
     if (this.paused && !this.closed) {
       this.paused = false;
-      this.socket.resume();
+      if (!this.full) this.socket.resume();
     }
   }
 }

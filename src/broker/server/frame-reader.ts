@@ -8,9 +8,12 @@
  * The reader chooses where the socket's bytes land (`nextBuffer`, then `filled`): normally a 64 KB
  * scratch buffer, from which small frames are copied out; but once a frame too large for the scratch
  * has begun, its own buffer, so the rest of it — most of every large Produce request — goes from the
- * kernel straight to where the broker keeps it, with no copy in between. `push` feeds bytes that
- * arrived elsewhere through the same path.
+ * kernel straight to where the broker keeps it, with no copy in between. Those buffers come from a
+ * FramePool, to which the connection returns them when it can. `push` feeds bytes that arrived
+ * elsewhere through the same path.
  */
+
+import { FramePool } from './frame-pool.js';
 
 /** Smallest request: api key, api version, correlation id, client id length. */
 const MIN_FRAME = 2 + 2 + 4 + 2;
@@ -29,7 +32,11 @@ export class FrameReader {
   private large: Buffer | null = null;
   private largeFilled = 0;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  /** The default pool keeps nothing: every large frame is a fresh buffer. */
+  constructor(
+    private readonly maxFrameBytes: number,
+    private readonly pool = new FramePool(0),
+  ) {}
 
   /** Where the next bytes from the socket should go (at most this buffer's length). */
   nextBuffer(): Buffer {
@@ -69,7 +76,7 @@ export class FrameReader {
         this.start = bodyAt + size;
       } else {
         if (size + 4 > SCRATCH_BYTES) {
-          this.large = Buffer.allocUnsafe(size);
+          this.large = this.pool.take(size);
           s.copy(this.large, 0, bodyAt, this.end);
           this.largeFilled = have;
           this.start = this.end = 0;

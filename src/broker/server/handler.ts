@@ -23,13 +23,20 @@ export interface Handler<Req = any, Res = any> {
   handle(request: Req, ctx: RequestContext): Res | Promise<Res>;
   /** True when the client expects no response at all (Produce with acks=0). */
   noResponse?(request: Req): boolean;
+  /**
+   * True when, once `handle`'s result has settled, nothing it started still refers to the request's
+   * bytes, so the connection may reuse the frame's buffer (Produce: its records are in the file by
+   * then). Decoded requests are views of their frame, so a handler that keeps any part of one — a
+   * group member's metadata, say — must not claim this.
+   */
+  readonly keepsNoRequestBytes?: boolean;
 }
 
 export function handler<Req, Res>(
   api: Api<Req, Res>,
   versions: { min?: number; max?: number },
   handle: Handler<Req, Res>['handle'],
-  extra: Pick<Handler<Req, Res>, 'noResponse'> = {},
+  extra: Pick<Handler<Req, Res>, 'noResponse' | 'keepsNoRequestBytes'> = {},
 ): Handler<Req, Res> {
   const minVersion = versions.min ?? api.versions.lo;
   const maxVersion = versions.max ?? api.versions.hi;

@@ -4,6 +4,7 @@
 import { createServer, type Server } from 'node:net';
 import type { Logger } from '../logger.js';
 import { Connection } from './connection.js';
+import { FramePool } from './frame-pool.js';
 import type { HandlerRegistry } from './handler.js';
 
 export interface ListenerSpec {
@@ -20,6 +21,8 @@ export interface BoundListener extends ListenerSpec {
 export class SocketServer {
   private readonly servers: Server[] = [];
   private readonly connections = new Set<Connection>();
+  /** Large request frames, shared by every connection; at most this many bytes kept idle. */
+  private readonly framePool = new FramePool(64 * 1024 * 1024);
   readonly bound: BoundListener[] = [];
 
   constructor(
@@ -35,6 +38,7 @@ export class SocketServer {
           maxRequestBytes: this.opts.maxRequestBytes,
           listenerName: l.name,
           logger: this.opts.logger,
+          framePool: this.framePool,
           onClose: (c) => this.connections.delete(c),
         });
         this.connections.add(conn);
