@@ -1,70 +1,156 @@
 /**
- * A load generator that costs almost nothing: it builds one Produce request (v7, acks=1, one
- * uncompressed record batch of `recordsPerBatch` records of `size` bytes) once, then sends it
- * `requests` times, pipelined `depth` deep on one connection, and waits for every answer. The
- * broker does all its usual work on each copy (frame, decode, CRC and record validation, offset
- * assignment, append); the generator does no per-record work, so on a small machine the measured
- * rate is the broker's rather than the client's.
+ * A load generator that costs almost nothing: it builds one record batch (`recordsPerBatch` records
+ * of `size` bytes, uncompressed) once, then sends it in `requests` Produce requests (v7, acks=1 —
+ * acks=all for the producer-id modes, as an idempotent producer must), pipelined `depth` deep on one
+ * connection, and waits for every answer. The broker does all its usual work on each copy (frame,
+ * decode, CRC and record validation, offset assignment, append); the generator does no per-record
+ * work, so on a small machine the measured rate is the broker's rather than the client's.
  *
- *   node bench/support/replay-producer.js HOST:PORT TOPIC PARTITION SIZE RECORDS_PER_BATCH REQUESTS DEPTH
+ *   node bench/support/replay-producer.js HOST:PORT TOPIC PARTITION SIZE RECORDS_PER_BATCH REQUESTS DEPTH [MODE] [COMMIT_MS]
  *
- * Prints one JSON line: {"records", "bytes", "seconds"}; exits non-zero if any answer is an error.
+ * MODE:
+ *   plain          (default) no producer id, as a non-idempotent producer
+ *   idempotent     InitProducerId, then each copy gets the next sequence numbers (header rewritten,
+ *                  CRC recomputed)
+ *   transactional  as idempotent, with a transactional id: a transaction is begun with
+ *                  AddPartitionsToTxn, copies are sent until it has lasted COMMIT_MS (default 100),
+ *                  then — once every copy is acknowledged, as real clients flush before committing —
+ *                  committed with EndTxn; and so on until REQUESTS copies are sent.
+ *
+ * Prints one JSON line: {"records", "bytes", "seconds", "transactions"}; exits non-zero on any error.
  */
 import { connect } from 'node:net';
 import { decodeResponse, encodeRequest } from '../../dist/protocol/api.js';
+import { AddPartitionsToTxn } from '../../dist/protocol/apis/add-partitions-to-txn.js';
+import { EndTxn } from '../../dist/protocol/apis/end-txn.js';
+import { InitProducerId } from '../../dist/protocol/apis/init-producer-id.js';
 import { Produce } from '../../dist/protocol/apis/produce.js';
+import { Attr, computeBatchCrc, Offsets } from '../../dist/protocol/batch-header.js';
 import { encodeRecordBatch } from '../../dist/protocol/record-batch.js';
 
-const [bootstrap, topic, partitionArg, sizeArg, perBatchArg, requestsArg, depthArg] = process.argv.slice(2);
+const [bootstrap, topic, partitionArg, sizeArg, perBatchArg, requestsArg, depthArg, modeArg = 'plain', commitMsArg = '100'] = process.argv.slice(2);
 const [host, port] = bootstrap.split(':');
+const partition = Number(partitionArg);
 const size = Number(sizeArg);
 const perBatch = Number(perBatchArg);
 const requests = Number(requestsArg);
 const depth = Number(depthArg);
-const VERSION = 7;
+const mode = modeArg;
+const commitMs = Number(commitMsArg);
+if (!['plain', 'idempotent', 'transactional'].includes(mode)) throw new Error(`unknown mode ${mode}`);
+const transactionalId = mode === 'transactional' ? `replay-${process.pid}` : null;
 
 const value = Buffer.alloc(size, 0x61);
 const batch = encodeRecordBatch({ records: Array.from({ length: perBatch }, (_, i) => ({ key: Buffer.from(`k${i}`), value })), timestamp: BigInt(Date.now()) });
-const body = encodeRequest(Produce, VERSION, 0, 'replay-producer', {
-  transactionalId: null,
-  acks: 1,
-  timeoutMs: 30000,
-  topicData: [{ name: topic, topicId: '00000000-0000-0000-0000-000000000000', partitionData: [{ index: Number(partitionArg), records: batch }] }],
-});
-const frame = Buffer.allocUnsafe(4 + body.length);
-frame.writeInt32BE(body.length, 0);
-body.copy(frame, 4);
 
+// One connection; responses come back in request order, so a FIFO of waiters matches them up.
 const socket = connect({ host, port: Number(port) });
 socket.setNoDelay(true);
 await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+const waiting = [];
+let correlationId = 0;
+let pending = Buffer.alloc(0);
+socket.on('data', (chunk) => {
+  pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+  while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+    const len = pending.readInt32BE(0);
+    const frame = pending.subarray(4, 4 + len);
+    pending = pending.subarray(4 + len);
+    const w = waiting.shift();
+    try {
+      w.resolve(decodeResponse(w.api, w.version, frame).body);
+    } catch (err) {
+      w.reject(err);
+    }
+  }
+});
+socket.once('error', (err) => {
+  for (const w of waiting.splice(0)) w.reject(err);
+});
+
+/** Sends one request (the frame written now, in order) and resolves with its decoded response. */
+function send(api, version, body) {
+  const encoded = encodeRequest(api, version, ++correlationId, 'replay-producer', body);
+  const size = Buffer.allocUnsafe(4);
+  size.writeInt32BE(encoded.length, 0);
+  socket.write(size);
+  socket.write(encoded);
+  return new Promise((resolve, reject) => waiting.push({ api, version, resolve, reject }));
+}
+
+function check(code, what) {
+  if (code !== 0) throw new Error(`${what} answered error ${code}`);
+}
+
+let producerId = -1n;
+let producerEpoch = -1;
+if (mode !== 'plain') {
+  const init = await send(InitProducerId, 1, { transactionalId, transactionTimeoutMs: 60_000 });
+  check(init.errorCode, 'InitProducerId');
+  producerId = init.producerId;
+  producerEpoch = init.producerEpoch;
+}
+
+let sequence = 0;
+/** The batch as the next copy: with a producer id, the next sequence numbers and a fresh CRC. */
+function nextBatch() {
+  if (mode === 'plain') return batch;
+  const b = Buffer.from(batch);
+  b.writeBigInt64BE(producerId, Offsets.producerId);
+  b.writeInt16BE(producerEpoch, Offsets.producerEpoch);
+  b.writeInt32BE(sequence, Offsets.baseSequence);
+  if (transactionalId !== null) b.writeInt16BE(b.readInt16BE(Offsets.attributes) | Attr.transactional, Offsets.attributes);
+  b.writeUInt32BE(computeBatchCrc(b), Offsets.crc);
+  sequence = (sequence + perBatch) % 0x80000000;
+  return b;
+}
+
+function produce() {
+  return send(Produce, 7, {
+    transactionalId,
+    acks: mode === 'plain' ? 1 : -1,
+    timeoutMs: 30_000,
+    topicData: [{ name: topic, topicId: '00000000-0000-0000-0000-000000000000', partitionData: [{ index: partition, records: nextBatch() }] }],
+  }).then((res) => check(res.responses[0].partitionResponses[0].errorCode, 'Produce'));
+}
 
 let sent = 0;
-let answered = 0;
-let pending = Buffer.alloc(0);
+let transactions = 0;
 const t0 = performance.now();
-const done = new Promise((resolve, reject) => {
-  socket.on('data', (chunk) => {
-    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-    while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
-      const len = pending.readInt32BE(0);
-      const { body: res } = decodeResponse(Produce, VERSION, pending.subarray(4, 4 + len));
-      pending = pending.subarray(4 + len);
-      const code = res.responses[0].partitionResponses[0].errorCode;
-      if (code !== 0) return reject(new Error(`produce answered error ${code}`));
-      answered++;
-      if (answered === requests) return resolve();
-      if (sent < requests) send();
-    }
+while (sent < requests) {
+  const began = performance.now();
+  if (transactionalId !== null) {
+    const add = await send(AddPartitionsToTxn, 3, {
+      v3AndBelowTransactionalId: transactionalId,
+      v3AndBelowProducerId: producerId,
+      v3AndBelowProducerEpoch: producerEpoch,
+      v3AndBelowTopics: [{ name: topic, partitions: [partition] }],
+    });
+    for (const t of add.resultsByTopicV3AndBelow) for (const p of t.resultsByPartition) check(p.partitionErrorCode, 'AddPartitionsToTxn');
+  }
+  // Keep `depth` copies in flight until the transaction has lasted commitMs (or, without one, to the end).
+  await new Promise((resolve, reject) => {
+    let inFlight = 0;
+    const more = () => transactionalId === null || performance.now() - began < commitMs;
+    const pump = () => {
+      while (inFlight < depth && sent < requests && more()) {
+        inFlight++;
+        sent++;
+        produce().then(() => {
+          inFlight--;
+          if (inFlight === 0 && (sent >= requests || !more())) resolve();
+          else pump();
+        }, reject);
+      }
+    };
+    pump();
   });
-  socket.once('error', reject);
-});
-const send = () => {
-  sent++;
-  socket.write(frame);
-};
-for (let i = 0; i < Math.min(depth, requests); i++) send();
-await done;
+  if (transactionalId !== null) {
+    const end = await send(EndTxn, 3, { transactionalId, producerId, producerEpoch, committed: true });
+    check(end.errorCode, 'EndTxn');
+    transactions++;
+  }
+}
 const seconds = (performance.now() - t0) / 1000;
 socket.end();
-process.stdout.write(`${JSON.stringify({ records: requests * perBatch, bytes: requests * perBatch * size, seconds })}\n`);
+process.stdout.write(`${JSON.stringify({ records: requests * perBatch, bytes: requests * perBatch * size, seconds, transactions })}\n`);
