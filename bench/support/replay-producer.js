@@ -91,27 +91,42 @@ if (mode !== 'plain') {
   producerEpoch = init.producerEpoch;
 }
 
+// The Produce request is encoded once per slot of a ring as deep as the pipeline: a slot is
+// reused only after its previous request was answered (so fully sent), and then only its
+// correlation id and, with a producer id, the batch's sequence number and CRC are rewritten in place.
+if (transactionalId !== null) batch.writeInt16BE(batch.readInt16BE(Offsets.attributes) | Attr.transactional, Offsets.attributes);
+batch.writeBigInt64BE(producerId, Offsets.producerId);
+batch.writeInt16BE(producerEpoch, Offsets.producerEpoch);
+const produceBody = {
+  transactionalId,
+  acks: mode === 'plain' ? 1 : -1,
+  timeoutMs: 30_000,
+  topicData: [{ name: topic, topicId: '00000000-0000-0000-0000-000000000000', partitionData: [{ index: partition, records: batch }] }],
+};
+const ring = Array.from({ length: depth }, () => {
+  const body = encodeRequest(Produce, 7, 0, 'replay-producer', produceBody);
+  const frame = Buffer.allocUnsafe(4 + body.length);
+  frame.writeInt32BE(body.length, 0);
+  body.copy(frame, 4);
+  // records is the request's last field, so the batch ends the frame.
+  return { frame, batch: frame.subarray(frame.length - batch.length) };
+});
 let sequence = 0;
-/** The batch as the next copy: with a producer id, the next sequence numbers and a fresh CRC. */
-function nextBatch() {
-  if (mode === 'plain') return batch;
-  const b = Buffer.from(batch);
-  b.writeBigInt64BE(producerId, Offsets.producerId);
-  b.writeInt16BE(producerEpoch, Offsets.producerEpoch);
-  b.writeInt32BE(sequence, Offsets.baseSequence);
-  if (transactionalId !== null) b.writeInt16BE(b.readInt16BE(Offsets.attributes) | Attr.transactional, Offsets.attributes);
-  b.writeUInt32BE(computeBatchCrc(b), Offsets.crc);
-  sequence = (sequence + perBatch) % 0x80000000;
-  return b;
-}
+let slot = 0;
 
 function produce() {
-  return send(Produce, 7, {
-    transactionalId,
-    acks: mode === 'plain' ? 1 : -1,
-    timeoutMs: 30_000,
-    topicData: [{ name: topic, topicId: '00000000-0000-0000-0000-000000000000', partitionData: [{ index: partition, records: nextBatch() }] }],
-  }).then((res) => check(res.responses[0].partitionResponses[0].errorCode, 'Produce'));
+  const { frame, batch: b } = ring[slot];
+  slot = (slot + 1) % ring.length;
+  frame.writeInt32BE(++correlationId, 8);
+  if (mode !== 'plain') {
+    b.writeInt32BE(sequence, Offsets.baseSequence);
+    b.writeUInt32BE(computeBatchCrc(b), Offsets.crc);
+    sequence = (sequence + perBatch) % 0x80000000;
+  }
+  socket.write(frame);
+  return new Promise((resolve, reject) => waiting.push({ api: Produce, version: 7, resolve, reject })).then((res) =>
+    check(res.responses[0].partitionResponses[0].errorCode, 'Produce'),
+  );
 }
 
 let sent = 0;
