@@ -541,7 +541,15 @@ export class LogSegment {
     this.writer.onWritten = listener;
   }
 
-  /** Resolves once everything appended so far is in the file; rejects with KAFKA_STORAGE_ERROR if a write failed. */
+  /** Everything appended so far is in the file and no write in flight holds any of its buffers. */
+  get writeSettled(): boolean {
+    return this.writer.settled;
+  }
+
+  /**
+   * Resolves once everything appended so far is in the file and no write in flight still holds its
+   * buffers; rejects with KAFKA_STORAGE_ERROR if a write failed.
+   */
   whenWritten(): Promise<void> {
     return this.writer.whenWritten();
   }

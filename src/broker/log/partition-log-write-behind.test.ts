@@ -113,6 +113,37 @@ describe('PartitionLog written behind', () => {
     expect(fileSize()).toBe(log.size);
   });
 
+  it('retention never deletes a segment whose bytes are still waiting to be written', async () => {
+    const log = fx.open(testConfig({ segmentBytes: 150, retentionMs: 1 }));
+    for (let i = 0; i < 6; i++) log.append(makeBatch({ values: [`v${i}-${'x'.repeat(60)}`], timestamp: T0 }), { writeBehind: true });
+    const segments = log.numberOfSegments;
+    // No write has come back yet (they answer on a later turn of the event loop).
+    expect(log.highWatermark).toBe(0);
+    // Everything is past retention.ms, but only what lies below the high watermark may go.
+    expect(log.deleteOldSegments(T0 + 1000)).toBe(0);
+    expect(log.logStartOffset).toBe(0);
+    await log.whenWritten();
+    expect(log.deleteOldSegments(T0 + 1000)).toBeGreaterThan(0);
+    expect(log.numberOfSegments).toBeLessThanOrEqual(segments);
+    expect(log.logStartOffset).toBe(6);
+  });
+
+  it('waits for queued bytes even when the append failed after queueing them', async () => {
+    const log = fx.open(testConfig());
+    log.append(batchOf('first'));
+    const seg = log.logSegments()[0];
+    const index = seg.offsetIndex as unknown as { writePending(): void };
+    const original = index.writePending.bind(index);
+    index.writePending = () => {
+      index.writePending = original;
+      throw new Error('index write failed');
+    };
+    expect(() => log.append(Buffer.concat([batchOf('queued')]), { writeBehind: true })).toThrow(/index write failed/);
+    let settledWhenResolved: boolean | undefined;
+    await log.whenWritten().then(() => (settledWhenResolved = seg.writeSettled));
+    expect(settledWhenResolved).toBe(true);
+  });
+
   it('a failed write answers KAFKA_STORAGE_ERROR, is logged, and holds the high watermark below it', async () => {
     const log = fx.open(testConfig());
     log.append(batchOf('ok'));
@@ -131,6 +162,13 @@ describe('PartitionLog written behind', () => {
     expect(log.highWatermark).toBe(1);
     expect(fx.logger.lines.some((l) => l.startsWith('ERROR') && l.includes('offline'))).toBe(true);
     expect(() => log.append(batchOf('later'), { writeBehind: true })).toThrow(KafkaError);
+    // The whole partition is offline, whichever segment comes next, and its high watermark stays put.
+    expect(() => log.append(batchOf('marker-like'))).toThrow(expect.objectContaining({ code: ErrorCode.KAFKA_STORAGE_ERROR }));
+    expect(() => log.roll()).not.toThrow();
+    expect(() => log.append(batchOf('after roll'), { writeBehind: true })).toThrow(KafkaError);
+    expect(log.deleteOldSegments(fx.clock.now() + 10 * 365 * 86_400_000)).toBe(0);
+    expect(log.highWatermark).toBe(1);
+    await expect(log.whenWritten()).rejects.toMatchObject({ code: ErrorCode.KAFKA_STORAGE_ERROR });
     fs.closeSync(writer.fd);
     writer.fd = good;
     fx.opened = [];

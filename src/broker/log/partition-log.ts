@@ -150,13 +150,24 @@ export class PartitionLog {
   private readonly logStartOffsetFile: CheckpointFile;
   /** Producer ids, epochs, sequences and open transactions of this partition. */
   readonly producerState: ProducerStateManager;
-  /** Written-behind appends not yet in the file, oldest first. */
+  /** Written-behind appends not yet in the file, oldest first (for the high watermark). */
   private unwritten: Unwritten[] = [];
+  /** Segments given written-behind appends whose writes may not have settled (for `whenWritten`). */
+  private readonly writingSegments = new Set<LogSegment>();
+  /** The first failed write: from then on the partition is offline and its high watermark frozen. */
+  private writeFailure: Error | undefined;
+  private failedHighWatermark = 0;
   /** Called when the high watermark moves because written-behind bytes reached the file. */
   onHighWatermark: (() => void) | undefined;
   private readonly onSegmentWritten = (err?: Error): void => {
-    if (err !== undefined) this.logger.error(`${this.dir}: a write to the log failed, the partition is offline until restart: ${err.message}`);
-    else this.onHighWatermark?.();
+    if (err === undefined) {
+      this.onHighWatermark?.();
+      return;
+    }
+    if (this.writeFailure !== undefined) return;
+    this.failedHighWatermark = this.highWatermark;
+    this.writeFailure = err;
+    this.logger.error(`${this.dir}: a write to the log failed, the partition is offline until restart: ${err.message}`);
   };
 
   private constructor(
@@ -378,6 +389,7 @@ export class PartitionLog {
    * append is waiting). Fetches, ListOffsets and DeleteRecords stop here.
    */
   get highWatermark(): number {
+    if (this.writeFailure !== undefined) return this.failedHighWatermark;
     const u = this.unwritten;
     let n = 0;
     while (n < u.length && u[n].segment.writtenSize >= u[n].end) n++;
@@ -385,12 +397,24 @@ export class PartitionLog {
     return u.length === 0 ? this.logEndOffsetValue : u[0].firstOffset;
   }
 
-  /** Resolves once every append so far is in the file; rejects with KAFKA_STORAGE_ERROR if a write failed. */
+  /**
+   * Resolves once every append so far is in the file and no write in flight still holds a buffer
+   * given to `append` — from then on the caller may reuse them. Rejects with KAFKA_STORAGE_ERROR if
+   * a write failed.
+   */
   whenWritten(): Promise<void> {
-    if (this.highWatermark === this.logEndOffsetValue) return Promise.resolve();
-    const segments = new Set(this.unwritten.map((u) => u.segment));
-    if (segments.size === 1) return this.unwritten[0].segment.whenWritten();
-    return Promise.all([...segments].map((seg) => seg.whenWritten())).then(() => undefined);
+    if (this.writeFailure !== undefined) return Promise.reject(this.storageError());
+    const waits: Promise<void>[] = [];
+    for (const seg of this.writingSegments) {
+      if (seg.writeSettled) this.writingSegments.delete(seg);
+      else waits.push(seg.whenWritten());
+    }
+    if (waits.length === 0) return Promise.resolve();
+    return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
+  }
+
+  private storageError(): KafkaError {
+    return new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `${this.dir} is offline after a failed write (${this.writeFailure?.message}); restart the broker to recover it`);
   }
 
   /** Writes every queued append to its file now. */
@@ -463,6 +487,7 @@ export class PartitionLog {
    */
   append(batches: Buffer, opts: AppendOptions = {}): LogAppendInfo {
     this.ensureOpen();
+    if (this.writeFailure !== undefined) throw this.storageError();
     const now = opts.now ?? this.clock.now();
     const assignOffsets = opts.assignOffsets ?? true;
     const logAppendTime = (opts.timestampType ?? this.configValue.messageTimestampType) === 'LogAppendTime';
@@ -538,6 +563,8 @@ export class PartitionLog {
     const segment = this.maybeRoll(length, maxTimestamp, firstOffset, lastOffset, now);
     if (opts.writeBehind === true) {
       segment.onWritten = this.onSegmentWritten;
+      // Before the append: should it throw after queueing the bytes, whenWritten still waits for them.
+      this.writingSegments.add(segment);
       segment.append(batches, lastOffset, maxTimestamp, offsetOfMaxTimestamp, true);
       this.unwritten.push({ segment, end: segment.size, firstOffset });
     } else {
@@ -812,6 +839,7 @@ export class PartitionLog {
     this.ensureOpen();
     for (const s of this.segments) s.delete();
     this.unwritten = [];
+    this.writingSegments.clear();
     this.segments = [
       LogSegment.create(this.dir, offset, {
         indexIntervalBytes: this.configValue.indexIntervalBytes,
@@ -880,11 +908,14 @@ export class PartitionLog {
    * if the active segment goes too; then moves the log start offset up to the first segment left.
    */
   private deleteSegmentsWhile(predicate: (s: LogSegment, next: LogSegment | undefined) => boolean, why: string, now: number): number {
+    const highWatermark = this.highWatermark;
     let n = 0;
     while (n < this.segments.length) {
       const s = this.segments[n];
       const next = this.segments[n + 1];
       if (next === undefined && s.size === 0) break;
+      // As Kafka: only segments wholly below the high watermark (no bytes still waiting to be written).
+      if ((next === undefined ? this.logEndOffsetValue : next.baseOffset) > highWatermark) break;
       if (!predicate(s, next)) break;
       n++;
     }

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -57,6 +58,47 @@ describe('SegmentWriter', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(fs.readFileSync(file, 'utf8')).toBe('one two three');
     w.closeAfterWrites(closeFd);
+  });
+
+  it('after a writeOut, keeps the buffers unreleased until the write already handed to the thread pool has run', async () => {
+    // Keep every thread-pool thread busy, so the writev waits in libuv's queue while writeOut runs.
+    const busy = Array.from({ length: 8 }, () => new Promise((r) => crypto.pbkdf2('x', 'y', 200_000, 32, 'sha512', r)));
+    const w = new SegmentWriter(fd, 0, file);
+    const frame = Buffer.alloc(4096, 0x41);
+    w.enqueue(frame, 0);
+    expect(w.writing).toBe(true);
+    w.writeOut(); // as a marker append does: the bytes are in the file now
+    expect(w.writtenSize).toBe(4096);
+    await w.whenWritten(); // the Produce response is ready, its frame goes back to the pool …
+    frame.fill(0x42); // … and the next request is read into it
+    await w.whenIdle();
+    await Promise.all(busy);
+    expect(fs.readFileSync(file).every((b) => b === 0x41)).toBe(true);
+    w.closeAfterWrites(closeFd);
+  });
+
+  it('a short write after a writeOut issues nothing more', async () => {
+    const realWritev = fs.writev;
+    let calls = 0;
+    const short = ((f: number, bufs: Buffer[], pos: number, cb: (err: Error | null, n: number) => void) => {
+      calls++;
+      // Write only the first byte, and answer after a writeOut has put everything in the file.
+      realWritev(f, [bufs[0].subarray(0, 1)], pos, (err, n) => setTimeout(() => cb(err, n), 5));
+    }) as unknown as typeof fs.writev;
+    (fs as { writev: typeof fs.writev }).writev = short;
+    try {
+      const w = new SegmentWriter(fd, 0, file);
+      w.enqueue(bytes('abcdef'), 0);
+      w.writeOut();
+      await w.whenWritten();
+      await new Promise((r) => setTimeout(r, 30));
+      expect(calls).toBe(1);
+      expect(w.writing).toBe(false);
+      expect(fs.readFileSync(file, 'utf8')).toBe('abcdef');
+      w.closeAfterWrites(closeFd);
+    } finally {
+      (fs as { writev: typeof fs.writev }).writev = realWritev;
+    }
   });
 
   it('refuses a write anywhere but the end', () => {

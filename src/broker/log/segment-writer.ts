@@ -42,6 +42,8 @@ export class SegmentWriter {
   private waiters: Waiter[] = [];
   private idleWaiters: Array<() => void> = [];
   private inFlight = false;
+  /** Where the write in flight starts: it holds the queued buffers from here on. */
+  private inFlightStart = 0;
   /** Set when the descriptor is to be closed as soon as the write in flight returns. */
   private closeWhenIdle: (() => void) | undefined;
   private fdClosed = false;
@@ -103,10 +105,14 @@ export class SegmentWriter {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Resolves once every byte queued so far is in the file. */
+  /**
+   * Resolves once every byte queued so far is in the file and no write in flight still holds one of
+   * their buffers — after that the caller may reuse them. (A `writeOut` puts the bytes in the file
+   * at once, but a write already handed to the thread pool may still be about to read them.)
+   */
   whenWritten(): Promise<void> {
     if (this.failure) return Promise.reject(this.storageError());
-    if (this.written >= this.end) return Promise.resolve();
+    if (this.released(this.end)) return Promise.resolve();
     return new Promise((resolve, reject) => this.waiters.push({ target: this.end, resolve, reject }));
   }
 
@@ -156,6 +162,11 @@ export class SegmentWriter {
     closeFd();
   }
 
+  /** Everything queued so far is in the file and no write in flight holds any of it (`whenWritten` would resolve at once). */
+  get settled(): boolean {
+    return this.failure === undefined && this.released(this.end);
+  }
+
   /** The write that failed, if one did. */
   get failed(): Error | undefined {
     return this.failure;
@@ -179,15 +190,18 @@ export class SegmentWriter {
       bufs.push(b);
       total += b.length;
     }
+    if (total === 0) return;
     const start = this.issued;
     this.issued = start + total;
     this.inFlight = true;
+    this.inFlightStart = start;
     fs.writev(this.fd, bufs, start, (err, bytes) => {
       this.inFlight = false;
       const close = this.closeWhenIdle;
       if (close !== undefined) {
         this.closeWhenIdle = undefined;
         this.closeAfterWrites(close);
+        this.settle();
         this.releaseIdle();
         return;
       }
@@ -196,11 +210,13 @@ export class SegmentWriter {
         this.releaseIdle();
         return;
       }
-      if (bytes < total) this.issued = start + bytes; // a short write: the rest goes again
-      if (start + bytes > this.written) {
-        this.written = start + bytes;
+      const reached = start + bytes;
+      if (reached > this.written) {
+        this.written = reached;
         while (this.queue.length > 0 && this.queue[0].position + this.queue[0].buf.length <= this.written) this.queue.shift();
       }
+      // A short write: the rest goes again, unless a writeOut already wrote it.
+      if (bytes < total) this.issued = Math.max(this.written, reached);
       this.issue();
       this.settle();
       if (!this.inFlight) this.releaseIdle();
@@ -214,9 +230,14 @@ export class SegmentWriter {
     for (const w of waiters) w();
   }
 
+  /** Bytes up to `target` are in the file and no write in flight holds any of their buffers. */
+  private released(target: number): boolean {
+    return target <= this.written && (!this.inFlight || target <= this.inFlightStart);
+  }
+
   private settle(): void {
     let n = 0;
-    while (n < this.waiters.length && this.waiters[n].target <= this.written) this.waiters[n++].resolve();
+    while (n < this.waiters.length && this.released(this.waiters[n].target)) this.waiters[n++].resolve();
     if (n > 0) this.waiters.splice(0, n);
   }
 
