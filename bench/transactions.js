@@ -131,6 +131,14 @@ async function brokerCost(say) {
       `  transactional, commit every ${COMMIT_MS} ms (median)   ${f(txn.perSec)} records/s  ${mb(txn)} MB/s  median ratio ${ratio.toFixed(3)}  cost ${(cost * 100).toFixed(1)}%  ${cost < 0.1 ? 'PASS' : 'FAIL'} (target < 10%)`,
     );
     say(`  ratio per round: ${ratios.map((r) => r.toFixed(3)).join(' ')} (${commits} commits, one per ${((txnSeconds * 1000) / commits).toFixed(0)} ms)`);
+    const ms = (key) => median(pairs.map((p) => p.transactional[key]).filter((x) => x !== null && x !== undefined));
+    const add = ms('addPartitionsMs');
+    const drain = ms('drainMs');
+    const end = ms('endTxnMs');
+    const overhead = add + drain + end;
+    say(
+      `  per transaction (medians): AddPartitionsToTxn ${add.toFixed(2)} ms, drain ${drain.toFixed(2)} ms, EndTxn ${end.toFixed(2)} ms — ${overhead.toFixed(1)} ms without new records per ${(COMMIT_MS + overhead).toFixed(0)} ms cycle (${((100 * overhead) / (COMMIT_MS + overhead)).toFixed(1)} %)`,
+    );
     return { idem, txn, cost };
   } finally {
     await broker.stop();

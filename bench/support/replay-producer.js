@@ -17,7 +17,10 @@
  *                  then — once every copy is acknowledged, as real clients flush before committing —
  *                  committed with EndTxn; and so on until REQUESTS copies are sent.
  *
- * Prints one JSON line: {"records", "bytes", "seconds", "transactions"}; exits non-zero on any error.
+ * Prints one JSON line: {"records", "bytes", "seconds", "transactions"} and, for transactions, the
+ * medians in ms of each AddPartitionsToTxn and EndTxn round trip and of each drain (from the moment
+ * the transaction stops taking new requests to the last acknowledgement): {"addPartitionsMs",
+ * "endTxnMs", "drainMs"}. Exits non-zero on any error.
  */
 import { connect } from 'node:net';
 import { decodeResponse, encodeRequest } from '../../dist/protocol/api.js';
@@ -131,22 +134,33 @@ function produce() {
 
 let sent = 0;
 let transactions = 0;
+const addPartitionsMs = [];
+const endTxnMs = [];
+const drainMs = [];
+const medianOf = (xs) => (xs.length === 0 ? null : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
 const t0 = performance.now();
 while (sent < requests) {
   const began = performance.now();
   if (transactionalId !== null) {
+    const t = performance.now();
     const add = await send(AddPartitionsToTxn, 3, {
       v3AndBelowTransactionalId: transactionalId,
       v3AndBelowProducerId: producerId,
       v3AndBelowProducerEpoch: producerEpoch,
       v3AndBelowTopics: [{ name: topic, partitions: [partition] }],
     });
-    for (const t of add.resultsByTopicV3AndBelow) for (const p of t.resultsByPartition) check(p.partitionErrorCode, 'AddPartitionsToTxn');
+    for (const r of add.resultsByTopicV3AndBelow) for (const p of r.resultsByPartition) check(p.partitionErrorCode, 'AddPartitionsToTxn');
+    addPartitionsMs.push(performance.now() - t);
   }
   // Keep `depth` copies in flight until the transaction has lasted commitMs (or, without one, to the end).
+  let closedAt;
   await new Promise((resolve, reject) => {
     let inFlight = 0;
-    const more = () => transactionalId === null || performance.now() - began < commitMs;
+    const more = () => {
+      if (transactionalId === null || performance.now() - began < commitMs) return true;
+      closedAt ??= performance.now();
+      return false;
+    };
     const pump = () => {
       while (inFlight < depth && sent < requests && more()) {
         inFlight++;
@@ -161,11 +175,15 @@ while (sent < requests) {
     pump();
   });
   if (transactionalId !== null) {
+    if (closedAt !== undefined) drainMs.push(performance.now() - closedAt);
+    const t = performance.now();
     const end = await send(EndTxn, 3, { transactionalId, producerId, producerEpoch, committed: true });
     check(end.errorCode, 'EndTxn');
+    endTxnMs.push(performance.now() - t);
     transactions++;
   }
 }
 const seconds = (performance.now() - t0) / 1000;
 socket.end();
-process.stdout.write(`${JSON.stringify({ records: requests * perBatch, bytes: requests * perBatch * size, seconds, transactions })}\n`);
+const timings = transactionalId === null ? {} : { addPartitionsMs: medianOf(addPartitionsMs), endTxnMs: medianOf(endTxnMs), drainMs: medianOf(drainMs) };
+process.stdout.write(`${JSON.stringify({ records: requests * perBatch, bytes: requests * perBatch * size, seconds, transactions, ...timings })}\n`);
