@@ -30,6 +30,7 @@ import { InitProducerId } from '../../dist/protocol/apis/init-producer-id.js';
 import { Produce } from '../../dist/protocol/apis/produce.js';
 import { Attr, computeBatchCrc, Offsets } from '../../dist/protocol/batch-header.js';
 import { encodeRecordBatch } from '../../dist/protocol/record-batch.js';
+import { median } from './stats.js';
 
 const [bootstrap, topic, partitionArg, sizeArg, perBatchArg, requestsArg, depthArg, modeArg = 'plain', commitMsArg = '100'] = process.argv.slice(2);
 const [host, port] = bootstrap.split(':');
@@ -137,7 +138,6 @@ let transactions = 0;
 const addPartitionsMs = [];
 const endTxnMs = [];
 const drainMs = [];
-const medianOf = (xs) => (xs.length === 0 ? null : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
 const t0 = performance.now();
 while (sent < requests) {
   const began = performance.now();
@@ -185,5 +185,6 @@ while (sent < requests) {
 }
 const seconds = (performance.now() - t0) / 1000;
 socket.end();
+const medianOf = (xs) => (xs.length === 0 ? null : median(xs));
 const timings = transactionalId === null ? {} : { addPartitionsMs: medianOf(addPartitionsMs), endTxnMs: medianOf(endTxnMs), drainMs: medianOf(drainMs) };
 process.stdout.write(`${JSON.stringify({ records: requests * perBatch, bytes: requests * perBatch * size, seconds, transactions, ...timings })}\n`);

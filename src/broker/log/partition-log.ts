@@ -814,9 +814,8 @@ export class PartitionLog {
   async truncateTo(offset: number): Promise<void> {
     this.ensureOpen();
     // A write landing after the cut would put the cut bytes back: wait until none is in flight.
-    for (let busy = this.segments.find((s) => s.writing); busy !== undefined; busy = this.segments.find((s) => s.writing)) {
-      await busy.whenIdle();
-    }
+    let busy: LogSegment | undefined;
+    while ((busy = this.segments.find((s) => s.writing)) !== undefined) await busy.whenIdle();
     this.ensureOpen();
     if (offset >= this.logEndOffsetValue) return;
     this.writeOutAll();

@@ -139,31 +139,33 @@ export class Connection {
       }
       this.flush();
     };
-    const settled = (): void => {
+    const release = (): void => {
       if (handler.keepsNoRequestBytes === true) this.opts.framePool.release(frame);
-      this.inFlightBytes -= frame.length;
-      if (this.full && this.inFlightBytes < MAX_IN_FLIGHT_BYTES) {
-        this.full = false;
-        if (!this.paused && !this.closed) this.socket.resume();
-      }
     };
-    if (result instanceof Promise) {
-      this.inFlightBytes += frame.length;
-      if (this.inFlightBytes >= MAX_IN_FLIGHT_BYTES && !this.full) {
-        this.full = true;
-        this.socket.pause();
-      }
-      result.then(
-        (response) => {
-          respond(response);
-          settled();
-        },
-        (err) => this.fail(api.name, err),
-      );
-    } else {
+    if (!(result instanceof Promise)) {
       respond(result);
-      if (handler.keepsNoRequestBytes === true) this.opts.framePool.release(frame);
+      release();
+      return;
     }
+    this.addInFlight(frame.length);
+    result.then(
+      (response) => {
+        respond(response);
+        release();
+        this.addInFlight(-frame.length);
+      },
+      (err) => this.fail(api.name, err),
+    );
+  }
+
+  /** Counts request bytes being handled; stops reading at MAX_IN_FLIGHT_BYTES, reads again below it. */
+  private addInFlight(bytes: number): void {
+    this.inFlightBytes += bytes;
+    const full = this.inFlightBytes >= MAX_IN_FLIGHT_BYTES;
+    if (full === this.full) return;
+    this.full = full;
+    if (full) this.socket.pause();
+    else if (!this.paused && !this.closed) this.socket.resume();
   }
 
   /** A handler threw: that is a broker bug, not the client's. Log it loudly, drop this connection. */

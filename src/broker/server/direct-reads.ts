@@ -42,15 +42,18 @@ export function withDirectReads(accepted: Socket, reader: DirectReader): { socke
     } as ConstructorParameters<typeof Socket>[0]);
     return { socket, direct: true };
   }
-  accepted.on('data', (chunk: Buffer) => {
-    for (let at = 0; at < chunk.length; ) {
-      const target = reader.buffer();
-      const n = Math.min(target.length, chunk.length - at);
-      chunk.copy(target, 0, at, at + n);
-      at += n;
-      if (!reader.filled(n)) return;
-    }
-  });
+  accepted.on('data', (chunk: Buffer) => feed(reader, chunk));
   accepted.resume();
   return { socket: accepted, direct: false };
+}
+
+/** Hands `reader` bytes that arrived in a buffer of their own, copying them where it asks; stops when it says so. */
+export function feed(reader: DirectReader, chunk: Buffer): void {
+  for (let at = 0; at < chunk.length; ) {
+    const target = reader.buffer();
+    const n = Math.min(target.length, chunk.length - at);
+    chunk.copy(target, 0, at, at + n);
+    at += n;
+    if (!reader.filled(n)) return;
+  }
 }

@@ -13,6 +13,7 @@
  * elsewhere through the same path.
  */
 
+import { feed } from './direct-reads.js';
 import { FramePool } from './frame-pool.js';
 
 /** Smallest request: api key, api version, correlation id, client id length. */
@@ -91,13 +92,16 @@ export class FrameReader {
   /** Feeds bytes that arrived in a buffer of their own; returns every frame now complete. */
   push(chunk: Buffer): Buffer[] {
     const frames: Buffer[] = [];
-    for (let at = 0; at < chunk.length; ) {
-      const target = this.nextBuffer();
-      const n = Math.min(target.length, chunk.length - at);
-      chunk.copy(target, 0, at, at + n);
-      at += n;
-      frames.push(...this.filled(n));
-    }
+    feed(
+      {
+        buffer: () => this.nextBuffer(),
+        filled: (n) => {
+          frames.push(...this.filled(n));
+          return true;
+        },
+      },
+      chunk,
+    );
     return frames;
   }
 }
