@@ -1,7 +1,7 @@
 /**
  * Large Produce requests pipelined deep on one connection, and on several at once: the path where
  * request bytes go from the socket straight into reused frame buffers, appends are written behind,
- * and a connection stops reading while 4 MB of its requests are in flight. Every request must be
+ * and a connection stops reading while 2 MB of its requests are in flight. Every request must be
  * answered, in order, with consecutive offsets, and every byte must read back intact (kcat checks
  * each batch's CRC) — a frame buffer reused before its write finished would show up here.
  */
