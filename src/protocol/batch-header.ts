@@ -17,7 +17,7 @@
  *  57  recordCount           int32
  *  61  records…
  */
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from './crc32c.js';
 
 export const BATCH_HEADER_SIZE = 61;
 /** Bytes before `batchLength`'s count starts: baseOffset + batchLength. */
@@ -96,7 +96,7 @@ export function batchSize(buf: Buffer, at = 0): number {
 
 /** CRC-32C over attributes..end, as stored in the header. */
 export function computeBatchCrc(batch: Buffer): number {
-  return crc32c(batch.subarray(Offsets.attributes)) >>> 0;
+  return crc32c(batch.subarray(Offsets.attributes));
 }
 
 export function hasValidCrc(batch: Buffer): boolean {

@@ -18,7 +18,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../../protocol/crc32c.js';
 import { Attr, Offsets } from '../../protocol/batch-header.js';
 import { ControlRecordType, readControlBatch } from '../../protocol/control-record.js';
 import { fsyncDirSync, getInt64, readInt64, writeInt64 } from '../log/file-io.js';
@@ -466,7 +466,7 @@ export function encodeSnapshot(snapshot: ProducerSnapshot): Buffer {
       at += BATCH_ENTRY_SIZE;
     }
   }
-  buf.writeUInt32BE(crc32c(buf.subarray(SNAPSHOT_CRC_FROM)) >>> 0, 2);
+  buf.writeUInt32BE(crc32c(buf.subarray(SNAPSHOT_CRC_FROM)), 2);
   return buf;
 }
 
@@ -476,7 +476,7 @@ export function decodeSnapshot(buf: Buffer): ProducerSnapshot {
   const version = buf.readInt16BE(0);
   if (version !== SNAPSHOT_VERSION) throw new CorruptSnapshotError(`unknown snapshot version ${version}`);
   const stored = buf.readUInt32BE(2);
-  const computed = crc32c(buf.subarray(SNAPSHOT_CRC_FROM)) >>> 0;
+  const computed = crc32c(buf.subarray(SNAPSHOT_CRC_FROM));
   if (stored !== computed) throw new CorruptSnapshotError(`CRC mismatch (stored ${stored}, computed ${computed})`);
   const flags = buf.readInt16BE(6);
   const count = buf.readInt32BE(8);
