@@ -13,9 +13,12 @@
  *      to the next; CPU seconds of the broker (user/system, /proc/<pid>/stat), of the generator (GNU
  *      time) and of the whole machine (/proc/stat) are taken around each step, and the broker's
  *      VmHWM after it.
- *   3. PASS/FAIL against the targets: 1 KB ingest ≥ 0.5 × disk; consume ≥ ingest.
- *   4. consumer groups (bench/groups.js): formation and rebalance times, offset commit throughput.
- *   5. transactions (bench/transactions.js): transactional vs plain producing with a commit every
+ *   3. broker-bound 1 KB ingest: bench/support/replay-producer.js (pre-encoded requests, no
+ *      per-record work) in five runs, each between two dd runs; the median ratio to the disk.
+ *   4. PASS/FAIL against the targets: 1 KB ingest ≥ 0.5 × disk (broker-bound, and with kcat);
+ *      consume ≥ ingest.
+ *   5. consumer groups (bench/groups.js): formation and rebalance times, offset commit throughput.
+ *   6. transactions (bench/transactions.js): transactional vs plain producing with a commit every
  *      100 ms, read_committed vs read_uncommitted consuming, as ratios.
  *
  * MB is 10^6 bytes (as dd prints it); record MB counts values only, log MB what the broker wrote to
@@ -360,11 +363,18 @@ const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', {
  * The broker's own 1 KB ingest ceiling: one pre-encoded Produce request (1,000 records of 1 KB,
  * acks=1) replayed 4 deep by bench/support/replay-producer.js, which does no per-record work, so
  * the broker — not a client sharing its two cores — sets the rate. Every copy is framed, decoded,
- * CRC- and record-checked, given offsets and appended like any other produce. Three runs, each to
- * a topic of its own and each right after a dd of its own: this VM's disk and memory bandwidth
- * change speed from one minute to the next, so each run is compared with the disk as it was then,
- * and the median of the three ratios is the result.
+ * CRC- and record-checked, given offsets and appended like any other produce.
+ *
+ * This VM's disk has two speeds (docs/benchmarks.md): ~2.3 GB/s, and ~0.3–0.5 GB/s for a while
+ * after a few GB, and the broker's rate follows it even without fsync. So each of five runs is
+ * compared with the disk as it was then: a dd runs before the first run and after every run, and a
+ * run's reference is the mean of the dd before and the dd after it. A run across which the disk
+ * changed speed (the two differ by more than 1.5 ×) has no reference; it is printed but not counted.
+ * The result is the median ratio of the runs that count.
  */
+const REPLAY_RUNS = 5;
+const DISK_STEADY = 1.5;
+
 async function replayIngest(workDir) {
   const logDir = join(workDir, 'replay-logs');
   const broker = await startBroker(logDir);
@@ -372,27 +382,37 @@ async function replayIngest(workDir) {
     const kafka = (await import('kafkajs')).default;
     const admin = new kafka.Kafka({ brokers: [broker.bootstrap], logLevel: kafka.logLevel.NOTHING }).admin();
     await admin.connect();
-    const topics = ['replay-1', 'replay-2', 'replay-3'];
+    const topics = Array.from({ length: REPLAY_RUNS }, (_, i) => `replay-${i + 1}`);
     await admin.createTopics({ topics: topics.map((topic) => ({ topic })) });
     await admin.disconnect();
     const requests = Math.max(1, Math.round(BYTES_PER_CASE / 1e6));
     const runs = [];
+    syncDisks();
+    let before = ddOnce(workDir);
     for (const topic of topics) {
-      syncDisks();
-      const disk = ddOnce(workDir);
       syncDisks();
       const out = spawnSync(process.execPath, [join(HERE, 'support/replay-producer.js'), broker.bootstrap, topic, '0', '1000', '1000', String(requests), '4'], { encoding: 'utf8' });
       if (out.status !== 0) throw new Error(`replay-producer failed: ${out.stderr}`);
       const run = JSON.parse(out.stdout.trim());
+      syncDisks();
+      const after = ddOnce(workDir);
       const rate = run.bytes / MB / run.seconds;
-      runs.push({ disk, rate, ratio: rate / disk, records: run.records });
+      const steady = Math.max(before, after) / Math.min(before, after) <= DISK_STEADY;
+      const disk = (before + after) / 2;
+      runs.push({ before, after, rate, steady, ratio: rate / disk, records: run.records });
+      before = after;
     }
-    const ratio = median(runs.map((r) => r.ratio));
-    const rate = median(runs.map((r) => r.rate));
+    const counted = runs.filter((r) => r.steady);
+    const ratio = counted.length > 0 ? median(counted.map((r) => r.ratio)) : NaN;
+    const rate = counted.length > 0 ? median(counted.map((r) => r.rate)) : NaN;
     say(`broker-bound ingest, 1 KB records (pre-encoded Produce requests replayed 4 deep; the generator does no per-record work):`);
-    say(`  ${fmt(runs[0].records)} records per run; each run after a dd of its own:`);
-    for (const r of runs) say(`    dd ${fmt(r.disk)} MB/s, broker ${fmt(r.rate)} MB/s (${fmt((r.rate * MB) / 1000)} records/s) = ${fmt(r.ratio, 2)} × disk`);
-    say(`  median ${fmt(rate)} MB/s; median ratio ${fmt(ratio, 2)} × disk  ${ratio >= 0.5 ? 'PASS' : 'FAIL'} (target ≥ 0.5 × disk)`);
+    say(`  ${fmt(runs[0].records)} records per run; a dd before the first run and after each:`);
+    for (const r of runs) {
+      const verdict = r.steady ? `${fmt(r.ratio, 2)} × disk` : `not counted: the disk changed speed (dd ${fmt(r.before)} → ${fmt(r.after)} MB/s)`;
+      say(`    dd ${fmt(r.before)} / ${fmt(r.after)} MB/s, broker ${fmt(r.rate)} MB/s (${fmt((r.rate * MB) / 1000)} records/s): ${verdict}`);
+    }
+    say(`  ${counted.length} of ${runs.length} runs counted; median ${fmt(rate)} MB/s; median ratio ${fmt(ratio, 2)} × disk (target ≥ 0.5 × disk)`);
+    return { rate, ratio };
   } finally {
     await broker.stop();
   }
@@ -473,8 +493,11 @@ async function main() {
       return (r.count * r.size) / MB / r[which].seconds;
     };
     const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
+    const replay = await replayIngest(workDir);
+    say();
     const targets = [
-      [`ingest 1 KB ≥ 0.5 × disk`, `${fmt(rateOf(1000, 'ingest'))} MB/s vs ${fmt(0.5 * disk)} MB/s`, rateOf(1000, 'ingest') >= 0.5 * disk],
+      [`ingest 1 KB ≥ 0.5 × disk, broker-bound (above)`, `median ratio ${fmt(replay.ratio, 2)} × disk (${fmt(replay.rate)} MB/s)`, replay.ratio >= 0.5],
+      [`ingest 1 KB ≥ 0.5 × disk, ${USE_KCAT ? 'kcat' : 'kafkajs'} as generator (table)`, `${fmt(rateOf(1000, 'ingest'))} MB/s vs ${fmt(0.5 * disk)} MB/s`, rateOf(1000, 'ingest') >= 0.5 * disk],
       ...RECORD_SIZES.map((s) => [
         `consume ≥ ingest (${s === 1000 ? '1 KB' : `${s} B`})`,
         `${fmt(rateOf(s, 'consume'))} MB/s vs ${fmt(rateOf(s, 'ingest'))} MB/s`,
@@ -482,8 +505,6 @@ async function main() {
       ]),
     ];
     say(table([['target', 'measured', 'result'], ...targets.map(([t, m, ok]) => [t, m, verdict(ok)])]));
-    say();
-    await replayIngest(workDir);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
