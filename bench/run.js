@@ -370,12 +370,14 @@ const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', {
  * compared with the disk as it was then: a dd runs before the first run and after every run, and a
  * run's reference is the mean of the dd before and the dd after it. A run across which the disk
  * changed speed (the two differ by more than 1.5 ×) has no reference; it is printed but not counted.
- * The result is the median ratio of the runs that count.
+ * The target must hold both over the runs that count (median ratio) and over those among them at
+ * the disk's full speed (both dd at least 0.75 × `disk`, the reference of the whole bench): in its
+ * slow state the disk, not the broker, sets the pace, and the ratio says little about the broker.
  */
 const REPLAY_RUNS = 5;
 const DISK_STEADY = 1.5;
 
-async function replayIngest(workDir) {
+async function replayIngest(workDir, disk) {
   const logDir = join(workDir, 'replay-logs');
   const broker = await startBroker(logDir);
   try {
@@ -398,21 +400,26 @@ async function replayIngest(workDir) {
       const after = ddOnce(workDir);
       const rate = run.bytes / MB / run.seconds;
       const steady = Math.max(before, after) / Math.min(before, after) <= DISK_STEADY;
-      const disk = (before + after) / 2;
-      runs.push({ before, after, rate, steady, ratio: rate / disk, records: run.records });
+      const fullSpeed = steady && Math.min(before, after) >= 0.75 * disk;
+      runs.push({ before, after, rate, steady, fullSpeed, ratio: rate / ((before + after) / 2), records: run.records });
       before = after;
     }
     const counted = runs.filter((r) => r.steady);
-    const ratio = counted.length > 0 ? median(counted.map((r) => r.ratio)) : NaN;
-    const rate = counted.length > 0 ? median(counted.map((r) => r.rate)) : NaN;
+    const fast = runs.filter((r) => r.fullSpeed);
+    const medianOf = (rs, key) => (rs.length > 0 ? median(rs.map((r) => r[key])) : NaN);
+    const ratio = medianOf(counted, 'ratio');
+    const rate = medianOf(counted, 'rate');
+    const fastRatio = medianOf(fast, 'ratio');
     say(`broker-bound ingest, 1 KB records (pre-encoded Produce requests replayed 4 deep; the generator does no per-record work):`);
     say(`  ${fmt(runs[0].records)} records per run; a dd before the first run and after each:`);
     for (const r of runs) {
       const verdict = r.steady ? `${fmt(r.ratio, 2)} × disk` : `not counted: the disk changed speed (dd ${fmt(r.before)} → ${fmt(r.after)} MB/s)`;
       say(`    dd ${fmt(r.before)} / ${fmt(r.after)} MB/s, broker ${fmt(r.rate)} MB/s (${fmt((r.rate * MB) / 1000)} records/s): ${verdict}`);
     }
-    say(`  ${counted.length} of ${runs.length} runs counted; median ${fmt(rate)} MB/s; median ratio ${fmt(ratio, 2)} × disk (target ≥ 0.5 × disk)`);
-    return { rate, ratio };
+    say(`  ${counted.length} of ${runs.length} runs counted: median ${fmt(rate)} MB/s, median ratio ${fmt(ratio, 2)} × disk`);
+    say(`  ${fast.length} of them at the disk's full speed (both dd ≥ 0.75 × ${fmt(disk)} MB/s): median ratio ${fmt(fastRatio, 2)} × disk`);
+    const pass = ratio >= 0.5 && (fast.length === 0 || fastRatio >= 0.5);
+    return { rate, ratio, fastRatio, fastRuns: fast.length, pass };
   } finally {
     await broker.stop();
   }
@@ -493,10 +500,14 @@ async function main() {
       return (r.count * r.size) / MB / r[which].seconds;
     };
     const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
-    const replay = await replayIngest(workDir);
+    const replay = await replayIngest(workDir, disk);
     say();
     const targets = [
-      [`ingest 1 KB ≥ 0.5 × disk, broker-bound (above)`, `median ratio ${fmt(replay.ratio, 2)} × disk (${fmt(replay.rate)} MB/s)`, replay.ratio >= 0.5],
+      [
+        `ingest 1 KB ≥ 0.5 × disk, broker-bound (above)`,
+        `median ratio ${fmt(replay.ratio, 2)}; at full disk speed ${replay.fastRuns > 0 ? fmt(replay.fastRatio, 2) : 'no run'}`,
+        replay.pass,
+      ],
       [`ingest 1 KB ≥ 0.5 × disk, ${USE_KCAT ? 'kcat' : 'kafkajs'} as generator (table)`, `${fmt(rateOf(1000, 'ingest'))} MB/s vs ${fmt(0.5 * disk)} MB/s`, rateOf(1000, 'ingest') >= 0.5 * disk],
       ...RECORD_SIZES.map((s) => [
         `consume ≥ ingest (${s === 1000 ? '1 KB' : `${s} B`})`,

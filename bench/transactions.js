@@ -40,7 +40,7 @@ const SIZE = 1000;
 const COMMIT_MS = 100;
 const ROUNDS = Number(process.env.SKEIN_BENCH_TXN_ROUNDS ?? 2);
 const PRODUCERS = Number(process.env.SKEIN_BENCH_TXN_PRODUCERS ?? 1);
-const REPLAY_ROUNDS = Number(process.env.SKEIN_BENCH_TXN_REPLAY_ROUNDS ?? 6);
+const REPLAY_ROUNDS = Number(process.env.SKEIN_BENCH_TXN_REPLAY_ROUNDS ?? 10);
 const REPLAY_REQUESTS = 500; // of 1,000 records of 1 KB: 500 MB per round
 const PYTHON = '/usr/bin/python3';
 const KCAT = ['/usr/bin/kcat', '/usr/local/bin/kcat'].find((p) => existsSync(p));
@@ -85,7 +85,7 @@ async function consume(bootstrap, topic, isolation) {
 
 /** Where the broker-bound comparison's broker keeps its log: in memory if there is room for it. */
 function memoryDir() {
-  const need = 2 * REPLAY_ROUNDS * REPLAY_REQUESTS * 1.1e6;
+  const need = 2 * REPLAY_REQUESTS * 1.1e6; // one round's two topics; each round's are deleted after it
   try {
     const fs = statfsSync('/dev/shm');
     if (fs.bavail * fs.bsize > 2 * need) return '/dev/shm';
@@ -106,16 +106,19 @@ async function brokerCost(say) {
   try {
     const admin = new kafkajs.Kafka({ brokers: [broker.bootstrap], logLevel: kafkajs.logLevel.NOTHING }).admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'replay-idempotent' }, { topic: 'replay-txn' }] });
-    await admin.disconnect();
     const pairs = [];
     for (let round = 0; round < REPLAY_ROUNDS; round++) {
+      // Topics of their own per round, deleted after it, so that the log in memory stays one round's size.
+      const topics = { idempotent: `replay-idempotent-${round}`, transactional: `replay-txn-${round}` };
+      await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic })) });
       const pair = {};
       for (const mode of round % 2 === 0 ? ['idempotent', 'transactional'] : ['transactional', 'idempotent']) {
-        pair[mode] = await replay(broker.bootstrap, mode === 'idempotent' ? 'replay-idempotent' : 'replay-txn', mode);
+        pair[mode] = await replay(broker.bootstrap, topics[mode], mode);
       }
       pairs.push(pair);
+      await admin.deleteTopics({ topics: Object.values(topics) });
     }
+    await admin.disconnect();
     const ratios = pairs.map((p) => p.transactional.perSec / p.idempotent.perSec);
     const ratio = median(ratios);
     const idem = { perSec: median(pairs.map((p) => p.idempotent.perSec)) };
