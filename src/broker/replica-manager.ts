@@ -79,6 +79,8 @@ export interface FetchParams {
   minBytes: number;
   maxBytes: number;
   isolationLevel: number;
+  /** Where the records read go (default `Buffer.allocUnsafe`); see RequestContext.responseBuffer. */
+  buffer?: (size: number) => Buffer;
 }
 
 export const IsolationLevel = { readUncommitted: 0, readCommitted: 1 } as const;
@@ -241,7 +243,7 @@ export class ReplicaManager {
         const fetchOffset = Number(p.fetchOffset);
         // KIP-74: the first batch of the first partition with data is returned whole even when it
         // is larger than the limits, so a consumer can always make progress.
-        const read = log.read(fetchOffset, maxBytes, { minOneBatch: first, upperBoundOffset: readCommitted ? lastStableOffset : highWatermark });
+        const read = log.read(fetchOffset, maxBytes, { minOneBatch: first, upperBoundOffset: readCommitted ? lastStableOffset : highWatermark, buffer: params.buffer });
         const bytes = read.sizeInBytes;
         if (bytes > 0) {
           first = false;

@@ -49,7 +49,7 @@ export const fetchHandler = (s: BrokerServices) =>
       }
     }
     const results = await s.replicaManager.fetchMessages(
-      { maxWaitMs: req.maxWaitMs, minBytes: req.minBytes, maxBytes: req.maxBytes, isolationLevel: req.isolationLevel },
+      { maxWaitMs: req.maxWaitMs, minBytes: req.minBytes, maxBytes: req.maxBytes, isolationLevel: req.isolationLevel, buffer: ctx.responseBuffer },
       specs,
     );
 

@@ -267,8 +267,9 @@ export class LogSegment {
    * Whole batches starting with the one that contains `startOffset`, up to `maxBytes` and not past
    * `maxPosition`. With `minOneBatch`, the first batch is returned even if it exceeds `maxBytes`
    * (never if it crosses `maxPosition`). Undefined if no batch here has an offset ≥ `startOffset`.
+   * The bytes go into a buffer from `buffer`.
    */
-  read(startOffset: number, maxBytes: number, maxPosition = this.size, minOneBatch = false): SegmentReadResult | undefined {
+  read(startOffset: number, maxBytes: number, maxPosition = this.size, minOneBatch = false, buffer: (size: number) => Buffer = Buffer.allocUnsafe): SegmentReadResult | undefined {
     const first = this.translateOffset(startOffset);
     if (first === undefined) return undefined;
     const limit = Math.min(maxPosition, this.size);
@@ -279,7 +280,7 @@ export class LogSegment {
       if (!minOneBatch) return { records: EMPTY, position };
       length = first.size;
     }
-    const buf = Buffer.allocUnsafe(length);
+    const buf = buffer(length);
     const n = this.readLog(buf, length, position);
     // Cut a trailing partial batch: the limit rarely falls on a batch boundary.
     let end = 0;

@@ -115,6 +115,8 @@ export interface ReadOptions {
   upperBoundOffset?: number;
   /** Return the first batch whole even if it exceeds maxBytes (default true, as for Fetch v3+). */
   minOneBatch?: boolean;
+  /** Where the bytes read go (default `Buffer.allocUnsafe`): Fetch reads into pooled buffers. */
+  buffer?: (size: number) => Buffer;
 }
 
 export interface FetchDataInfo {
@@ -626,7 +628,7 @@ export class PartitionLog {
       if (upper < logEndOffset && (next === undefined || next.baseOffset > upper)) {
         maxPosition = seg.translateOffset(upper)?.position ?? seg.size;
       }
-      const r = seg.read(fetchOffset, remaining, maxPosition, minOneBatch);
+      const r = seg.read(fetchOffset, remaining, maxPosition, minOneBatch, opts.buffer);
       if (r === undefined) continue;
       if (r.records.length === 0) break;
       result.records.push(r.records);

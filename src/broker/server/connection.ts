@@ -20,7 +20,19 @@ import type { HandlerRegistry, RequestContext } from './handler.js';
 
 interface Slot {
   chunks: Buffer[] | null;
+  /** Pooled buffers the response carries (RequestContext.responseBuffer): back to the pool once written. */
+  borrowed?: Buffer[];
+  borrowedBytes?: number;
 }
+
+/** Smaller response buffers come from Buffer.allocUnsafe (Node's own slab below 4 KB). */
+const POOLED_RESPONSE_BYTES = 64 * 1024;
+/**
+ * At most this much of one request's response buffers comes from the pool. A long-polling Fetch
+ * reads again each time its partitions grow and keeps every read until it answers; past this, the
+ * garbage collector has those.
+ */
+const MAX_BORROWED_BYTES = 64 * 1024 * 1024;
 
 /** Stop reading from a client while this much response data waits in the socket's buffer. */
 const HIGH_WATER = 16 * 1024 * 1024;
@@ -123,7 +135,13 @@ export class Connection {
     const expectsResponse = !handler.noResponse?.(request);
     const slot: Slot = { chunks: null };
     if (expectsResponse) this.queue.push(slot);
-    const ctx: RequestContext = { header, clientHost: this.clientHost, connectionId: this.id, listenerName: this.opts.listenerName };
+    const ctx: RequestContext = {
+      header,
+      clientHost: this.clientHost,
+      connectionId: this.id,
+      listenerName: this.opts.listenerName,
+      responseBuffer: (size) => (expectsResponse ? this.borrow(slot, size) : Buffer.allocUnsafe(size)),
+    };
 
     let result: unknown;
     try {
@@ -191,7 +209,7 @@ export class Connection {
     if (this.closed) return;
     let wrote = false;
     while (this.queue.length > 0 && this.queue[0].chunks !== null) {
-      const chunks = (this.queue.shift() as Slot).chunks as Buffer[];
+      const { chunks, borrowed } = this.queue.shift() as Slot & { chunks: Buffer[] };
       if (!wrote) this.socket.cork();
       wrote = true;
       let size = 0;
@@ -199,7 +217,13 @@ export class Connection {
       const prefix = Buffer.allocUnsafe(4);
       prefix.writeInt32BE(size, 0);
       this.socket.write(prefix);
-      for (const c of chunks) this.socket.write(c);
+      const last = chunks.length - 1;
+      for (let i = 0; i <= last; i++) {
+        // Writes complete in order: once the last chunk's is done, the socket holds none of them. On
+        // an error (the socket was destroyed) the buffers are left to the garbage collector.
+        const done = i === last && borrowed !== undefined ? (err?: Error | null) => err || this.giveBack(borrowed) : undefined;
+        this.socket.write(chunks[i], done);
+      }
     }
     if (!wrote) return;
     this.socket.uncork();
@@ -207,6 +231,19 @@ export class Connection {
       this.paused = true;
       this.socket.pause();
     }
+  }
+
+  /** A buffer for `slot`'s response: pooled, and given back once the response is written (`flush`). */
+  private borrow(slot: Slot, size: number): Buffer {
+    if (size < POOLED_RESPONSE_BYTES || (slot.borrowedBytes ?? 0) + size > MAX_BORROWED_BYTES) return Buffer.allocUnsafe(size);
+    const buf = this.opts.framePool.take(size);
+    slot.borrowedBytes = (slot.borrowedBytes ?? 0) + size;
+    (slot.borrowed ??= []).push(buf);
+    return buf;
+  }
+
+  private giveBack(buffers: Buffer[]): void {
+    for (const b of buffers) this.opts.framePool.release(b);
   }
 
   private resume(): void {

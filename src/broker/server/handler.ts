@@ -11,6 +11,12 @@ export interface RequestContext {
   clientHost: string;
   connectionId: string;
   listenerName: string;
+  /**
+   * A buffer of `size` bytes for data the response will carry (Fetch's records), from the broker's
+   * pool of large buffers: it goes back to the pool once the response has been written to the
+   * socket, so nothing may keep it past the response. Absent where there is no pool (tests).
+   */
+  responseBuffer?(size: number): Buffer;
 }
 
 export interface Handler<Req = any, Res = any> {
