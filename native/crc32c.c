@@ -9,7 +9,6 @@
  * exports nothing and src/protocol/crc32c.ts uses @node-rs/crc32.
  */
 #include <node_api.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define HAVE_SSE42_PATH 1
 #include <nmmintrin.h>
+#include <pthread.h>
 
 #define POLY 0x82f63b78u /* CRC-32C, bit-reflected */
 #define LONG_BLOCK 8192

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32cImplementation } from '../protocol/crc32c.js';
+import { crc32cImplementation, nativeCrc32cUnavailable } from '../protocol/crc32c.js';
 import type { BrokerServices, Endpoint } from './broker-services.js';
 import { type Clock, systemClock } from './clock.js';
 import type { BrokerConfig } from './config/broker-config.js';
@@ -127,7 +127,7 @@ export class Broker {
       advertised.set(l.name, { host: adv.host, port: adv.port === 0 ? l.boundPort : adv.port });
     });
     logs.startup();
-    logger.info(`Skein broker ${config.nodeId} started (cluster ${clusterId}, log dir ${config.logDir}, CRC-32C: ${crc32cImplementation})`);
+    logger.info(`Skein broker ${config.nodeId} started (cluster ${clusterId}, log dir ${config.logDir}, CRC-32C: ${crc32cImplementation}${nativeCrc32cUnavailable ? `, native module not used: ${nativeCrc32cUnavailable}` : ''})`);
     return new Broker(services, logs, server, bound);
   }
 

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { crc32c, crc32cImplementation, NATIVE_MODULE_PATH, portableCrc32cUnsigned } from './crc32c.js';
+import { crc32c, crc32cImplementation, NATIVE_MODULE_PATH, nativeCrc32cUnavailable, portableCrc32cUnsigned } from './crc32c.js';
 
 /** Bytes that are not a repeating pattern, so a misplaced block or a wrong shift table shows. */
 function bytes(n: number): Buffer {
@@ -43,9 +45,11 @@ describe('crc32c', () => {
     if (crc32cImplementation === 'native') expect(() => crc32c('123456789' as unknown as Uint8Array)).toThrow(/expected a Uint8Array/);
   });
 
-  it('uses the native module wherever it was built (CI installs the compiler for it)', () => {
+  it('uses the native module wherever it was built and offers the instruction (CI installs the compiler for it)', () => {
     const built = existsSync(NATIVE_MODULE_PATH);
     if (process.env.CI === 'true' && process.platform === 'linux' && process.arch === 'x64') expect(built, 'native/crc32c.c was not built at install').toBe(true);
-    expect(crc32cImplementation).toBe(built ? 'native' : '@node-rs/crc32');
+    const exported = built && typeof (createRequire(import.meta.url)(fileURLToPath(NATIVE_MODULE_PATH)) as { crc32c?: unknown }).crc32c === 'function';
+    expect(crc32cImplementation).toBe(exported ? 'native' : '@node-rs/crc32');
+    expect(nativeCrc32cUnavailable === undefined).toBe(exported);
   });
 });

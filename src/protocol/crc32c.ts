@@ -8,6 +8,7 @@
  * x86-64, no SSE 4.2) and gives the same results.
  */
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { crc32c as portableCrc32c } from '@node-rs/crc32';
 
 type Crc32c = (bytes: Uint8Array) => number;
@@ -15,16 +16,20 @@ type Crc32c = (bytes: Uint8Array) => number;
 /** Where the native module is, from `src/protocol/` and from `dist/protocol/` alike. */
 export const NATIVE_MODULE_PATH = new URL('../../build/Release/crc32c.node', import.meta.url);
 
-function loadNative(): Crc32c | undefined {
+function loadNative(): { fn?: Crc32c; why?: string } {
   try {
-    const mod = createRequire(import.meta.url)(NATIVE_MODULE_PATH.pathname) as { crc32c?: Crc32c };
-    return typeof mod.crc32c === 'function' ? mod.crc32c : undefined;
-  } catch {
-    return undefined;
+    const mod = createRequire(import.meta.url)(fileURLToPath(NATIVE_MODULE_PATH)) as { crc32c?: Crc32c };
+    return typeof mod.crc32c === 'function' ? { fn: mod.crc32c } : { why: 'this CPU has no SSE 4.2 (or is not x86-64)' };
+  } catch (err) {
+    return { why: (err as Error).message.split('\n')[0] };
   }
 }
 
-const native = loadNative();
+const loaded = loadNative();
+const native = loaded.fn;
+
+/** Why the native module is not used, when it is not (for the broker's start-up line). */
+export const nativeCrc32cUnavailable: string | undefined = loaded.why;
 
 /** Which implementation `crc32c` is: `native` (native/crc32c.c) or `@node-rs/crc32`. */
 export const crc32cImplementation: 'native' | '@node-rs/crc32' = native ? 'native' : '@node-rs/crc32';

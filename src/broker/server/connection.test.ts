@@ -125,7 +125,7 @@ describe('Connection response buffers', () => {
   };
 
   it('reuses a response buffer only after the socket has written it', async () => {
-    const SIZE = 8 * MB; // more than the sockets' buffers hold, so a paused reader holds up the write
+    const SIZE = 32 * MB; // far more than the sockets' buffers hold, so a paused reader holds up the write
     const taken: ArrayBufferLike[] = [];
     const registry = new HandlerRegistry().register(
       handler(Fetch, { min: 4, max: 4 }, (_req, ctx) => {
@@ -140,7 +140,7 @@ describe('Connection response buffers', () => {
     server = new SocketServer(registry, { maxRequestBytes: 100 * MB, logger: silentLogger });
     const [listener] = await server.start([{ name: 'PLAINTEXT', host: '127.0.0.1', port: 0 }]);
 
-    // A asks and does not read: its 8 MB response cannot all leave the broker.
+    // A asks and does not read: its 32 MB response cannot all leave the broker.
     const a = await client(listener.boundPort);
     a.socket.pause();
     a.socket.write(fetchFrame(1));

@@ -219,8 +219,9 @@ export class Connection {
       this.socket.write(prefix);
       const last = chunks.length - 1;
       for (let i = 0; i <= last; i++) {
-        // Writes complete in order: once the last chunk's is done, the socket holds none of them. On
-        // an error (the socket was destroyed) the buffers are left to the garbage collector.
+        // Writes complete in order: once the last chunk's is done, the socket holds none of them. A
+        // write cut short by destroy() also calls back only after libuv has let go of the bytes; a
+        // write that fails with an error leaves its buffers to the garbage collector.
         const done = i === last && borrowed !== undefined ? (err?: Error | null) => err || this.giveBack(borrowed) : undefined;
         this.socket.write(chunks[i], done);
       }
