@@ -32,7 +32,7 @@
  * bench/support/profile-summary.js).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +95,22 @@ function ddOnce(dir) {
   const m = /(\d+) bytes[^\n]*copied, ([\d.,]+) s/.exec(r.stderr);
   if (r.status !== 0 || !m) throw new Error(`dd failed: ${r.stderr}`);
   return Number(m[1]) / Number(m[2].replace(',', '.')) / MB;
+}
+
+/**
+ * Waits (up to a minute) until a dd runs at ≥ 0.75 × `disk` again, so that the kcat cases
+ * do not inherit the slow state the broker-bound runs may have pushed the disk into; says how it went.
+ */
+async function awaitFullSpeed(dir, disk) {
+  const started = Date.now();
+  for (;;) {
+    syncDisks();
+    const rate = ddOnce(dir);
+    const waited = (Date.now() - started) / 1000;
+    if (rate >= 0.75 * disk) return say(`disk at full speed again (dd ${fmt(rate)} MB/s) after ${fmt(waited)} s`);
+    if (waited > 60) return say(`disk still slow after ${fmt(waited)} s (dd ${fmt(rate)} MB/s); the cases below ran on it`);
+    await new Promise((r) => setTimeout(r, 5000));
+  }
 }
 
 /** Writes back every dirty page, so that each measurement starts from the same state. */
@@ -308,11 +324,25 @@ function logBytes(dir) {
   return total;
 }
 
-async function runCase(workDir, size) {
+/**
+ * Where kcat's input files go: /dev/shm when it has room, so that writing them does not load the
+ * disk being measured (this VM's disk slows down after some GB, docs/benchmarks.md); else `workDir`.
+ */
+function inputDirFor(workDir) {
+  try {
+    const fs = statfsSync('/dev/shm');
+    if (fs.bavail * fs.bsize > 3 * BYTES_PER_CASE * 1.1) return mkdtempSync('/dev/shm/skein-bench-input-');
+  } catch {
+    // no /dev/shm here
+  }
+  return workDir;
+}
+
+async function runCase(workDir, inputDir, size) {
   const count = Math.floor(BYTES_PER_CASE / size);
   const topic = `bench-${size}`;
   const files = split(count, USE_KCAT ? CLIENTS : 0).map(({ n }, i) => {
-    const file = join(workDir, `records-${size}-${i}.txt`);
+    const file = join(inputDir, `records-${size}-${i}.txt`);
     writeRecordFile(file, size, n);
     return file;
   });
@@ -431,6 +461,8 @@ async function replayIngest(workDir, disk) {
     return { rate, ratio, fastRatio, fastRuns: fast.length, pass };
   } finally {
     await broker.stop();
+    // 5 GB of logs left in the page cache made the kcat cases after this measurably slower.
+    rmSync(logDir, { recursive: true, force: true });
   }
 }
 
@@ -462,12 +494,19 @@ async function main() {
     say();
     // First, while the disk is at full speed: it slows down after some GB written (docs/benchmarks.md).
     const replay = await replayIngest(workDir, disk);
+    await awaitFullSpeed(workDir, disk);
     say();
 
     const results = [];
-    for (const size of RECORD_SIZES) {
-      say(`running ${size}-byte records …`);
-      results.push(await runCase(workDir, size));
+    const inputDir = inputDirFor(workDir);
+    if (inputDir !== workDir) say(`kcat's input files: ${inputDir} (in memory, off the disk being measured)`);
+    try {
+      for (const size of RECORD_SIZES) {
+        say(`running ${size}-byte records …`);
+        results.push(await runCase(workDir, inputDir, size));
+      }
+    } finally {
+      if (inputDir !== workDir) rmSync(inputDir, { recursive: true, force: true });
     }
     say();
 
