@@ -8,18 +8,9 @@ import {
   encodeEndTxnMarkerValue,
   readControlBatch,
 } from './control-record.js';
-import { ErrorCode, KafkaError } from './errors.js';
+import { ErrorCode } from './errors.js';
 import { decodeRecordBatch, encodeRecordBatch, validateBatch } from './record-batch.js';
-
-function codeOf(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KafkaError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
+import { errorCodeOf } from './testing.js';
 
 describe('transaction markers', () => {
   for (const commit of [true, false]) {
@@ -67,7 +58,7 @@ describe('transaction markers', () => {
       timestamp: 0n,
       baseOffset: 0n,
     });
-    expect(codeOf(() => validateBatch(batch))).toBe(ErrorCode.INVALID_RECORD);
+    expect(errorCodeOf(() => validateBatch(batch))).toBe(ErrorCode.INVALID_RECORD);
   });
 
   it('survives the broker re-assigning the base offset', () => {
@@ -92,21 +83,21 @@ describe('transaction markers', () => {
   });
 
   it('short or missing key and value → CORRUPT_MESSAGE', () => {
-    expect(codeOf(() => decodeControlRecord({ key: Buffer.from('0000', 'hex'), value: encodeEndTxnMarkerValue(1) }))).toBe(
+    expect(errorCodeOf(() => decodeControlRecord({ key: Buffer.from('0000', 'hex'), value: encodeEndTxnMarkerValue(1) }))).toBe(
       ErrorCode.CORRUPT_MESSAGE,
     );
-    expect(codeOf(() => decodeControlRecord({ key: null, value: encodeEndTxnMarkerValue(1) }))).toBe(ErrorCode.CORRUPT_MESSAGE);
-    expect(codeOf(() => decodeControlRecord({ key: encodeControlKey(1), value: Buffer.from('0000', 'hex') }))).toBe(
+    expect(errorCodeOf(() => decodeControlRecord({ key: null, value: encodeEndTxnMarkerValue(1) }))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(errorCodeOf(() => decodeControlRecord({ key: encodeControlKey(1), value: Buffer.from('0000', 'hex') }))).toBe(
       ErrorCode.CORRUPT_MESSAGE,
     );
-    expect(codeOf(() => decodeControlRecord({ key: encodeControlKey(0), value: null }))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(errorCodeOf(() => decodeControlRecord({ key: encodeControlKey(0), value: null }))).toBe(ErrorCode.CORRUPT_MESSAGE);
   });
 
   it('readControlBatch refuses a data batch', () => {
     const data = encodeRecordBatch({ records: [{ key: encodeControlKey(1), value: encodeEndTxnMarkerValue(1) }] });
-    expect(codeOf(() => readControlBatch(data))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(errorCodeOf(() => readControlBatch(data))).toBe(ErrorCode.CORRUPT_MESSAGE);
     const truncated = encodeControlBatch({ producerId: 1n, producerEpoch: 0, commit: true, coordinatorEpoch: 0, timestamp: 0n, baseOffset: 0n });
-    expect(codeOf(() => readControlBatch(truncated.subarray(0, truncated.length - 4)))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(errorCodeOf(() => readControlBatch(truncated.subarray(0, truncated.length - 4)))).toBe(ErrorCode.CORRUPT_MESSAGE);
     expect(truncated.readInt16BE(Offsets.attributes) & Attr.control).toBe(Attr.control);
   });
 });

@@ -14,6 +14,7 @@ import { ControlRecordType, readControlBatch } from '../../src/protocol/control-
 import { iterateBatches } from '../../src/protocol/record-batch.js';
 import type { PartitionLog } from '../../src/broker/log/partition-log.js';
 import { removeDir, startBroker, type TestBroker } from '../support/broker.js';
+import { expectAtAcknowledgedOffsets, kcatTable, tableOf } from '../support/compaction.js';
 import { createCompactedTopic, kafkaClient, kafkaProducer } from '../support/kafkajs.js';
 import { hasKcat, kcatConsume, kcatMissing, type KcatRecord } from '../support/kcat.js';
 
@@ -27,17 +28,6 @@ interface Produced {
   key: string;
   value: string;
   committed: boolean;
-}
-
-/** Applies records in order: the table a consumer reading from the start builds. */
-function tableOf(records: ReadonlyArray<{ key: string | null; value: string | null }>): Map<string, string> {
-  const table = new Map<string, string>();
-  for (const r of records) {
-    if (r.key === null) continue;
-    if (r.value === null) table.delete(r.key);
-    else table.set(r.key, r.value);
-  }
-  return table;
 }
 
 /** The control batches of a log: [offset, type (0 abort, 1 commit, -1 emptied by the cleaner)]. */
@@ -105,20 +95,8 @@ describe.skipIf(!hasKcat)(`compaction with transactions: kafkajs → cleaner →
 
   const read = (isolation: 'read_committed' | 'read_uncommitted'): Promise<KcatRecord[]> =>
     kcatConsume(b.bootstrap, TOPIC, 0, { extra: ['-X', `isolation.level=${isolation}`] });
-  const tableRead = (records: KcatRecord[]) => tableOf(records.map((r) => ({ key: r.key, value: r.payload })));
-
   /** Every record read is a committed one, at the offset it was acknowledged at, once, in order. */
-  function expectCommittedAtTheirOffsets(records: KcatRecord[]): void {
-    const byOffset = new Map(produced.map((p) => [p.offset, p]));
-    let last = -1;
-    for (const r of records) {
-      expect(r.offset).toBeGreaterThan(last);
-      last = r.offset;
-      const p = byOffset.get(r.offset);
-      expect({ offset: r.offset, key: r.key, value: r.payload }).toEqual({ offset: p?.offset, key: p?.key, value: p?.value });
-      expect(p?.committed, `record ${r.offset} (${r.key}=${r.payload}) is committed`).toBe(true);
-    }
-  }
+  const expectCommittedAtTheirOffsets = (records: KcatRecord[]): void => expectAtAcknowledgedOffsets(records, produced);
 
   it('keeps only committed values, at both isolation levels, and removes markers after delete.retention.ms', async () => {
     for (let round = 0; round < ROUNDS; round++) {
@@ -145,10 +123,10 @@ describe.skipIf(!hasKcat)(`compaction with transactions: kafkajs → cleaner →
 
     const committedBefore = await read('read_committed');
     expectCommittedAtTheirOffsets(committedBefore);
-    expect(tableRead(committedBefore)).toEqual(expectedTable);
+    expect(kcatTable(committedBefore)).toEqual(expectedTable);
     const uncommittedBefore = await read('read_uncommitted');
     expect(uncommittedBefore.some((r) => r.payload?.startsWith('aborted'))).toBe(true);
-    expect(tableRead(uncommittedBefore)).not.toEqual(expectedTable);
+    expect(kcatTable(uncommittedBefore)).not.toEqual(expectedTable);
     const markersBefore = markersOf(log);
     expect(markersBefore.filter(([, type]) => type === ControlRecordType.abort)).toHaveLength(4);
 
@@ -160,7 +138,7 @@ describe.skipIf(!hasKcat)(`compaction with transactions: kafkajs → cleaner →
     for (const isolation of ['read_committed', 'read_uncommitted'] as const) {
       const records = await read(isolation);
       expectCommittedAtTheirOffsets(records);
-      expect(tableRead(records), isolation).toEqual(expectedTable);
+      expect(kcatTable(records), isolation).toEqual(expectedTable);
       expect(records.length).toBeLessThan(committedBefore.length);
     }
     expect(await read('read_committed')).toEqual(await read('read_uncommitted'));
@@ -189,11 +167,11 @@ describe.skipIf(!hasKcat)(`compaction with transactions: kafkajs → cleaner →
     for (const isolation of ['read_committed', 'read_uncommitted'] as const) {
       const records = await read(isolation);
       expectCommittedAtTheirOffsets(records);
-      expect(tableRead(records), isolation).toEqual(expectedTable);
+      expect(kcatTable(records), isolation).toEqual(expectedTable);
     }
 
     // The transactional producer carries on after all that.
     await sendInTransaction([{ key: 'key-0', value: 'committed-0-after' }], true);
-    expect(tableRead(await read('read_committed')).get('key-0')).toBe('committed-0-after');
+    expect(kcatTable(await read('read_committed')).get('key-0')).toBe('committed-0-after');
   }, 120_000);
 });

@@ -9,6 +9,7 @@
 import { CompressionTypes, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startBroker, type TestBroker } from '../support/broker.js';
+import { expectAtAcknowledgedOffsets, kcatTable, tableOf } from '../support/compaction.js';
 import { createCompactedTopic, kafkaClient, kafkaProducer } from '../support/kafkajs.js';
 import { hasKcat, kcatConsume, kcatMissing, type KcatRecord } from '../support/kcat.js';
 
@@ -21,17 +22,6 @@ interface Produced {
   offset: number;
   key: string;
   value: string | null;
-}
-
-/** Applies records in order: the table a consumer reading from the start builds. */
-function tableOf(records: ReadonlyArray<{ key: string | null; value: string | null }>): Map<string, string> {
-  const table = new Map<string, string>();
-  for (const r of records) {
-    if (r.key === null) continue;
-    if (r.value === null) table.delete(r.key);
-    else table.set(r.key, r.value);
-  }
-  return table;
 }
 
 describe.skipIf(!hasKcat)(`compaction: kafkajs → cleaner → kcat${hasKcat ? '' : ` (skipped: ${kcatMissing})`}`, () => {
@@ -69,16 +59,7 @@ describe.skipIf(!hasKcat)(`compaction: kafkajs → cleaner → kcat${hasKcat ? '
     return kcatConsume(b.bootstrap, TOPIC, 0, { offset: from });
   }
 
-  /** Every record read is one produced, at the offset it was acknowledged at, once, in order. */
-  function expectOriginalOffsets(records: KcatRecord[]): void {
-    const byOffset = new Map(produced.map((p) => [p.offset, p]));
-    let last = -1;
-    for (const r of records) {
-      expect(r.offset).toBeGreaterThan(last);
-      last = r.offset;
-      expect({ offset: r.offset, key: r.key, value: r.payload }).toEqual(byOffset.get(r.offset));
-    }
-  }
+  const expectOriginalOffsets = (records: KcatRecord[]): void => expectAtAcknowledgedOffsets(records, produced);
 
   it('keeps the latest value of each key at its original offset, then drops tombstones after delete.retention.ms', async () => {
     await createCompactedTopic(admin, TOPIC, DELETE_RETENTION_MS);
@@ -107,7 +88,7 @@ describe.skipIf(!hasKcat)(`compaction: kafkajs → cleaner → kcat${hasKcat ? '
     expectOriginalOffsets(afterFirst);
     expect(afterFirst.length).toBeLessThan(produced.length);
     // A consumer reading from the start builds the same table as from the uncompacted log.
-    expect(tableOf(afterFirst.map((r) => ({ key: r.key, value: r.payload })))).toEqual(expectedTable);
+    expect(kcatTable(afterFirst)).toEqual(expectedTable);
     // Each key's latest record is there, tombstones included (they are within delete.retention.ms).
     const latest = new Map(produced.map((p) => [p.key, p]));
     const offsets = new Set(afterFirst.map((r) => r.offset));
@@ -131,7 +112,7 @@ describe.skipIf(!hasKcat)(`compaction: kafkajs → cleaner → kcat${hasKcat ? '
     const afterSecond = await readAll();
     expectOriginalOffsets(afterSecond);
     expect(afterSecond.filter((r) => r.payload === null && r.offset < cleanedUpTo)).toEqual([]);
-    expect(tableOf(afterSecond.map((r) => ({ key: r.key, value: r.payload })))).toEqual(expectedTable);
+    expect(kcatTable(afterSecond)).toEqual(expectedTable);
     for (const p of latest.values()) {
       if (p.value !== null) expect(afterSecond.some((r) => r.offset === p.offset), `latest value of ${p.key}`).toBe(true);
     }

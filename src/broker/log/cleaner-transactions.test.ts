@@ -118,6 +118,15 @@ describe('Cleaner with transactions', () => {
     expect([t1, t2, t3, t4, t5, t6]).toEqual([7, 8, 10, 14, 16, 19]);
   }
   const EXPECTED_TABLE = new Map(Object.entries({ a: 'a1', b: 'b0', c: 'c7', d: 'd0', e: 'e5', z: 'z' }));
+  /** What is left of fillInterleaved's data after one cleaning: [offset, key, value]. */
+  const CLEANED_ROWS = [
+    [1, 'b', 'b0'],
+    [2, 'a', 'a1'],
+    [6, 'd', 'd0'],
+    [15, 'e', 'e5'],
+    [18, 'c', 'c7'],
+    [20, 'z', 'z'],
+  ];
 
   it('removes aborted records, compacts committed ones, and leaves the table a read_committed reader saw', async () => {
     const log = open();
@@ -136,14 +145,7 @@ describe('Cleaner with transactions', () => {
     const result = await clean(log);
 
     expect(result.endOffset).toBe(20);
-    expect(dataOffsets(log)).toEqual([
-      [1, 'b', 'b0'],
-      [2, 'a', 'a1'],
-      [6, 'd', 'd0'],
-      [15, 'e', 'e5'],
-      [18, 'c', 'c7'],
-      [20, 'z', 'z'],
-    ]);
+    expect(dataOffsets(log)).toEqual(CLEANED_ROWS);
     // Every reader now builds the read_committed table, and read_committed readers see what they saw.
     expect(tableOf(readUncommittedRows(log))).toEqual(EXPECTED_TABLE);
     expect(readCommittedRows(log)).toEqual(committedBefore.filter((r) => dataOffsets(log).some(([o]) => o === r.offset)));
@@ -365,14 +367,7 @@ describe('Cleaner with transactions', () => {
       expect(tableOf(readCommittedRows(reopened))).toEqual(committed);
 
       await clean(reopened);
-      expect(dataOffsets(reopened)).toEqual([
-        [1, 'b', 'b0'],
-        [2, 'a', 'a1'],
-        [6, 'd', 'd0'],
-        [15, 'e', 'e5'],
-        [18, 'c', 'c7'],
-        [20, 'z', 'z'],
-      ]);
+      expect(dataOffsets(reopened)).toEqual(CLEANED_ROWS);
       expect(tableOf(readUncommittedRows(reopened))).toEqual(EXPECTED_TABLE);
       expect(tableOf(readCommittedRows(reopened))).toEqual(EXPECTED_TABLE);
     });

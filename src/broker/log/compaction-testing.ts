@@ -112,7 +112,7 @@ export function readBatches(log: PartitionLog): Buffer[] {
 }
 
 /** The table a consumer builds by applying `rows` in order: key → value, a tombstone deleting its key. */
-export function tableOf(rows: readonly KeyedRow[]): Map<string, string> {
+export function tableOf(rows: ReadonlyArray<{ key: string | null; value: string | null }>): Map<string, string> {
   const table = new Map<string, string>();
   for (const r of rows) {
     if (r.key === null) continue;

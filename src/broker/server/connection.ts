@@ -22,7 +22,6 @@ interface Slot {
   chunks: Buffer[] | null;
   /** Pooled buffers the response carries (RequestContext.responseBuffer): back to the pool once written. */
   borrowed?: Buffer[];
-  borrowedBytes?: number;
 }
 
 /** Smaller response buffers come from Buffer.allocUnsafe (Node's own slab below 4 KB). */
@@ -236,9 +235,9 @@ export class Connection {
 
   /** A buffer for `slot`'s response: pooled, and given back once the response is written (`flush`). */
   private borrow(slot: Slot, size: number): Buffer {
-    if (size < POOLED_RESPONSE_BYTES || (slot.borrowedBytes ?? 0) + size > MAX_BORROWED_BYTES) return Buffer.allocUnsafe(size);
+    const held = slot.borrowed?.reduce((n, b) => n + b.length, 0) ?? 0;
+    if (size < POOLED_RESPONSE_BYTES || held + size > MAX_BORROWED_BYTES) return Buffer.allocUnsafe(size);
     const buf = this.opts.framePool.take(size);
-    slot.borrowedBytes = (slot.borrowedBytes ?? 0) + size;
     (slot.borrowed ??= []).push(buf);
     return buf;
   }
