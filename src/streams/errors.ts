@@ -1,0 +1,80 @@
+/**
+ * Errors of the streams half, one class each, with stable codes (as abstract-level and fastify do)
+ * so callers and the docs' error reference can rely on them.
+ */
+
+export const StreamsErrorCode = {
+  /** A topology that cannot run: an unknown parent, a store no processor can reach, a bad name. */
+  TOPOLOGY: 'SKEIN_TOPOLOGY_ERROR',
+  /** A configuration property that is unknown, ill-typed or out of range. */
+  CONFIG: 'SKEIN_STREAMS_CONFIG_ERROR',
+  /** A state store was misused or its files cannot be read or written. */
+  STATE_STORE: 'SKEIN_STATE_STORE_ERROR',
+  /** A record could not be processed: user code threw, a serde failed, an operator misbehaved. */
+  PROCESSING: 'SKEIN_PROCESSING_ERROR',
+  /** This instance no longer owns a task (its producer was fenced); the task must be closed dirty. */
+  TASK_MIGRATED: 'SKEIN_TASK_MIGRATED',
+  /** Anything else the runtime gives up on. */
+  STREAMS: 'SKEIN_STREAMS_ERROR',
+} as const;
+
+export type StreamsErrorCode = (typeof StreamsErrorCode)[keyof typeof StreamsErrorCode];
+
+/** Kafka Streams' StreamsException: the base of every error the streams half throws. */
+export class StreamsError extends Error {
+  override name = 'StreamsError';
+  readonly code: StreamsErrorCode;
+  constructor(message: string, options: { code?: StreamsErrorCode; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code ?? StreamsErrorCode.STREAMS;
+  }
+}
+
+export class TopologyError extends StreamsError {
+  override name = 'TopologyError';
+  constructor(message: string) {
+    super(`Invalid topology: ${message}`, { code: StreamsErrorCode.TOPOLOGY });
+  }
+}
+
+export class StreamsConfigError extends StreamsError {
+  override name = 'StreamsConfigError';
+  constructor(message: string) {
+    super(message, { code: StreamsErrorCode.CONFIG });
+  }
+}
+
+export class StateStoreError extends StreamsError {
+  override name = 'StateStoreError';
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: StreamsErrorCode.STATE_STORE, cause });
+  }
+}
+
+/**
+ * A record failed in a processor. The message names the task, the node and where the record came
+ * from (`topic-partition@offset`), so a log line is enough to find it.
+ */
+export class ProcessingError extends StreamsError {
+  override name = 'ProcessingError';
+  constructor(
+    message: string,
+    readonly where: { taskId?: string; node?: string; topic?: string; partition?: number; offset?: number },
+    cause?: unknown,
+  ) {
+    super(message, { code: StreamsErrorCode.PROCESSING, cause });
+  }
+}
+
+export class TaskMigratedError extends StreamsError {
+  override name = 'TaskMigratedError';
+  constructor(taskId: string, cause?: unknown) {
+    super(`Task ${taskId} is owned by another instance now (its producer was fenced)`, { code: StreamsErrorCode.TASK_MIGRATED, cause });
+  }
+}
+
+/** `topic-partition@offset`, the way every message names a record's origin. */
+export function recordOrigin(topic: string | undefined, partition: number | undefined, offset: number | undefined): string {
+  if (topic === undefined) return 'a record with no source topic (from a punctuator)';
+  return `${topic}-${partition ?? '?'}@${offset ?? '?'}`;
+}

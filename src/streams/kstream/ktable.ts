@@ -1,0 +1,66 @@
+/**
+ * KTable: a changelog stream seen as a table — each key's latest value. Operations are Kafka
+ * Streams': `filter`, `filterNot`, `mapValues` (optionally materialized), `toStream`, `groupBy`.
+ */
+import type { Serde } from '../../serdes/serde.js';
+import { TopologyError } from '../errors.js';
+import type { InternalStreamsBuilder } from './internal-streams-builder.js';
+import { KTableFilter, KTableMapValues, KTableRepartitionMap, KTableToStream } from './internals/ktable-processors.js';
+import { KGroupedTable } from './kgrouped-table.js';
+import { KStream } from './kstream.js';
+import { materialize } from './materialize.js';
+import type { Grouped, KeyValuePair, MaterializedAs, Named } from './options.js';
+
+export class KTable<K, V> {
+  /** @internal */
+  constructor(
+    /** @internal */ readonly builder: InternalStreamsBuilder,
+    /** @internal */ readonly nodeName: string,
+    /** @internal */ readonly keySerde: Serde<K> | undefined,
+    /** @internal */ readonly valueSerde: Serde<V> | undefined,
+    /** The store that holds this table, if it is materialized. */
+    readonly queryableStoreName: string | null,
+  ) {}
+
+  private transform<VR>(prefix: string, options: MaterializedAs<K, VR> | undefined, make: (storeName: string | null) => unknown, valueSerde: Serde<VR> | undefined): KTable<K, VR> {
+    const name = this.builder.nameOrGenerate(options, prefix);
+    const t = this.builder.topology;
+    if (options?.storeName !== undefined || options?.storeType !== undefined) {
+      const m = materialize(this.builder, options, prefix);
+      t.addProcessor(name, () => make(m.storeName) as never, this.nodeName);
+      t.addStateStore(m.builder(options.keySerde ?? this.keySerde, options.valueSerde ?? valueSerde), name);
+      return new KTable(this.builder, name, options.keySerde ?? this.keySerde, options.valueSerde ?? valueSerde, m.storeName);
+    }
+    t.addProcessor(name, () => make(null) as never, this.nodeName);
+    return new KTable(this.builder, name, this.keySerde, valueSerde, null);
+  }
+
+  /** Keeps the rows for which `predicate(key, value)` is true; a row that stops passing is deleted downstream. */
+  filter(predicate: (key: K, value: V) => boolean, options?: MaterializedAs<K, V>): KTable<K, V> {
+    return this.transform('KTABLE-FILTER-', options, (store) => new KTableFilter(predicate, false, store), this.valueSerde);
+  }
+
+  filterNot(predicate: (key: K, value: V) => boolean, options?: MaterializedAs<K, V>): KTable<K, V> {
+    return this.transform('KTABLE-FILTER-', options, (store) => new KTableFilter(predicate, true, store), this.valueSerde);
+  }
+
+  /** A new value per row: `(value, key) => newValue`. */
+  mapValues<VR>(mapper: (value: V, key: K) => VR, options?: MaterializedAs<K, VR>): KTable<K, VR> {
+    return this.transform<VR>('KTABLE-MAPVALUES-', options, (store) => new KTableMapValues(mapper, store), undefined);
+  }
+
+  /** The table's updates as a stream; a deleted row is a record with a null value. */
+  toStream(named?: Named): KStream<K, V> {
+    const name = this.builder.nameOrGenerate(named, 'KTABLE-TOSTREAM-');
+    this.builder.topology.addProcessor(name, () => new KTableToStream<K, V>() as never, this.nodeName);
+    return new KStream<K, V>(this.builder, name, this.keySerde, this.valueSerde, false);
+  }
+
+  /** Re-groups the rows by a new key, `(key, value) => [newKey, newValue]`, for an aggregation with adder and subtractor. */
+  groupBy<KR, VR>(selector: (key: K, value: V) => KeyValuePair<KR, VR>, grouped: Grouped<KR, VR> = {}): KGroupedTable<KR, VR> {
+    if (typeof selector !== 'function') throw new TopologyError('KTable.groupBy() takes a selector (key, value) => [newKey, newValue]');
+    const name = this.builder.nameOrGenerate(grouped, 'KTABLE-SELECT-');
+    this.builder.topology.addProcessor(name, () => new KTableRepartitionMap(selector) as never, this.nodeName);
+    return new KGroupedTable<KR, VR>(this.builder, name, grouped.keySerde, grouped.valueSerde, grouped.name);
+  }
+}

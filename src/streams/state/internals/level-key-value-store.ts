@@ -1,0 +1,270 @@
+/**
+ * The bottom of every key-value store: LevelDB (`classic-level`) on disk, or `memory-level` in
+ * memory — the same code over either, both abstract-level databases.
+ *
+ * Nothing uncommitted reaches the database (docs/streams-internals.md, "The transaction buffer").
+ * Writes collect in `writes` until `commit(changelogOffset)`, which turns them into one LevelDB
+ * batch together with the changelog offset they reflect; `rollback()` forgets them. A committed
+ * batch is written in the background — the processing loop does not wait for the disk — and stays
+ * readable from `committing` until LevelDB has it, so reads always see, newest first: the open
+ * transaction, batches being written, the database.
+ *
+ * Layout: `0x01 ‖ key` → `timestamp (8 bytes, big-endian) ‖ value`; `0x00 ‖ name` → store metadata
+ * (`changelog-offset`: the next changelog offset to restore from, as a decimal string).
+ */
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import type { AbstractLevel } from 'abstract-level';
+import { ClassicLevel } from 'classic-level';
+import { MemoryLevel } from 'memory-level';
+import { StateStoreError } from '../../errors.js';
+import type { BytesKey, KeyRange, KeyValueBytesStore, StoredValue } from './bytes-store.js';
+import { mergeOverlay, overlayOf } from './merge-iterator.js';
+
+type Db = AbstractLevel<Buffer | Uint8Array | string, Buffer, Buffer>;
+type Batch = Map<BytesKey, StoredValue | null>;
+
+const DATA = '\x01';
+const DATA_END = '\x02';
+const META_CHANGELOG_OFFSET = Buffer.from('\x00changelog-offset', 'latin1');
+
+export interface LevelStoreOptions {
+  name: string;
+  /** The store's directory; absent for an in-memory store. */
+  location?: string;
+}
+
+export class LevelKeyValueBytesStore implements KeyValueBytesStore {
+  readonly name: string;
+  readonly persistent: boolean;
+  private readonly location: string | undefined;
+  private db: Db;
+  private opening: Promise<void> | null = null;
+  private open = false;
+  private closed = false;
+  /** Set while a fresh (empty) store is still opening: a read that misses the buffers is a miss. */
+  private knownEmpty = false;
+  private writes: Batch = new Map();
+  private committing: Batch[] = [];
+  private writing: Promise<void> = Promise.resolve();
+  private failure: StateStoreError | null = null;
+  private changelogOffset: number | null = null;
+
+  constructor(options: LevelStoreOptions) {
+    this.name = options.name;
+    this.location = options.location;
+    this.persistent = options.location !== undefined;
+    this.db = this.createDb();
+  }
+
+  private createDb(): Db {
+    const opts = { keyEncoding: 'buffer', valueEncoding: 'buffer' } as const;
+    if (this.location === undefined) return new MemoryLevel<Buffer, Buffer>(opts) as unknown as Db;
+    mkdirSync(this.location, { recursive: true });
+    return new ClassicLevel<Buffer, Buffer>(this.location, opts) as unknown as Db;
+  }
+
+  /** Opens the database and reads the changelog offset it holds. */
+  async openStore(): Promise<void> {
+    if (this.opening === null) this.opening = this.doOpen();
+    return this.opening;
+  }
+
+  /**
+   * Starts opening a store known to be empty (a new directory, or in memory) and makes it usable at
+   * once: until the database is open, reads that miss the buffers are misses. For the
+   * TopologyTestDriver, whose `pipeInput` is synchronous.
+   */
+  openEmpty(): void {
+    if (this.location !== undefined && readdirSync(this.location).length > 0) {
+      throw new StateStoreError(`Store ${this.name}: ${this.location} is not empty`);
+    }
+    this.knownEmpty = true;
+    this.writing = this.openStore().catch((e: unknown) => {
+      this.failure = e instanceof StateStoreError ? e : new StateStoreError(`Cannot open store ${this.name}: ${String(e)}`, e);
+    });
+  }
+
+  private async doOpen(): Promise<void> {
+    try {
+      await this.db.open();
+    } catch (e) {
+      throw new StateStoreError(`Cannot open store ${this.name}${this.location ? ` at ${this.location}` : ''}: ${(e as Error).message}`, e);
+    }
+    const offset = await this.db.get(META_CHANGELOG_OFFSET);
+    this.changelogOffset = offset === undefined ? null : Number(offset.toString('latin1'));
+    this.open = true;
+    this.knownEmpty = false;
+  }
+
+  isOpen(): boolean {
+    return this.open && !this.closed;
+  }
+
+  /** The changelog offset the data on disk (plus batches being written) reflects; null if none. */
+  committedChangelogOffset(): number | null {
+    return this.changelogOffset;
+  }
+
+  get(key: BytesKey): StoredValue | undefined {
+    this.check();
+    const w = this.writes.get(key);
+    if (w !== undefined) return w ?? undefined;
+    for (let i = this.committing.length - 1; i >= 0; i--) {
+      const c = this.committing[i].get(key);
+      if (c !== undefined) return c ?? undefined;
+    }
+    if (!this.open) {
+      if (this.knownEmpty) return undefined;
+      throw new StateStoreError(`Store ${this.name} is not open`);
+    }
+    const raw = this.db.getSync(Buffer.from(DATA + key, 'latin1'));
+    return raw === undefined ? undefined : decodeValue(raw);
+  }
+
+  put(key: BytesKey, value: StoredValue | null): void {
+    this.check();
+    this.writes.set(key, value);
+  }
+
+  /** Whether the open transaction has writes. */
+  hasUncommittedWrites(): boolean {
+    return this.writes.size > 0;
+  }
+
+  uncommittedWriteCount(): number {
+    return this.writes.size;
+  }
+
+  /**
+   * Ends the open transaction: its writes, and the changelog offset they bring the store to (when
+   * the store is logged and wrote to its changelog), go to LevelDB in one batch.
+   */
+  commit(changelogOffset: number | null): void {
+    this.check();
+    if (this.writes.size === 0 && (changelogOffset === null || changelogOffset === this.changelogOffset)) return;
+    const batch = this.writes;
+    this.writes = new Map();
+    if (changelogOffset !== null) this.changelogOffset = changelogOffset;
+    const offset = this.changelogOffset;
+    this.committing.push(batch);
+    this.writing = this.writing.then(async () => {
+      if (this.failure) return;
+      const ops = [];
+      for (const [k, v] of batch) {
+        const key = Buffer.from(DATA + k, 'latin1');
+        ops.push(v === null ? { type: 'del' as const, key } : { type: 'put' as const, key, value: encodeValue(v) });
+      }
+      if (offset !== null) ops.push({ type: 'put' as const, key: META_CHANGELOG_OFFSET, value: Buffer.from(String(offset), 'latin1') });
+      try {
+        await this.db.batch(ops);
+      } catch (e) {
+        this.failure = new StateStoreError(`Store ${this.name}: writing a committed batch failed: ${(e as Error).message}`, e);
+      }
+      this.committing.shift();
+    });
+  }
+
+  /** Forgets the open transaction's writes. */
+  rollback(): void {
+    this.writes.clear();
+  }
+
+  /** Resolves when every committed batch is in LevelDB; rejects if one could not be written. */
+  async flushed(): Promise<void> {
+    await this.writing;
+    if (this.failure) throw this.failure;
+  }
+
+  /**
+   * Applies records read from the changelog (restoration): one batch, with the offset to restore
+   * from next, so an interrupted restoration resumes where it stopped.
+   */
+  async restore(records: readonly [BytesKey, StoredValue | null][], nextChangelogOffset: number): Promise<void> {
+    this.check();
+    await this.flushed();
+    const ops = [];
+    for (const [k, v] of records) {
+      const key = Buffer.from(DATA + k, 'latin1');
+      ops.push(v === null ? { type: 'del' as const, key } : { type: 'put' as const, key, value: encodeValue(v) });
+    }
+    ops.push({ type: 'put' as const, key: META_CHANGELOG_OFFSET, value: Buffer.from(String(nextChangelogOffset), 'latin1') });
+    await this.db.batch(ops);
+    this.changelogOffset = nextChangelogOffset;
+  }
+
+  /** Deletes everything (data and offset): the store then restores from the changelog's start. */
+  async wipe(): Promise<void> {
+    await this.flushed();
+    this.writes.clear();
+    await this.db.close();
+    if (this.location !== undefined) rmSync(this.location, { recursive: true, force: true });
+    this.db = this.createDb();
+    this.open = false;
+    this.opening = null;
+    this.changelogOffset = null;
+    await this.openStore();
+  }
+
+  async *range(bounds: KeyRange, reverse: boolean): AsyncIterableIterator<[BytesKey, StoredValue]> {
+    if (!this.open) await this.openStore();
+    this.check();
+    const it = this.db.iterator({
+      gte: Buffer.from(DATA + (bounds.gte ?? ''), 'latin1'),
+      ...(bounds.lt !== undefined
+        ? { lt: Buffer.from(DATA + bounds.lt, 'latin1') }
+        : bounds.lte !== undefined
+          ? { lte: Buffer.from(DATA + bounds.lte, 'latin1') }
+          : { lt: Buffer.from(DATA_END, 'latin1') }),
+      reverse,
+    });
+    async function* fromDb(): AsyncGenerator<[BytesKey, StoredValue]> {
+      try {
+        for (;;) {
+          const entries = await it.nextv(256);
+          if (entries.length === 0) return;
+          for (const [k, v] of entries) yield [k.toString('latin1', 1), decodeValue(v)];
+        }
+      } finally {
+        await it.close();
+      }
+    }
+    // Buffers over the database, newest first winning: batches being written, then the transaction.
+    yield* mergeOverlay(overlayOf([...this.committing, this.writes], bounds), fromDb(), reverse);
+  }
+
+  async approximateNumEntries(): Promise<number> {
+    let n = 0;
+    for await (const _ of this.range({}, false)) n++;
+    return n;
+  }
+
+  /** Waits for committed batches, then closes the database. Uncommitted writes are dropped. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.writes.clear();
+    try {
+      await this.writing;
+    } finally {
+      this.closed = true;
+      await this.db.close();
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  private check(): void {
+    if (this.closed) throw new StateStoreError(`Store ${this.name} is closed`);
+    if (this.failure) throw this.failure;
+  }
+}
+
+function encodeValue(v: StoredValue): Buffer {
+  const out = Buffer.allocUnsafe(8 + v.value.length);
+  out.writeInt32BE(Math.floor(v.timestamp / 0x1_0000_0000), 0);
+  out.writeUInt32BE(v.timestamp >>> 0, 4);
+  v.value.copy(out, 8);
+  return out;
+}
+
+function decodeValue(raw: Buffer): StoredValue {
+  return { timestamp: raw.readInt32BE(0) * 0x1_0000_0000 + raw.readUInt32BE(4), value: raw.subarray(8) };
+}
