@@ -7,46 +7,31 @@
 //    its batch processed again, as after a crash.
 // 3. A read_committed consumer reads the output: every order appears exactly once, in order.
 //
-// Runs in a fresh temporary directory and cleans up after itself.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// The broker keeps its data in a temporary directory it removes when closed.
 import kafkajs from 'kafkajs';
-import { Broker, createLogger, loadBrokerConfig } from '../dist/index.js';
+import { Broker, createLogger } from 'skein';
 
 const { Kafka, logLevel, Partitioners, CompressionTypes } = kafkajs;
 const say = (line = '') => process.stdout.write(`${line}\n`);
-const dataDir = mkdtempSync(join(tmpdir(), 'skein-quickstart-'));
 const ORDERS = 40;
 const customers = ['alice', 'bob', 'carol', 'dave', 'erin'];
 
-const broker = await Broker.start(
-  loadBrokerConfig(
-    new Map([
-      ['listeners', 'PLAINTEXT://127.0.0.1:0'],
-      ['log.dirs', dataDir],
-      ['group.initial.rebalance.delay.ms', '0'],
-      ['offsets.topic.num.partitions', '5'],
-      ['transaction.state.log.num.partitions', '5'],
-    ]),
-  ),
-  { logger: createLogger('warn') },
-);
-say(`Skein broker on ${broker.bootstrapServers} (data in ${dataDir})`);
+// No log dir or port given: a temporary directory, 127.0.0.1 and a free port. The embedded
+// defaults (no initial rebalance delay, 5 partitions for the internal topics) suit a demo.
+const broker = await Broker.start({ logger: createLogger('warn') });
+say(`Skein broker on ${broker.bootstrap} (data in ${broker.logDir})`);
 
-const kafka = new Kafka({ brokers: [broker.bootstrapServers], clientId: 'quickstart', logLevel: logLevel.NOTHING });
+const kafka = new Kafka({ brokers: [broker.bootstrap], clientId: 'quickstart', logLevel: logLevel.NOTHING });
 const admin = kafka.admin();
 const consumers = [];
 const producers = [];
 
 try {
+  await broker.createTopics([
+    { topic: 'orders', partitions: 3 },
+    { topic: 'orders-with-tax', partitions: 3 },
+  ]);
   await admin.connect();
-  await admin.createTopics({
-    topics: [
-      { topic: 'orders', numPartitions: 3 },
-      { topic: 'orders-with-tax', numPartitions: 3 },
-    ],
-  });
 
   // 1. Input.
   const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
@@ -154,6 +139,5 @@ try {
   for (const c of consumers) await c.disconnect().catch(() => {});
   for (const p of producers) await p.disconnect().catch(() => {});
   await admin.disconnect().catch(() => {});
-  await broker.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await broker.close();
 }

@@ -1,10 +1,10 @@
 /**
- * Skein's public surface. Everything else is internal and may change.
+ * Skein's public surface: what `import … from 'skein'` gives. Everything else is internal and may
+ * change; package.json's `exports` map keeps deep imports into dist/ out of reach.
  */
-export { Broker, type BrokerOptions } from './broker/broker.js';
-export { ManualClock, systemClock, type Clock } from './broker/clock.js';
-export { loadBrokerConfig, readBrokerConfig, parseProperties, ConfigError, type BrokerConfig } from './broker/config/index.js';
+export { Broker, type BrokerStartOptions, type TopicSpec } from './broker/broker.js';
+export { ManualClock, type Clock } from './broker/clock.js';
+export { ConfigError } from './broker/config/config-error.js';
+export type { ConfigValues } from './broker/embedded-config.js';
 export { createLogger, silentLogger, type Logger, type LogLevel } from './broker/logger.js';
 export { ErrorCode, KafkaError, errorName } from './protocol/errors.js';
-export { Compression } from './protocol/batch-header.js';
-export { encodeRecordBatch, decodeRecordBatch, decodeRecords, type DecodedRecord, type RecordBatch } from './protocol/record-batch.js';

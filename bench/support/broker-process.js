@@ -7,7 +7,7 @@
  * Prints one JSON line `{"port": N}` on stdout once the broker listens on 127.0.0.1 (port chosen by
  * the OS), logs to stderr at warn level, and shuts down cleanly on SIGTERM or SIGINT.
  */
-import { Broker } from '../../dist/broker/broker.js';
+import { BrokerServer } from '../../dist/broker/broker-server.js';
 import { loadBrokerConfig } from '../../dist/broker/config/broker-config.js';
 import { createLogger } from '../../dist/broker/logger.js';
 
@@ -25,7 +25,7 @@ for (const kv of rest) {
   props.set(kv.slice(0, eq), kv.slice(eq + 1));
 }
 
-const broker = await Broker.start(loadBrokerConfig(props), { logger: createLogger('warn') });
+const broker = await BrokerServer.start(loadBrokerConfig(props), { logger: createLogger('warn') });
 process.stdout.write(`${JSON.stringify({ port: broker.port })}\n`);
 
 let stopping = false;

@@ -1,5 +1,5 @@
 /**
- * What handlers reach: the broker's domain objects, wired once by `Broker`.
+ * What handlers reach: the broker's domain objects, wired once by `BrokerServer`.
  */
 import type { BrokerConfig } from './config/broker-config.js';
 import type { Clock } from './clock.js';

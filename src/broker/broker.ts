@@ -1,185 +1,180 @@
 /**
- * Broker: one Kafka-protocol node. Wires configuration, the topic registry, the log manager, the
- * replica manager, the group coordinator and the handlers to the socket server, and takes them down
- * again in order.
+ * Broker: a Skein broker inside your own program or tests — what Testcontainers or an embedded
+ * Kafka is in the Java world, without a container or a JVM.
  *
- * Embedding: `const broker = await Broker.start(loadBrokerConfig(props))`, then
- * `broker.bootstrapServers` for clients and `await broker.stop()` for a clean shutdown.
+ * ```ts
+ * await using broker = await Broker.start();   // temporary log dir, 127.0.0.1, a free port
+ * const kafka = new Kafka({ brokers: [broker.bootstrap] });
+ * ```
+ *
+ * `Broker.start(options)` takes Kafka's property names in `config`; a few defaults differ from
+ * Kafka's to suit tests (embedded-config.ts, docs/embedding.md). `close()` shuts down cleanly and
+ * removes the log dir if `start` created it; `Symbol.asyncDispose` is `close`, so `await using`
+ * works. The node itself — coordinators, logs, listeners — is the internal `BrokerServer`.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32cImplementation, nativeCrc32cUnavailable } from '../protocol/crc32c.js';
-import type { BrokerServices, Endpoint } from './broker-services.js';
-import { type Clock, systemClock } from './clock.js';
-import type { BrokerConfig } from './config/broker-config.js';
-import { parseProperties } from './config/properties.js';
-import { effectiveLogConfig } from './config/topic-config.js';
-import { GroupCoordinator } from './group/group-coordinator.js';
-import { GroupMetadataManager } from './group/group-metadata-manager.js';
-import { createHandlerRegistry } from './handlers/index.js';
-import { LogManager } from './log/log-manager.js';
+import { ErrorCode, errorName, KafkaError } from '../protocol/errors.js';
+import { BrokerServer } from './broker-server.js';
+import type { Clock } from './clock.js';
+import { ConfigError } from './config/config-error.js';
+import { checkOptionNames, type ConfigValues, configEntries, embeddedBrokerConfig } from './embedded-config.js';
 import { createLogger, type Logger } from './logger.js';
-import { TopicManager } from './metadata/topic-manager.js';
-import { TopicRegistry } from './metadata/topic-registry.js';
-import { ProducerIdManager } from './producer-state/producer-id-manager.js';
-import { ReplicaManager } from './replica-manager.js';
-import { type BoundListener, SocketServer } from './server/socket-server.js';
-import { TransactionCoordinator } from './txn/transaction-coordinator.js';
-import { TransactionMarkerWriter } from './txn/transaction-marker-writer.js';
-import { TransactionStateManager } from './txn/transaction-state-manager.js';
+import { newPartitionBudget, type NewTopic } from './metadata/topic-manager.js';
 
-export interface BrokerOptions {
-  clock?: Clock;
+export interface BrokerStartOptions {
+  /**
+   * Where the broker keeps its data. Default: a fresh temporary directory, removed by `close()`.
+   * A directory given here is never removed; starting again on it finds the topics and records of
+   * the last run.
+   */
+  logDir?: string;
+  /** Default 0: a free port chosen by the OS; `broker.port` tells which. */
+  port?: number;
+  /** The address to listen on and advertise. Default '127.0.0.1'. */
+  host?: string;
+  /**
+   * Broker configs by Kafka's property names, e.g. `{ 'auto.create.topics.enable': false }`.
+   * Kafka's defaults apply except `group.initial.rebalance.delay.ms` (0),
+   * `offsets.topic.num.partitions` (5) and `transaction.state.log.num.partitions` (5), unless set here.
+   */
+  config?: ConfigValues;
+  /** Where the broker logs. Default: warnings and errors, to stderr. */
   logger?: Logger;
+  /** The broker's time (retention, timeouts). Default: the system clock. */
+  clock?: Clock;
 }
 
-export class Broker {
-  private stopped = false;
+/** One topic for `broker.createTopics`. */
+export interface TopicSpec {
+  topic: string;
+  /** Default: the broker's `num.partitions` (1 unless configured). */
+  partitions?: number;
+  /** Topic configs by Kafka's property names, e.g. `{ 'cleanup.policy': 'compact' }`. */
+  config?: ConfigValues;
+}
 
-  private constructor(
-    readonly services: BrokerServices,
-    private readonly logs: LogManager,
-    private readonly server: SocketServer,
-    readonly listeners: BoundListener[],
-  ) {}
+export class Broker implements AsyncDisposable {
+  readonly #server: BrokerServer;
+  /** Set when `start` created the log dir, which `close` then removes. */
+  readonly #ownedLogDir: string | undefined;
+  #closing: Promise<void> | undefined;
 
-  static async start(config: BrokerConfig, opts: BrokerOptions = {}): Promise<Broker> {
-    const clock = opts.clock ?? systemClock;
-    const logger = opts.logger ?? createLogger('info');
-    for (const w of config.warnings) logger.warn(w);
-
-    mkdirSync(config.logDir, { recursive: true });
-    const clusterId = readOrCreateMetaProperties(config.logDir, config.nodeId, config.clusterId);
-    const topics = TopicRegistry.open(config.logDir);
-    const logs = LogManager.open(
-      {
-        logDirs: [config.logDir],
-        cleaner: { enable: config.logCleanerEnable, backoffMs: config.logCleanerBackoffMs },
-        retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
-        flushSchedulerIntervalMs: config.logFlushSchedulerIntervalMs,
-        producerIdExpirationMs: config.producerIdExpirationMs,
-        producerIdExpirationCheckIntervalMs: config.producerIdExpirationCheckIntervalMs,
-      },
-      {
-        clock,
-        logger: logger.child('LogManager'),
-        topicConfig: (topic) => effectiveLogConfig(config, new Map(Object.entries(topics.get(topic)?.configs ?? {}))),
-      },
-    );
-    const topicManager = new TopicManager(topics, logs, config, config.nodeId, logger.child('TopicManager'));
-    topicManager.reconcile();
-    const replicaManager = new ReplicaManager(logs, topics, clock, logger.child('ReplicaManager'));
-    const producerIdManager = ProducerIdManager.open(config.logDir);
-    const groupLogger = logger.child('GroupCoordinator');
-    const groupCoordinator = new GroupCoordinator(
-      config,
-      new GroupMetadataManager(config, { topics, topicManager, replicaManager, clock, logger: groupLogger }),
-      {
-        clock,
-        logger: groupLogger,
-        partitionExists: (topic, partition) => partition >= 0 && partition < (topics.get(topic)?.partitions ?? 0),
-      },
-    );
-    // Groups and committed offsets come back from __consumer_offsets before the first request.
-    await groupCoordinator.startup();
-    const txnLogger = logger.child('TransactionCoordinator');
-    const txnStateManager = new TransactionStateManager(config, { topics, topicManager, replicaManager, clock, logger: txnLogger });
-    const transactionCoordinator = new TransactionCoordinator(config, {
-      clock,
-      logger: txnLogger,
-      producerIdManager,
-      stateManager: txnStateManager,
-      markerWriter: new TransactionMarkerWriter({
-        appendControlBatch: (topic, partition, marker) => replicaManager.appendControlBatch(topic, partition, marker),
-        onOffsetsMarker: (partition, producerId, commit) => groupCoordinator.onTransactionCompleted(partition, producerId, commit),
-        appendTransactionToLog: (metadata, transit) => txnStateManager.appendTransactionToLog(metadata, transit),
-        clock,
-        logger: txnLogger,
-      }),
-      offsetsPartitionFor: (groupId) => groupCoordinator.partitionFor(groupId),
-      ensureOffsetsTopic: () => groupCoordinator.ensureOffsetsTopic(),
-    });
-    // Then __transaction_state: a transaction left preparing to commit or abort is completed, which
-    // may make a group's transactional offsets visible — so the groups must be loaded first.
-    await transactionCoordinator.startup();
-
-    const advertised = new Map<string, Endpoint>();
-    const services: BrokerServices = {
-      config,
-      clock,
-      logger,
-      nodeId: config.nodeId,
-      clusterId,
-      topics,
-      topicManager,
-      replicaManager,
-      producerIdManager,
-      groupCoordinator,
-      transactionCoordinator,
-      advertisedEndpoint: (listenerName) => advertised.get(listenerName) ?? [...advertised.values()][0],
-    };
-    const server = new SocketServer(createHandlerRegistry(services), { maxRequestBytes: config.socketRequestMaxBytes, logger: logger.child('SocketServer') });
-    const bound = await server.start(config.listeners);
-    bound.forEach((l, i) => {
-      const adv = config.advertisedListeners[i] ?? l;
-      // An advertised port of 0 means "whatever was bound" — what tests on port 0 need.
-      advertised.set(l.name, { host: adv.host, port: adv.port === 0 ? l.boundPort : adv.port });
-    });
-    logs.startup();
-    logger.info(`Skein broker ${config.nodeId} started (cluster ${clusterId}, log dir ${config.logDir}, CRC-32C: ${crc32cImplementation}${nativeCrc32cUnavailable ? `, native module not used: ${nativeCrc32cUnavailable}` : ''})`);
-    return new Broker(services, logs, server, bound);
+  private constructor(server: BrokerServer, ownedLogDir: string | undefined) {
+    this.#server = server;
+    this.#ownedLogDir = ownedLogDir;
   }
 
-  /** host:port of the first listener, as advertised to clients. */
-  get bootstrapServers(): string {
-    const ep = this.services.advertisedEndpoint(this.listeners[0].name);
-    return `${ep.host}:${ep.port}`;
+  /**
+   * Starts a broker and resolves once it accepts connections. A start that fails — the port in
+   * use, a log dir that is a file or belongs to another node — closes whatever it had opened and
+   * rejects with an Error that names the cause (a ConfigError for a bad option or config).
+   */
+  static async start(options: BrokerStartOptions = {}): Promise<Broker> {
+    if (options === null || typeof options !== 'object') throw new ConfigError('Broker.start: options must be an object');
+    checkOptionNames(options);
+    const ownedLogDir = options.logDir === undefined ? mkdtempSync(join(tmpdir(), 'skein-')) : undefined;
+    try {
+      const logDir = options.logDir ?? (ownedLogDir as string);
+      if (typeof logDir !== 'string' || logDir === '') throw new ConfigError('Broker.start: logDir must be a directory path', { key: 'logDir' });
+      const config = embeddedBrokerConfig({ logDir, host: options.host ?? '127.0.0.1', port: options.port ?? 0, config: options.config });
+      const server = await BrokerServer.start(config, { logger: options.logger ?? createLogger('warn'), clock: options.clock });
+      return new Broker(server, ownedLogDir);
+    } catch (err) {
+      if (ownedLogDir !== undefined) rmSync(ownedLogDir, { recursive: true, force: true });
+      if (err instanceof ConfigError) throw err;
+      throw new Error(`The Skein broker could not start: ${(err as Error).message}`, { cause: err });
+    }
   }
 
-  /** The broker's logs: for tests and tools (e.g. `logManager.cleanNow(topic, partition)`). */
-  get logManager(): LogManager {
-    return this.logs;
+  /** `host:port` for a Kafka client's bootstrap servers (`brokers` in kafkajs). */
+  get bootstrap(): string {
+    const { host, port } = this.#server.services.advertisedEndpoint(this.#server.listeners[0].name);
+    return `${host.includes(':') ? `[${host}]` : host}:${port}`;
   }
 
+  /** The port the broker listens on (the one the OS chose, when started with port 0). */
   get port(): number {
-    return this.listeners[0].boundPort;
+    return this.#server.port;
   }
 
-  /** Clean shutdown: stop accepting, end long polls, flush and checkpoint every log. */
-  async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    const { logger } = this.services;
-    logger.info('Shutting down');
-    this.services.replicaManager.delayedFetches.wakeAll();
-    this.services.transactionCoordinator.shutdown();
-    this.services.groupCoordinator.shutdown();
-    await this.server.stop();
-    await this.logs.shutdown();
-    logger.info('Shut down cleanly');
+  /** Where the broker keeps its data. */
+  get logDir(): string {
+    return this.#server.services.config.logDir;
+  }
+
+  /**
+   * Creates topics, as an admin client's CreateTopics would. Every entry is checked before any is
+   * created, so a bad one (a name that exists or is invalid, a bad config) creates none and throws
+   * a KafkaError whose message names the topic and Kafka's error.
+   */
+  async createTopics(topics: readonly TopicSpec[]): Promise<void> {
+    if (this.#closing !== undefined) throw new Error('createTopics: the broker is closed');
+    if (!Array.isArray(topics)) throw new TypeError('createTopics takes an array of { topic, partitions?, config? }');
+    const specs = topics.map((t) => newTopic(t));
+    const seen = new Set<string>();
+    for (const s of specs) {
+      if (seen.has(s.name)) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Cannot create topic "${s.name}": it is listed twice`);
+      seen.add(s.name);
+    }
+    const { topicManager } = this.#server.services;
+    for (const validateOnly of [true, false]) {
+      const budget = newPartitionBudget();
+      for (const s of specs) {
+        try {
+          topicManager.createTopic(s, validateOnly, budget);
+        } catch (err) {
+          if (!(err instanceof KafkaError)) throw err;
+          throw new KafkaError(err.code, `Cannot create topic "${s.name}": ${err.message} (${errorName(err.code)})`);
+        }
+      }
+    }
+  }
+
+  /**
+   * Shuts down cleanly — stops listening, ends long polls, flushes and closes every log — then
+   * removes the log dir if `start` created it. Safe to call more than once.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  /** `close()`, for `await using broker = await Broker.start()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * The node behind this broker, for Skein's own tests (its coordinators, logs, registry).
+   * @internal
+   */
+  get server(): BrokerServer {
+    return this.#server;
+  }
+
+  async #shutdown(): Promise<void> {
+    try {
+      await this.#server.stop();
+    } finally {
+      if (this.#ownedLogDir !== undefined) rmSync(this.#ownedLogDir, { recursive: true, force: true });
+    }
   }
 }
 
-/**
- * meta.properties, as Kafka writes it: the cluster id and node id this log directory belongs to.
- * A directory from another node is refused rather than silently served.
- */
-function readOrCreateMetaProperties(dir: string, nodeId: number, configured: string | null): string {
-  const file = join(dir, 'meta.properties');
-  if (existsSync(file)) {
-    const props = parseProperties(readFileSync(file, 'utf8'));
-    const storedNode = Number(props.get('node.id'));
-    if (storedNode !== nodeId) {
-      throw new Error(`${file} belongs to node ${storedNode}, but this broker is node.id=${nodeId}`);
-    }
-    const clusterId = props.get('cluster.id') as string;
-    if (configured !== null && configured !== clusterId) {
-      throw new Error(`${file} belongs to cluster ${clusterId}, but cluster.id=${configured} was configured`);
-    }
-    return clusterId;
+function newTopic(t: TopicSpec): NewTopic {
+  if (t === null || typeof t !== 'object' || typeof t.topic !== 'string') {
+    throw new TypeError(`createTopics: each entry needs a topic name, as { topic: 'orders' }; got ${JSON.stringify(t)}`);
   }
-  const clusterId = configured ?? randomBytes(16).toString('base64url').slice(0, 22);
-  writeFileSync(file, `#\n#${new Date().toString()}\nversion=1\ncluster.id=${clusterId}\nnode.id=${nodeId}\n`);
-  return clusterId;
+  if (t.partitions !== undefined && (!Number.isInteger(t.partitions) || t.partitions < 1)) {
+    throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Cannot create topic "${t.topic}": partitions must be a positive integer, not ${String(t.partitions)}`);
+  }
+  let configs: Map<string, string>;
+  try {
+    configs = configEntries(t.config, `createTopics: the config of "${t.topic}"`);
+  } catch (err) {
+    throw new KafkaError(ErrorCode.INVALID_CONFIG, (err as Error).message);
+  }
+  return { name: t.topic, numPartitions: t.partitions ?? -1, replicationFactor: -1, assignments: [], configs: Object.fromEntries(configs) };
 }

@@ -87,7 +87,7 @@ describe('fuzzing the request surface', () => {
       const tpl = templates(topicsForFuzz);
       // What the broker serves, straight from its handlers: every one of them gets fuzzed, including
       // APIs added after the templates were written (their bodies are generated from the schema).
-      const served = createHandlerRegistry(b.broker.services);
+      const served = createHandlerRegistry(b.server.services);
       const apiKeys = supported.map((k) => k.apiKey);
       const apis = new Map(apiKeys.map((k) => [k, served.get(k)!.api]));
       const accepted = new Map(supported.map((k) => [k.apiKey, { lo: served.get(k.apiKey)!.minVersion, hi: served.get(k.apiKey)!.maxVersion }]));
@@ -295,7 +295,7 @@ describe('fuzzing the request surface', () => {
       expect(unhandled, `seed ${SEED}`).toEqual([]);
 
       // Every partition's log reopens and recovers — all segments re-read — without truncation.
-      const { topics, replicaManager } = b.broker.services;
+      const { topics, replicaManager } = b.server.services;
       const ends = topics.list().flatMap((t) =>
         Array.from({ length: t.partitions }, (_, p) => ({ topic: t.name, partition: p, end: replicaManager.partitionLog(t.name, p).logEndOffset })),
       );

@@ -113,7 +113,7 @@ describe.skipIf(!hasKcat)(`compaction with transactions: kafkajs → cleaner →
       Array.from({ length: KEYS }, (_, k) => ({ key: `key-${k}`, value: `aborted-${k}-last` })),
       false,
     );
-    const log = b.broker.logManager.getLog(TOPIC, 0)!;
+    const log = b.server.logManager.getLog(TOPIC, 0)!;
     const lastTransactional = log.logEndOffset - 1;
     // Enough plain writes of other keys that every transaction and marker leaves the active segment.
     for (let i = 0; log.segmentBaseOffsets[log.segmentBaseOffsets.length - 1] <= lastTransactional; i++) {
@@ -130,7 +130,7 @@ describe.skipIf(!hasKcat)(`compaction with transactions: kafkajs → cleaner →
     const markersBefore = markersOf(log);
     expect(markersBefore.filter(([, type]) => type === ControlRecordType.abort)).toHaveLength(4);
 
-    const logs = b.broker.logManager;
+    const logs = b.server.logManager;
     const first = await logs.cleanNow(TOPIC, 0);
     expect(first.endOffset).toBeGreaterThan(lastTransactional);
 

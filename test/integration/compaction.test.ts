@@ -77,7 +77,7 @@ describe.skipIf(!hasKcat)(`compaction: kafkajs → cleaner → kcat${hasKcat ? '
     expect(before).toHaveLength(produced.length);
     const expectedTable = tableOf(produced);
 
-    const logs = b.broker.logManager;
+    const logs = b.server.logManager;
     const first = await logs.cleanNow(TOPIC, 0);
     const cleanedUpTo = first.endOffset;
     const lastTombstone = Math.max(...produced.filter((p) => p.value === null).map((p) => p.offset));

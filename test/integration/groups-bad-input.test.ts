@@ -64,7 +64,7 @@ describe('bad group requests', () => {
     if (b) removeDir(b.logDir);
   });
 
-  const group = () => b.broker.services.groupCoordinator.groupManager.getGroup(GROUP);
+  const group = () => b.server.services.groupCoordinator.groupManager.getGroup(GROUP);
 
   const join = (over: Partial<JoinGroupRequest>) =>
     raw.request(JoinGroup, 5, {

@@ -112,7 +112,7 @@ describe('kafkajs consumer group (3 member processes, 6 partitions)', () => {
     if (b) removeDir(b.logDir);
   });
 
-  const coordinatorGroup = () => b.broker.services.groupCoordinator.groupManager.getGroup(GROUP);
+  const coordinatorGroup = () => b.server.services.groupCoordinator.groupManager.getGroup(GROUP);
 
   /** Every live member's latest assignment, taken together, is each partition exactly once. */
   function ownedExactlyOnce(live: Member[]): boolean {

@@ -97,7 +97,7 @@ describe.skipIf(!hasConfluentKafka)(`librdkafka group members (${hasConfluentKaf
     if (b) removeDir(b.logDir);
   });
 
-  const group = (id = GROUP) => b.broker.services.groupCoordinator.groupManager.getGroup(id);
+  const group = (id = GROUP) => b.server.services.groupCoordinator.groupManager.getGroup(id);
   const produce = (n: number) =>
     producer.send({ topic: TOPIC, messages: Array.from({ length: n }, (_, i) => ({ partition: i % PARTITIONS, value: `e${i}` })) });
 

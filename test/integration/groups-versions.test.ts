@@ -27,7 +27,7 @@ describe('group APIs across versions', () => {
 
   beforeAll(async () => {
     b = await startBroker({ 'group.initial.rebalance.delay.ms': '0', 'group.min.session.timeout.ms': '1000', 'offsets.topic.num.partitions': '5' });
-    const created = b.broker.services.topicManager.createTopic({ name: 'v', numPartitions: 2, replicationFactor: -1, assignments: [], configs: {} });
+    const created = b.server.services.topicManager.createTopic({ name: 'v', numPartitions: 2, replicationFactor: -1, assignments: [], configs: {} });
     topicId = created.id;
     raw = await RawClient.connect(b.broker.port);
   });
@@ -40,14 +40,14 @@ describe('group APIs across versions', () => {
 
   it('finds this node as the coordinator of any group, singly (v0-3) or in batches (v4+)', async () => {
     const v0 = await raw.request(FindCoordinator, 0, { key: 'g' });
-    expect(v0).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: b.broker.services.nodeId, host: '127.0.0.1', port: b.broker.port });
+    expect(v0).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: b.server.services.nodeId, host: '127.0.0.1', port: b.broker.port });
     const v4 = await raw.request(FindCoordinator, 4, { keyType: 0, coordinatorKeys: ['a', 'b'] });
     expect(v4.coordinators?.map((c) => [c.key, c.errorCode, c.port])).toEqual([
       ['a', ErrorCode.NONE, b.broker.port],
       ['b', ErrorCode.NONE, b.broker.port],
     ]);
     expect((await raw.request(FindCoordinator, 6, { keyType: 2, coordinatorKeys: ['share'] })).coordinators?.[0].errorCode).toBe(ErrorCode.INVALID_REQUEST);
-    expect(b.broker.services.topics.get('__consumer_offsets')?.partitions).toBe(5);
+    expect(b.server.services.topics.get('__consumer_offsets')?.partitions).toBe(5);
   });
 
   it('commits and fetches by topic id (v10) and fetches batched groups (v8+)', async () => {

@@ -41,7 +41,7 @@ describe('idempotent produce and read_committed over the wire', () => {
 
   async function boot(logDir?: string): Promise<void> {
     b = await startBroker({}, { logDir });
-    b.broker.services.topicManager.createTopic({ name: TOPIC, numPartitions: 1, replicationFactor: -1, assignments: [], configs: {} });
+    b.server.services.topicManager.createTopic({ name: TOPIC, numPartitions: 1, replicationFactor: -1, assignments: [], configs: {} });
     raw = await RawKafka.connect(b.bootstrap);
   }
 
@@ -161,7 +161,7 @@ describe('idempotent produce and read_committed over the wire', () => {
   });
 
   it('read_committed stops at the last stable offset while a transaction is open, and lists the aborted ones', async () => {
-    const rm = b.broker.services.replicaManager;
+    const rm = b.server.services.replicaManager;
     const txA = 100n;
     const txB = 200n;
     await produce(batch({ producerId: 1n, seq: 0, count: 2, tag: 'plain' })); // 0-1
@@ -212,7 +212,7 @@ describe('idempotent produce and read_committed over the wire', () => {
   });
 
   it.skipIf(!hasKcat)('librdkafka (read_committed by default) drops an aborted transaction\'s records and waits for open ones', async () => {
-    const rm = b.broker.services.replicaManager;
+    const rm = b.server.services.replicaManager;
     await produce(batch({ producerId: 1n, seq: 0, tag: 'plain' })); // 0
     await produce(batch({ producerId: 10n, seq: 0, count: 2, transactional: true, tag: 'aborted' }), 'a'); // 1-2
     await produce(batch({ producerId: 20n, seq: 0, count: 2, transactional: true, tag: 'committed' }), 'c'); // 3-4

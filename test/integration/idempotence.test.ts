@@ -67,7 +67,7 @@ describe.skipIf(!hasKcat)(`idempotent kafkajs producer over a flaky connection${
     expect(proxy.stats.droppedResponses - before.droppedResponses).toBeGreaterThan(5);
     expect(proxy.stats.droppedRequests - before.droppedRequests).toBeGreaterThan(2);
 
-    const log = b.broker.services.replicaManager.partitionLog(topic, 0);
+    const log = b.server.services.replicaManager.partitionLog(topic, 0);
     expect(log.logEndOffset).toBe(SENDS * PER_SEND);
     const records = await kcatConsume(b.bootstrap, topic, 0);
     expect(records.map((r) => r.payload)).toEqual(expected);

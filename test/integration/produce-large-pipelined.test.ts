@@ -43,7 +43,7 @@ describe('large pipelined Produce requests', () => {
 
   beforeEach(async () => {
     b = await startBroker();
-    b.broker.services.topicManager.createTopic({ name: TOPIC, numPartitions: 1, replicationFactor: -1, assignments: [], configs: {} });
+    b.server.services.topicManager.createTopic({ name: TOPIC, numPartitions: 1, replicationFactor: -1, assignments: [], configs: {} });
   });
   afterEach(async () => {
     await b?.stop();

@@ -67,7 +67,7 @@ describe('fencing and transaction timeouts', () => {
     const successor = kafkaProducer(kafka, { transactionalId: 'fence-me', maxInFlightRequests: 1, idempotent: true });
     await successor.connect();
     const txn = await successor.transaction(); // InitProducerId: aborts the zombie's transaction with the epoch bumped
-    const described = b.broker.services.transactionCoordinator.handleDescribeTransactions('fence-me');
+    const described = b.server.services.transactionCoordinator.handleDescribeTransactions('fence-me');
     expect(described).toMatchObject({ transactionState: 'Empty', producerEpoch: 2 }); // 1 to fence and abort, 2 for the successor
 
     await expect(zombieTxn.send({ topic: TOPIC, messages: [{ partition: 0, value: 'zombie-3' }] })).rejects.toThrow(FENCED);
@@ -98,8 +98,8 @@ describe('fencing and transaction timeouts', () => {
     const seen = await readCommitted('stuck-readers', 15_000, (s) => s.includes('after-1'));
     expect(seen.filter((v) => v !== 'successor-1')).toEqual(['after-1']);
     expect(Date.now() - started).toBeGreaterThan(500);
-    await waitFor('the timed-out transaction to be aborted', () => b.broker.services.transactionCoordinator.handleDescribeTransactions('stuck').transactionState === 'CompleteAbort');
-    expect(b.broker.services.transactionCoordinator.handleDescribeTransactions('stuck').producerEpoch).toBe(1);
+    await waitFor('the timed-out transaction to be aborted', () => b.server.services.transactionCoordinator.handleDescribeTransactions('stuck').transactionState === 'CompleteAbort');
+    expect(b.server.services.transactionCoordinator.handleDescribeTransactions('stuck').producerEpoch).toBe(1);
 
     await expect(stuckTxn.commit()).rejects.toThrow(FENCED);
     const low = await admin.fetchTopicOffsets(TOPIC);

@@ -77,7 +77,7 @@ describe.skipIf(!hasConfluentKafka || !hasKcat)(`transactions with librdkafka ($
 
     const offsets = await admin.fetchOffsets({ groupId: GROUP, topics: [INPUT] });
     expect(offsets[0].partitions.sort((a, b) => a.partition - b.partition).map((p) => p.offset)).toEqual(Array(PARTITIONS).fill(String(PER_PARTITION)));
-    const txn = b.broker.services.transactionCoordinator.handleDescribeTransactions('lib-copier-tx');
+    const txn = b.server.services.transactionCoordinator.handleDescribeTransactions('lib-copier-tx');
     expect(txn).toMatchObject({ errorCode: 0, transactionState: 'CompleteCommit', producerEpoch: 0 });
   }, 120_000);
 });

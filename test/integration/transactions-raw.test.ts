@@ -27,7 +27,7 @@ describe('transaction APIs over the wire', () => {
 
   beforeAll(async () => {
     b = await startBroker({ 'offsets.topic.num.partitions': '3', 'transaction.state.log.num.partitions': '3', 'transaction.max.timeout.ms': '60000' });
-    b.broker.services.topicManager.createTopic({ name: TOPIC, numPartitions: 2, replicationFactor: -1, assignments: [], configs: {} });
+    b.server.services.topicManager.createTopic({ name: TOPIC, numPartitions: 2, replicationFactor: -1, assignments: [], configs: {} });
     raw = await RawKafka.connect(b.bootstrap);
   });
 
@@ -73,10 +73,10 @@ describe('transaction APIs over the wire', () => {
 
   it('finds the coordinator of a transactional id on this node, creating __transaction_state', async () => {
     const v1 = await raw.send(FindCoordinator, 1, { key: 'raw-a', keyType: 1 });
-    expect(v1).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: b.broker.services.nodeId, port: b.broker.port });
+    expect(v1).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: b.server.services.nodeId, port: b.broker.port });
     const v4 = await raw.send(FindCoordinator, 4, { keyType: 1, coordinatorKeys: ['raw-a', ''] });
     expect(v4.coordinators?.map((c) => c.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.INVALID_REQUEST]);
-    expect(b.broker.services.topics.get('__transaction_state')).toMatchObject({ partitions: 3 });
+    expect(b.server.services.topics.get('__transaction_state')).toMatchObject({ partitions: 3 });
   });
 
   it('InitProducerId: a bad timeout, an empty id, and a stale current epoch per version', async () => {
@@ -140,8 +140,8 @@ describe('transaction APIs over the wire', () => {
       transactions: [{ transactionalId: 'raw-batched', producerId: p.producerId, producerEpoch: p.producerEpoch, verifyOnly: true, topics: [{ name: TOPIC, partitions: [1] }] }],
     });
     expect(v4.resultsByTransaction?.[0].topicResults[0].resultsByPartition[0].partitionErrorCode).toBe(ErrorCode.INVALID_TXN_STATE);
-    expect(b.broker.services.transactionCoordinator.handleDescribeTransactions('raw-batched').topics).toEqual([{ topic: TOPIC, partitions: [0] }]);
-    expect(b.broker.services.transactionCoordinator.handleDescribeTransactions('raw-batched-2').topics).toEqual([{ topic: TOPIC, partitions: [1] }]);
+    expect(b.server.services.transactionCoordinator.handleDescribeTransactions('raw-batched').topics).toEqual([{ topic: TOPIC, partitions: [0] }]);
+    expect(b.server.services.transactionCoordinator.handleDescribeTransactions('raw-batched-2').topics).toEqual([{ topic: TOPIC, partitions: [1] }]);
   });
 
   it('TxnOffsetCommit for a group whose offsets are not in the transaction is INVALID_TXN_STATE (TRANSACTION_ABORTABLE from v4)', async () => {
@@ -163,7 +163,7 @@ describe('transaction APIs over the wire', () => {
     });
     expect(unknownPartition).toEqual([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
     expect(await txnOffsetCommit(3, ids)).toEqual([ErrorCode.NONE]);
-    const group = () => b.broker.services.groupCoordinator.handleFetchOffsets('raw-group', [{ topic: TOPIC, partition: 0 }], false).offsets[0].offset;
+    const group = () => b.server.services.groupCoordinator.handleFetchOffsets('raw-group', [{ topic: TOPIC, partition: 0 }], false).offsets[0].offset;
     expect(group()).toBe(-1n);
     expect(await endTxn(3, 'raw-offsets', p.producerId, p.producerEpoch, true)).toBe(ErrorCode.NONE);
     expect(group()).toBe(5n);

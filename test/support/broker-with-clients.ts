@@ -4,8 +4,7 @@
  */
 import type { Admin, Producer } from 'kafkajs';
 import { afterAll, beforeAll } from 'vitest';
-import type { BrokerOptions } from '../../src/broker/broker.js';
-import { removeDir, startBroker, type TestBroker } from './broker.js';
+import { removeDir, startBroker, type TestBroker, type TestBrokerOptions } from './broker.js';
 import { kafkaClient, kafkaProducer } from './kafkajs.js';
 import { RawKafka } from './raw-kafka.js';
 
@@ -17,7 +16,7 @@ export interface BrokerWithClients {
 }
 
 /** Registers the hooks in the calling scope; the fields are set once `beforeAll` has run. */
-export function useBrokerWithClients(overrides: Record<string, string> = {}, opts: BrokerOptions = {}): BrokerWithClients {
+export function useBrokerWithClients(overrides: Record<string, string> = {}, opts: TestBrokerOptions = {}): BrokerWithClients {
   const env = {} as BrokerWithClients;
 
   beforeAll(async () => {

@@ -6,8 +6,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Broker, type BrokerOptions } from '../../src/broker/broker.js';
-import { loadBrokerConfig } from '../../src/broker/config/broker-config.js';
+import { Broker, type BrokerStartOptions } from '../../src/broker/broker.js';
+import type { BrokerServer } from '../../src/broker/broker-server.js';
 import { silentLogger } from '../../src/broker/logger.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -17,23 +17,33 @@ export function tempDir(prefix = 'skein-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** What a test may choose besides the configs: its clock, its logger (silent by default), its log dir. */
+export type TestBrokerOptions = Pick<BrokerStartOptions, 'clock' | 'logger' | 'logDir'>;
+
 export interface TestBroker {
+  /** The broker as a user has it (the public API). */
   broker: Broker;
+  /** The node behind it, for checks on its coordinators and logs that no client can see. */
+  server: BrokerServer;
   bootstrap: string;
   logDir: string;
   stop(): Promise<void>;
 }
 
-/** Starts a broker in this process. `overrides` are server.properties keys. */
-export async function startBroker(overrides: Record<string, string> = {}, opts: BrokerOptions & { logDir?: string } = {}): Promise<TestBroker> {
+/**
+ * Starts a broker in this process through the public `Broker.start`. `overrides` are Kafka property
+ * names; what they leave out has Kafka's default, or the embedded one (docs/embedding.md). The log dir is made here (or given) rather than by `Broker.start`, so that it outlives the
+ * broker: tests read its files after a stop, start again on it, and remove it with `removeDir`.
+ */
+export async function startBroker(overrides: Record<string, string> = {}, opts: TestBrokerOptions = {}): Promise<TestBroker> {
   const logDir = opts.logDir ?? tempDir();
-  const config = loadBrokerConfig(new Map(Object.entries({ listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': logDir, ...overrides })));
-  const broker = await Broker.start(config, { logger: silentLogger, ...opts });
+  const broker = await Broker.start({ logDir, config: overrides, logger: opts.logger ?? silentLogger, clock: opts.clock });
   return {
     broker,
-    bootstrap: broker.bootstrapServers,
+    server: broker.server,
+    bootstrap: broker.bootstrap,
     logDir,
-    stop: () => broker.stop(),
+    stop: () => broker.close(),
   };
 }
 

@@ -44,9 +44,10 @@ export class SocketServer {
         this.connections.add(conn);
       });
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
+        const onError = (err: NodeJS.ErrnoException): void => reject(listenError(l, err));
+        server.once('error', onError);
         server.listen({ host: l.host || undefined, port: l.port }, () => {
-          server.off('error', reject);
+          server.off('error', onError);
           resolve();
         });
       });
@@ -66,4 +67,18 @@ export class SocketServer {
     this.connections.clear();
     await Promise.all(closed);
   }
+}
+
+/** Names the listener and says in words why it could not be bound; the errno stays as the cause. */
+function listenError(l: ListenerSpec, err: NodeJS.ErrnoException): Error {
+  const host = l.host.includes(':') ? `[${l.host}]` : l.host;
+  const reason =
+    err.code === 'EADDRINUSE'
+      ? 'the address is already in use'
+      : err.code === 'EACCES'
+        ? 'permission denied (ports below 1024 need privileges)'
+        : err.code === 'EADDRNOTAVAIL'
+          ? 'no interface of this machine has that address'
+          : err.message;
+  return new Error(`Cannot listen on ${l.name}://${host}:${l.port}: ${reason}${err.code && reason !== err.message ? ` (${err.code})` : ''}`, { cause: err });
 }

@@ -11,7 +11,7 @@
  */
 import { constants } from 'node:os';
 import type { Command } from 'commander';
-import type { Broker } from '../../broker/broker.js';
+import type { BrokerServer } from '../../broker/broker-server.js';
 import { CliError } from '../cli-error.js';
 import { collect } from '../options.js';
 
@@ -31,8 +31,8 @@ const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 export async function runBrokerStart(file: string | undefined, overrides: readonly string[]): Promise<void> {
   // Loaded here rather than at the top so that other commands do not pay for loading the broker.
-  const [{ Broker }, { readBrokerConfig }, { createLogger }] = await Promise.all([
-    import('../../broker/broker.js'),
+  const [{ BrokerServer }, { readBrokerConfig }, { createLogger }] = await Promise.all([
+    import('../../broker/broker-server.js'),
     import('../../broker/config/read-broker-config.js'),
     import('../../broker/logger.js'),
   ]);
@@ -56,9 +56,9 @@ export async function runBrokerStart(file: string | undefined, overrides: readon
   };
   for (const s of SHUTDOWN_SIGNALS) process.on(s, onSignal);
 
-  let broker: Broker;
+  let broker: BrokerServer;
   try {
-    broker = await Broker.start(config, { logger });
+    broker = await BrokerServer.start(config, { logger });
   } catch (err) {
     for (const s of SHUTDOWN_SIGNALS) process.off(s, onSignal);
     throw new CliError(`The broker could not start: ${(err as Error).message}`);
