@@ -6,5 +6,56 @@ export { Broker, type BrokerStartOptions, type TopicSpec } from './broker/broker
 export { ManualClock, type Clock } from './broker/clock.js';
 export { ConfigError } from './broker/config/config-error.js';
 export type { ConfigValues } from './broker/embedded-config.js';
-export { createLogger, silentLogger, type Logger, type LogLevel } from './broker/logger.js';
+export { createLogger, silentLogger, type Logger, type LogLevel } from './common/logger.js';
 export { ErrorCode, KafkaError, errorName } from './protocol/errors.js';
+
+// Streams: the DSL, the Processor API, stores, the test driver.
+export { StreamsBuilder, type TableOptions } from './streams/kstream/streams-builder.js';
+export { KStream, type AsyncOptions, type ProcessOptions } from './streams/kstream/kstream.js';
+export { KTable } from './streams/kstream/ktable.js';
+export { KGroupedStream } from './streams/kstream/kgrouped-stream.js';
+export { KGroupedTable } from './streams/kstream/kgrouped-table.js';
+export { BranchedKStream, type Branched } from './streams/kstream/branched-kstream.js';
+export type {
+  Consumed,
+  Grouped,
+  KeyValuePair,
+  Materialized,
+  MaterializedAs,
+  Named,
+  Predicate,
+  Produced,
+  Repartitioned,
+  StreamPartitioner,
+  TimestampExtractor,
+  TopicNameExtractor,
+} from './streams/kstream/options.js';
+export { Topology, type SinkOptions, type SourceOptions } from './streams/processor/topology.js';
+export { TopologyDescription, type NodeDescription, type SubtopologyDescription } from './streams/processor/topology-description.js';
+export type { Cancellable, Processor, ProcessorContext, ProcessorSupplier, PunctuationType, Punctuator } from './streams/processor/processor.js';
+export { keyValue, type ConsumedRecord, type KeyValue, type RecordMetadata, type StreamRecord } from './streams/processor/stream-record.js';
+export { Stores, type KeyValueBytesStoreSupplier } from './streams/state/stores.js';
+export type { StoreBuilder } from './streams/state/store-builder.js';
+export type { StateStore } from './streams/state/state-store.js';
+export type { KeyValueIterator, KeyValueStore, ReadOnlyKeyValueStore, TimestampedKeyValueStore, ValueAndTimestamp } from './streams/state/key-value-store.js';
+export { TopologyTestDriver } from './streams/testing/topology-test-driver.js';
+export { TestInputTopic } from './streams/testing/test-input-topic.js';
+export { TestOutputTopic } from './streams/testing/test-output-topic.js';
+export type { TestRecord } from './streams/testing/test-record.js';
+export {
+  LogAndContinueExceptionHandler,
+  LogAndFailExceptionHandler,
+  type DeserializationExceptionHandler,
+  type DeserializationHandlerResult,
+} from './streams/runtime/exception-handlers.js';
+export {
+  ProcessingError,
+  StateStoreError,
+  StreamsConfigError,
+  StreamsError,
+  StreamsErrorCode,
+  TaskMigratedError,
+  TopologyError,
+} from './streams/errors.js';
+export type { Serde } from './serdes/serde.js';
+export type { Headers, HeaderValue } from './serdes/headers.js';
