@@ -1,6 +1,6 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { ORDER_A1_AVRO, orderV1, orderV2, orderWithCustomer, type OrderV1, type OrderV2 } from './avro-test-schemas.js';
+import { ORDER_A1_AVRO, orderV1, orderV2, orderWithCustomer, type OrderV1, type OrderV2 } from './avro-testing.js';
 import { SerdeErrorCode } from './error-codes.js';
 import { Serdes } from './serdes.js';
 import { hex, serializationErrorOf } from './testing.js';

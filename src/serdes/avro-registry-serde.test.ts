@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ORDER_A1_AVRO, orderV1, orderV2, orderWithCustomer, type OrderV1, type OrderV2 } from './avro-test-schemas.js';
+import { ORDER_A1_AVRO, orderV1, orderV2, orderWithCustomer, type OrderV1, type OrderV2 } from './avro-testing.js';
 import { SerdeErrorCode } from './error-codes.js';
 import { InMemorySchemaRegistry } from './in-memory-schema-registry.js';
 import type { SchemaMetadata, SchemaRegistryClient } from './schema-registry-client.js';

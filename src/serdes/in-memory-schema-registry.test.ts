@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { orderV1, orderV2, orderWithCustomer } from './avro-test-schemas.js';
+import { orderV1, orderV2, orderWithCustomer } from './avro-testing.js';
 import { SerdeErrorCode } from './error-codes.js';
 import { InMemorySchemaRegistry } from './in-memory-schema-registry.js';
 import { SchemaRegistryError } from './schema-registry-error.js';
