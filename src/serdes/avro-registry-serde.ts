@@ -182,7 +182,9 @@ export class AvroRegistrySerde<T> implements Serde<T> {
       if (found === undefined) {
         throw new SerdeFault(
           SerdeErrorCode.SCHEMA_NOT_REGISTERED,
-          `Schema ${avroTypeLabel(this.type)} is not registered under subject ${subject} (autoRegisterSchemas is false)`,
+          this.autoRegisterSchemas
+            ? `The schema registry gave no id for schema ${avroTypeLabel(this.type)} under subject ${subject}`
+            : `Schema ${avroTypeLabel(this.type)} is not registered under subject ${subject} (autoRegisterSchemas is false)`,
         );
       }
       // Records this serde wrote read back without asking the registry.
