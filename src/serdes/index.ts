@@ -28,4 +28,3 @@ export {
   TopicRecordNameStrategy,
   type SubjectNameStrategy,
 } from './subject-name-strategy.js';
-export { MAGIC_BYTE, readSchemaId } from './wire-format.js';
