@@ -13,7 +13,7 @@ import { KTable } from './ktable.js';
 import { type MaterializedStore, materialize } from './materialize.js';
 import type { MaterializedAs } from './options.js';
 import { createRepartitionedSource } from './repartition.js';
-import { longSerde } from './long-serde.js';
+import { Serdes } from '../../serdes/serdes.js';
 
 export class KGroupedStream<K, V> {
   /** @internal */
@@ -30,7 +30,7 @@ export class KGroupedStream<K, V> {
   count(options: MaterializedAs<K, number> = {}): KTable<K, number> {
     const m = materialize(this.builder, options, 'KSTREAM-AGGREGATE-');
     const name = this.builder.nameOrGenerate(options, 'KSTREAM-AGGREGATE-');
-    return this.aggregateWith(name, m, () => new KStreamAggregate<K, V, number>(m.storeName, () => 0, (_k, _v, n) => n + 1), options.valueSerde ?? longSerde);
+    return this.aggregateWith(name, m, () => new KStreamAggregate<K, V, number>(m.storeName, () => 0, (_k, _v, n) => n + 1), options.valueSerde ?? Serdes.Long());
   }
 
   /** Combines each key's values with `reducer(aggregate, value)`; the first value is the start. */

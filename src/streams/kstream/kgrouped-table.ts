@@ -10,7 +10,7 @@ import type { InternalStreamsBuilder } from './internal-streams-builder.js';
 import { changedSerde } from './internals/change.js';
 import { KTableAggregate } from './internals/ktable-processors.js';
 import { KTable } from './ktable.js';
-import { longSerde } from './long-serde.js';
+import { Serdes } from '../../serdes/serdes.js';
 import { type MaterializedStore, materialize } from './materialize.js';
 import type { MaterializedAs } from './options.js';
 import { REPARTITION_TOPIC_SUFFIX } from './repartition.js';
@@ -28,7 +28,7 @@ export class KGroupedTable<K, V> {
   count(options: MaterializedAs<K, number> = {}): KTable<K, number> {
     const m = materialize(this.builder, options, 'KTABLE-AGGREGATE-');
     const supplier = () => new KTableAggregate<K, V, number>(m.storeName, () => 0, (_k, _v, n) => n + 1, (_k, _v, n) => n - 1);
-    return this.doAggregate(options, 'KTABLE-AGGREGATE-', m, supplier, options.valueSerde ?? longSerde);
+    return this.doAggregate(options, 'KTABLE-AGGREGATE-', m, supplier, options.valueSerde ?? Serdes.Long());
   }
 
   reduce(adder: (aggregate: V, value: V) => V, subtractor: (aggregate: V, value: V) => V, options: MaterializedAs<K, V> = {}): KTable<K, V> {
