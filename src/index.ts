@@ -87,3 +87,12 @@ export {
   type SerializationErrorDetails,
   type SubjectNameStrategy,
 } from './serdes/index.js';
+export {
+  KafkaStreams,
+  type KafkaStreamsOptions,
+  type KafkaStreamsState,
+  type StateListener,
+  type StreamThreadExceptionResponse,
+  type StreamsUncaughtExceptionHandler,
+} from './streams/runtime/kafka-streams.js';
+export { StreamsConfig, STREAMS_CONFIGS, CLIENT_CONFIGS, AT_LEAST_ONCE, EXACTLY_ONCE, type StreamsProperties } from './streams/runtime/streams-config.js';

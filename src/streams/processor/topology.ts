@@ -98,6 +98,8 @@ export class Topology {
   readonly nodes = new Map<string, NodeDef>();
   readonly stores = new Map<string, StoreDef>();
   readonly internalTopics = new Map<string, InternalTopicDef>();
+  /** Topics (short names) that are joined and so must have the same partition count. */
+  readonly copartitionGroups: string[][] = [];
   /** Store serdes the DSL left to `default.key.serde` / `default.value.serde`. */
   readonly lateSerdes: LateSerde<unknown>[] = [];
   private readonly topicToSource = new Map<string, string>();

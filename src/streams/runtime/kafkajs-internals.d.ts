@@ -6,3 +6,8 @@ declare module 'kafkajs/src/producer/partitioners/default/murmur2.js' {
   const murmur2: (key: Buffer | string) => number;
   export default murmur2;
 }
+
+declare module 'kafkajs/src/consumer/filterAbortedMessages.js' {
+  const filterAbortedMessages: (args: { messages: unknown[]; abortedTransactions: unknown[] }) => unknown[];
+  export default filterAbortedMessages;
+}

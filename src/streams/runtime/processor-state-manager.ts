@@ -17,6 +17,8 @@ export interface ChangelogPartition {
   readonly store: string;
   readonly topic: string;
   readonly partition: number;
+  /** The store's changelog is the topic the table is read from (nothing is written to it). */
+  readonly isSourceTopic: boolean;
 }
 
 export interface StateManagerOptions {
@@ -26,6 +28,8 @@ export interface StateManagerOptions {
   readonly storeDefs: readonly StoreDef[];
   /** The full changelog topic of a store, or null when it is not logged. */
   changelogTopicFor(def: StoreDef): string | null;
+  /** The full name of a topic named in the topology. */
+  resolveTopic(name: string): string;
   readonly context: TaskContext;
   readonly collector: RecordCollector;
 }
@@ -33,11 +37,14 @@ export interface StateManagerOptions {
 export class ProcessorStateManager {
   readonly stores = new Map<string, BuiltStore<StateStore>>();
   private readonly changelogTopics = new Map<string, string>();
+  /** Stores whose changelog is a source topic: their offset is the task's position in that topic. */
+  private readonly sourceTopicChangelogs = new Map<string, string>();
 
   constructor(private readonly options: StateManagerOptions) {
     for (const def of options.storeDefs) {
       const changelogTopic = def.builder.loggingEnabled ? options.changelogTopicFor(def) : null;
       if (changelogTopic !== null) this.changelogTopics.set(def.builder.name, changelogTopic);
+      if (def.sourceTopicChangelog !== undefined) this.sourceTopicChangelogs.set(def.builder.name, options.resolveTopic(def.sourceTopicChangelog));
       const built = def.builder.build({
         context: options.context,
         changelogTopic,
@@ -51,9 +58,13 @@ export class ProcessorStateManager {
     return this.stores.get(name)?.store;
   }
 
-  /** The changelog partitions of the task's logged stores. */
+  /** The changelog partitions the task's stores restore from. */
   changelogPartitions(): ChangelogPartition[] {
-    return [...this.changelogTopics].map(([store, topic]) => ({ store, topic, partition: this.options.partition }));
+    const p = this.options.partition;
+    return [
+      ...[...this.changelogTopics].map(([store, topic]) => ({ store, topic, partition: p, isSourceTopic: false })),
+      ...[...this.sourceTopicChangelogs].map(([store, topic]) => ({ store, topic, partition: p, isSourceTopic: true })),
+    ];
   }
 
   logChange(storeName: string, key: BytesKey, value: StoredValue | null): void {
@@ -99,12 +110,15 @@ export class ProcessorStateManager {
 
   /**
    * After Kafka committed: each store writes its transaction with the offset one past the last
-   * record the task wrote to its changelog (`nextOffsets`, by topic), if it wrote any.
+   * record the task wrote to its changelog (`nextOffsets`, by topic), if it wrote any — or, for a
+   * table read from a topic, the task's position in that topic.
    */
-  commit(nextOffsets: ReadonlyMap<string, number>): void {
+  commit(nextOffsets: ReadonlyMap<string, number>, positions: (topic: string) => number | undefined): void {
     for (const [name, s] of this.stores) {
       const topic = this.changelogTopics.get(name);
-      s.bottom.commit(topic === undefined ? null : (nextOffsets.get(topic) ?? null));
+      const source = this.sourceTopicChangelogs.get(name);
+      const offset = topic !== undefined ? nextOffsets.get(topic) : source !== undefined ? positions(source) : undefined;
+      s.bottom.commit(offset ?? null);
     }
   }
 

@@ -17,7 +17,7 @@ export interface ProducerRecord {
 
 export interface RecordCollector {
   send(record: ProducerRecord): void;
-  /** The number of partitions of an output topic, for partitioners; throws for an unknown topic. */
+  /** The number of partitions of an output topic, for partitioners; 0 if it is not known. */
   partitionsFor(topic: string): number;
 }
 

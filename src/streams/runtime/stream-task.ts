@@ -82,6 +82,7 @@ export class StreamTask {
       taskDirectory: options.taskDirectory,
       storeDefs,
       changelogTopicFor: (def) => options.changelogTopicFor(def),
+      resolveTopic: (t) => options.resolveTopic(t),
       context: ctx,
       collector: options.collector,
     });
@@ -270,9 +271,12 @@ export class StreamTask {
     return { offsets: [...this.positions.values()], streamTime: this.context.streamTime };
   }
 
-  /** Step 3, after Kafka committed: the stores write their transactions with their changelog offsets. */
+  /**
+   * Step 3, after Kafka committed: the stores write their transactions with their changelog offsets
+   * (`changelogNextOffsets` by topic, for this task's partition).
+   */
   postCommit(changelogNextOffsets: ReadonlyMap<string, number>): void {
-    this.stateManager.commit(changelogNextOffsets);
+    this.stateManager.commit(changelogNextOffsets, (topic) => this.positions.get(`${topic}:${this.options.partition}`)?.offset);
     this.committedPositions = new Map(this.positions);
     this.committedStreamTime = this.context.streamTime;
     this.processedSinceCommit = 0;

@@ -184,6 +184,7 @@ export class SinkNode extends ProcessorNode {
     let partition: number | undefined;
     if (this.options.partitioner !== undefined) {
       const n = this.collector.partitionsFor(topic);
+      if (n === 0) throw new ProcessingError(`${this.name} has a partitioner, but the partition count of ${topic} is not known (does the topic exist?)`, { taskId: task.taskId, node: this.name });
       const p = this.options.partitioner(topic, record.key, record.value, n);
       if (p !== null && p !== undefined) {
         if (!Number.isInteger(p) || p < 0 || p >= n) {
@@ -192,7 +193,10 @@ export class SinkNode extends ProcessorNode {
         partition = p;
       }
     }
-    if (partition === undefined && key !== null) partition = partitionForKey(key, this.collector.partitionsFor(topic));
+    if (partition === undefined && key !== null) {
+      const n = this.collector.partitionsFor(topic);
+      if (n > 0) partition = partitionForKey(key, n);
+    }
     this.collector.send({ topic, partition, key, value, timestamp: record.timestamp, headers: record.headers });
   }
 }

@@ -65,7 +65,12 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
 
   /** Opens the database and reads the changelog offset it holds. */
   async openStore(): Promise<void> {
-    if (this.opening === null) this.opening = this.doOpen();
+    if (this.opening === null) {
+      this.opening = this.doOpen().catch((e: unknown) => {
+        this.opening = null;
+        throw e;
+      });
+    }
     return this.opening;
   }
 

@@ -1,0 +1,139 @@
+/**
+ * The group's assignor (Kafka Streams' `StreamsPartitionAssignor`), plugged into kafkajs as a custom
+ * partition assigner. It assigns *tasks*, not partitions: task `<sub-topology>_<p>` is partition p
+ * of every topic its sub-topology reads, so co-partitioned inputs always land together.
+ *
+ * Each member says in its subscription which tasks it ran before and which it has local state for;
+ * the leader keeps tasks where they were (sticky), then where their state is, then on the member
+ * with the fewest tasks — so a rebalance moves as few tasks, and as little state, as it can.
+ */
+import { AssignerProtocol, type Assigner, type GroupMember, type GroupMemberAssignment, type PartitionAssigner } from 'kafkajs';
+import type { TopicLayout } from './internal-topic-manager.js';
+
+export const ASSIGNOR_NAME = 'skein-streams';
+const VERSION = 1;
+
+/** What a member tells the leader (subscription user data, JSON). */
+export interface SubscriptionInfo {
+  readonly processId: string;
+  /** Tasks this member ran in the previous generation. */
+  readonly previousTasks: readonly string[];
+  /** Tasks with a state directory on this member's host. */
+  readonly tasksWithState: readonly string[];
+  readonly applicationServer: string;
+}
+
+/** What the leader tells a member (assignment user data, JSON). */
+export interface AssignmentInfo {
+  readonly activeTasks: readonly string[];
+}
+
+export interface AssignorOptions {
+  /** The topic layout, known once the application has set up its topics. */
+  layout(): TopicLayout;
+  subscriptionInfo(): SubscriptionInfo;
+  /** Receives the leader's decision for this member. */
+  onAssignment?(info: AssignmentInfo): void;
+}
+
+export function taskId(subtopology: number, partition: number): string {
+  return `${subtopology}_${partition}`;
+}
+
+export function parseTaskId(id: string): { subtopology: number; partition: number } {
+  const m = /^(\d+)_(\d+)$/.exec(id);
+  if (m === null) throw new Error(`not a task id: ${id}`);
+  return { subtopology: Number(m[1]), partition: Number(m[2]) };
+}
+
+/** All tasks of the layout, in order. */
+export function allTasks(layout: TopicLayout): string[] {
+  const out: string[] = [];
+  for (const [sub, n] of [...layout.partitionsPerSubtopology].sort((a, b) => a[0] - b[0])) {
+    for (let p = 0; p < n; p++) out.push(taskId(sub, p));
+  }
+  return out;
+}
+
+/** The partitions a task consumes. */
+export function partitionsOfTask(layout: TopicLayout, id: string): { topic: string; partition: number }[] {
+  const { subtopology, partition } = parseTaskId(id);
+  return (layout.sourceTopicsPerSubtopology.get(subtopology) ?? [])
+    .filter((t) => partition < (layout.partitionCounts.get(t) ?? 0))
+    .map((topic) => ({ topic, partition }));
+}
+
+/**
+ * The decision itself, free of kafkajs: members (in a stable order) and their subscriptions in,
+ * tasks per member out.
+ */
+export function assignTasks(tasks: readonly string[], members: readonly { id: string; info: SubscriptionInfo | null }[]): Map<string, string[]> {
+  const result = new Map<string, string[]>(members.map((m) => [m.id, []]));
+  if (members.length === 0) return result;
+  const capacity = Math.ceil(tasks.length / members.length);
+  const unassigned = new Set(tasks);
+  const give = (member: string, task: string): void => {
+    (result.get(member) as string[]).push(task);
+    unassigned.delete(task);
+  };
+  // 1. Sticky: a task stays with the member that ran it, while that member is under capacity.
+  for (const m of members) {
+    for (const t of m.info?.previousTasks ?? []) {
+      if (unassigned.has(t) && (result.get(m.id) as string[]).length < capacity) give(m.id, t);
+    }
+  }
+  // 2. Then where its state is.
+  for (const t of [...unassigned]) {
+    const holder = members.find((m) => m.info?.tasksWithState.includes(t) && (result.get(m.id) as string[]).length < capacity);
+    if (holder !== undefined) give(holder.id, t);
+  }
+  // 3. The rest to the least loaded (ties: the first in order).
+  for (const t of [...unassigned]) {
+    let best = members[0].id;
+    for (const m of members) if ((result.get(m.id) as string[]).length < (result.get(best) as string[]).length) best = m.id;
+    give(best, t);
+  }
+  return result;
+}
+
+export function streamsPartitionAssignor(options: AssignorOptions): PartitionAssigner {
+  return (): Assigner => ({
+    name: ASSIGNOR_NAME,
+    version: VERSION,
+    async assign({ members }: { members: GroupMember[]; topics: string[] }): Promise<GroupMemberAssignment[]> {
+      const layout = options.layout();
+      const decoded = members
+        .map((m) => ({ id: m.memberId, info: decodeSubscription(m.memberMetadata) }))
+        .sort((a, b) => (a.info?.processId ?? '').localeCompare(b.info?.processId ?? '') || a.id.localeCompare(b.id));
+      const byMember = assignTasks(allTasks(layout), decoded);
+      return decoded.map((m) => {
+        const tasks = byMember.get(m.id) as string[];
+        const assignment: Record<string, number[]> = {};
+        for (const t of tasks) {
+          for (const tp of partitionsOfTask(layout, t)) (assignment[tp.topic] ??= []).push(tp.partition);
+        }
+        const info: AssignmentInfo = { activeTasks: tasks };
+        return {
+          memberId: m.id,
+          memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: VERSION, assignment, userData: Buffer.from(JSON.stringify(info)) }),
+        };
+      });
+    },
+    protocol({ topics }: { topics: string[] }) {
+      return {
+        name: ASSIGNOR_NAME,
+        metadata: AssignerProtocol.MemberMetadata.encode({ version: VERSION, topics, userData: Buffer.from(JSON.stringify(options.subscriptionInfo())) }),
+      };
+    },
+  });
+}
+
+function decodeSubscription(metadata: Buffer): SubscriptionInfo | null {
+  try {
+    const m = AssignerProtocol.MemberMetadata.decode(metadata);
+    if (m === null || m.userData === undefined || m.userData.length === 0) return null;
+    return JSON.parse(m.userData.toString()) as SubscriptionInfo;
+  } catch {
+    return null;
+  }
+}

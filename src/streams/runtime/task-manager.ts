@@ -1,0 +1,373 @@
+/**
+ * TaskManager (Kafka Streams' name): a thread's tasks — creating them when they are assigned
+ * (producer fenced in, stores opened and restored, positions read), committing them
+ * (docs/streams-internals.md, "The commit"), rolling them back, and closing them.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Admin, CompressionTypes, Kafka } from 'kafkajs';
+import type { Logger } from '../../common/logger.js';
+import { StreamsError, TaskMigratedError } from '../errors.js';
+import type { StoreDef, Subtopology, Topology } from '../processor/topology.js';
+import type { ThreadCache } from '../state/internals/thread-cache.js';
+import type { StateStore } from '../state/state-store.js';
+import type { BuiltStore } from '../state/store-builder.js';
+import { deserializationErrorDecider } from './exception-handlers.js';
+import { changelogTopicName, resolveTopicName, type TopicLayout } from './internal-topic-manager.js';
+import { PartitionGroup } from './partition-group.js';
+import type { PartitionReader, TopicPartition } from './partition-reader.js';
+import { RecordCollectorImpl } from './record-collector-impl.js';
+import { StoreChangelogReader, type RestoreResult } from './store-changelog-reader.js';
+import { StreamTask } from './stream-task.js';
+import type { StreamsConfig } from './streams-config.js';
+import { parseTaskId, partitionsOfTask } from './streams-partition-assignor.js';
+import { type IdempotentProducer, type NextOffsets, type OffsetToCommit, TransactionalProducer, isFenced } from './task-producers.js';
+
+/** What the task manager needs of the thread's consumer. */
+export interface ConsumerControl {
+  pause(tps: readonly TopicPartition[]): void;
+  resume(tps: readonly TopicPartition[]): void;
+  seek(tp: TopicPartition, offset: number): void;
+  commitOffsets(offsets: readonly OffsetToCommit[]): Promise<void>;
+}
+
+export type TaskState = 'restoring' | 'running' | 'closed';
+
+export interface ActiveTask {
+  readonly id: string;
+  readonly task: StreamTask;
+  readonly collector: RecordCollectorImpl;
+  readonly group: PartitionGroup;
+  readonly producer: TransactionalProducer | null;
+  readonly inputs: readonly TopicPartition[];
+  state: TaskState;
+  restore: RestoreResult[];
+}
+
+export interface TaskManagerOptions {
+  readonly topology: Topology;
+  readonly config: StreamsConfig;
+  layout(): TopicLayout;
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly reader: PartitionReader;
+  readonly consumer: ConsumerControl;
+  /** The thread's producer under at_least_once; null under exactly_once. */
+  readonly sharedProducer: IdempotentProducer | null;
+  readonly cache: ThreadCache | null;
+  readonly logger: Logger;
+  readonly compression: CompressionTypes;
+  readonly wallClock: () => number;
+}
+
+/** The offset metadata Skein commits with each offset: the task's stream time (as Kafka Streams does). */
+export function encodeOffsetMetadata(streamTime: number): string {
+  return `skein:1:${streamTime}`;
+}
+
+export function decodeOffsetMetadata(metadata: string | null | undefined): number {
+  const m = /^skein:1:(-?\d+)$/.exec(metadata ?? '');
+  return m === null ? -1 : Number(m[1]);
+}
+
+export class TaskManager {
+  readonly tasks = new Map<string, ActiveTask>();
+  private readonly byPartition = new Map<string, ActiveTask>();
+  private readonly appId: string;
+  private readonly stateRoot: string;
+
+  constructor(private readonly o: TaskManagerOptions) {
+    this.appId = o.config.applicationId;
+    this.stateRoot = join(o.config.string('state.dir'), this.appId);
+  }
+
+  taskForPartition(topic: string, partition: number): ActiveTask | undefined {
+    return this.byPartition.get(`${topic}:${partition}`);
+  }
+
+  running(): ActiveTask[] {
+    return [...this.tasks.values()].filter((t) => t.state === 'running');
+  }
+
+  /** Task ids with a state directory under this application's state dir (for sticky assignment). */
+  tasksWithState(): string[] {
+    if (!existsSync(this.stateRoot)) return [];
+    return readdirSync(this.stateRoot).filter((d) => /^\d+_\d+$/.test(d));
+  }
+
+  /**
+   * Makes the running tasks those of `assigned` partitions: closes the others (committing them if it
+   * can) and creates, restores and starts the new ones.
+   */
+  async handleAssignment(assigned: readonly TopicPartition[]): Promise<void> {
+    const layout = this.o.layout();
+    const wanted = new Set<string>();
+    for (const tp of assigned) {
+      const sub = [...layout.sourceTopicsPerSubtopology].find(([, topics]) => topics.includes(tp.topic));
+      if (sub !== undefined) wanted.add(`${sub[0]}_${tp.partition}`);
+    }
+    const revoked = [...this.tasks.keys()].filter((id) => !wanted.has(id));
+    for (const id of revoked) await this.closeTask(this.tasks.get(id) as ActiveTask, true);
+    // Tasks kept: the consumer rejoined and forgot its positions; continue where their buffers end.
+    for (const at of this.running()) {
+      for (const tp of at.inputs) this.o.consumer.seek(tp, at.group.fetchPosition(tp.topic, tp.partition) ?? 0);
+      this.o.consumer.resume(at.inputs);
+    }
+    for (const id of wanted) {
+      if (!this.tasks.has(id)) this.createTask(id);
+    }
+    for (const id of wanted) {
+      const at = this.tasks.get(id) as ActiveTask;
+      if (at.state === 'restoring') await this.initializeTask(at);
+    }
+  }
+
+  private createTask(id: string): ActiveTask {
+    const { topology, config } = this.o;
+    const layout = this.o.layout();
+    const { subtopology, partition } = parseTaskId(id);
+    const sub = topology.subtopologies().find((s) => s.id === subtopology) as Subtopology;
+    const collector = new RecordCollectorImpl((t) => layout.partitionCounts.get(t));
+    const producer = config.exactlyOnce ? new TransactionalProducer(this.o.kafka, `${this.appId}-${id}`, config.int('transaction.timeout.ms'), this.o.compression) : null;
+    const dlq = config.values['errors.deadletterqueue.topic.name'] as string | null;
+    const decide = deserializationErrorDecider(config.values['default.deserialization.exception.handler'], dlq, this.o.logger, (r) => collector.send(r));
+    const task = new StreamTask({
+      id,
+      topology,
+      subtopology: sub,
+      partition,
+      applicationId: this.appId,
+      appConfigs: config.values,
+      collector,
+      taskDirectory: join(this.stateRoot, id),
+      cache: this.o.cache,
+      wallClock: this.o.wallClock,
+      resolveTopic: (t) => resolveTopicName(topology, this.appId, t),
+      changelogTopicFor: (def: StoreDef) => (def.sourceTopicChangelog !== undefined ? null : changelogTopicName(this.appId, def.builder.name)),
+      onDeserializationError: (raw, error) => decide(raw, error),
+    });
+    const inputs = partitionsOfTask(layout, id);
+    const at: ActiveTask = { id, task, collector, group: new PartitionGroup(), producer, inputs, state: 'restoring', restore: [] };
+    this.tasks.set(id, at);
+    for (const tp of inputs) this.byPartition.set(`${tp.topic}:${tp.partition}`, at);
+    return at;
+  }
+
+  /**
+   * Fences the previous owner (exactly_once: initialising the transactional id completes its open
+   * transaction), restores the stores, reads the committed offsets, and starts the task there.
+   */
+  private async initializeTask(at: ActiveTask): Promise<void> {
+    const started = Date.now();
+    await at.producer?.init();
+    await this.openStores(at);
+    const changelogs = at.task.stateManager.changelogPartitions();
+    const restorer = new StoreChangelogReader(this.o.reader, this.o.logger, this.o.config.int('restore.batch.records'), () => at.state === 'restoring');
+    at.restore = await restorer.restore(
+      at.id,
+      changelogs.map((c) => ({ changelog: c, store: (at.task.stateManager.stores.get(c.store) as BuiltStore<StateStore>).bottom })),
+    );
+    if (at.state !== 'restoring') return;
+    const committed = await this.committedOffsets(at.inputs);
+    let streamTime = -1;
+    const positions = at.inputs.map((tp) => {
+      const c = committed.get(`${tp.topic}:${tp.partition}`) as { offset: number; streamTime: number };
+      streamTime = Math.max(streamTime, c.streamTime);
+      return { ...tp, offset: c.offset };
+    });
+    at.task.initializePositions(positions, streamTime);
+    at.task.initializeTopology();
+    for (const p of positions) {
+      at.group.addPartition(p.topic, p.partition, p.offset);
+      this.o.consumer.seek(p, p.offset);
+    }
+    at.state = 'running';
+    this.o.consumer.resume(at.inputs);
+    const restored = at.restore.reduce((n, r) => n + r.restored, 0);
+    this.o.logger.info(
+      `Task ${at.id} is running from ${positions.map((p) => `${p.topic}-${p.partition}@${p.offset}`).join(', ')} (${restored} changelog records restored, ${Date.now() - started} ms)`,
+    );
+  }
+
+  /**
+   * Opens the task's stores. Another thread of this process may still hold them (the task just
+   * moved here and LevelDB's lock is not released yet): retry for a while before giving up.
+   */
+  private async openStores(at: ActiveTask): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
+      try {
+        await at.task.openStores();
+        return;
+      } catch (e) {
+        const locked = /lock/i.test(String((e as Error).message) + String(((e as Error).cause as Error | undefined)?.message));
+        if (!locked || Date.now() > deadline || at.state !== 'restoring') throw e;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  /** Committed offsets of the group, or the reset policy's offset where there is none. */
+  private async committedOffsets(tps: readonly TopicPartition[]): Promise<Map<string, { offset: number; streamTime: number }>> {
+    const out = new Map<string, { offset: number; streamTime: number }>();
+    const topics = [...new Set(tps.map((t) => t.topic))];
+    const fetched = await this.o.admin.fetchOffsets({ groupId: this.appId, topics });
+    const missing: TopicPartition[] = [];
+    for (const t of fetched) {
+      for (const p of t.partitions) {
+        if (!tps.some((x) => x.topic === t.topic && x.partition === p.partition)) continue;
+        const offset = Number(p.offset);
+        if (offset >= 0) out.set(`${t.topic}:${p.partition}`, { offset, streamTime: decodeOffsetMetadata(p.metadata) });
+        else missing.push({ topic: t.topic, partition: p.partition });
+      }
+    }
+    for (const tp of tps) if (!out.has(`${tp.topic}:${tp.partition}`) && !missing.some((m) => m.topic === tp.topic && m.partition === tp.partition)) missing.push(tp);
+    if (missing.length > 0) {
+      const latest = this.o.config.string('auto.offset.reset') === 'latest';
+      const resets = latest ? await this.o.reader.endOffsets(missing) : await this.o.reader.beginningOffsets(missing);
+      for (const tp of missing) out.set(`${tp.topic}:${tp.partition}`, { offset: resets.get(`${tp.topic}:${tp.partition}`) ?? 0, streamTime: -1 });
+    }
+    return out;
+  }
+
+  /**
+   * Commits every running task with new work. exactly_once: each task's transaction (records,
+   * offsets, commit) — tasks in parallel. at_least_once: all records through the shared producer,
+   * then the offsets through the consumer. Then each store writes its transaction. A task whose
+   * commit fails is rolled back (or, fenced, closed); returns the number of tasks committed.
+   */
+  async commitAll(): Promise<number> {
+    const due = this.running().filter((t) => t.task.commitNeeded || t.collector.bufferedRecords > 0);
+    if (due.length === 0) return 0;
+    for (const at of due) {
+      const p = at.task.prepareCommit();
+      if (p !== null) await p;
+    }
+    if (this.o.config.exactlyOnce) {
+      const results = await Promise.allSettled(due.map((at) => this.commitExactlyOnce(at)));
+      let committed = 0;
+      for (let i = 0; i < due.length; i++) {
+        const r = results[i];
+        if (r.status === 'fulfilled') committed++;
+        else await this.onCommitFailure(due[i], r.reason);
+      }
+      return committed;
+    }
+    return this.commitAtLeastOnce(due);
+  }
+
+  private offsetsOf(at: ActiveTask): OffsetToCommit[] {
+    const { offsets, streamTime } = at.task.committableOffsets();
+    return offsets.map((o) => ({ ...o, metadata: encodeOffsetMetadata(streamTime) }));
+  }
+
+  private async commitExactlyOnce(at: ActiveTask): Promise<void> {
+    const producer = at.producer as TransactionalProducer;
+    await producer.send(at.collector.drain());
+    const written = await producer.commit(this.offsetsOf(at), this.appId);
+    at.task.postCommit(this.changelogOffsetsOf(at, written));
+  }
+
+  private async commitAtLeastOnce(due: ActiveTask[]): Promise<number> {
+    const producer = this.o.sharedProducer as IdempotentProducer;
+    const records = due.flatMap((at) => at.collector.drain());
+    let written: NextOffsets;
+    try {
+      written = await producer.send(records);
+      await this.o.consumer.commitOffsets(due.flatMap((at) => this.offsetsOf(at)));
+    } catch (e) {
+      for (const at of due) await this.onCommitFailure(at, e);
+      return 0;
+    }
+    for (const at of due) at.task.postCommit(this.changelogOffsetsOf(at, written));
+    return due.length;
+  }
+
+  /** The producer's next offsets for this task's changelog partitions, by topic. */
+  private changelogOffsetsOf(at: ActiveTask, written: NextOffsets): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const c of at.task.stateManager.changelogPartitions()) {
+      const n = written.get(`${c.topic}:${c.partition}`);
+      if (n !== undefined) out.set(c.topic, n);
+    }
+    return out;
+  }
+
+  private async onCommitFailure(at: ActiveTask, e: unknown): Promise<void> {
+    if (isFenced(e)) {
+      this.o.logger.warn(`Task ${at.id} was fenced: another instance owns it now; closing it without committing`);
+      await this.closeTask(at, false);
+      return;
+    }
+    this.o.logger.warn(`Committing task ${at.id} failed (${(e as Error).message}); rolling back to its last commit`);
+    await this.rollback(at);
+  }
+
+  /**
+   * Back to the last commit: aborts the transaction, drops the stores' and the collector's
+   * uncommitted work, and refetches from the committed positions.
+   */
+  async rollback(at: ActiveTask): Promise<void> {
+    try {
+      await at.producer?.abort();
+    } catch (e) {
+      if (isFenced(e)) {
+        await this.closeTask(at, false);
+        return;
+      }
+      this.o.logger.warn(`Aborting the transaction of task ${at.id} failed: ${(e as Error).message}`);
+    }
+    at.collector.clear();
+    at.task.rollback();
+    for (const tp of at.inputs) {
+      const pos = at.task.position(tp.topic, tp.partition) ?? 0;
+      at.group.reset(tp.topic, tp.partition, pos);
+      this.o.consumer.seek(tp, pos);
+    }
+  }
+
+  /** Closes a task: commits first if `clean` (a failure makes it dirty), then drops it. */
+  async closeTask(at: ActiveTask, clean: boolean): Promise<void> {
+    if (at.state === 'closed') return;
+    const wasRunning = at.state === 'running';
+    at.state = 'closed';
+    this.o.consumer.pause(at.inputs);
+    if (clean && wasRunning) {
+      try {
+        const p = at.task.prepareCommit();
+        if (p !== null) await p;
+        if (at.producer !== null) await this.commitExactlyOnce(at);
+        else await this.commitAtLeastOnceOne(at);
+      } catch (e) {
+        this.o.logger.warn(`Task ${at.id} could not commit before closing (${(e as Error).message}); closing it without committing`);
+        await at.producer?.abort().catch(() => undefined);
+      }
+    } else {
+      await at.producer?.abort().catch(() => undefined);
+    }
+    this.tasks.delete(at.id);
+    for (const tp of at.inputs) this.byPartition.delete(`${tp.topic}:${tp.partition}`);
+    await at.task.close().catch((e: unknown) => this.o.logger.warn(`Closing task ${at.id}: ${(e as Error).message}`));
+    await at.producer?.close().catch(() => undefined);
+    this.o.logger.info(`Task ${at.id} closed${clean ? '' : ' (dirty)'}`);
+  }
+
+  private async commitAtLeastOnceOne(at: ActiveTask): Promise<void> {
+    const written = await (this.o.sharedProducer as IdempotentProducer).send(at.collector.drain());
+    await this.o.consumer.commitOffsets(this.offsetsOf(at));
+    at.task.postCommit(this.changelogOffsetsOf(at, written));
+  }
+
+  /** Closes every task; `clean` commits them first. */
+  async closeAll(clean: boolean): Promise<void> {
+    for (const at of [...this.tasks.values()]) await this.closeTask(at, clean);
+  }
+
+  /** Throws if a task is in no state to continue (used by tests and the thread's checks). */
+  checkTask(id: string): ActiveTask {
+    const at = this.tasks.get(id);
+    if (at === undefined) throw new StreamsError(`No task ${id}`);
+    if (at.state === 'closed') throw new TaskMigratedError(id);
+    return at;
+  }
+}
