@@ -13,6 +13,7 @@ export { ErrorCode, KafkaError, errorName } from './protocol/errors.js';
 export { StreamsBuilder, type TableOptions } from './streams/kstream/streams-builder.js';
 export { KStream, type AsyncOptions, type ProcessOptions } from './streams/kstream/kstream.js';
 export { KTable } from './streams/kstream/ktable.js';
+export { GlobalKTable } from './streams/kstream/global-ktable.js';
 export { KGroupedStream } from './streams/kstream/kgrouped-stream.js';
 export { KGroupedTable } from './streams/kstream/kgrouped-table.js';
 export { BranchedKStream, type Branched } from './streams/kstream/branched-kstream.js';

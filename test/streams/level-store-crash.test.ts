@@ -43,7 +43,7 @@ describe('LevelDB store after SIGKILL', () => {
       const flushed = await runAndKill(dir, 3 + round);
       const store = new LevelKeyValueBytesStore({ name: 'crash', location: dir });
       await store.openStore();
-      const offset = store.committedChangelogOffset() as number;
+      const offset = store.committedChangelogOffset(0) as number;
       expect(offset % KEYS).toBe(0);
       const batch = offset / KEYS - 1;
       expect(batch).toBeGreaterThanOrEqual(flushed);

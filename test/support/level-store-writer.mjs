@@ -7,11 +7,11 @@ const [dir, keysArg] = process.argv.slice(2);
 const N = Number(keysArg);
 const store = new LevelKeyValueBytesStore({ name: 'crash', location: dir });
 await store.openStore();
-let b = store.committedChangelogOffset() === null ? 0 : store.committedChangelogOffset() / N;
+let b = store.committedChangelogOffset(0) === null ? 0 : store.committedChangelogOffset(0) / N;
 for (;;) {
   const value = Buffer.from(String(b));
   for (let k = 0; k < N; k++) store.put(`k${k}`, { value, timestamp: b });
-  store.commit((b + 1) * N);
+  store.commit(new Map([[0, (b + 1) * N]]));
   if (b % 4 === 0) {
     await store.flushed();
     process.stdout.write(`flushed ${b}\n`);

@@ -14,6 +14,7 @@ import { Serdes } from '../../serdes/serdes.js';
 import { type MaterializedStore, materialize } from './materialize.js';
 import type { MaterializedAs } from './options.js';
 import { REPARTITION_TOPIC_SUFFIX } from './repartition.js';
+import { type LateSerde, lateSerde } from '../processor/late-serde.js';
 
 export class KGroupedTable<K, V> {
   /** @internal */
@@ -71,7 +72,14 @@ export class KGroupedTable<K, V> {
     const name = b.nameOrGenerate(options, prefix);
     const topic = (this.repartitionName ?? m.storeName) + REPARTITION_TOPIC_SUFFIX;
     const keySerde = m.keySerde ?? this.keySerde;
-    const changeSerde = this.valueSerde === undefined ? undefined : changedSerde(this.valueSerde);
+    // The Change wrapper must wrap the value serde actually used: the given one, or default.value.serde.
+    let inner = this.valueSerde;
+    if (inner === undefined) {
+      const late = lateSerde<V>('value', topic);
+      b.topology.lateSerdes.push(late as LateSerde<unknown>);
+      inner = late;
+    }
+    const changeSerde = changedSerde(inner);
     const t = b.topology;
     t.addSink(sink, topic, { keySerde, valueSerde: changeSerde }, this.nodeName);
     t.addRepartitionTopic(topic);

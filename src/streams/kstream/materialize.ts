@@ -34,12 +34,13 @@ export function materialize<K, V>(builder: InternalStreamsBuilder, m: Materializ
       const keySerde = m?.keySerde ?? defaultKeySerde;
       const valueSerde = m?.valueSerde ?? defaultValueSerde;
       const late = (which: 'key' | 'value'): LateSerde<never> => {
-        const serde = lateSerde<never>(which, storeName);
+        const serde = lateSerde<never>(which, `store ${storeName}`);
         builder.topology.lateSerdes.push(serde as LateSerde<unknown>);
         return serde;
       };
       const b = Stores.timestampedKeyValueStoreBuilder<K, V>(supplier, keySerde ?? late('key'), valueSerde ?? late('value'));
       if (m?.cachingEnabled === false) b.withCachingDisabled();
+      else b.withCachingEnabled();
       if (m?.loggingEnabled === false) b.withLoggingDisabled();
       else if (m?.logConfig !== undefined) b.withLoggingEnabled(m.logConfig);
       return b;

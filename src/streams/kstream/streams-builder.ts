@@ -10,6 +10,7 @@ import { InternalStreamsBuilder } from './internal-streams-builder.js';
 import { KTableSource } from './internals/ktable-processors.js';
 import { KStream } from './kstream.js';
 import { KTable } from './ktable.js';
+import { GlobalKTable } from './global-ktable.js';
 import { materialize } from './materialize.js';
 import type { Consumed, Materialized } from './options.js';
 
@@ -43,6 +44,20 @@ export class StreamsBuilder {
     t.addStateStore(storeBuilder, tableName);
     (t.stores.get(m.storeName) as { sourceTopicChangelog?: string }).sourceTopicChangelog = topic;
     return new KTable<K, V>(this.internal, tableName, options.keySerde, options.valueSerde, m.storeName);
+  }
+
+  /**
+   * A global table of a topic: every instance keeps all of it, restored before processing starts, and
+   * any task can look values up in it (`join` with a GlobalKTable).
+   */
+  globalTable<K, V>(topic: string, options: TableOptions<K, V> = {}): GlobalKTable<K, V> {
+    this.checkNotBuilt();
+    const m = materialize<K, V>(this.internal, { ...options, keySerde: options.keySerde, valueSerde: options.valueSerde }, `${topic}-`);
+    const sourceName = options.name !== undefined ? `${options.name}-source` : this.internal.newProcessorName('KSTREAM-SOURCE-');
+    const processorName = this.internal.nameOrGenerate(options, 'KTABLE-SOURCE-');
+    const storeBuilder = m.builder(options.keySerde, options.valueSerde).withLoggingDisabled();
+    this.internal.topology.addGlobalStore(storeBuilder, sourceName, topic, options, processorName, () => new KTableSource<K, V>(m.storeName) as never);
+    return new GlobalKTable<K, V>(m.storeName, options.keySerde, options.valueSerde);
   }
 
   /** Adds a store that `process()` processors name in their `stores` option. */

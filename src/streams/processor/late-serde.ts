@@ -13,7 +13,7 @@ export function lateSerde<T>(which: 'key' | 'value', where: string): LateSerde<T
   const late: LateSerde<T>['late'] = { which, where, resolved: null };
   const get = (): Serde<T> => {
     if (late.resolved === null) {
-      throw new Error(`store ${where} has no ${which} serde: pass { ${which}Serde } in its options, or set default.${which}.serde`);
+      throw new Error(`${where} has no ${which} serde: pass { ${which}Serde } in the options of the call that creates it, or set default.${which}.serde`);
     }
     return late.resolved;
   };

@@ -5,9 +5,14 @@
 import type { RecordMetadata, StreamRecord } from './stream-record.js';
 import type { StateStore } from '../state/state-store.js';
 
+/**
+ * `process` may be async (return a promise) — to scan a store, say, whose iterators are async: the
+ * task then takes the next record only when the promise settles, and commits only after it, so what
+ * the processor writes and forwards belongs to the same commit as the record.
+ */
 export interface Processor<KIn, VIn, KOut = KIn, VOut = VIn> {
   init?(context: ProcessorContext<KOut, VOut>): void;
-  process(record: StreamRecord<KIn, VIn>): void;
+  process(record: StreamRecord<KIn, VIn>): void | Promise<void>;
   close?(): void;
 }
 
@@ -16,8 +21,11 @@ export type ProcessorSupplier<KIn, VIn, KOut = KIn, VOut = VIn> = () => Processo
 
 export type PunctuationType = 'STREAM_TIME' | 'WALL_CLOCK_TIME';
 
-/** Called with the time (stream time or wall-clock time) at which the punctuation is due. */
-export type Punctuator = (timestamp: number) => void;
+/**
+ * Called with the current time (stream time or wall-clock time). May be async, like `process`: the
+ * task waits for it before the next record and the commit.
+ */
+export type Punctuator = (timestamp: number) => void | Promise<void>;
 
 export interface Cancellable {
   cancel(): void;

@@ -19,6 +19,8 @@ export interface NodeDescription {
 
 export interface SubtopologyDescription {
   readonly id: number;
+  /** A global store's group (it generates no tasks). */
+  readonly global: boolean;
   readonly nodes: readonly NodeDescription[];
 }
 
@@ -26,15 +28,15 @@ export class TopologyDescription {
   readonly subtopologies: readonly SubtopologyDescription[];
 
   constructor(topology: Topology) {
-    this.subtopologies = topology.subtopologies().map((s) => describeSubtopology(topology, s));
+    this.subtopologies = topology.allSubtopologies().map((s) => describeSubtopology(topology, s));
   }
 
   toString(): string {
     let out = 'Topologies:\n ';
     for (const s of this.subtopologies) {
-      out += `  Sub-topology: ${s.id}\n`;
+      out += s.global ? `  Sub-topology: ${s.id} for global store (will not generate tasks)\n` : `  Sub-topology: ${s.id}\n`;
       for (const n of s.nodes) out += `    ${nodeLine(n)}\n`;
-      out += '\n';
+      if (!s.global) out += '\n';
     }
     return out;
   }
@@ -50,7 +52,7 @@ export class TopologyDescription {
     const stores = new Set<string>();
     const edges: string[] = [];
     for (const s of this.subtopologies) {
-      lines.push(`  subgraph sub${s.id}["Sub-topology ${s.id}"]`);
+      lines.push(`  subgraph sub${s.id}["${s.global ? `Global store ${s.id}` : `Sub-topology ${s.id}`}"]`);
       for (const n of s.nodes) {
         const shape = n.kind === 'processor' ? `["${n.name}"]` : `[/"${n.name}"/]`;
         lines.push(`    ${id('n', n.name)}${shape}`);
@@ -91,7 +93,7 @@ function describeSubtopology(topology: Topology, s: Subtopology): SubtopologyDes
       stores: def.kind === 'processor' ? [...def.stores].sort() : [],
     };
   });
-  return { id: s.id, nodes };
+  return { id: s.id, global: s.global, nodes };
 }
 
 function nodeLine(n: NodeDescription): string {

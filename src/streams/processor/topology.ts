@@ -49,12 +49,15 @@ export interface SourceNodeDef extends NodeBase {
   readonly kind: 'source';
   readonly topics: string[];
   readonly options: SourceOptions;
+  /** Feeds a global store (every instance reads all partitions; no tasks). */
+  readonly global?: boolean;
 }
 
 export interface ProcessorNodeDef extends NodeBase {
   readonly kind: 'processor';
   readonly supplier: ProcessorSupplier<unknown, unknown, unknown, unknown>;
   readonly stores: Set<string>;
+  readonly global?: boolean;
 }
 
 export interface SinkNodeDef extends NodeBase {
@@ -68,6 +71,8 @@ export type NodeDef = SourceNodeDef | ProcessorNodeDef | SinkNodeDef;
 export interface StoreDef {
   readonly builder: StoreBuilder<StateStore>;
   readonly processors: Set<string>;
+  /** A global store: a full copy of its topic in every instance, readable by every task. */
+  readonly global?: boolean;
   /**
    * A topic that already holds the store's changes (a table read from a topic), used instead of a
    * changelog of its own.
@@ -84,6 +89,8 @@ export interface InternalTopicDef {
 
 export interface Subtopology {
   readonly id: number;
+  /** The group of a global store: it generates no tasks; each instance reads all its partitions. */
+  readonly global: boolean;
   /** Node names in the order they were added. */
   readonly nodes: readonly string[];
   /** Topics its source nodes read (short names for internal topics). */
@@ -104,6 +111,39 @@ export class Topology {
   readonly lateSerdes: LateSerde<unknown>[] = [];
   private readonly topicToSource = new Map<string, string>();
   private computed: Subtopology[] | null = null;
+
+  /**
+   * A global store (Kafka Streams' `addGlobalStore`): `processorName` (made by `supplier`) gets every
+   * record of every partition of `topic` and keeps the store; tasks read it, nobody else writes it.
+   * The topic is the store's changelog.
+   */
+  addGlobalStore<K, V>(
+    builder: StoreBuilder<StateStore>,
+    sourceName: string,
+    topic: string,
+    options: SourceOptions<K, V>,
+    processorName: string,
+    supplier: ProcessorSupplier<K, V, void, void>,
+  ): this {
+    if (this.stores.has(builder.name)) throw new TopologyError(`a store named ${builder.name} was already added`);
+    if (builder.loggingEnabled) builder.withLoggingDisabled();
+    checkTopicName(topic);
+    const other = this.topicToSource.get(topic);
+    if (other !== undefined) throw new TopologyError(`topic ${topic} is already read by source ${other}`);
+    this.addNode({ kind: 'source', name: sourceName, topics: [topic], options: options as SourceOptions, parents: [], children: [], global: true });
+    this.topicToSource.set(topic, sourceName);
+    this.addNode({
+      kind: 'processor',
+      name: processorName,
+      supplier: supplier as unknown as ProcessorSupplier<unknown, unknown, unknown, unknown>,
+      stores: new Set([builder.name]),
+      parents: [sourceName],
+      children: [],
+      global: true,
+    });
+    this.stores.set(builder.name, { builder, processors: new Set([processorName]), global: true, sourceTopicChangelog: topic });
+    return this;
+  }
 
   addSource<K, V>(name: string, topics: string | readonly string[], options: SourceOptions<K, V> = {}): this {
     const list = typeof topics === 'string' ? [topics] : [...topics];
@@ -187,16 +227,31 @@ export class Topology {
     return new TopologyDescription(this);
   }
 
-  /** The sub-topologies, numbered by the order of their first node. */
+  /** The sub-topologies that generate tasks, numbered (with the global ones) by the order of their first node. */
   subtopologies(): readonly Subtopology[] {
+    return this.allSubtopologies().filter((s) => !s.global);
+  }
+
+  /** The groups of global stores. */
+  globalSubtopologies(): readonly Subtopology[] {
+    return this.allSubtopologies().filter((s) => s.global);
+  }
+
+  /** All groups, in id order. */
+  allSubtopologies(): readonly Subtopology[] {
     if (this.computed === null) this.computed = this.computeSubtopologies();
     return this.computed;
   }
 
-  /** The sub-topology that reads `topic`, if any. */
+  /** Whether `name` is a global store. */
+  isGlobalStore(name: string): boolean {
+    return this.stores.get(name)?.global === true;
+  }
+
+  /** The sub-topology (or global group) that reads `topic`, if any. */
   subtopologyOfTopic(topic: string): Subtopology | undefined {
     const source = this.topicToSource.get(topic);
-    return source === undefined ? undefined : this.subtopologies().find((s) => s.nodes.includes(source));
+    return source === undefined ? undefined : this.allSubtopologies().find((s) => s.nodes.includes(source));
   }
 
   /** Whether `topic` (a short name) is one of this topology's internal topics. */
@@ -216,6 +271,7 @@ export class Topology {
       const parent = this.nodes.get(p);
       if (parent === undefined) throw new TopologyError(`parent ${p} of ${name} is not a node of this topology`);
       if (parent.kind === 'sink') throw new TopologyError(`sink ${p} cannot be the parent of ${name}`);
+      if (parent.global === true) throw new TopologyError(`${p} belongs to a global store and cannot have children`);
       if (p === name) throw new TopologyError(`${name} cannot be its own parent`);
     }
   }
@@ -251,13 +307,15 @@ export class Topology {
       const sourceTopics: string[] = [];
       const sinkTopics: string[] = [];
       const stores = new Set<string>();
+      let global = false;
       for (const n of nodes) {
         const def = this.nodes.get(n) as NodeDef;
+        if (def.kind !== 'sink' && def.global === true) global = true;
         if (def.kind === 'source') sourceTopics.push(...def.topics);
         else if (def.kind === 'sink' && typeof def.topic === 'string') sinkTopics.push(def.topic);
         else if (def.kind === 'processor') for (const s of def.stores) stores.add(s);
       }
-      return { id: id++, nodes, sourceTopics, sinkTopics, stores: [...stores] };
+      return { id: id++, global, nodes, sourceTopics, sinkTopics, stores: [...stores] };
     });
   }
 }

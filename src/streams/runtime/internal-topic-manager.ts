@@ -49,9 +49,11 @@ export class InternalTopicManager {
     const external = new Set<string>();
     for (const s of subs) for (const t of s.sourceTopics) if (!topology.isInternalTopic(t)) external.add(t);
     for (const s of subs) for (const t of s.sinkTopics) if (!topology.isInternalTopic(t)) external.add(t);
+    const globalTopics = topology.globalSubtopologies().flatMap((s) => s.sourceTopics);
+    for (const t of globalTopics) external.add(t);
     const existing = await this.partitionCountsOf([...external, ...[...topology.internalTopics.keys()].map(resolve), ...this.changelogNames(topology, subs)]);
 
-    const missingSources = [...new Set(subs.flatMap((s) => s.sourceTopics))].filter((t) => !topology.isInternalTopic(t) && !existing.has(t));
+    const missingSources = [...new Set([...subs.flatMap((s) => s.sourceTopics), ...globalTopics])].filter((t) => !topology.isInternalTopic(t) && !existing.has(t));
     if (missingSources.length > 0) {
       throw new StreamsError(`Source topic${missingSources.length > 1 ? 's' : ''} ${missingSources.join(', ')} of application ${this.applicationId} ${missingSources.length > 1 ? 'do' : 'does'} not exist; create ${missingSources.length > 1 ? 'them' : 'it'} first`);
     }

@@ -13,6 +13,7 @@ import { type Logger, createLogger } from '../../common/logger.js';
 import { StreamsError } from '../errors.js';
 import type { Topology } from '../processor/topology.js';
 import { InternalTopicManager, type TopicLayout } from './internal-topic-manager.js';
+import { GlobalStreamThread } from './global-stream-thread.js';
 import { PartitionReader } from './partition-reader.js';
 import { StreamThread, newProcessId } from './stream-thread.js';
 import { StreamsConfig, type StreamsProperties } from './streams-config.js';
@@ -52,6 +53,7 @@ export class KafkaStreams {
   private kafka: Kafka | null = null;
   private admin: ReturnType<Kafka['admin']> | null = null;
   private reader: PartitionReader | null = null;
+  private globalThread: GlobalStreamThread | null = null;
   private layout: TopicLayout | null = null;
   private threadIndex = 0;
   private closing: Promise<void> | null = null;
@@ -126,6 +128,14 @@ export class KafkaStreams {
       await this.admin.connect();
       this.layout = await new InternalTopicManager(this.admin, this.config.applicationId, this.config.int('replication.factor'), this.logger).setup(this.topology);
       this.reader = new PartitionReader(kafka);
+      if (this.topology.globalSubtopologies().length > 0) {
+        // Global stores are complete before any task processes a record.
+        this.globalThread = new GlobalStreamThread(this.topology, this.config, this.layout.partitionCounts, new PartitionReader(kafka), this.logger.child('GlobalStreamThread'), (e) =>
+          void this.onThreadError(null, e),
+        );
+        await this.globalThread.bootstrap();
+        this.globalThread.start();
+      }
       const n = this.config.int('num.stream.threads');
       for (let i = 0; i < n; i++) await this.startThread();
     } catch (e) {
@@ -165,6 +175,7 @@ export class KafkaStreams {
       admin: this.admin as ReturnType<Kafka['admin']>,
       reader: this.reader as PartitionReader,
       logger: this.logger.child(name),
+      globalStore: (store) => this.globalThread?.store(store),
       onStateChange: () => this.onThreadStateChange(),
       onError: (t, e) => void this.onThreadError(t, e),
     });
@@ -180,9 +191,11 @@ export class KafkaStreams {
     else if (this.currentState === 'RUNNING' && live.some((t) => t.threadState() === 'PARTITIONS_REVOKED' || t.threadState() === 'PARTITIONS_ASSIGNED')) this.setState('REBALANCING');
   }
 
-  private async onThreadError(thread: StreamThread, error: unknown): Promise<void> {
-    const i = this.threads.indexOf(thread);
-    if (i >= 0) this.threads.splice(i, 1);
+  private async onThreadError(thread: StreamThread | null, error: unknown): Promise<void> {
+    if (thread !== null) {
+      const i = this.threads.indexOf(thread);
+      if (i >= 0) this.threads.splice(i, 1);
+    }
     if (this.closing !== null) return;
     let response: StreamThreadExceptionResponse = 'SHUTDOWN_CLIENT';
     try {
@@ -190,7 +203,7 @@ export class KafkaStreams {
     } catch (e) {
       this.logger.error(`The uncaught-exception handler threw: ${(e as Error).message}`);
     }
-    if (response === 'REPLACE_THREAD') {
+    if (response === 'REPLACE_THREAD' && thread !== null) {
       this.logger.warn(`Replacing stream thread ${thread.name} after: ${(error as Error).message ?? String(error)}`);
       try {
         await this.startThread();
@@ -230,6 +243,7 @@ export class KafkaStreams {
   private async shutdown(): Promise<void> {
     await Promise.all(this.threads.map((t) => t.stop(true).catch((e: unknown) => this.logger.warn(`Stopping ${t.name}: ${(e as Error).message}`))));
     this.threads.length = 0;
+    await this.globalThread?.stop().catch((e: unknown) => this.logger.warn(`Stopping the global thread: ${(e as Error).message}`));
     await this.reader?.close().catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
   }

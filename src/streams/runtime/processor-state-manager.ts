@@ -113,12 +113,16 @@ export class ProcessorStateManager {
    * record the task wrote to its changelog (`nextOffsets`, by topic), if it wrote any — or, for a
    * table read from a topic, the task's position in that topic.
    */
-  commit(nextOffsets: ReadonlyMap<string, number>, positions: (topic: string) => number | undefined): void {
+  commit(nextOffsets: ReadonlyMap<string, number>, positions: (topic: string) => ReadonlyMap<number, number>): void {
     for (const [name, s] of this.stores) {
       const topic = this.changelogTopics.get(name);
       const source = this.sourceTopicChangelogs.get(name);
-      const offset = topic !== undefined ? nextOffsets.get(topic) : source !== undefined ? positions(source) : undefined;
-      s.bottom.commit(offset ?? null);
+      if (topic !== undefined) {
+        const offset = nextOffsets.get(topic);
+        s.bottom.commit(offset === undefined ? null : new Map([[this.options.partition, offset]]));
+      } else {
+        s.bottom.commit(source === undefined ? null : positions(source));
+      }
     }
   }
 

@@ -39,7 +39,8 @@ export class PunctuationQueue {
       const at = due.next;
       due.next = at + due.interval <= now ? now + due.interval : at + due.interval;
       fired = true;
-      run(due.node, due.punctuator, at === 0 ? now : at);
+      // As in Kafka Streams, the punctuator is told the current time, not the time it was due.
+      run(due.node, due.punctuator, now);
     }
   }
 

@@ -49,7 +49,7 @@ export class StoreChangelogReader {
       const k = `${t.changelog.topic}:${t.changelog.partition}`;
       const end = ends.get(k) ?? 0;
       const begin = starts.get(k) ?? 0;
-      let offset = t.store.committedChangelogOffset();
+      let offset = t.store.committedChangelogOffset(t.changelog.partition);
       let wiped = false;
       if (offset !== null && offset > end) {
         this.logger.warn(
@@ -94,7 +94,7 @@ export class StoreChangelogReader {
       }
       position = next;
       if (batch.length >= this.batchRecords || position >= end) {
-        await t.store.restore(batch, position);
+        await t.store.restore(batch, partition, position);
         restored += batch.length;
         batch = [];
       }
@@ -104,7 +104,7 @@ export class StoreChangelogReader {
       }
     }
     if (batch.length > 0) {
-      await t.store.restore(batch, position);
+      await t.store.restore(batch, partition, position);
       restored += batch.length;
     }
     return restored;

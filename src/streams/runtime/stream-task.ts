@@ -36,6 +36,8 @@ export interface StreamTaskOptions {
   /** The changelog topic of a store (full name), or null when it is not logged. */
   changelogTopicFor(def: StoreDef): string | null;
   onDeserializationError(raw: RawRecord, error: ProcessingError): 'CONTINUE' | 'FAIL';
+  /** The instance's global stores, which every task may read. */
+  globalStore?(name: string): StateStore | undefined;
 }
 
 /** A processor that does async work: the task waits on it for backpressure and commits. */
@@ -69,6 +71,8 @@ export class StreamTask {
   private readonly partitionTimes = new Map<string, number>();
   private processedSinceCommit = 0;
   private asyncFailure: unknown = null;
+  /** Async `process` calls and punctuators not yet settled (at most one record's worth). */
+  private readonly pendingUserWork = new Set<Promise<void>>();
   private closed = false;
 
   constructor(private readonly options: StreamTaskOptions) {
@@ -88,17 +92,18 @@ export class StreamTask {
     });
     ctx.hooks = {
       getStore: (name) => {
-        const s = this.stateManager.getStore(name);
+        const s = this.stateManager.getStore(name) ?? options.globalStore?.(name);
         if (s === undefined) throw new StreamsError(`Task ${this.id} has no store ${name}`);
         return s;
       },
-      isGlobalStore: () => false,
+      isGlobalStore: (name) => options.topology.isGlobalStore(name) && options.globalStore?.(name) !== undefined,
       logChange: (store, key, value) => this.stateManager.logChange(store, key, value),
       schedule: (node, interval, type, punctuator) => this.schedule(node, interval, type, punctuator),
       onDeserializationError: (raw, error) => options.onDeserializationError(raw, error),
       partitionTime: (topic, partition) => this.partitionTimes.get(`${topic}:${partition}`) ?? -1,
     };
     ctx.failAsync = (e) => this.failAsync(e);
+    ctx.trackAsync = (p, node, doing) => this.trackAsync(p, node, doing);
     this.buildNodes();
   }
 
@@ -186,15 +191,46 @@ export class StreamTask {
       this.positions.set(`${raw.topic}:${raw.partition}`, { topic: raw.topic, partition: raw.partition, offset: raw.offset + 1 });
       this.processedSinceCommit++;
     } finally {
-      ctx.topic = undefined;
-      ctx.partition = undefined;
-      ctx.offset = undefined;
+      // An async processor still at work keeps the record context until it is done.
+      if (this.pendingUserWork.size === 0) this.clearRecordContext();
     }
     this.maybePunctuateStreamTime();
   }
 
+  private clearRecordContext(): void {
+    const ctx = this.context;
+    ctx.topic = undefined;
+    ctx.partition = undefined;
+    ctx.offset = undefined;
+  }
+
+  private trackAsync(p: Promise<void>, node: string, doing: string): void {
+    const ctx = this.context.recordContext();
+    const tracked: Promise<void> = p.then(
+      () => {
+        this.pendingUserWork.delete(tracked);
+      },
+      (e: unknown) => {
+        this.pendingUserWork.delete(tracked);
+        this.context.withRecordContext(ctx, () => this.failAsync(this.context.processingError(e, node, doing)));
+      },
+    );
+    this.pendingUserWork.add(tracked);
+  }
+
+  /** Resolves when no async processor or punctuator is at work; null if none is. */
+  private userWorkDone(): Promise<void> | null {
+    if (this.pendingUserWork.size === 0) return null;
+    return Promise.all([...this.pendingUserWork]).then(() => {
+      if (this.pendingUserWork.size > 0) return this.userWorkDone() ?? undefined;
+      this.clearRecordContext();
+    });
+  }
+
   /** Null when the task can take another record; otherwise resolves when its async nodes can. */
   whenReady(): Promise<void> | null {
+    const user = this.userWorkDone();
+    if (user !== null) return user;
     for (const n of this.asyncNodes) {
       const p = n.whenReady();
       if (p !== null) return p;
@@ -218,11 +254,13 @@ export class StreamTask {
     this.throwAsyncFailure();
     const ctx = this.context;
     ctx.withRecordContext({ timestamp: time, headers: {}, topic: undefined, partition: undefined, offset: undefined }, () => {
+      let result: unknown;
       try {
-        punctuator(time);
+        result = punctuator(time);
       } catch (e) {
         throw ctx.processingError(e, node, 'punctuating at');
       }
+      if (result !== undefined && result !== null && typeof (result as Promise<void>).then === 'function') this.trackAsync(result as Promise<void>, node, 'punctuating at');
     });
     this.processedSinceCommit++;
   }
@@ -255,6 +293,8 @@ export class StreamTask {
     this.checkOpen();
     for (;;) {
       this.throwAsyncFailure();
+      const user = this.userWorkDone();
+      if (user !== null) return user.then(() => this.prepareCommit() ?? undefined);
       for (const n of this.asyncNodes) {
         const p = n.drain();
         if (p !== null) return p.then(() => this.prepareCommit() ?? undefined);
@@ -276,16 +316,30 @@ export class StreamTask {
    * (`changelogNextOffsets` by topic, for this task's partition).
    */
   postCommit(changelogNextOffsets: ReadonlyMap<string, number>): void {
-    this.stateManager.commit(changelogNextOffsets, (topic) => this.positions.get(`${topic}:${this.options.partition}`)?.offset);
+    this.stateManager.commit(changelogNextOffsets, (topic) => {
+      const out = new Map<number, number>();
+      for (const p of this.positions.values()) if (p.topic === topic) out.set(p.partition, p.offset);
+      return out;
+    });
     this.committedPositions = new Map(this.positions);
     this.committedStreamTime = this.context.streamTime;
     this.processedSinceCommit = 0;
     this.context.commitRequested = false;
   }
 
+  /**
+   * Waits for async processors and punctuators at work to finish, whatever their outcome: call it
+   * before `rollback()`, so nothing they forward or write afterwards leaks into the next commit.
+   */
+  async settle(): Promise<void> {
+    while (this.pendingUserWork.size > 0) await Promise.allSettled([...this.pendingUserWork]);
+  }
+
   /** Back to the last commit: stores drop their transactions, async work is cancelled, positions rewind. */
   rollback(): void {
     for (const n of this.asyncNodes) n.cancel();
+    this.pendingUserWork.clear();
+    this.clearRecordContext();
     this.stateManager.rollback();
     this.positions = new Map(this.committedPositions);
     this.context.streamTime = this.committedStreamTime;

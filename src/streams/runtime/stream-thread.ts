@@ -14,6 +14,7 @@ import type { Logger } from '../../common/logger.js';
 import { StreamsError } from '../errors.js';
 import type { Topology } from '../processor/topology.js';
 import { ThreadCache } from '../state/internals/thread-cache.js';
+import type { StateStore } from '../state/state-store.js';
 import type { TopicLayout } from './internal-topic-manager.js';
 import type { PartitionReader, TopicPartition } from './partition-reader.js';
 import type { RawRecord } from './record-collector.js';
@@ -35,6 +36,7 @@ export interface StreamThreadOptions {
   readonly admin: Admin;
   readonly reader: PartitionReader;
   readonly logger: Logger;
+  globalStore(name: string): StateStore | undefined;
   readonly onStateChange?: (thread: StreamThread, state: StreamThreadState, previous: StreamThreadState) => void;
   /** A fatal error: the thread has stopped (its tasks closed dirty). */
   readonly onError: (thread: StreamThread, error: unknown) => void;
@@ -42,6 +44,9 @@ export interface StreamThreadOptions {
 
 /** Records a task processes before the loop turns to the next task. */
 const RECORDS_PER_TASK_TURN = 200;
+/** Output goes to the producer once this many records are collected, or after this long. */
+const SEND_BATCH_RECORDS = 2000;
+const SEND_LINGER_MS = 20;
 
 export class StreamThread {
   readonly name: string;
@@ -51,6 +56,7 @@ export class StreamThread {
   private readonly sharedProducer: IdempotentProducer | null;
   private readonly logger: Logger;
   private pendingAssignment: TopicPartition[] | null = null;
+  private lastAssignment: TopicPartition[] | null = null;
   private revoking = false;
   private stopping = false;
   private loopDone: Promise<void> | null = null;
@@ -109,6 +115,7 @@ export class StreamThread {
       logger: o.logger,
       compression,
       wallClock: () => Date.now(),
+      globalStore: (name) => o.globalStore(name),
       consumer: {
         pause: (tps) => this.pause(tps),
         resume: (tps) => this.resume(tps),
@@ -234,12 +241,16 @@ export class StreamThread {
         const assignment = this.pendingAssignment;
         if (assignment !== null) {
           this.pendingAssignment = null;
+          this.lastAssignment = assignment;
           await this.tasks.handleAssignment(assignment);
           this.previousTasks = [...this.tasks.tasks.keys()];
           if (this.pendingAssignment === null) this.setState('RUNNING');
         }
         const processed = await this.processRound();
-        for (const at of this.tasks.running()) at.task.maybePunctuateWallClockTime();
+        for (const at of this.tasks.running()) {
+          at.task.maybePunctuateWallClockTime();
+          this.tasks.maybeSend(at, SEND_LINGER_MS, SEND_BATCH_RECORDS);
+        }
         if (this.commitDue()) await this.commit();
         this.resumeDrained();
         if (processed === 0 && this.pendingAssignment === null && !this.revoking) {
@@ -248,11 +259,39 @@ export class StreamThread {
           // Let kafkajs read sockets between rounds.
           await new Promise((r) => setImmediate(r));
         }
+        this.retriableSince = null;
       } catch (e) {
+        if (await this.recover(e)) continue;
         this.fail(e);
         return;
       }
     }
+  }
+
+  private retriableSince: number | null = null;
+
+  /**
+   * A failure of the clients (a broker restarting, a request timing out) is retried — tasks roll back
+   * to their last commit and the loop goes on — until it has lasted `task.timeout.ms`. A failure of
+   * the topology (user code, a serde, a store) is fatal.
+   */
+  private async recover(e: unknown): Promise<boolean> {
+    if (!isClientError(e) || this.stopping) return false;
+    const now = Date.now();
+    this.retriableSince ??= now;
+    if (now - this.retriableSince > this.o.config.int('task.timeout.ms')) return false;
+    this.logger.warn(`Stream thread ${this.name}: ${(e as Error).message}; rolling back and retrying`);
+    for (const at of [...this.tasks.tasks.values()]) {
+      if (at.state === 'running') await this.tasks.rollback(at);
+      else if (at.state === 'restoring') await this.tasks.closeTask(at, false);
+    }
+    // An assignment that could not be completed is tried again.
+    if (this.pendingAssignment === null && this.lastAssignment !== null) {
+      const missing = this.lastAssignment.some((tp) => this.tasks.taskForPartition(tp.topic, tp.partition) === undefined);
+      if (missing) this.pendingAssignment = this.lastAssignment;
+    }
+    await this.sleep(1000);
+    return true;
   }
 
   /** Processes up to RECORDS_PER_TASK_TURN records of each running task; returns how many. */
@@ -354,4 +393,15 @@ function byTopic(tps: readonly TopicPartition[]): Map<string, number[]> {
 
 export function newProcessId(): string {
   return randomUUID();
+}
+
+/** Errors of the Kafka clients (kafkajs), which a retry may cure — as opposed to errors of the topology. */
+export function isClientError(e: unknown): boolean {
+  for (let x: unknown = e, depth = 0; x !== null && x !== undefined && depth < 8; depth++) {
+    const err = x as { name?: string; cause?: unknown; originalError?: unknown };
+    if (typeof err.name === 'string' && err.name.startsWith('KafkaJS')) return true;
+    if (err.name === 'StreamsError' && /Fetching .* failed with error code/.test(String((x as Error).message))) return true;
+    x = err.originalError ?? err.cause;
+  }
+  return false;
 }

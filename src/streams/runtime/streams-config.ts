@@ -58,7 +58,12 @@ export const STREAMS_CONFIGS: Readonly<Record<string, ConfigDef>> = {
 
 /** Consumer and producer properties accepted and passed to kafkajs (with Kafka's names). */
 export const CLIENT_CONFIGS: Readonly<Record<string, ConfigDef>> = {
-  'session.timeout.ms': { kind: 'int', min: 1, default: 45_000, doc: 'Consumer group session timeout.' },
+  'session.timeout.ms': {
+    kind: 'int',
+    min: 1,
+    default: 10_000,
+    doc: "Consumer group session timeout. 10000 (Kafka Streams' default before KIP-735): kafkajs has no static membership, so a restarted instance cannot reclaim its old place and the group waits this long for a dead one.",
+  },
   'heartbeat.interval.ms': { kind: 'int', min: 1, default: 3_000, doc: 'Consumer heartbeat interval.' },
   'max.poll.interval.ms': { kind: 'int', min: 1, default: 300_000, doc: 'Rebalance timeout: how long the group waits for a member to rejoin.' },
   'fetch.max.wait.ms': { kind: 'int', min: 0, default: 500, doc: 'Longest a fetch waits for data.' },

@@ -34,6 +34,8 @@ export class TaskContext implements StoreContext {
   streamTime = -1;
   commitRequested = false;
   hooks!: TaskHooks;
+  /** Set by the task: waits for an async processor or punctuator before the next record and the commit. */
+  trackAsync: (p: Promise<void>, node: string, doing: string) => void = () => undefined;
   /** Set by the task: records an error from async work, thrown at the task's next step. */
   failAsync: (e: unknown) => void = (e) => {
     throw e;

@@ -17,6 +17,7 @@ import { changelogTopicName, resolveTopicName, type TopicLayout } from './intern
 import { PartitionGroup } from './partition-group.js';
 import type { PartitionReader, TopicPartition } from './partition-reader.js';
 import { RecordCollectorImpl } from './record-collector-impl.js';
+import type { ProducerRecord } from './record-collector.js';
 import { StoreChangelogReader, type RestoreResult } from './store-changelog-reader.js';
 import { StreamTask } from './stream-task.js';
 import type { StreamsConfig } from './streams-config.js';
@@ -42,6 +43,17 @@ export interface ActiveTask {
   readonly inputs: readonly TopicPartition[];
   state: TaskState;
   restore: RestoreResult[];
+  /**
+   * Sends started before the commit (records go out while the task keeps processing), one after the
+   * other: kafkajs may reorder concurrent sends of a transactional producer (each first adds its
+   * partitions to the transaction), and a task's records must land in the order it produced them.
+   */
+  sends: Promise<void>;
+  /** The first failure of a send since the last commit. */
+  sendError: unknown;
+  /** Next offsets of records already sent in this commit interval (at_least_once). */
+  written: NextOffsets;
+  lastSend: number;
 }
 
 export interface TaskManagerOptions {
@@ -58,6 +70,8 @@ export interface TaskManagerOptions {
   readonly logger: Logger;
   readonly compression: CompressionTypes;
   readonly wallClock: () => number;
+  /** The instance's global stores. */
+  globalStore(name: string): StateStore | undefined;
 }
 
 /** The offset metadata Skein commits with each offset: the task's stream time (as Kafka Streams does). */
@@ -145,9 +159,10 @@ export class TaskManager {
       resolveTopic: (t) => resolveTopicName(topology, this.appId, t),
       changelogTopicFor: (def: StoreDef) => (def.sourceTopicChangelog !== undefined ? null : changelogTopicName(this.appId, def.builder.name)),
       onDeserializationError: (raw, error) => decide(raw, error),
+      globalStore: (name) => this.o.globalStore(name),
     });
     const inputs = partitionsOfTask(layout, id);
-    const at: ActiveTask = { id, task, collector, group: new PartitionGroup(), producer, inputs, state: 'restoring', restore: [] };
+    const at: ActiveTask = { id, task, collector, group: new PartitionGroup(), producer, inputs, state: 'restoring', restore: [], sends: Promise.resolve(), sendError: null, written: new Map(), lastSend: Date.now() };
     this.tasks.set(id, at);
     for (const tp of inputs) this.byPartition.set(`${tp.topic}:${tp.partition}`, at);
     return at;
@@ -256,6 +271,45 @@ export class TaskManager {
     return this.commitAtLeastOnce(due);
   }
 
+  /**
+   * Starts sending what a task has collected, without waiting, when there is enough of it or it has
+   * waited `lingerMs` — so output flows while the task processes, and the commit only waits for the
+   * last sends. A failed send fails the task's next commit.
+   */
+  maybeSend(at: ActiveTask, lingerMs: number, batchRecords: number): void {
+    const n = at.collector.bufferedRecords;
+    if (n === 0 || (n < batchRecords && Date.now() - at.lastSend < lingerMs)) return;
+    at.lastSend = Date.now();
+    this.enqueueSend(at, at.collector.drain());
+  }
+
+  /** Queues a send after the task's earlier ones. */
+  private enqueueSend(at: ActiveTask, records: ProducerRecord[]): void {
+    if (records.length === 0) return;
+    at.sends = at.sends.then(async () => {
+      if (at.sendError !== null) return;
+      try {
+        if (at.producer !== null) {
+          await at.producer.send(records);
+        } else {
+          const w = await (this.o.sharedProducer as IdempotentProducer).send(records);
+          for (const [k, v] of w) if (v > (at.written.get(k) ?? -1)) at.written.set(k, v);
+        }
+      } catch (e) {
+        at.sendError = e;
+      }
+    });
+  }
+
+  /** Sends what is left and waits for every send; throws the first failure. */
+  private async awaitSends(at: ActiveTask): Promise<void> {
+    this.enqueueSend(at, at.collector.drain());
+    await at.sends;
+    const e = at.sendError;
+    at.sendError = null;
+    if (e !== null) throw e;
+  }
+
   private offsetsOf(at: ActiveTask): OffsetToCommit[] {
     const { offsets, streamTime } = at.task.committableOffsets();
     return offsets.map((o) => ({ ...o, metadata: encodeOffsetMetadata(streamTime) }));
@@ -263,23 +317,24 @@ export class TaskManager {
 
   private async commitExactlyOnce(at: ActiveTask): Promise<void> {
     const producer = at.producer as TransactionalProducer;
-    await producer.send(at.collector.drain());
+    await this.awaitSends(at);
     const written = await producer.commit(this.offsetsOf(at), this.appId);
     at.task.postCommit(this.changelogOffsetsOf(at, written));
   }
 
   private async commitAtLeastOnce(due: ActiveTask[]): Promise<number> {
-    const producer = this.o.sharedProducer as IdempotentProducer;
-    const records = due.flatMap((at) => at.collector.drain());
-    let written: NextOffsets;
     try {
-      written = await producer.send(records);
+      for (const at of due) this.enqueueSend(at, at.collector.drain());
+      for (const at of due) await this.awaitSends(at);
       await this.o.consumer.commitOffsets(due.flatMap((at) => this.offsetsOf(at)));
     } catch (e) {
       for (const at of due) await this.onCommitFailure(at, e);
       return 0;
     }
-    for (const at of due) at.task.postCommit(this.changelogOffsetsOf(at, written));
+    for (const at of due) {
+      at.task.postCommit(this.changelogOffsetsOf(at, at.written));
+      at.written = new Map();
+    }
     return due.length;
   }
 
@@ -308,6 +363,9 @@ export class TaskManager {
    * uncommitted work, and refetches from the committed positions.
    */
   async rollback(at: ActiveTask): Promise<void> {
+    await at.task.settle();
+    await at.sends;
+    at.sendError = null;
     try {
       await at.producer?.abort();
     } catch (e) {
@@ -318,6 +376,7 @@ export class TaskManager {
       this.o.logger.warn(`Aborting the transaction of task ${at.id} failed: ${(e as Error).message}`);
     }
     at.collector.clear();
+    at.written = new Map();
     at.task.rollback();
     for (const tp of at.inputs) {
       const pos = at.task.position(tp.topic, tp.partition) ?? 0;
@@ -343,6 +402,7 @@ export class TaskManager {
         await at.producer?.abort().catch(() => undefined);
       }
     } else {
+      await at.sends;
       await at.producer?.abort().catch(() => undefined);
     }
     this.tasks.delete(at.id);
@@ -353,9 +413,9 @@ export class TaskManager {
   }
 
   private async commitAtLeastOnceOne(at: ActiveTask): Promise<void> {
-    const written = await (this.o.sharedProducer as IdempotentProducer).send(at.collector.drain());
+    await this.awaitSends(at);
     await this.o.consumer.commitOffsets(this.offsetsOf(at));
-    at.task.postCommit(this.changelogOffsetsOf(at, written));
+    at.task.postCommit(this.changelogOffsetsOf(at, at.written));
   }
 
   /** Closes every task; `clean` commits them first. */

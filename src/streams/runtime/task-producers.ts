@@ -89,16 +89,28 @@ export class TransactionalProducer {
     await this.begin();
   }
 
+  private beginning: Promise<Transaction> | null = null;
+
+  /** The open transaction, begun if there is none (once, however many sends ask at the same time). */
   private async begin(): Promise<Transaction> {
-    if (this.txn === null) this.txn = await this.producer.transaction();
+    if (this.txn !== null) return this.txn;
+    if (this.beginning === null) {
+      this.beginning = this.producer.transaction().finally(() => (this.beginning = null));
+    }
+    this.txn = await this.beginning;
     return this.txn;
   }
 
-  /** Sends records in the open transaction (one is begun if needed). */
+  /**
+   * Sends records in the open transaction (one is begun if needed). Sends may overlap: kafkajs keeps
+   * one request in flight per broker, in call order.
+   */
   async send(records: readonly ProducerRecord[]): Promise<void> {
     if (records.length === 0) return;
     const txn = await this.begin();
-    for (const [k, v] of await sendRecords(txn, records, this.compression)) this.written.set(k, v);
+    for (const [k, v] of await sendRecords(txn, records, this.compression)) {
+      if (v > (this.written.get(k) ?? -1)) this.written.set(k, v);
+    }
   }
 
   /** Adds the consumed offsets and commits; returns where this transaction's records landed. */

@@ -6,7 +6,8 @@
  *   Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('seen'), Serdes.String(), Serdes.Long())
  *     .withCachingDisabled());
  * ```
- * Caching and logging are on by default; caching is also off when `statestore.cache.max.bytes` is 0.
+ * As in Kafka Streams, logging is on and caching off unless asked for (`withCachingEnabled()`); the
+ * DSL's stores are cached. Caching is off everywhere when `statestore.cache.max.bytes` is 0.
  */
 import type { Serde } from '../../serdes/serde.js';
 import { TopologyError } from '../errors.js';
@@ -35,7 +36,8 @@ export function checkStoreName(name: string): void {
 }
 
 abstract class AbstractStoreBuilder<S extends StateStore> implements StoreBuilder<S> {
-  cachingEnabled = true;
+  // As in Kafka Streams: a builder's store is not cached unless asked (the DSL asks), and is logged.
+  cachingEnabled = false;
   loggingEnabled = true;
   logConfig: Record<string, string> = {};
 

@@ -61,9 +61,12 @@ export class TopologyTestDriver {
     const collector: RecordCollector = { send: (r) => this.append(r), partitionsFor: () => 1 };
     const dlqTopic = (props['errors.deadletterqueue.topic.name'] as string | undefined) ?? null;
     const decide = deserializationErrorDecider(props['default.deserialization.exception.handler'], dlqTopic, this.logger, (r) => this.append(r));
+    const globalStores = new Map<string, StateStore>();
     try {
-      for (const sub of topology.subtopologies()) {
-        const id = `${sub.id}_0`;
+      // Global stores' groups first: every other task may read their stores.
+      const groups = [...topology.globalSubtopologies(), ...topology.subtopologies()];
+      for (const sub of groups) {
+        const id = sub.global ? `global-${sub.id}` : `${sub.id}_0`;
         const task = new StreamTask({
           id,
           topology,
@@ -78,7 +81,9 @@ export class TopologyTestDriver {
           resolveTopic: (t) => this.resolveTopic(t),
           changelogTopicFor: (def) => this.changelogTopicFor(def),
           onDeserializationError: (raw, error) => decide(raw, error),
+          globalStore: (name) => globalStores.get(name),
         });
+        if (sub.global) for (const name of sub.stores) globalStores.set(name, task.getStore(name) as StateStore);
         this.tasks.push(task);
         for (const t of task.inputTopics()) this.taskByTopic.set(t, task);
       }

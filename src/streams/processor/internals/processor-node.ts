@@ -82,10 +82,14 @@ export class UserProcessorNode extends ProcessorNode {
   }
 
   process(record: StreamRecord<unknown, unknown>): void {
+    let result: unknown;
     try {
-      this.processor.process(record);
+      result = this.processor.process(record);
     } catch (e) {
       throw this.task.processingError(e, this.name, 'processing');
+    }
+    if (result !== undefined && result !== null && typeof (result as Promise<void>).then === 'function') {
+      this.task.trackAsync(result as Promise<void>, this.name, 'processing');
     }
   }
 

@@ -3,14 +3,15 @@
  * memory — the same code over either, both abstract-level databases.
  *
  * Nothing uncommitted reaches the database (docs/streams-internals.md, "The transaction buffer").
- * Writes collect in `writes` until `commit(changelogOffset)`, which turns them into one LevelDB
- * batch together with the changelog offset they reflect; `rollback()` forgets them. A committed
+ * Writes collect in `writes` until `commit(changelogOffsets)`, which turns them into one LevelDB
+ * batch together with the changelog offsets they reflect; `rollback()` forgets them. A committed
  * batch is written in the background — the processing loop does not wait for the disk — and stays
  * readable from `committing` until LevelDB has it, so reads always see, newest first: the open
  * transaction, batches being written, the database.
  *
- * Layout: `0x01 ‖ key` → `timestamp (8 bytes, big-endian) ‖ value`; `0x00 ‖ name` → store metadata
- * (`changelog-offset`: the next changelog offset to restore from, as a decimal string).
+ * Layout: `0x01 ‖ key` → `timestamp (8 bytes, big-endian) ‖ value`; `0x00 ‖ name` → store metadata:
+ * `changelog-offset:<partition>` is the next offset to restore from in that changelog partition, as
+ * a decimal string (a task's store has one partition; a global store one per partition of its topic).
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import type { AbstractLevel } from 'abstract-level';
@@ -25,7 +26,11 @@ type Batch = Map<BytesKey, StoredValue | null>;
 
 const DATA = '\x01';
 const DATA_END = '\x02';
-const META_CHANGELOG_OFFSET = Buffer.from('\x00changelog-offset', 'latin1');
+const META_OFFSET_PREFIX = '\x00changelog-offset:';
+const metaOffsetKey = (partition: number): Buffer => Buffer.from(META_OFFSET_PREFIX + partition, 'latin1');
+
+/** Next changelog offset per changelog partition. */
+export type ChangelogOffsets = ReadonlyMap<number, number>;
 
 export interface LevelStoreOptions {
   name: string;
@@ -47,7 +52,7 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
   private committing: Batch[] = [];
   private writing: Promise<void> = Promise.resolve();
   private failure: StateStoreError | null = null;
-  private changelogOffset: number | null = null;
+  private readonly changelogOffsets = new Map<number, number>();
 
   constructor(options: LevelStoreOptions) {
     this.name = options.name;
@@ -95,8 +100,10 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
     } catch (e) {
       throw new StateStoreError(`Cannot open store ${this.name}${this.location ? ` at ${this.location}` : ''}: ${(e as Error).message}`, e);
     }
-    const offset = await this.db.get(META_CHANGELOG_OFFSET);
-    this.changelogOffset = offset === undefined ? null : Number(offset.toString('latin1'));
+    this.changelogOffsets.clear();
+    for await (const [k, v] of this.db.iterator({ gte: Buffer.from(META_OFFSET_PREFIX, 'latin1'), lt: Buffer.from(META_OFFSET_PREFIX.slice(0, -1) + ';', 'latin1') })) {
+      this.changelogOffsets.set(Number(k.toString('latin1', META_OFFSET_PREFIX.length)), Number(v.toString('latin1')));
+    }
     this.open = true;
     this.knownEmpty = false;
   }
@@ -105,9 +112,9 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
     return this.open && !this.closed;
   }
 
-  /** The changelog offset the data on disk (plus batches being written) reflects; null if none. */
-  committedChangelogOffset(): number | null {
-    return this.changelogOffset;
+  /** The offset in a changelog partition the data on disk (plus batches being written) reflects; null if none. */
+  committedChangelogOffset(partition: number): number | null {
+    return this.changelogOffsets.get(partition) ?? null;
   }
 
   get(key: BytesKey): StoredValue | undefined {
@@ -144,13 +151,13 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
    * Ends the open transaction: its writes, and the changelog offset they bring the store to (when
    * the store is logged and wrote to its changelog), go to LevelDB in one batch.
    */
-  commit(changelogOffset: number | null): void {
+  commit(offsets: ChangelogOffsets | null): void {
     this.check();
-    if (this.writes.size === 0 && (changelogOffset === null || changelogOffset === this.changelogOffset)) return;
+    const changed = offsets === null ? [] : [...offsets].filter(([p, o]) => this.changelogOffsets.get(p) !== o);
+    if (this.writes.size === 0 && changed.length === 0) return;
     const batch = this.writes;
     this.writes = new Map();
-    if (changelogOffset !== null) this.changelogOffset = changelogOffset;
-    const offset = this.changelogOffset;
+    for (const [p, o] of changed) this.changelogOffsets.set(p, o);
     this.committing.push(batch);
     this.writing = this.writing.then(async () => {
       if (this.failure) return;
@@ -159,7 +166,7 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
         const key = Buffer.from(DATA + k, 'latin1');
         ops.push(v === null ? { type: 'del' as const, key } : { type: 'put' as const, key, value: encodeValue(v) });
       }
-      if (offset !== null) ops.push({ type: 'put' as const, key: META_CHANGELOG_OFFSET, value: Buffer.from(String(offset), 'latin1') });
+      for (const [p, o] of changed) ops.push({ type: 'put' as const, key: metaOffsetKey(p), value: Buffer.from(String(o), 'latin1') });
       try {
         await this.db.batch(ops);
       } catch (e) {
@@ -184,7 +191,7 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
    * Applies records read from the changelog (restoration): one batch, with the offset to restore
    * from next, so an interrupted restoration resumes where it stopped.
    */
-  async restore(records: readonly [BytesKey, StoredValue | null][], nextChangelogOffset: number): Promise<void> {
+  async restore(records: readonly [BytesKey, StoredValue | null][], partition: number, nextChangelogOffset: number): Promise<void> {
     this.check();
     await this.flushed();
     const ops = [];
@@ -192,9 +199,9 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
       const key = Buffer.from(DATA + k, 'latin1');
       ops.push(v === null ? { type: 'del' as const, key } : { type: 'put' as const, key, value: encodeValue(v) });
     }
-    ops.push({ type: 'put' as const, key: META_CHANGELOG_OFFSET, value: Buffer.from(String(nextChangelogOffset), 'latin1') });
+    ops.push({ type: 'put' as const, key: metaOffsetKey(partition), value: Buffer.from(String(nextChangelogOffset), 'latin1') });
     await this.db.batch(ops);
-    this.changelogOffset = nextChangelogOffset;
+    this.changelogOffsets.set(partition, nextChangelogOffset);
   }
 
   /** Deletes everything (data and offset): the store then restores from the changelog's start. */
@@ -206,7 +213,7 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
     this.db = this.createDb();
     this.open = false;
     this.opening = null;
-    this.changelogOffset = null;
+    this.changelogOffsets.clear();
     await this.openStore();
   }
 

@@ -1,0 +1,240 @@
+/**
+ * Exactly once through crashes (issue #11's kill test). Three instances of the issue's contract
+ * program (data → echo, and the running sum per key) and three of a variant that repartitions before
+ * aggregating (running sum, max and count) process 30,000 records written by an idempotent producer,
+ * while instances are SIGKILLed six times and the broker twice, each restarted. Read back
+ * read_committed, every key's outputs must be exactly its running aggregates in input order, and
+ * echo exactly the input. The same run under at_least_once must show duplicates — the check can fail.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RawRecord } from '../../src/streams/runtime/record-collector.js';
+import { type BrokerProcess, spawnBroker } from '../support/broker.js';
+import { type AppProcess, KILL_APP, kafkaFor, prng, readTopics, sleep, startApp, waitUntil } from '../support/streams-apps.js';
+
+const CONTRACT_APP = resolve(import.meta.dirname, '../../examples/sum-app.mjs');
+const PARTITIONS = 3;
+const BROKER_CONFIG = {
+  'offsets.topic.num.partitions': '3',
+  'transaction.state.log.num.partitions': '3',
+  'group.initial.rebalance.delay.ms': '0',
+};
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+interface Run {
+  broker: BrokerProcess;
+  apps: AppProcess[];
+  produced: number;
+}
+
+/** Writes `total` records (60 keys, values 1..100) in chunks while `chaos` kills and restarts things. */
+async function runWithChaos(options: { guarantee: string; total: number; variants: { name: string; script: string; env: Record<string, string> }[]; instanceKills: number; brokerKills: number; seed: number }): Promise<Run> {
+  const logDir = mkdtempSync(join(tmpdir(), 'skein-kill-broker-'));
+  cleanups.push(() => rmSync(logDir, { recursive: true, force: true }));
+  let broker = await spawnBroker(logDir, 0, BROKER_CONFIG);
+  const port = broker.port;
+  const run: Run = { broker, apps: [], produced: 0 };
+  cleanups.push(async () => {
+    await run.broker.kill('SIGKILL').catch(() => undefined);
+  });
+  const admin = kafkaFor(broker.bootstrap).admin();
+  await admin.connect();
+  await admin.createTopics({ topics: ['data', 'echo', 'sum', 'stats'].map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: true });
+  await admin.disconnect();
+
+  for (const v of options.variants) {
+    for (let i = 0; i < 3; i++) {
+      const stateDir = mkdtempSync(join(tmpdir(), `skein-kill-${v.name}-${i}-`));
+      cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
+      const app = startApp(`${v.name}-${i}`, v.script, { ...v.env, BOOTSTRAP: broker.bootstrap, STATE_DIR: stateDir, GUARANTEE: options.guarantee, LOG_LEVEL: 'info' });
+      run.apps.push(app);
+      cleanups.push(() => app.kill());
+    }
+  }
+
+  const random = prng(options.seed);
+  const producer = kafkaFor(broker.bootstrap).producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  cleanups.push(() => producer.disconnect().catch(() => undefined));
+  const chunks = 30;
+  const perChunk = options.total / chunks;
+  const producing = (async () => {
+    for (let c = 0; c < chunks; c++) {
+      const messages = Array.from({ length: perChunk }, () => ({ key: `k${Math.floor(random() * 60)}`, value: String(1 + Math.floor(random() * 100)) }));
+      await producer.send({ topic: 'data', messages, acks: -1 });
+      run.produced += perChunk;
+      await sleep(500);
+    }
+  })();
+
+  // Chaos, spread over the production: instance kills, and broker kills in between.
+  const events: ('instance' | 'broker')[] = [...Array(options.instanceKills).fill('instance'), ...Array(options.brokerKills).fill('broker')];
+  for (let i = events.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [events[i], events[j]] = [events[j], events[i]];
+  }
+  for (const e of events) {
+    await sleep(1500 + random() * 1500);
+    if (e === 'instance') {
+      const app = run.apps[Math.floor(random() * run.apps.length)];
+      await app.kill();
+      await sleep(300 + random() * 1000);
+      app.restart();
+    } else {
+      await run.broker.kill('SIGKILL');
+      await sleep(500 + random() * 1000);
+      broker = await spawnBroker(logDir, port, BROKER_CONFIG);
+      run.broker = broker;
+    }
+  }
+  await producing;
+  return run;
+}
+
+/** Each key's values in input order, read from the data topic's partitions. */
+function inputsByKey(data: RawRecord[][]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const partition of data) {
+    for (const r of partition) {
+      const k = (r.key as Buffer).toString();
+      if (!out.has(k)) out.set(k, []);
+      (out.get(k) as number[]).push(Number((r.value as Buffer).toString()));
+    }
+  }
+  return out;
+}
+
+function outputsByKey<T>(topic: RawRecord[][], decode: (b: Buffer) => T): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const partition of topic) {
+    for (const r of partition) {
+      const k = (r.key as Buffer).toString();
+      if (!out.has(k)) out.set(k, []);
+      (out.get(k) as T[]).push(decode(r.value as Buffer));
+    }
+  }
+  return out;
+}
+
+function runningSums(values: number[]): number[] {
+  let s = 0;
+  return values.map((v) => (s += v));
+}
+
+/** Differences between expected and actual per key: empty when exactly once. */
+function compare<T>(expected: Map<string, T[]>, actual: Map<string, T[]>): string[] {
+  const problems: string[] = [];
+  for (const [k, exp] of expected) {
+    const act = actual.get(k) ?? [];
+    if (JSON.stringify(act) !== JSON.stringify(exp)) {
+      let i = 0;
+      while (i < exp.length && i < act.length && JSON.stringify(exp[i]) === JSON.stringify(act[i])) i++;
+      problems.push(`${k}: ${act.length} outputs for ${exp.length} inputs, first difference at #${i}: expected ${JSON.stringify(exp[i])}, got ${JSON.stringify(act[i])}`);
+    }
+  }
+  for (const k of actual.keys()) if (!expected.has(k)) problems.push(`${k}: outputs for a key never written`);
+  return problems;
+}
+
+const long = (b: Buffer): number => Number(b.readBigInt64BE(0));
+
+describe('exactly once through SIGKILLs of instances and the broker', () => {
+  it('3 instances of the contract program and 3 of a repartitioning variant: every output exactly once, in order', async () => {
+    const total = 30_000;
+    const run = await runWithChaos({
+      guarantee: 'exactly_once',
+      total,
+      instanceKills: 6,
+      brokerKills: 2,
+      seed: 20261206,
+      variants: [
+        { name: 'contract', script: CONTRACT_APP, env: {} },
+        { name: 'repartition', script: KILL_APP, env: { VARIANT: 'repartition', APP_ID: 'kill-repartition' } },
+      ],
+    });
+    const kafka = kafkaFor(run.broker.bootstrap);
+    const topics = ['data', 'echo', 'sum', 'stats', 'kill-repartition-by-key-repartition'].map((topic) => ({ topic, partitions: PARTITIONS }));
+    const count = async (): Promise<string> => {
+      const t = await readTopics(kafka, topics);
+      return ['data', 'echo', 'sum', 'stats'].map((n) => `${n}=${(t.get(n) as RawRecord[][]).flat().length}`).join(' ');
+    };
+    await waitUntil(
+      async () => {
+        const t = await readTopics(kafka, topics);
+        return ['echo', 'sum', 'stats'].every((n) => (t.get(n) as RawRecord[][]).flat().length >= total);
+      },
+      180_000,
+      async () => `${await count()}\n${run.apps.map((a) => `--- ${a.name}\n${a.output.slice(-3000)}`).join('\n')}`,
+    );
+    await Promise.all(run.apps.map((a) => a.stop()));
+    const t = await readTopics(kafka, topics);
+    if (process.env.KILL_TEST_DUMP !== undefined) {
+      const dump: Record<string, string[][]> = {};
+      for (const [name, parts] of t) dump[name] = parts.map((p) => p.map((r) => `${r.offset} ${r.key?.toString()} ${name === 'sum' ? long(r.value as Buffer) : r.value?.toString()}`));
+      (await import('node:fs')).writeFileSync(process.env.KILL_TEST_DUMP, JSON.stringify(dump));
+      (await import('node:fs')).writeFileSync(`${process.env.KILL_TEST_DUMP}.log`, run.apps.map((a) => `=== ${a.name}\n${a.output}`).join('\n'));
+    }
+    const data = t.get('data') as RawRecord[][];
+    expect(data.flat().length).toBe(total);
+    const inputs = inputsByKey(data);
+
+    // echo is the input exactly, partition by partition.
+    const pairs = (p: RawRecord[]): string[] => p.map((r) => `${r.key?.toString()}=${r.value?.toString()}`);
+    for (let p = 0; p < PARTITIONS; p++) expect(pairs((t.get('echo') as RawRecord[][])[p])).toEqual(pairs(data[p]));
+
+    // sum: each key's running sums, in order, none missing, none twice.
+    const expectedSums = new Map([...inputs].map(([k, vs]) => [k, runningSums(vs)]));
+    expect(compare(expectedSums, outputsByKey(t.get('sum') as RawRecord[][], long))).toEqual([]);
+
+    // stats (through a repartition topic): running sum, max and count.
+    const expectedStats = new Map(
+      [...inputs].map(([k, vs]) => {
+        let sum = 0;
+        let max: number | null = null;
+        return [k, vs.map((v, i) => ({ sum: (sum += v), max: (max = max === null ? v : Math.max(max, v)), count: i + 1 }))];
+      }),
+    );
+    expect(compare(expectedStats, outputsByKey(t.get('stats') as RawRecord[][], (b) => JSON.parse(b.toString())))).toEqual([]);
+
+    // The chaos happened: the killed instances came back and restored their stores from changelogs.
+    const log = run.apps.map((a) => a.output).join('\n');
+    if (process.env.KILL_TEST_LOG !== undefined) (await import('node:fs')).writeFileSync(process.env.KILL_TEST_LOG, log);
+    expect(run.apps.reduce((n, a) => n + a.starts, 0)).toBe(6 + 6);
+    expect(log).toMatch(/restored store sum from kill-.*|restored store sum from sum-app-sum-changelog/);
+  }, 400_000);
+
+  it('the same run under at_least_once shows duplicates, so the check above can fail', async () => {
+    const total = 15_000;
+    const run = await runWithChaos({
+      guarantee: 'at_least_once',
+      total,
+      instanceKills: 6,
+      brokerKills: 1,
+      seed: 7,
+      variants: [{ name: 'alos', script: KILL_APP, env: { VARIANT: 'sum', APP_ID: 'kill-alos' } }],
+    });
+    const kafka = kafkaFor(run.broker.bootstrap);
+    const topics = ['data', 'echo', 'sum'].map((topic) => ({ topic, partitions: PARTITIONS }));
+    await waitUntil(
+      async () => {
+        const t = await readTopics(kafka, topics);
+        return ['echo', 'sum'].every((n) => (t.get(n) as RawRecord[][]).flat().length >= total);
+      },
+      180_000,
+      () => run.apps.map((a) => `--- ${a.name}\n${a.output.slice(-2000)}`).join('\n'),
+    );
+    await Promise.all(run.apps.map((a) => a.stop()));
+    const t = await readTopics(kafka, topics);
+    const inputs = inputsByKey(t.get('data') as RawRecord[][]);
+    const expectedSums = new Map([...inputs].map(([k, vs]) => [k, runningSums(vs)]));
+    const problems = compare(expectedSums, outputsByKey(t.get('sum') as RawRecord[][], long));
+    expect(problems.length).toBeGreaterThan(0);
+    expect((t.get('echo') as RawRecord[][]).flat().length).toBeGreaterThan(total);
+  }, 400_000);
+});

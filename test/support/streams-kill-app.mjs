@@ -1,0 +1,44 @@
+// A streams application for the kill tests, run as a child process (the built package, 'skein').
+//   VARIANT=sum          the issue's contract program: data → echo, and the running sum per key
+//   VARIANT=repartition  data → groupBy (a repartition topic) → running sum, max and count per key
+// GUARANTEE, APP_ID, BOOTSTRAP, STATE_DIR and COMMIT_INTERVAL_MS come from the environment.
+import { KafkaStreams, Serdes, StreamsBuilder, createLogger } from 'skein';
+
+const variant = process.env.VARIANT ?? 'sum';
+const builder = new StreamsBuilder();
+const data = builder.stream('data', { keySerde: Serdes.String(), valueSerde: Serdes.String() });
+if (variant === 'sum') {
+  data.to(process.env.ECHO_TOPIC ?? 'echo');
+  data
+    .mapValues((v) => Number(v))
+    .groupByKey({ valueSerde: Serdes.Int32() })
+    .aggregate(() => 0, (_key, value, sum) => sum + value, { storeName: 'sum', valueSerde: Serdes.Long() })
+    .toStream()
+    .to(process.env.SUM_TOPIC ?? 'sum', { valueSerde: Serdes.Long() });
+} else {
+  data
+    .groupBy((key) => key, { name: 'by-key', keySerde: Serdes.String(), valueSerde: Serdes.String() })
+    .aggregate(
+      () => ({ sum: 0, max: null, count: 0 }),
+      (_key, value, agg) => ({ sum: agg.sum + Number(value), max: agg.max === null ? Number(value) : Math.max(agg.max, Number(value)), count: agg.count + 1 }),
+      { storeName: 'stats', valueSerde: Serdes.Json() },
+    )
+    .toStream()
+    .to(process.env.STATS_TOPIC ?? 'stats', { valueSerde: Serdes.Json() });
+}
+
+const props = {
+  'application.id': process.env.APP_ID ?? `kill-${variant}`,
+  'bootstrap.servers': process.env.BOOTSTRAP,
+  'processing.guarantee': process.env.GUARANTEE ?? 'exactly_once',
+  'statestore.cache.max.bytes': 0,
+  'state.dir': process.env.STATE_DIR,
+  'session.timeout.ms': 6000,
+  'heartbeat.interval.ms': 500,
+  'max.poll.interval.ms': 10000,
+};
+if (process.env.COMMIT_INTERVAL_MS) props['commit.interval.ms'] = Number(process.env.COMMIT_INTERVAL_MS);
+const streams = new KafkaStreams(builder.build(), props, { logger: createLogger(process.env.LOG_LEVEL ?? 'info') });
+streams.setUncaughtExceptionHandler(() => 'REPLACE_THREAD');
+await streams.start();
+process.on('SIGTERM', () => void streams.close().then(() => process.exit(0)));
