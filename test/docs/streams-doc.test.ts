@@ -124,6 +124,40 @@ describe('docs/streams.md reference', () => {
   });
 });
 
+describe('links', () => {
+  /** GitHub's heading anchors: the heading's text, lower case, without punctuation, spaces as hyphens. */
+  function anchors(file: string): Set<string> {
+    const md = readFileSync(join(ROOT, 'docs', file), 'utf8').replace(/```[\s\S]*?```/g, '');
+    return new Set(
+      [...md.matchAll(/^#+ (.+)$/gm)].map((m) =>
+        m[1]
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .toLowerCase()
+          .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+          .replace(/\s/g, '-'),
+      ),
+    );
+  }
+
+  for (const file of ['streams.md', 'streams-vs-kafka-streams.md']) {
+    it(`${file} links only to headings that exist`, () => {
+      const md = readFileSync(join(ROOT, 'docs', file), 'utf8');
+      const broken: string[] = [];
+      for (const m of md.matchAll(/\]\(([\w.-]*\.md)?#([^)]+)\)/g)) {
+        if (!anchors(m[1] ?? file).has(m[2])) broken.push(m[0]);
+      }
+      expect(broken).toEqual([]);
+    });
+  }
+
+  it('README links both documents', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain('](docs/streams.md)');
+    expect(readme).toContain('](docs/streams-vs-kafka-streams.md)');
+  });
+});
+
 describe('claims in docs/streams.md', () => {
   const S = Serdes.String();
 
