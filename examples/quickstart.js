@@ -1,143 +1,133 @@
-// npm start: an embedded Skein broker and an exactly-once consume-transform-produce pipeline.
+// npm start: a Skein streams application, exactly once, through a crash.
 //
-// 1. A producer writes orders (keyed by customer) to "orders".
-// 2. The pipeline — a kafkajs consumer group plus a transactional producer — reads each batch,
-//    adds tax, writes the results to "orders-with-tax" and commits the consumed offsets with
-//    sendOffsets in the same transaction. One transaction is deliberately aborted on the way and
-//    its batch processed again, as after a crash.
-// 3. A read_committed consumer reads the output: every order appears exactly once, in order.
-//
-// The broker keeps its data in a temporary directory it removes when closed.
+// 1. An embedded Skein broker starts on 127.0.0.1 (data in a temporary directory).
+// 2. The streams application examples/order-totals/app.mjs starts as a separate process: it reads
+//    orders, adds tax (→ orders-with-tax) and keeps each customer's spend in a LevelDB store backed
+//    by a changelog (→ customer-spend), committing under exactly_once.
+// 3. A producer writes 600 orders. Half-way, the application is SIGKILLed and started again: it
+//    restores its store from the changelog (only what it had not written locally) and goes on.
+// 4. The outputs are read back read_committed and checked against what was written: every order
+//    exactly once, and every customer's total exactly the sum of their orders.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import kafkajs from 'kafkajs';
-import { Broker, createLogger } from 'skein';
+import { Broker } from 'skein';
 
-const { Kafka, logLevel, Partitioners, CompressionTypes } = kafkajs;
+const { Kafka, logLevel } = kafkajs;
 const say = (line = '') => process.stdout.write(`${line}\n`);
-const ORDERS = 40;
-const customers = ['alice', 'bob', 'carol', 'dave', 'erin'];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const ORDERS = 600;
+const customers = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'];
+const cents = (x) => Math.round(x * 100) / 100;
+const stateDir = mkdtempSync(join(tmpdir(), 'skein-quickstart-state-'));
 
-// No log dir or port given: a temporary directory, 127.0.0.1 and a free port. The embedded
-// defaults (no initial rebalance delay, 5 partitions for the internal topics) suit a demo.
-const broker = await Broker.start({ logger: createLogger('warn') });
-say(`Skein broker on ${broker.bootstrap} (data in ${broker.logDir})`);
-
+const broker = await Broker.start();
+say(`Skein broker on ${broker.bootstrap}`);
 const kafka = new Kafka({ brokers: [broker.bootstrap], clientId: 'quickstart', logLevel: logLevel.NOTHING });
-const admin = kafka.admin();
-const consumers = [];
-const producers = [];
+const producer = kafka.producer({ idempotent: true });
+const reader = kafka.consumer({ groupId: 'quickstart-reader', readUncommitted: false });
+let app = null;
+let appLog = '';
+
+function startApp() {
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'order-totals/app.mjs')], {
+    env: { ...process.env, BOOTSTRAP: broker.bootstrap, STATE_DIR: stateDir, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (d) => (appLog += d));
+  child.stderr.on('data', (d) => (appLog += d));
+  return child;
+}
 
 try {
-  await broker.createTopics([
-    { topic: 'orders', partitions: 3 },
-    { topic: 'orders-with-tax', partitions: 3 },
-  ]);
-  await admin.connect();
+  await broker.createTopics(['orders', 'orders-with-tax', 'customer-spend'].map((topic) => ({ topic, partitions: 3 })));
+  app = startApp();
+  say(`Started the streams application (pid ${app.pid}): orders → tax → orders-with-tax, and spend per customer → customer-spend`);
+  for (let waited = 0; !/to RUNNING/.test(appLog); waited += 100) {
+    if (waited > 30_000) throw new Error(`the application did not start:\n${appLog}`);
+    await sleep(100);
+  }
 
-  // 1. Input.
-  const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
-  producers.push(producer);
   await producer.connect();
-  const orders = Array.from({ length: ORDERS }, (_, i) => ({
-    key: customers[i % customers.length],
-    value: JSON.stringify({ order: i + 1, amount: ((i * 37) % 100) + 0.99 }),
-  }));
-  await producer.send({ topic: 'orders', acks: -1, messages: orders, compression: CompressionTypes.GZIP });
-  say(`Produced ${ORDERS} orders to "orders" (idempotent producer, gzip)`);
+  const orders = Array.from({ length: ORDERS }, (_, i) => ({ customer: customers[(i * 7) % customers.length], order: i + 1, amount: cents(((i * 37) % 100) + 0.99) }));
+  for (let chunk = 0; chunk < 6; chunk++) {
+    const part = orders.slice(chunk * 100, (chunk + 1) * 100);
+    await producer.send({ topic: 'orders', acks: -1, messages: part.map((o) => ({ key: o.customer, value: JSON.stringify({ order: o.order, amount: o.amount }) })) });
+    say(`Produced orders ${part[0].order}–${part.at(-1).order}`);
+    await sleep(chunk === 2 ? 60 : 400);
+    if (chunk === 2) {
+      const gone = new Promise((r) => app.once('exit', r));
+      app.kill('SIGKILL');
+      await gone;
+      say(`SIGKILLed the application (pid ${app.pid}) half-way, with its transactions in flight`);
+      appLog = '';
+      app = startApp();
+      say(`Started it again (pid ${app.pid})`);
+    }
+  }
 
-  // 2. The exactly-once pipeline.
-  const groupId = 'add-tax';
-  const txProducer = kafka.producer({ transactionalId: 'add-tax-pipeline', maxInFlightRequests: 1, idempotent: true });
-  producers.push(txProducer);
-  await txProducer.connect();
-  const pipeline = kafka.consumer({ groupId, readUncommitted: false });
-  consumers.push(pipeline);
-  await pipeline.connect();
-  await pipeline.subscribe({ topics: ['orders'], fromBeginning: true });
-  let abortedOnce = false;
-  let transactions = 0;
-  await pipeline.run({
-    autoCommit: false,
-    eachBatch: async ({ batch }) => {
-      const txn = await txProducer.transaction();
-      try {
-        await txn.send({
-          topic: 'orders-with-tax',
-          messages: batch.messages.map((m) => {
-            const order = JSON.parse(String(m.value));
-            return { key: m.key, value: JSON.stringify({ ...order, withTax: Math.round(order.amount * 120) / 100 }) };
-          }),
-        });
-        await txn.sendOffsets({
-          consumerGroupId: groupId,
-          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(BigInt(batch.lastOffset()) + 1n) }] }],
-        });
-        if (!abortedOnce) {
-          abortedOnce = true;
-          throw new Error('simulated failure before commit');
-        }
-        await txn.commit();
-        transactions++;
-      } catch (err) {
-        await txn.abort();
-        say(`  transaction aborted (${err.message}); its ${batch.messages.length} records will be processed again`);
-        throw err; // kafkajs seeks back to the last committed offset and redelivers the batch
-      }
+  // What the outputs must be, computed here from the inputs.
+  const expected = new Map(customers.map((c) => [c, { orders: 0, spend: 0 }]));
+  for (const o of orders) {
+    const e = expected.get(o.customer);
+    e.orders++;
+    e.spend = cents(e.spend + cents(o.amount * 1.2));
+  }
+
+  // Read the outputs read_committed until they are complete (or 60 s pass).
+  const withTax = [];
+  const spend = new Map();
+  await reader.connect();
+  await reader.subscribe({ topics: ['orders-with-tax', 'customer-spend'], fromBeginning: true });
+  await reader.run({
+    eachMessage: async ({ topic, partition, message }) => {
+      const value = JSON.parse(String(message.value));
+      if (topic === 'orders-with-tax') withTax.push({ partition, customer: String(message.key), ...value });
+      else spend.set(String(message.key), value);
     },
   });
-
-  // Wait until the group's committed offsets reach the end of the input.
-  const ends = await admin.fetchTopicOffsets('orders');
-  for (let tries = 0; ; tries++) {
-    const [committed] = await admin.fetchOffsets({ groupId, topics: ['orders'] });
-    const done = ends.every((e) => committed.partitions.find((p) => p.partition === e.partition)?.offset === e.high);
-    if (done) break;
-    if (tries > 300) throw new Error('the pipeline did not finish within 30 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  say(`Pipeline committed ${transactions} transaction(s); group "${groupId}" offsets are at the end of "orders"`);
-
-  // 3. Read the output read_committed and check it.
-  const reader = kafka.consumer({ groupId: 'quickstart-reader', readUncommitted: false });
-  consumers.push(reader);
-  await reader.connect();
-  await reader.subscribe({ topics: ['orders-with-tax'], fromBeginning: true });
-  const seen = [];
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`read ${seen.length} of ${ORDERS} outputs within 30 s`)), 30_000);
-    reader.run({
-      eachMessage: async ({ partition, message }) => {
-        seen.push({ partition, offset: message.offset, key: String(message.key), ...JSON.parse(String(message.value)) });
-        if (seen.length >= ORDERS) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
-  });
-  await new Promise((r) => setTimeout(r, 500)); // anything beyond ORDERS would be a duplicate
+  const complete = () => withTax.length >= ORDERS && customers.every((c) => spend.get(c)?.orders === expected.get(c).orders);
+  for (let waited = 0; !complete() && waited < 60_000; waited += 200) await sleep(200);
+  await sleep(1000); // anything more than complete would be a duplicate
 
   say();
-  for (const p of [0, 1, 2]) {
-    const rows = seen.filter((r) => r.partition === p);
-    say(`orders-with-tax, partition ${p}:`);
-    for (const r of rows) say(`  offset ${r.offset.padStart(2)}  ${r.key.padEnd(6)} order ${String(r.order).padStart(2)}  ${r.amount.toFixed(2).padStart(6)} → ${r.withTax.toFixed(2).padStart(6)}`);
+  const restoreLines = appLog.split('\n').filter((l) => /restored store spend/.test(l));
+  if (restoreLines.length > 0) {
+    say('After the restart, each task resumed its LevelDB store from the changelog offset stored with it —');
+    say('replaying only what it had not yet written locally:');
+    for (const l of restoreLines) say(`  ${l.replace(/^\[[^\]]*\] INFO /, '').replace(/ \([^)]*\)$/, '')}`);
+    say();
   }
-  const unique = new Set(seen.map((r) => r.order));
-  const inOrder = customers.every((c) => {
-    const mine = seen.filter((r) => r.key === c).map((r) => r.order);
-    return mine.every((o, i) => i === 0 || o > mine[i - 1]);
-  });
+  say('customer  orders  spend (streams)  spend (sum of inputs)');
+  let totalsMatch = true;
+  for (const c of customers) {
+    const got = spend.get(c) ?? { orders: 0, spend: 0 };
+    const want = expected.get(c);
+    const ok = got.orders === want.orders && got.spend === want.spend;
+    totalsMatch &&= ok;
+    say(`${c.padEnd(9)} ${String(got.orders).padStart(6)}  ${got.spend.toFixed(2).padStart(15)}  ${want.spend.toFixed(2).padStart(21)}  ${ok ? 'ok' : 'WRONG'}`);
+  }
+  const ids = new Set(withTax.map((o) => o.order));
+  const inOrder = customers.every((c) => withTax.filter((o) => o.customer === c).every((o, i, all) => i === 0 || o.order > all[i - 1].order));
+  const taxRight = withTax.every((o) => o.total === cents(o.amount * 1.2));
   say();
-  if (seen.length === ORDERS && unique.size === ORDERS && inOrder) {
-    say(`Exactly once: ${ORDERS} orders in, ${seen.length} results out, none twice, each customer's orders in order —`);
-    say('although one transaction was aborted and its batch processed a second time.');
+  if (withTax.length === ORDERS && ids.size === ORDERS && inOrder && taxRight && totalsMatch) {
+    say(`Exactly once: ${ORDERS} orders in, ${withTax.length} in orders-with-tax — none missing, none twice, each customer's in order —`);
+    say('and every customer total equals the sum of their orders, although the application was killed mid-transaction.');
   } else {
-    say(`NOT exactly once: ${seen.length} results for ${unique.size} distinct orders (expected ${ORDERS}), in order: ${inOrder}`);
+    say(`NOT exactly once: ${withTax.length} outputs for ${ids.size} distinct orders (expected ${ORDERS}); in order: ${inOrder}; totals right: ${totalsMatch}`);
     process.exitCode = 1;
   }
 } finally {
-  for (const c of consumers) await c.disconnect().catch(() => {});
-  for (const p of producers) await p.disconnect().catch(() => {});
-  await admin.disconnect().catch(() => {});
+  if (app !== null && app.exitCode === null) {
+    const gone = new Promise((r) => app.once('exit', r));
+    app.kill('SIGTERM');
+    await gone;
+  }
+  await reader.disconnect().catch(() => {});
+  await producer.disconnect().catch(() => {});
   await broker.close();
+  rmSync(stateDir, { recursive: true, force: true });
 }
