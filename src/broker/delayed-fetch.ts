@@ -1,8 +1,9 @@
 /**
  * Long-poll fetches waiting for data: Kafka's fetch purgatory, reduced to what one node needs.
  *
- * A Fetch that found fewer than `min.bytes` waits here, keyed by the partitions it reads, until an
- * append to one of them wakes it (it then reads again) or its `max.wait.ms` runs out.
+ * A Fetch that found fewer than `min.bytes` waits here, keyed by the partitions it reads
+ * (`topicPartitionKey`), until an append to one of them wakes it (it then reads again) or its
+ * `max.wait.ms` runs out.
  */
 export class DelayedFetches {
   private readonly byPartition = new Map<string, Set<() => void>>();
@@ -45,5 +46,3 @@ export class DelayedFetches {
     for (const key of [...this.byPartition.keys()]) this.notify(key);
   }
 }
-
-export const partitionKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;

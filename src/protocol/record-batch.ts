@@ -24,12 +24,14 @@ import {
   isControl,
   isLogAppendTime,
   LOG_OVERHEAD,
+  NO_PRODUCER_EPOCH,
   NO_PRODUCER_ID,
   NO_SEQUENCE,
   Offsets,
   readBatchHeader,
 } from './batch-header.js';
 import { compress, compressSync, type DecompressOptions, decompress, decompressSync } from './compression.js';
+import { INT32_MAX } from './constants.js';
 import { ErrorCode, KafkaError, ProtocolDecodeError } from './errors.js';
 import { Reader } from './reader.js';
 
@@ -199,7 +201,7 @@ function planBatch(opts: EncodeRecordBatchOptions): BatchPlan {
     }
     timestampDeltas[i] = delta;
     const offsetDelta = r.offsetDelta ?? i;
-    if (!Number.isInteger(offsetDelta) || offsetDelta < 0 || offsetDelta > 0x7fffffff || (i > 0 && offsetDelta <= offsetDeltas[i - 1])) {
+    if (!Number.isInteger(offsetDelta) || offsetDelta < 0 || offsetDelta > INT32_MAX || (i > 0 && offsetDelta <= offsetDeltas[i - 1])) {
       throw new RangeError(`record ${i} has offset delta ${offsetDelta}; deltas must be non-negative and increasing`);
     }
     offsetDeltas[i] = offsetDelta;
@@ -222,7 +224,7 @@ function planBatch(opts: EncodeRecordBatchOptions): BatchPlan {
     recordsSize += sizeOfVarint(body) + body;
   }
   const lastOffsetDelta = opts.lastOffsetDelta ?? offsetDeltas[records.length - 1];
-  if (!Number.isInteger(lastOffsetDelta) || lastOffsetDelta < offsetDeltas[records.length - 1] || lastOffsetDelta > 0x7fffffff) {
+  if (!Number.isInteger(lastOffsetDelta) || lastOffsetDelta < offsetDeltas[records.length - 1] || lastOffsetDelta > INT32_MAX) {
     throw new RangeError(`lastOffsetDelta ${lastOffsetDelta} is below the last record's offset delta ${offsetDeltas[records.length - 1]}`);
   }
   return {
@@ -295,7 +297,7 @@ function finishBatch(batch: Buffer, plan: BatchPlan): Buffer {
   batch.writeBigInt64BE(plan.baseTimestamp, Offsets.baseTimestamp);
   batch.writeBigInt64BE(plan.maxTimestamp, Offsets.maxTimestamp);
   batch.writeBigInt64BE(o.producerId ?? NO_PRODUCER_ID, Offsets.producerId);
-  batch.writeInt16BE(o.producerEpoch ?? -1, Offsets.producerEpoch);
+  batch.writeInt16BE(o.producerEpoch ?? NO_PRODUCER_EPOCH, Offsets.producerEpoch);
   batch.writeInt32BE(o.baseSequence ?? NO_SEQUENCE, Offsets.baseSequence);
   batch.writeInt32BE(count, Offsets.recordCount);
   batch.writeUInt32BE(computeBatchCrc(batch), Offsets.crc);

@@ -18,6 +18,7 @@
  *   configs it does not know.
  * - Nothing is dynamic: every broker config is read-only once started.
  */
+import { INT32_MAX } from '../../protocol/constants.js';
 import type { LogConfig } from '../log/log-config.js';
 import {
   atLeast,
@@ -38,7 +39,7 @@ import {
 } from './config-def.js';
 import { ConfigError } from './config-error.js';
 
-const INT_MAX = '2147483647';
+const INT_MAX = String(INT32_MAX);
 
 /** Kafka's BrokerCompressionType names; `none` is accepted as the producer-side spelling of uncompressed. */
 export const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer', 'none'];

@@ -7,6 +7,7 @@
  * Number.MAX_SAFE_INTEGER, which every consumer treats as Long.MAX_VALUE ("never"). Printing goes
  * the other way, so DescribeConfigs shows Kafka's 9223372036854775807.
  */
+import { INT32_MAX, INT32_MIN } from '../../protocol/constants.js';
 import { ConfigError } from './config-error.js';
 
 /** The value types of Kafka's ConfigDef. */
@@ -112,7 +113,7 @@ const LONG_MIN_STRING = '-9223372036854775808';
 
 const INTEGER_RANGES: Record<'int' | 'short' | 'long', [bigint, bigint]> = {
   short: [-32768n, 32767n],
-  int: [-2147483648n, 2147483647n],
+  int: [BigInt(INT32_MIN), BigInt(INT32_MAX)],
   long: [-9223372036854775808n, 9223372036854775807n],
 };
 
@@ -122,7 +123,7 @@ const TYPE_EXPECTED: Record<ConfigValueType, string> = {
   class: 'a class name',
   password: 'a string',
   list: 'a comma-separated list',
-  int: 'a whole number from -2147483648 to 2147483647 (int)',
+  int: `a whole number from ${INT32_MIN} to ${INT32_MAX} (int)`,
   short: 'a whole number from -32768 to 32767 (short)',
   long: 'a whole number from -9223372036854775808 to 9223372036854775807 (long)',
   double: 'a decimal number (double)',

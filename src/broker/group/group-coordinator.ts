@@ -19,6 +19,7 @@
  * coordinator failover (there is one broker).
  */
 import { ErrorCode } from '../../protocol/errors.js';
+import type { TopicPartition } from '../../protocol/topic-partition.js';
 import type { Clock } from '../clock.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { TransactionalProducer } from '../coordinator/internal-topic.js';
@@ -33,7 +34,6 @@ import {
   type Protocol,
   syncError,
   type SyncGroupResult,
-  type TopicPartitionRef,
 } from './group-metadata.js';
 import type { FetchedOffset, GroupMetadataManager } from './group-metadata-manager.js';
 import { GroupState } from './group-state.js';
@@ -135,7 +135,7 @@ export interface TxnOffsetCommitParams {
 }
 
 /** One partition of an OffsetCommit or TxnOffsetCommit. */
-interface CommittedPartition extends TopicPartitionRef {
+interface CommittedPartition extends TopicPartition {
   offset: bigint;
   leaderEpoch: number;
   metadata: string | null;
@@ -149,7 +149,7 @@ interface OffsetCommitPlan<O> {
   txn?: TransactionalProducer;
 }
 
-export interface PartitionResult extends TopicPartitionRef {
+export interface PartitionResult extends TopicPartition {
   errorCode: number;
 }
 
@@ -784,7 +784,7 @@ export class GroupCoordinator {
     plan: () => OffsetCommitPlan<O> | { error: number },
   ): PartitionResult[] {
     const results: PartitionResult[] = [];
-    const result = (o: TopicPartitionRef, errorCode: number) => results.push({ topic: o.topic, partition: o.partition, errorCode });
+    const result = (o: TopicPartition, errorCode: number) => results.push({ topic: o.topic, partition: o.partition, errorCode });
     if (status !== null) {
       for (const o of offsets) result(o, status);
       return results;
@@ -800,7 +800,7 @@ export class GroupCoordinator {
       for (const o of known) result(o, commit.error);
       return results;
     }
-    const valid: Array<TopicPartitionRef & { value: OffsetAndMetadata }> = [];
+    const valid: Array<TopicPartition & { value: OffsetAndMetadata }> = [];
     for (const o of known) {
       const metadata = o.metadata ?? '';
       if (metadata.length > this.config.offsetMetadataMaxBytes) {
@@ -827,7 +827,7 @@ export class GroupCoordinator {
   }
 
   /** OffsetFetch for one group: `partitions` null asks for every partition it has committed. */
-  handleFetchOffsets(groupId: string, partitions: TopicPartitionRef[] | null, requireStable: boolean): { errorCode: number; offsets: FetchedOffset[] } {
+  handleFetchOffsets(groupId: string, partitions: TopicPartition[] | null, requireStable: boolean): { errorCode: number; offsets: FetchedOffset[] } {
     const status = this.validateGroupStatus(groupId, true);
     if (status !== null) return { errorCode: status, offsets: [] };
     // Answered whatever the group's state: a group may use Kafka only to store offsets.
@@ -835,13 +835,13 @@ export class GroupCoordinator {
   }
 
   /** OffsetDelete (KIP-496): only offsets of topics the group does not consume. */
-  handleDeleteOffsets(groupId: string, partitions: TopicPartitionRef[]): { errorCode: number; partitions: PartitionResult[] } {
+  handleDeleteOffsets(groupId: string, partitions: TopicPartition[]): { errorCode: number; partitions: PartitionResult[] } {
     const status = this.validateGroupStatus(groupId, false);
     if (status !== null) return { errorCode: status, partitions: [] };
     const group = this.groupManager.getGroup(groupId);
     if (!group || group.is(GroupState.Dead)) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, partitions: [] };
     const results: PartitionResult[] = [];
-    let eligible: TopicPartitionRef[] = [];
+    let eligible: TopicPartition[] = [];
     const existing = partitions.filter((tp) => {
       if (this.deps.partitionExists(tp.topic, tp.partition)) return true;
       results.push({ ...tp, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });

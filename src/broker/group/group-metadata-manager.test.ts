@@ -5,7 +5,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { encodeRecordBatch } from '../../protocol/record-batch.js';
 import { GroupState } from './group-state.js';
 import { javaStringHashCode, kafkaAbs, partitionFor as partitionForGroup } from '../coordinator/partition-hash.js';
-import { GROUP_METADATA_TOPIC_NAME } from './group-metadata-manager.js';
+import { GROUP_METADATA_TOPIC_NAME } from '../metadata/internal-topics.js';
 import { encodeOffsetCommitKey, encodeOffsetCommitValue } from './offsets-records.js';
 import { joinParams, openTestCoordinator, type TestCoordinator } from './testing.js';
 

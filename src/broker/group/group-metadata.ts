@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../protocol/errors.js';
+import type { TopicPartition } from '../../protocol/topic-partition.js';
 import { checkTransition, GroupState } from './group-state.js';
 import { consumerSubscriptionTopics } from './offsets-records.js';
 
@@ -63,11 +64,6 @@ export interface CommittedOffset extends OffsetAndMetadata {
    * made visible later never replaces a newer plain commit (Kafka compares the same).
    */
   recordOffset: number;
-}
-
-export interface TopicPartitionRef {
-  topic: string;
-  partition: number;
 }
 
 export class MemberMetadata {
@@ -449,8 +445,8 @@ export class GroupMetadata {
     return true;
   }
 
-  allOffsets(): Array<TopicPartitionRef & { offset: CommittedOffset }> {
-    const out: Array<TopicPartitionRef & { offset: CommittedOffset }> = [];
+  allOffsets(): Array<TopicPartition & { offset: CommittedOffset }> {
+    const out: Array<TopicPartition & { offset: CommittedOffset }> = [];
     for (const [topic, byPartition] of this.offsets) for (const [partition, offset] of byPartition) out.push({ topic, partition, offset });
     return out;
   }
@@ -484,7 +480,7 @@ export class GroupMetadata {
    * stable consumer group, offsets of topics no member subscribes to, `retentionMs` after their
    * commit; in a group that only stores offsets (no protocol type), `retentionMs` after the commit.
    */
-  expiredOffsets(now: number, retentionMs: number): TopicPartitionRef[] {
+  expiredOffsets(now: number, retentionMs: number): TopicPartition[] {
     let base: ((o: CommittedOffset) => number) | undefined;
     let keep: Set<string> = new Set();
     if (this.protocolType !== null && this.is(GroupState.Empty)) {
@@ -497,7 +493,7 @@ export class GroupMetadata {
       base = (o) => o.commitTimestamp;
     }
     if (base === undefined) return [];
-    const out: TopicPartitionRef[] = [];
+    const out: TopicPartition[] = [];
     for (const { topic, partition, offset } of this.allOffsets()) {
       if (keep.has(topic) || this.hasPendingTransactionalOffset(topic, partition)) continue;
       const expired = offset.expireTimestamp !== null ? now >= offset.expireTimestamp : now - base(offset) >= retentionMs;

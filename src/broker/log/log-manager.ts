@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import { topicPartitionKey } from '../../protocol/topic-partition.js';
 import type { Clock } from '../clock.js';
 import { fsyncDirSync } from './file-io.js';
 import type { CleanResult } from './cleaner.js';
@@ -132,7 +133,7 @@ export class LogManager {
       }
       const topic = m[1];
       const partition = Number(m[2]);
-      const key = keyOf(topic, partition);
+      const key = topicPartitionKey(topic, partition);
       const other = this.logs.get(key);
       if (other !== undefined) {
         throw new Error(`Duplicate log directories for ${topic}-${partition}: ${other.log.dir} and ${full}`);
@@ -232,7 +233,7 @@ export class LogManager {
    */
   createLog(topic: string, partition: number, config: LogConfig = this.topicConfig(topic)): PartitionLog {
     this.ensureRunning();
-    const existing = this.logs.get(keyOf(topic, partition));
+    const existing = this.logs.get(topicPartitionKey(topic, partition));
     if (existing !== undefined) return existing.log;
     if (!LEGAL_TOPIC.test(topic) || topic === '.' || topic === '..') {
       throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `illegal topic name ${JSON.stringify(topic)}`);
@@ -249,7 +250,7 @@ export class LogManager {
       logger: this.logger,
       producerIdExpirationMs: this.producerIdExpirationMs,
     });
-    this.logs.set(keyOf(topic, partition), { topic, partition, log, logDir });
+    this.logs.set(topicPartitionKey(topic, partition), { topic, partition, log, logDir });
     this.logger.info(`Created log for ${topic}-${partition} in ${logDir}`);
     return log;
   }
@@ -259,13 +260,13 @@ export class LogManager {
    * progress); for tests and tools. UNKNOWN_TOPIC_OR_PARTITION if there is no such log.
    */
   cleanNow(topic: string, partition: number): Promise<CleanResult> {
-    const entry = this.logs.get(keyOf(topic, partition));
+    const entry = this.logs.get(topicPartitionKey(topic, partition));
     if (entry === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `no log for ${topic}-${partition}`);
     return this.cleaner.cleanNow(entry);
   }
 
   getLog(topic: string, partition: number): PartitionLog | undefined {
-    return this.logs.get(keyOf(topic, partition))?.log;
+    return this.logs.get(topicPartitionKey(topic, partition))?.log;
   }
 
   /** Every log, in no particular order. */
@@ -275,7 +276,7 @@ export class LogManager {
 
   /** Deletes a partition's log and its directory. False if there was no such log. */
   async deleteLog(topic: string, partition: number): Promise<boolean> {
-    const key = keyOf(topic, partition);
+    const key = topicPartitionKey(topic, partition);
     const entry = this.logs.get(key);
     if (entry === undefined) return false;
     this.logs.delete(key);
@@ -319,8 +320,4 @@ export class LogManager {
   private ensureRunning(): void {
     if (this.shutDown) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, 'the log manager is shut down');
   }
-}
-
-function keyOf(topic: string, partition: number): string {
-  return `${topic}-${partition}`;
 }

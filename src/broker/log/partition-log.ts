@@ -27,12 +27,15 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { OffsetSpec } from '../../protocol/apis/list-offsets.js';
 import { BATCH_HEADER_SIZE, LOG_OVERHEAD, Offsets, setLogAppendTime } from '../../protocol/batch-header.js';
+import { INT32_MAX } from '../../protocol/constants.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { AppendOrigin } from '../producer-state/producer-append-info.js';
 import { type ProducerStateAnalysis, ProducerStateManager } from '../producer-state/producer-state-manager.js';
+import { nextOffsetAfter } from './batch-header-cursor.js';
 import { CheckpointFile } from './checkpoint-file.js';
 import { getInt64, setInt64, viewOf } from './file-io.js';
 import type { LogConfig } from './log-config.js';
@@ -54,11 +57,11 @@ export type LogLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 export const RECOVERY_POINT_CHECKPOINT_FILE = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint';
 
-/** ListOffsets special timestamps (Kafka's `ListOffsetsRequest`). */
-export const LATEST_TIMESTAMP = -1;
-export const EARLIEST_TIMESTAMP = -2;
-export const MAX_TIMESTAMP = -3;
-export const EARLIEST_LOCAL_TIMESTAMP = -4;
+/** ListOffsets' special timestamps (`OffsetSpec`), as the numbers the log works in. */
+const LATEST_TIMESTAMP = Number(OffsetSpec.latest);
+const EARLIEST_TIMESTAMP = Number(OffsetSpec.earliest);
+const MAX_TIMESTAMP = Number(OffsetSpec.maxTimestamp);
+const EARLIEST_LOCAL_TIMESTAMP = Number(OffsetSpec.earliestLocal);
 
 export interface PartitionLogOptions {
   clock: Clock;
@@ -127,7 +130,6 @@ export interface FetchDataInfo {
   logEndOffset: number;
 }
 
-const INT32_MAX = 0x7fffffff;
 /** A written-behind append whose bytes are not yet known to be in the file. */
 interface Unwritten {
   segment: LogSegment;
@@ -675,8 +677,8 @@ export class PartitionLog {
 
   /**
    * ListOffsets: the first offset (≥ log start offset) whose record timestamp is ≥ `timestamp`, with
-   * that timestamp; or the special queries LATEST_TIMESTAMP, EARLIEST_TIMESTAMP,
-   * EARLIEST_LOCAL_TIMESTAMP, MAX_TIMESTAMP (the first record with the largest timestamp, KIP-734).
+   * that timestamp; or the special queries (`OffsetSpec`) latest, earliest, earliestLocal and
+   * maxTimestamp (the first record with the largest timestamp, KIP-734), as numbers.
    * Undefined when there is no such record (Kafka answers offset -1).
    */
   fetchOffsetByTimestamp(timestamp: number): TimestampAndOffset | undefined {
@@ -957,16 +959,4 @@ export class PartitionLog {
   private ensureOpen(): void {
     if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `${this.dir} is closed`);
   }
-}
-
-/** The offset after the last batch in `chunk` (whole batches). */
-function nextOffsetAfter(chunk: Buffer): number {
-  const view = viewOf(chunk);
-  let pos = 0;
-  let next = -1;
-  while (pos + BATCH_HEADER_SIZE <= chunk.length) {
-    next = getInt64(view, pos + Offsets.baseOffset) + view.getInt32(pos + Offsets.lastOffsetDelta) + 1;
-    pos += view.getInt32(pos + Offsets.batchLength) + LOG_OVERHEAD;
-  }
-  return next;
 }

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
+import { topicPartitionKey } from '../../protocol/topic-partition.js';
 import { ManualClock } from '../clock.js';
-import { GROUP_METADATA_TOPIC_NAME } from '../group/group-metadata-manager.js';
 import { joinParams } from '../group/testing.js';
+import { GROUP_METADATA_TOPIC_NAME, TRANSACTION_STATE_TOPIC_NAME } from '../metadata/internal-topics.js';
 import { type InitProducerIdResult } from './transaction-coordinator.js';
 import { MAX_PRODUCER_EPOCH } from './transaction-metadata.js';
-import { TRANSACTION_STATE_TOPIC_NAME } from './transaction-state-manager.js';
 import { openTestTxnCoordinator, readPartition, type TestTxnCoordinator, txnBatch } from './testing.js';
 
 const TOPIC = 't';
@@ -152,7 +152,7 @@ describe('TransactionCoordinator', () => {
     it('verifies partitions without adding them (KIP-890)', async () => {
       const c = await open();
       const p = init();
-      expect(c.txn.handleVerifyPartitionsInTransaction('tx', p.producerId, 0, [{ topic: TOPIC, partition: 0 }])).toEqual({ partitions: new Map([[`${TOPIC}\u00000`, ErrorCode.TRANSACTION_ABORTABLE]]) });
+      expect(c.txn.handleVerifyPartitionsInTransaction('tx', p.producerId, 0, [{ topic: TOPIC, partition: 0 }])).toEqual({ partitions: new Map([[topicPartitionKey(TOPIC, 0), ErrorCode.TRANSACTION_ABORTABLE]]) });
       c.txn.handleAddPartitionsToTransaction('tx', p.producerId, 0, [{ topic: TOPIC, partition: 0 }]);
       const r = c.txn.handleVerifyPartitionsInTransaction('tx', p.producerId, 0, [
         { topic: TOPIC, partition: 0 },

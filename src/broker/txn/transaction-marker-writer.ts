@@ -20,10 +20,11 @@
  * transactional id for good.
  */
 import { ErrorCode, errorName } from '../../protocol/errors.js';
-import { GROUP_METADATA_TOPIC_NAME } from '../group/group-metadata-manager.js';
+import { topicPartitionOfKey } from '../../protocol/topic-partition.js';
 import type { Logger } from '../logger.js';
+import { GROUP_METADATA_TOPIC_NAME } from '../metadata/internal-topics.js';
 import type { ControlAppendResult, TxnMarker } from '../replica-manager.js';
-import { splitPartitionKey, type TransactionMetadata, type TxnTransitMetadata } from './transaction-metadata.js';
+import type { TransactionMetadata, TxnTransitMetadata } from './transaction-metadata.js';
 import { TransactionState } from './transaction-state.js';
 
 export const DEFAULT_MARKER_RETRY_BACKOFF_MS = 100;
@@ -78,7 +79,7 @@ export class TransactionMarkerWriter {
     const marker: TxnMarker = { producerId: metadata.producerId, producerEpoch: metadata.producerEpoch, commit, coordinatorEpoch };
     let waiting = false;
     for (const key of [...metadata.topicPartitions]) {
-      const { topic, partition } = splitPartitionKey(key);
+      const { topic, partition } = topicPartitionOfKey(key);
       const result = this.deps.appendControlBatch(topic, partition, marker);
       switch (result.errorCode) {
         case ErrorCode.NONE:

@@ -15,11 +15,12 @@
  */
 import type { Command } from 'commander';
 import { DescribeTransactions } from '../../protocol/apis/describe-transactions.js';
+import { CoordinatorType } from '../../protocol/apis/find-coordinator.js';
 import { ListTransactions } from '../../protocol/apis/list-transactions.js';
 import { ErrorCode, errorName, KafkaError } from '../../protocol/errors.js';
 import { parseBootstrapServers } from '../bootstrap.js';
 import { CliError } from '../cli-error.js';
-import { ClusterClient, CoordinatorType } from '../cluster-client.js';
+import { ClusterClient } from '../cluster-client.js';
 import { printError, printLines } from '../options.js';
 
 export interface TransactionsOptions {
