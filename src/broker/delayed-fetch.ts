@@ -4,9 +4,18 @@
  * A Fetch that found fewer than `min.bytes` waits here, keyed by the partitions it reads
  * (`topicPartitionKey`), until an append to one of them wakes it (it then reads again) or its
  * `max.wait.ms` runs out.
+ *
+ * Its clock is the real one (`systemClock`) whatever clock the broker is given: max.wait.ms is
+ * a wait the client on the other end of the socket times too, with its own request timeout, so a
+ * long poll must end in real time — on a broker under a manual clock, a poll that waited for the
+ * test to move time would leave a real client hanging.
  */
+import { type Clock, systemClock } from './clock.js';
+
 export class DelayedFetches {
   private readonly byPartition = new Map<string, Set<() => void>>();
+
+  constructor(readonly clock: Clock = systemClock) {}
 
   /**
    * Resolves when one of `keys` gets new data, or after `timeoutMs`, whichever comes first.
@@ -15,7 +24,7 @@ export class DelayedFetches {
   wait(keys: string[], timeoutMs: number): Promise<boolean> {
     return new Promise((resolve) => {
       const wake = (byData: boolean): void => {
-        clearTimeout(timer);
+        timer.cancel();
         for (const k of keys) {
           const set = this.byPartition.get(k);
           if (!set) continue;
@@ -25,7 +34,7 @@ export class DelayedFetches {
         resolve(byData);
       };
       const onData = (): void => wake(true);
-      const timer = setTimeout(() => wake(false), timeoutMs);
+      const timer = this.clock.setTimeout(() => wake(false), timeoutMs);
       for (const k of keys) {
         let set = this.byPartition.get(k);
         if (!set) this.byPartition.set(k, (set = new Set()));

@@ -197,16 +197,18 @@ export class ReplicaManager {
    * (long poll), reading again when an append wakes it.
    */
   async fetchMessages(params: FetchParams, partitions: FetchPartitionSpec[]): Promise<FetchPartitionResult[]> {
-    const deadline = Date.now() + params.maxWaitMs;
+    // max.wait.ms is real time, on the long polls' own clock (see DelayedFetches).
+    const clock = this.delayedFetches.clock;
+    const deadline = clock.now() + params.maxWaitMs;
     const keys = partitions.map((p) => topicPartitionKey(p.topic, p.partition));
     for (;;) {
       const results = this.readPartitions(params, partitions);
       const total = results.reduce((n, r) => n + r.bytes, 0);
       const anyError = results.some((r) => r.errorCode !== ErrorCode.NONE);
-      const left = deadline - Date.now();
+      const left = deadline - clock.now();
       if (total >= params.minBytes || anyError || left <= 0 || partitions.length === 0) return results;
       await this.delayedFetches.wait(keys, left);
-      if (Date.now() >= deadline) return this.readPartitions(params, partitions);
+      if (clock.now() >= deadline) return this.readPartitions(params, partitions);
     }
   }
 

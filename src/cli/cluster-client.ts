@@ -7,6 +7,7 @@
  * A Skein broker is a single node and answers everything itself; going through FindCoordinator and
  * Metadata anyway keeps the commands right against a Kafka cluster.
  */
+import { systemClock } from '../broker/clock.js';
 import { CoordinatorType, FindCoordinator } from '../protocol/apis/find-coordinator.js';
 import { ListOffsets } from '../protocol/apis/list-offsets.js';
 import { Metadata, type MetadataResponse } from '../protocol/apis/metadata.js';
@@ -201,13 +202,13 @@ export class ClusterClient {
 
   /** Runs `fn` again while it fails with an error that only means "not ready yet". */
   async retrying<T>(fn: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + (this.opts.retryForMs ?? 15_000);
+    const deadline = systemClock.now() + (this.opts.retryForMs ?? 15_000);
     let pause = 50;
     for (;;) {
       try {
         return await fn();
       } catch (err) {
-        if (!(err instanceof KafkaError) || !TRANSIENT.has(err.code) || Date.now() + pause > deadline) throw err;
+        if (!(err instanceof KafkaError) || !TRANSIENT.has(err.code) || systemClock.now() + pause > deadline) throw err;
       }
       await new Promise((res) => setTimeout(res, pause));
       pause = Math.min(pause * 2, 1_000);

@@ -91,8 +91,11 @@ export interface EncodeRecordBatchOptions {
   producerId?: bigint;
   producerEpoch?: number;
   baseSequence?: number;
-  /** Timestamp for records that carry none; default the current time. */
-  timestamp?: bigint;
+  /**
+   * Timestamp for records that carry none. Required: the codec does no I/O, and reading the wall
+   * clock is one — the caller says what time it is (a producer's clock, the broker's).
+   */
+  timestamp: bigint;
   /**
    * Default: the last record's offsetDelta. Larger when a rewritten batch keeps the offset range of
    * the batch it replaces although its last records were removed (compaction keeps a producer's last
@@ -181,7 +184,7 @@ function planBatch(opts: EncodeRecordBatchOptions): BatchPlan {
   if (opts.control) attributes |= Attr.control;
   if (opts.deleteHorizonMs !== undefined) attributes |= Attr.deleteHorizon;
 
-  const fallback = opts.timestamp ?? BigInt(Date.now());
+  const fallback = opts.timestamp;
   const firstTimestamp = records[0].timestamp ?? fallback;
   const baseTimestamp = opts.deleteHorizonMs ?? firstTimestamp;
   let maxTimestamp = firstTimestamp;

@@ -6,9 +6,9 @@
  * The decisions follow Kafka's GroupCoordinator (docs/consumer-groups.md has the state machine and
  * the error table): KIP-394 member ids, KIP-345 static membership, KIP-134's initial rebalance
  * delay, KIP-814's SkipAssignment, the pending-sync timeout, and commits accepted during
- * PreparingRebalance. Timers are `setTimeout`s: a member's session (or, while it waits in its first
- * join, Kafka's 5-minute new-member timeout), the rebalance timeout, the initial delay, the wait for
- * SyncGroups, and the KIP-394 pending member's session. Timestamps come from the injected clock.
+ * PreparingRebalance. Timers run on the injected clock: a member's session (or, while it waits in its
+ * first join, Kafka's 5-minute new-member timeout), the rebalance timeout, the initial delay, the
+ * wait for SyncGroups, and the KIP-394 pending member's session; so do timestamps.
  *
  * Where this differs from Kafka, on purpose: a JoinGroup or SyncGroup superseded by a newer one from
  * the same member is answered (REBALANCE_IN_PROGRESS) rather than dropped, and a member removed while
@@ -189,10 +189,10 @@ export class GroupCoordinator {
     this.groupManager.shutdown();
     for (const group of this.groupManager.currentGroups()) {
       this.clearJoinTimer(group);
-      clearTimeout(group.syncTimer);
+      group.syncTimer?.cancel();
       for (const id of [...group.pendingMembers.keys()]) group.removePendingMember(id);
       for (const m of group.members.values()) {
-        clearTimeout(m.sessionTimer);
+        m.sessionTimer?.cancel();
         group.maybeInvokeJoinCallback(m, joinError(m.memberId, ErrorCode.NOT_COORDINATOR));
         group.maybeInvokeSyncCallback(m, syncError(ErrorCode.NOT_COORDINATOR));
       }
@@ -261,14 +261,13 @@ export class GroupCoordinator {
     if (p.requireKnownMemberId) {
       // KIP-394: hand out the id first, so a client that times out and retries does not leave
       // defunct members behind; the id is forgotten if it does not come back within the session.
-      const timer = setTimeout(() => {
+      const timer = this.deps.clock.setTimeout(() => {
         if (group.removePendingMember(newMemberId)) {
           this.logger.info(`Pending member ${newMemberId} in group ${group.groupId} has been removed after session timeout expiration`);
           if (group.is(GroupState.PreparingRebalance)) this.tryCompleteJoin(group);
         }
       }, p.sessionTimeoutMs);
-      timer.unref();
-      group.addPendingMember(newMemberId, timer);
+      group.addPendingMember(newMemberId, timer.unref());
       return respond(joinError(newMemberId, ErrorCode.MEMBER_ID_REQUIRED));
     }
     this.addMemberAndRebalance(group, newMemberId, p, respond);
@@ -416,7 +415,7 @@ export class GroupCoordinator {
 
   /** KIP-134: wait `delayMs`; if members kept arriving, wait again, up to the rebalance timeout in all. */
   private scheduleInitialDelayedJoin(group: GroupMetadata, delayMs: number, remainingMs: number): void {
-    const timer = setTimeout(() => {
+    const timer = this.deps.clock.setTimeout(() => {
       group.joinTimer = undefined;
       if (group.newMemberAdded && remainingMs !== 0) {
         group.newMemberAdded = false;
@@ -426,22 +425,20 @@ export class GroupCoordinator {
         this.onCompleteJoin(group);
       }
     }, delayMs);
-    timer.unref();
-    group.joinTimer = { kind: 'initial', timer };
+    group.joinTimer = { kind: 'initial', timer: timer.unref() };
   }
 
   /** The rebalance timeout: members that have not rejoined by then are dropped. */
   private scheduleDelayedJoin(group: GroupMetadata): void {
-    const timer = setTimeout(() => {
+    const timer = this.deps.clock.setTimeout(() => {
       group.joinTimer = undefined;
       this.onCompleteJoin(group);
     }, group.rebalanceTimeoutMs);
-    timer.unref();
-    group.joinTimer = { kind: 'rebalance', timer };
+    group.joinTimer = { kind: 'rebalance', timer: timer.unref() };
   }
 
   private clearJoinTimer(group: GroupMetadata): void {
-    if (group.joinTimer) clearTimeout(group.joinTimer.timer);
+    group.joinTimer?.timer.cancel();
     group.joinTimer = undefined;
   }
 
@@ -570,23 +567,22 @@ export class GroupCoordinator {
 
   /** After a join completes, every member has the rebalance timeout to send SyncGroup. */
   private schedulePendingSync(group: GroupMetadata): void {
-    clearTimeout(group.syncTimer);
+    group.syncTimer?.cancel();
     const generationId = group.generationId;
-    group.syncTimer = setTimeout(() => this.onExpirePendingSync(group, generationId), group.rebalanceTimeoutMs);
-    group.syncTimer.unref();
+    group.syncTimer = this.deps.clock.setTimeout(() => this.onExpirePendingSync(group, generationId), group.rebalanceTimeoutMs).unref();
   }
 
   private removePendingSyncMember(group: GroupMetadata, memberId: string): void {
     group.pendingSyncMembers.delete(memberId);
     if (group.hasReceivedSyncFromAllMembers) {
-      clearTimeout(group.syncTimer);
+      group.syncTimer?.cancel();
       group.syncTimer = undefined;
     }
   }
 
   private removeSyncExpiration(group: GroupMetadata): void {
     group.pendingSyncMembers.clear();
-    clearTimeout(group.syncTimer);
+    group.syncTimer?.cancel();
     group.syncTimer = undefined;
   }
 
@@ -674,15 +670,14 @@ export class GroupCoordinator {
 
   /** (Re)starts a member's session timer; when it runs out, the member is removed. */
   private scheduleHeartbeatExpiry(group: GroupMetadata, member: MemberMetadata, timeoutMs = member.sessionTimeoutMs): void {
-    clearTimeout(member.sessionTimer);
-    member.sessionTimer = setTimeout(() => {
+    member.sessionTimer?.cancel();
+    member.sessionTimer = this.deps.clock.setTimeout(() => {
       member.sessionTimer = undefined;
       if (group.is(GroupState.Dead) || group.members.get(member.memberId) !== member) return;
       // Waiting in a join or sync counts as alive; the answer restarts the timer.
       if (member.hasSatisfiedHeartbeat) return;
       this.removeMemberAndUpdateGroup(group, member, `session timeout of ${timeoutMs} ms expired`);
-    }, timeoutMs);
-    member.sessionTimer.unref();
+    }, timeoutMs).unref();
   }
 
   private onGroupLoaded(group: GroupMetadata): void {

@@ -79,7 +79,7 @@ export class GroupMetadataManager {
       },
       deps,
     );
-    this.runtime = new CoordinatorRuntime(this.offsetsTopic, deps.logger);
+    this.runtime = new CoordinatorRuntime(this.offsetsTopic, deps);
   }
 
   // ---- where groups live ---------------------------------------------------------------------

@@ -12,9 +12,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { topicPartitionKey } from '../../protocol/topic-partition.js';
-import type { Clock } from '../clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import { fsyncDirSync } from './file-io.js';
 import type { CleanResult } from './cleaner.js';
 import { LogCleaner, type LogCleanerConfig } from './log-cleaner.js';
@@ -73,8 +74,10 @@ export class LogManager {
   private nextRetentionCheck: number;
   private nextFlushCheck: number;
   private nextCheckpoint: number;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private ticking: Promise<void> | undefined;
+  /** A tick asked for while one runs, to run once it is done. */
+  private nextTick: Promise<void> | undefined;
   private shutDown = false;
   /** Compaction of `cleanup.policy=compact` logs (docs/log-format.md, "Compaction"). */
   readonly cleaner: LogCleaner;
@@ -112,7 +115,8 @@ export class LogManager {
   }
 
   private loadLogDir(logDir: string): void {
-    const started = Date.now();
+    // How long loading took, for the log: real elapsed time, not the broker's clock.
+    const started = performance.now();
     fs.mkdirSync(logDir, { recursive: true });
     const marker = path.join(logDir, CLEAN_SHUTDOWN_FILE);
     const hadCleanShutdown = fs.existsSync(marker);
@@ -152,28 +156,39 @@ export class LogManager {
       fsyncDirSync(logDir);
     }
     this.logger.info(
-      `Loaded ${loaded} log(s) from ${logDir} in ${Date.now() - started} ms (${hadCleanShutdown ? 'clean shutdown' : 'no clean-shutdown marker: recovered'})`,
+      `Loaded ${loaded} log(s) from ${logDir} in ${Math.round(performance.now() - started)} ms (${hadCleanShutdown ? 'clean shutdown' : 'no clean-shutdown marker: recovered'})`,
     );
   }
 
-  /** Starts the periodic retention / flush / checkpoint work on a timer (not needed in tests: call `tick`). */
+  /**
+   * Starts the periodic retention / flush / checkpoint work on the clock, every shortest interval
+   * (not needed in tests: call `tick`, or advance a manual clock after `startup`).
+   */
   startup(): void {
     if (this.timer !== undefined || this.shutDown) return;
     const period = Math.min(this.retentionCheckIntervalMs, this.flushSchedulerIntervalMs, this.checkpointIntervalMs, this.producerExpiryCheckIntervalMs, this.cleaner.backoff);
-    const ms = Math.max(10, Math.min(period, 0x7fffffff));
-    this.timer = setInterval(() => void this.tick(), ms);
-    this.timer.unref();
+    this.timer = this.clock.setInterval(() => void this.tick(), Math.max(10, period)).unref();
   }
 
   /**
    * Runs whichever periodic tasks are due at `now`: retention (log.retention.check.interval.ms),
    * flush of logs whose last flush is older than their flush.ms (log.flush.scheduler.interval.ms),
    * recovery-point checkpoints (log.flush.offset.checkpoint.interval.ms), expiry of idle producer ids
-   * (producer.id.expiration.check.interval.ms). Never runs twice at once.
+   * (producer.id.expiration.check.interval.ms). Never runs twice at once: a tick asked for while
+   * one runs (a flush outlasting the timer's period, a manual clock advanced by many periods at once)
+   * runs once that one is done — one, whatever the number of asks — at the clock's time then.
    */
-  tick(now = this.clock.now()): Promise<void> {
-    if (this.ticking !== undefined) return this.ticking;
-    this.ticking = this.runDueTasks(now).finally(() => {
+  tick(now?: number): Promise<void> {
+    if (this.ticking !== undefined) {
+      this.nextTick ??= this.ticking
+        .catch(() => undefined)
+        .then(() => {
+          this.nextTick = undefined;
+          return this.tick(now);
+        });
+      return this.nextTick;
+    }
+    this.ticking = this.runDueTasks(now ?? this.clock.now()).finally(() => {
       this.ticking = undefined;
     });
     return this.ticking;
@@ -182,7 +197,7 @@ export class LogManager {
   private async runDueTasks(now: number): Promise<void> {
     if (this.shutDown) return;
     if (now >= this.nextRetentionCheck) {
-      this.nextRetentionCheck = now + this.retentionCheckIntervalMs;
+      this.nextRetentionCheck = nextDue(this.nextRetentionCheck, this.retentionCheckIntervalMs, now);
       for (const { log } of this.logs.values()) {
         try {
           log.deleteOldSegments(now);
@@ -192,7 +207,7 @@ export class LogManager {
       }
     }
     if (now >= this.nextFlushCheck) {
-      this.nextFlushCheck = now + this.flushSchedulerIntervalMs;
+      this.nextFlushCheck = nextDue(this.nextFlushCheck, this.flushSchedulerIntervalMs, now);
       const flushes: Promise<void>[] = [];
       for (const { log } of this.logs.values()) {
         if (now - log.lastFlushTime >= log.config.flushMs) {
@@ -202,13 +217,13 @@ export class LogManager {
       await Promise.all(flushes);
     }
     if (now >= this.nextCheckpoint) {
-      this.nextCheckpoint = now + this.checkpointIntervalMs;
+      this.nextCheckpoint = nextDue(this.nextCheckpoint, this.checkpointIntervalMs, now);
       this.checkpointLogs();
     }
     // In the background: a round reads and writes in bounded steps and must not hold up the tick.
     this.cleaner.maybeStart(now);
     if (now >= this.nextProducerExpiryCheck) {
-      this.nextProducerExpiryCheck = now + this.producerExpiryCheckIntervalMs;
+      this.nextProducerExpiryCheck = nextDue(this.nextProducerExpiryCheck, this.producerExpiryCheckIntervalMs, now);
       for (const { log } of this.logs.values()) {
         const removed = log.removeExpiredProducers(now);
         if (removed > 0) this.logger.info(`${log.dir}: expired ${removed} idle producer id(s)`);
@@ -293,8 +308,8 @@ export class LogManager {
   async shutdown(): Promise<void> {
     if (this.shutDown) return;
     this.shutDown = true;
-    if (this.timer !== undefined) clearInterval(this.timer);
-    if (this.ticking !== undefined) await this.ticking.catch(() => {});
+    this.timer?.cancel();
+    if (this.ticking !== undefined) await (this.nextTick ?? this.ticking).catch(() => {});
     await this.cleaner.shutdown();
     const failedDirs = new Set<string>();
     await Promise.all(
@@ -320,4 +335,14 @@ export class LogManager {
   private ensureRunning(): void {
     if (this.shutDown) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, 'the log manager is shut down');
   }
+}
+
+/**
+ * When a periodic task that was due at `due` and ran at `now` (≥ `due`) is due again: on its own
+ * schedule, every `period` from the first (fixed rate, as Kafka's scheduler runs them), skipping the
+ * runs a slow tick or a clock moved far at once has missed. Staying on that schedule keeps the task
+ * in step with the timer that ticks at the shortest period: a run never slips past a tick.
+ */
+function nextDue(due: number, period: number, now: number): number {
+  return due + (Math.floor((now - due) / period) + 1) * period;
 }

@@ -18,7 +18,7 @@
 import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID } from '../../protocol/batch-header.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { type TopicPartition, topicPartitionKey } from '../../protocol/topic-partition.js';
-import type { Clock } from '../clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { Logger } from '../logger.js';
 import { GROUP_METADATA_TOPIC_NAME, TRANSACTION_STATE_TOPIC_NAME } from '../metadata/internal-topics.js';
@@ -81,7 +81,7 @@ const initError = (errorCode: number): InitProducerIdResult => ({ errorCode, pro
 export class TransactionCoordinator {
   private readonly logger: Logger;
   private readonly stateManager: TransactionStateManager;
-  private abortTimer: NodeJS.Timeout | undefined;
+  private abortTimer: TimerHandle | undefined;
 
   constructor(
     private readonly config: TransactionCoordinatorConfig,
@@ -379,12 +379,13 @@ export class TransactionCoordinator {
         this.unexpected(err, `recovering ${m.transactionalId}`);
       }
     });
-    this.abortTimer = setInterval(() => this.abortTimedOutTransactions(), this.config.transactionAbortTimedOutTransactionCleanupIntervalMs);
-    this.abortTimer.unref();
+    this.abortTimer = this.deps.clock
+      .setInterval(() => this.abortTimedOutTransactions(), this.config.transactionAbortTimedOutTransactionCleanupIntervalMs)
+      .unref();
   }
 
   shutdown(): void {
-    clearInterval(this.abortTimer);
+    this.abortTimer?.cancel();
     this.abortTimer = undefined;
     this.deps.markerWriter.shutdown();
     this.stateManager.shutdown();

@@ -21,6 +21,7 @@
  */
 import { ErrorCode, errorName } from '../../protocol/errors.js';
 import { topicPartitionOfKey } from '../../protocol/topic-partition.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { GROUP_METADATA_TOPIC_NAME } from '../metadata/internal-topics.js';
 import type { ControlAppendResult, TxnMarker } from '../replica-manager.js';
@@ -35,13 +36,13 @@ export interface TransactionMarkerWriterDeps {
   onOffsetsMarker(partition: number, producerId: bigint, commit: boolean): void;
   /** Writes the Complete record (TransactionStateManager.appendTransactionToLog). */
   appendTransactionToLog(metadata: TransactionMetadata, transit: TxnTransitMetadata): number;
-  clock: { now(): number };
+  clock: Clock;
   logger: Logger;
   retryBackoffMs?: number;
 }
 
 export class TransactionMarkerWriter {
-  private readonly retries = new Map<TransactionMetadata, NodeJS.Timeout>();
+  private readonly retries = new Map<TransactionMetadata, TimerHandle>();
   private stopped = false;
   private readonly retryBackoffMs: number;
 
@@ -69,7 +70,7 @@ export class TransactionMarkerWriter {
   /** Stops retrying; what is left stays in Prepare* in the log and is completed after the next start. */
   shutdown(): void {
     this.stopped = true;
-    for (const timer of this.retries.values()) clearTimeout(timer);
+    for (const timer of this.retries.values()) timer.cancel();
     this.retries.clear();
   }
 
@@ -121,14 +122,13 @@ export class TransactionMarkerWriter {
 
   private scheduleRetry(metadata: TransactionMetadata, complete: TxnTransitMetadata | undefined, coordinatorEpoch: number): void {
     if (this.stopped) return;
-    const timer = setTimeout(() => {
+    const timer = this.deps.clock.setTimeout(() => {
       try {
         this.attempt(metadata, complete, coordinatorEpoch);
       } catch (err) {
         this.deps.logger.error(`Completing the transaction of ${metadata.transactionalId} failed: ${(err as Error).stack}`);
       }
     }, this.retryBackoffMs);
-    timer.unref();
-    this.retries.set(metadata, timer);
+    this.retries.set(metadata, timer.unref());
   }
 }

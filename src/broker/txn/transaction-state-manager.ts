@@ -70,7 +70,7 @@ export class TransactionStateManager {
       },
       deps,
     );
-    this.runtime = new CoordinatorRuntime(this.stateTopic, deps.logger);
+    this.runtime = new CoordinatorRuntime(this.stateTopic, deps);
   }
 
   // ---- where ids live ------------------------------------------------------------------------

@@ -11,6 +11,7 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { systemClock } from '../../broker/clock.js';
 import { OffsetSpec } from '../../protocol/apis/list-offsets.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { type TopicPartition, topicPartitionKey } from '../../protocol/topic-partition.js';
@@ -246,7 +247,7 @@ async function resetOffsets(
       return found as Map<string, bigint | null>;
     },
     committed,
-    now: () => BigInt(Date.now()),
+    now: () => BigInt(systemClock.now()),
   });
 
   let status = 0;
