@@ -44,6 +44,23 @@ export function parseSegmentFileName(name: string, suffix = LOG_FILE_SUFFIX): nu
   return /^\d{20}$/.test(digits) ? Number(digits) : undefined;
 }
 
+/** Index of the segment with the largest base offset ≤ `offset` in `segments` (sorted by base offset); 0 if none. */
+export function floorSegmentIndex(segments: readonly LogSegment[], offset: number): number {
+  let lo = 0;
+  let hi = segments.length - 1;
+  let found = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (segments[mid].baseOffset <= offset) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found;
+}
+
 /** Where a batch sits: its offsets, its byte position in the `.log`, and its size. */
 export interface LogOffsetPosition {
   baseOffset: number;
