@@ -19,7 +19,7 @@ import { OffsetCommit, type OffsetCommitRequest, type OffsetCommitResponse } fro
 import { ErrorCode } from '../../protocol/errors.js';
 import { topicPartitionKey } from '../../protocol/topic-partition.js';
 import type { BrokerServices } from '../broker-services.js';
-import type { OffsetCommitParams } from '../group/group-coordinator.js';
+import type { OffsetCommitParams } from '../group/offset-metadata-manager.js';
 import { handler } from '../server/handler.js';
 
 export const offsetCommitHandler = (s: BrokerServices) =>
