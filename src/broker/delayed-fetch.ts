@@ -1,11 +1,21 @@
 /**
  * Long-poll fetches waiting for data: Kafka's fetch purgatory, reduced to what one node needs.
  *
- * A Fetch that found fewer than `min.bytes` waits here, keyed by the partitions it reads, until an
- * append to one of them wakes it (it then reads again) or its `max.wait.ms` runs out.
+ * A Fetch that found fewer than `min.bytes` waits here, keyed by the partitions it reads
+ * (`topicPartitionKey`), until an append to one of them wakes it (it then reads again) or its
+ * `max.wait.ms` runs out.
+ *
+ * Its clock is the real one (`systemClock`) whatever clock the broker is given: max.wait.ms is
+ * a wait the client on the other end of the socket times too, with its own request timeout, so a
+ * long poll must end in real time — on a broker under a manual clock, a poll that waited for the
+ * test to move time would leave a real client hanging.
  */
+import { type Clock, systemClock } from './clock.js';
+
 export class DelayedFetches {
   private readonly byPartition = new Map<string, Set<() => void>>();
+
+  constructor(readonly clock: Clock = systemClock) {}
 
   /**
    * Resolves when one of `keys` gets new data, or after `timeoutMs`, whichever comes first.
@@ -14,7 +24,7 @@ export class DelayedFetches {
   wait(keys: string[], timeoutMs: number): Promise<boolean> {
     return new Promise((resolve) => {
       const wake = (byData: boolean): void => {
-        clearTimeout(timer);
+        timer.cancel();
         for (const k of keys) {
           const set = this.byPartition.get(k);
           if (!set) continue;
@@ -24,7 +34,7 @@ export class DelayedFetches {
         resolve(byData);
       };
       const onData = (): void => wake(true);
-      const timer = setTimeout(() => wake(false), timeoutMs);
+      const timer = this.clock.setTimeout(() => wake(false), timeoutMs);
       for (const k of keys) {
         let set = this.byPartition.get(k);
         if (!set) this.byPartition.set(k, (set = new Set()));
@@ -45,5 +55,3 @@ export class DelayedFetches {
     for (const key of [...this.byPartition.keys()]) this.notify(key);
   }
 }
-
-export const partitionKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;

@@ -11,12 +11,15 @@
  *
  * Left out: replication, follower fetching, leader epochs (always 0), quotas.
  */
-import { BATCH_HEADER_SIZE, LOG_OVERHEAD, Offsets } from '../protocol/batch-header.js';
+import { OffsetSpec } from '../protocol/apis/list-offsets.js';
+import { IsolationLevel } from '../protocol/constants.js';
 import { encodeControlBatch } from '../protocol/control-record.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { validateBatch } from '../protocol/record-batch.js';
+import { topicPartitionKey } from '../protocol/topic-partition.js';
 import type { Clock } from './clock.js';
-import { DelayedFetches, partitionKey } from './delayed-fetch.js';
+import { DelayedFetches } from './delayed-fetch.js';
+import { nextOffsetAfter } from './log/batch-header-cursor.js';
 import type { LogManager } from './log/log-manager.js';
 import type { LogAppendInfo, PartitionLog } from './log/partition-log.js';
 import type { Logger } from './logger.js';
@@ -83,11 +86,6 @@ export interface FetchParams {
   buffer?: (size: number) => Buffer;
 }
 
-export const IsolationLevel = { readUncommitted: 0, readCommitted: 1 } as const;
-
-/** ListOffsets' special timestamps. */
-export const OffsetSpec = { latest: -1n, earliest: -2n, maxTimestamp: -3n, earliestLocal: -4n, latestTiered: -5n } as const;
-
 export class ReplicaManager {
   readonly delayedFetches = new DelayedFetches();
 
@@ -128,7 +126,7 @@ export class ReplicaManager {
         requireKeys: log.config.cleanupPolicy.includes('compact'),
       });
       if (log.onHighWatermark === undefined) {
-        const key = partitionKey(topic, partition);
+        const key = topicPartitionKey(topic, partition);
         log.onHighWatermark = () => this.delayedFetches.notify(key);
       }
       const result = log.append(records, { now: this.clock.now(), writeBehind: true });
@@ -172,7 +170,7 @@ export class ReplicaManager {
         partitionLeaderEpoch: LEADER_EPOCH,
       });
       const result = log.append(batch, { now, origin: 'coordinator' });
-      this.delayedFetches.notify(partitionKey(topic, partition));
+      this.delayedFetches.notify(topicPartitionKey(topic, partition));
       return { errorCode: ErrorCode.NONE, errorMessage: null, offset: BigInt(result.firstOffset) };
     } catch (err) {
       return { ...this.errorResult(err, `marker to ${topic}-${partition}`), offset: -1n };
@@ -190,7 +188,7 @@ export class ReplicaManager {
       throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `a ${batch.length}-byte batch exceeds max.message.bytes of ${topic} (${log.config.maxMessageBytes})`);
     }
     const info = log.append(batch, { now: this.clock.now(), origin: 'coordinator' });
-    this.delayedFetches.notify(partitionKey(topic, partition));
+    this.delayedFetches.notify(topicPartitionKey(topic, partition));
     return info;
   }
 
@@ -199,16 +197,18 @@ export class ReplicaManager {
    * (long poll), reading again when an append wakes it.
    */
   async fetchMessages(params: FetchParams, partitions: FetchPartitionSpec[]): Promise<FetchPartitionResult[]> {
-    const deadline = Date.now() + params.maxWaitMs;
-    const keys = partitions.map((p) => partitionKey(p.topic, p.partition));
+    // max.wait.ms is real time, on the long polls' own clock (see DelayedFetches).
+    const clock = this.delayedFetches.clock;
+    const deadline = clock.now() + params.maxWaitMs;
+    const keys = partitions.map((p) => topicPartitionKey(p.topic, p.partition));
     for (;;) {
       const results = this.readPartitions(params, partitions);
       const total = results.reduce((n, r) => n + r.bytes, 0);
       const anyError = results.some((r) => r.errorCode !== ErrorCode.NONE);
-      const left = deadline - Date.now();
+      const left = deadline - clock.now();
       if (total >= params.minBytes || anyError || left <= 0 || partitions.length === 0) return results;
       await this.delayedFetches.wait(keys, left);
-      if (Date.now() >= deadline) return this.readPartitions(params, partitions);
+      if (clock.now() >= deadline) return this.readPartitions(params, partitions);
     }
   }
 
@@ -268,7 +268,7 @@ export class ReplicaManager {
    * read_committed), max timestamp, or first offset at/after a time — which, as in Kafka, must lie
    * below that same bound, or there is none.
    */
-  listOffset(topic: string, partition: number, timestamp: bigint, isolationLevel = 0): { errorCode: number; offset: bigint; timestamp: bigint } {
+  listOffset(topic: string, partition: number, timestamp: bigint, isolationLevel: number = IsolationLevel.readUncommitted): { errorCode: number; offset: bigint; timestamp: bigint } {
     try {
       const log = this.partitionLog(topic, partition);
       const lastFetchable = isolationLevel === IsolationLevel.readCommitted ? log.lastStableOffset : log.highWatermark;
@@ -303,17 +303,6 @@ export class ReplicaManager {
 }
 
 const emptyRecords = Buffer.alloc(0);
-
-/** The offset after the last whole batch in `chunk`. */
-function nextOffsetAfter(chunk: Buffer): number {
-  let pos = 0;
-  let next = -1;
-  while (pos + BATCH_HEADER_SIZE <= chunk.length) {
-    next = Number(chunk.readBigInt64BE(pos + Offsets.baseOffset)) + chunk.readInt32BE(pos + Offsets.lastOffsetDelta) + 1;
-    pos += chunk.readInt32BE(pos + Offsets.batchLength) + LOG_OVERHEAD;
-  }
-  return next;
-}
 
 export function codeOf(err: unknown): number {
   if (err instanceof KafkaError) return err.code;

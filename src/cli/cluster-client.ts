@@ -7,22 +7,17 @@
  * A Skein broker is a single node and answers everything itself; going through FindCoordinator and
  * Metadata anyway keeps the commands right against a Kafka cluster.
  */
-import { FindCoordinator } from '../protocol/apis/find-coordinator.js';
+import { systemClock } from '../broker/clock.js';
+import { CoordinatorType, FindCoordinator } from '../protocol/apis/find-coordinator.js';
 import { ListOffsets } from '../protocol/apis/list-offsets.js';
 import { Metadata, type MetadataResponse } from '../protocol/apis/metadata.js';
+import { IsolationLevel } from '../protocol/constants.js';
 import { ErrorCode, errorName, KafkaError } from '../protocol/errors.js';
 import { ZERO_UUID } from '../protocol/reader.js';
+import { type TopicPartition, topicPartitionKey } from '../protocol/topic-partition.js';
 import { type BrokerAddress, formatAddress } from './bootstrap.js';
 import { CliError } from './cli-error.js';
 import { ProtocolClient, type ProtocolClientOptions } from './protocol-client.js';
-
-/** FindCoordinator key types. */
-export const CoordinatorType = { group: 0, transaction: 1 } as const;
-
-/** ListOffsets special timestamps. */
-export const OffsetSpec = { latest: -1n, earliest: -2n } as const;
-
-export const IsolationLevel = { readUncommitted: 0, readCommitted: 1 } as const;
 
 /** Errors that go away by themselves: ask again after a pause. */
 const TRANSIENT = new Set<number>([
@@ -33,14 +28,8 @@ const TRANSIENT = new Set<number>([
   ErrorCode.NOT_LEADER_OR_FOLLOWER,
 ]);
 
-export interface TopicPartition {
-  topic: string;
-  partition: number;
-}
-
 /** `topic-partition`, as Kafka prints a TopicPartition. */
 export const tpString = (tp: TopicPartition): string => `${tp.topic}-${tp.partition}`;
-export const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 export interface PartitionInfo {
   partition: number;
@@ -170,7 +159,7 @@ export class ClusterClient {
     for (const tp of partitions) {
       const info = topics.get(tp.topic)?.partitions.find((p) => p.partition === tp.partition);
       if (info === undefined) {
-        out.set(tpKey(tp.topic, tp.partition), new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Partition ${tpString(tp)} does not exist.`));
+        out.set(topicPartitionKey(tp.topic, tp.partition), new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Partition ${tpString(tp)} does not exist.`));
         continue;
       }
       const list = byLeader.get(info.leader) ?? [];
@@ -198,7 +187,7 @@ export class ClusterClient {
       );
       for (const t of res.topics) {
         for (const p of t.partitions) {
-          const key = tpKey(t.name, p.partitionIndex);
+          const key = topicPartitionKey(t.name, p.partitionIndex);
           if (p.errorCode !== ErrorCode.NONE) {
             out.set(key, new KafkaError(p.errorCode, `${errorName(p.errorCode)} listing offsets of ${t.name}-${p.partitionIndex}`));
             continue;
@@ -213,13 +202,13 @@ export class ClusterClient {
 
   /** Runs `fn` again while it fails with an error that only means "not ready yet". */
   async retrying<T>(fn: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + (this.opts.retryForMs ?? 15_000);
+    const deadline = systemClock.now() + (this.opts.retryForMs ?? 15_000);
     let pause = 50;
     for (;;) {
       try {
         return await fn();
       } catch (err) {
-        if (!(err instanceof KafkaError) || !TRANSIENT.has(err.code) || Date.now() + pause > deadline) throw err;
+        if (!(err instanceof KafkaError) || !TRANSIENT.has(err.code) || systemClock.now() + pause > deadline) throw err;
       }
       await new Promise((res) => setTimeout(res, pause));
       pause = Math.min(pause * 2, 1_000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tpKey } from './cluster-client.js';
+import { topicPartitionKey } from '../protocol/topic-partition.js';
 import { formatMembersTable, formatOffsetsTable, formatResetPlan, formatStateTable, offsetRows } from './consumer-group-report.js';
 import type { GroupDescription } from './consumer-group-service.js';
 
@@ -37,10 +37,10 @@ describe('offsetRows and formatOffsetsTable', () => {
       { topic: 'refunds', partition: 0, offset: 3n },
     ];
     const ends = new Map([
-      [tpKey('orders', 0), 9n],
-      [tpKey('orders', 1), 4n],
-      [tpKey('orders', 2), 7n],
-      [tpKey('refunds', 0), 10n],
+      [topicPartitionKey('orders', 0), 9n],
+      [topicPartitionKey('orders', 1), 4n],
+      [topicPartitionKey('orders', 2), 7n],
+      [topicPartitionKey('refunds', 0), 10n],
     ]);
     const lines = formatOffsetsTable(offsetRows(g, committed, ends));
     expect(lines).toEqual([

@@ -8,7 +8,7 @@
  * one with most partitions first), each member's partitions by partition number (then topic), then
  * the partitions the group has committed offsets for that no member owns.
  */
-import { tpKey } from './cluster-client.js';
+import { topicPartitionKey } from '../protocol/topic-partition.js';
 import type { CommittedOffset, GroupDescription, GroupListing } from './consumer-group-service.js';
 
 export const MISSING = '-';
@@ -26,11 +26,11 @@ export interface OffsetRow {
 
 /**
  * One row per partition that a member owns or that has a committed offset. Members owning no
- * partitions do not appear here (they do with --members). `logEndOffsets` is keyed by tpKey; a
+ * partitions do not appear here (they do with --members). `logEndOffsets` is keyed by topicPartitionKey; a
  * partition missing from it shows '-'.
  */
 export function offsetRows(group: GroupDescription, committed: readonly CommittedOffset[], logEndOffsets: ReadonlyMap<string, bigint | null>): OffsetRow[] {
-  const offsets = new Map(committed.map((c) => [tpKey(c.topic, c.partition), c.offset]));
+  const offsets = new Map(committed.map((c) => [topicPartitionKey(c.topic, c.partition), c.offset]));
   const rows: OffsetRow[] = [];
   const owned = new Set<string>();
   const members = group.members.filter((m) => m.assignment.length > 0);
@@ -40,19 +40,19 @@ export function offsetRows(group: GroupDescription, committed: readonly Committe
     group: group.groupId,
     topic,
     partition,
-    currentOffset: offsets.get(tpKey(topic, partition)) ?? null,
-    logEndOffset: logEndOffsets.get(tpKey(topic, partition)) ?? null,
+    currentOffset: offsets.get(topicPartitionKey(topic, partition)) ?? null,
+    logEndOffset: logEndOffsets.get(topicPartitionKey(topic, partition)) ?? null,
     consumerId,
     host,
     clientId,
   });
   for (const m of members) {
     for (const tp of [...m.assignment].sort(byPartitionThenTopic)) {
-      owned.add(tpKey(tp.topic, tp.partition));
+      owned.add(topicPartitionKey(tp.topic, tp.partition));
       rows.push(row(tp.topic, tp.partition, m.memberId, m.host, m.clientId));
     }
   }
-  const unowned = committed.filter((c) => !owned.has(tpKey(c.topic, c.partition))).sort(byPartitionThenTopic);
+  const unowned = committed.filter((c) => !owned.has(topicPartitionKey(c.topic, c.partition))).sort(byPartitionThenTopic);
   for (const c of unowned) rows.push(row(c.topic, c.partition, MISSING, MISSING, MISSING));
   return rows;
 }
@@ -60,8 +60,8 @@ export function offsetRows(group: GroupDescription, committed: readonly Committe
 /** The partitions `offsetRows` needs log end offsets for. */
 export function partitionsOfRows(group: GroupDescription, committed: readonly CommittedOffset[]): Array<{ topic: string; partition: number }> {
   const seen = new Map<string, { topic: string; partition: number }>();
-  for (const m of group.members) for (const tp of m.assignment) seen.set(tpKey(tp.topic, tp.partition), tp);
-  for (const c of committed) seen.set(tpKey(c.topic, c.partition), { topic: c.topic, partition: c.partition });
+  for (const m of group.members) for (const tp of m.assignment) seen.set(topicPartitionKey(tp.topic, tp.partition), tp);
+  for (const c of committed) seen.set(topicPartitionKey(c.topic, c.partition), { topic: c.topic, partition: c.partition });
   return [...seen.values()];
 }
 

@@ -10,8 +10,9 @@ import { ListGroups } from '../protocol/apis/list-groups.js';
 import { OffsetCommit } from '../protocol/apis/offset-commit.js';
 import { OffsetFetch, type OffsetFetchResponsePartition } from '../protocol/apis/offset-fetch.js';
 import { ErrorCode, errorName, KafkaError } from '../protocol/errors.js';
+import type { TopicPartition } from '../protocol/topic-partition.js';
 import { CliError } from './cli-error.js';
-import type { ClusterClient, TopicPartition } from './cluster-client.js';
+import type { ClusterClient } from './cluster-client.js';
 import { decodeConsumerAssignment } from './consumer-protocol.js';
 
 /** The protocol type of groups formed by consumers; "" is a group that only stores offsets. */

@@ -1,23 +1,23 @@
 import { describe, expect, it } from 'vitest';
+import { topicPartitionKey } from '../protocol/topic-partition.js';
 import { CliError } from './cli-error.js';
-import { tpKey } from './cluster-client.js';
 import { type OffsetLookup, parseDateTime, parseDuration, planOffsetReset, type ResetSpec } from './offset-reset.js';
 
 // t-0 holds offsets 10..20 (records at 1000 ms per offset from t=0), t-1 is empty at 5.
 const starts = new Map([
-  [tpKey('t', 0), 10n],
-  [tpKey('t', 1), 5n],
+  [topicPartitionKey('t', 0), 10n],
+  [topicPartitionKey('t', 1), 5n],
 ]);
 const ends = new Map([
-  [tpKey('t', 0), 20n],
-  [tpKey('t', 1), 5n],
+  [topicPartitionKey('t', 0), 20n],
+  [topicPartitionKey('t', 1), 5n],
 ]);
 const lookup = (committed: Array<[number, bigint]> = []): OffsetLookup => ({
-  earliest: async (tps) => new Map(tps.map((tp) => [tpKey(tp.topic, tp.partition), starts.get(tpKey(tp.topic, tp.partition)) as bigint])),
-  latest: async (tps) => new Map(tps.map((tp) => [tpKey(tp.topic, tp.partition), ends.get(tpKey(tp.topic, tp.partition)) as bigint])),
+  earliest: async (tps) => new Map(tps.map((tp) => [topicPartitionKey(tp.topic, tp.partition), starts.get(topicPartitionKey(tp.topic, tp.partition)) as bigint])),
+  latest: async (tps) => new Map(tps.map((tp) => [topicPartitionKey(tp.topic, tp.partition), ends.get(topicPartitionKey(tp.topic, tp.partition)) as bigint])),
   forTime: async (tps, ts) =>
-    new Map(tps.map((tp) => [tpKey(tp.topic, tp.partition), tp.partition === 0 && ts <= 20_000n ? (ts < 10_000n ? 10n : ts / 1000n) : null])),
-  committed: new Map(committed.map(([p, o]) => [tpKey('t', p), o])),
+    new Map(tps.map((tp) => [topicPartitionKey(tp.topic, tp.partition), tp.partition === 0 && ts <= 20_000n ? (ts < 10_000n ? 10n : ts / 1000n) : null])),
+  committed: new Map(committed.map(([p, o]) => [topicPartitionKey('t', p), o])),
   now: () => 25_000n,
 });
 const both = [

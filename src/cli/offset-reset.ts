@@ -6,8 +6,9 @@
  * to-current keeps the committed offset (log end where there is none). No I/O: the offsets come
  * from an `OffsetLookup`.
  */
+import { type TopicPartition, topicPartitionKey } from '../protocol/topic-partition.js';
 import { CliError } from './cli-error.js';
-import { type TopicPartition, tpKey, tpString } from './cluster-client.js';
+import { tpString } from './cluster-client.js';
 import type { CommittedOffset } from './consumer-group-service.js';
 
 export type ResetSpec =
@@ -20,13 +21,13 @@ export type ResetSpec =
   | { kind: 'by-duration'; ms: bigint };
 
 export interface OffsetLookup {
-  /** Log start offsets, keyed by tpKey. */
+  /** Log start offsets, keyed by topicPartitionKey. */
   earliest(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>>;
-  /** Log end offsets, keyed by tpKey. */
+  /** Log end offsets, keyed by topicPartitionKey. */
   latest(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>>;
   /** The first offset at or after `timestamp`; null when no record is that recent. */
   forTime(partitions: readonly TopicPartition[], timestamp: bigint): Promise<Map<string, bigint | null>>;
-  /** The group's committed offsets, keyed by tpKey. */
+  /** The group's committed offsets, keyed by topicPartitionKey. */
   committed: ReadonlyMap<string, bigint>;
   /** The time now (for by-duration). */
   now(): bigint;
@@ -39,12 +40,12 @@ export async function planOffsetReset(
   lookup: OffsetLookup,
   warn: (line: string) => void,
 ): Promise<CommittedOffset[]> {
-  const tps = [...new Map(partitions.map((tp) => [tpKey(tp.topic, tp.partition), tp])).values()].sort(
+  const tps = [...new Map(partitions.map((tp) => [topicPartitionKey(tp.topic, tp.partition), tp])).values()].sort(
     (a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition),
   );
   const pick = (found: Map<string, bigint>, what: string) =>
     tps.map((tp) => {
-      const offset = found.get(tpKey(tp.topic, tp.partition));
+      const offset = found.get(topicPartitionKey(tp.topic, tp.partition));
       if (offset === undefined) throw new CliError(`Error getting ${what} offset of topic partition: ${tpString(tp)}`);
       return { ...tp, offset };
     });
@@ -55,7 +56,7 @@ export async function planOffsetReset(
     case 'to-latest':
       return pick(await lookup.latest(tps), 'ending');
     case 'to-current': {
-      const without = tps.filter((tp) => !lookup.committed.has(tpKey(tp.topic, tp.partition)));
+      const without = tps.filter((tp) => !lookup.committed.has(topicPartitionKey(tp.topic, tp.partition)));
       const ends = await lookup.latest(without);
       const found = new Map([...ends, ...lookup.committed]);
       return pick(found, 'ending');
@@ -69,7 +70,7 @@ export async function planOffsetReset(
     case 'shift-by':
       return clamp(
         tps.map((tp) => {
-          const current = lookup.committed.get(tpKey(tp.topic, tp.partition));
+          const current = lookup.committed.get(topicPartitionKey(tp.topic, tp.partition));
           if (current === undefined) throw new CliError(`Cannot shift offset for partition ${tpString(tp)} since there is no current committed offset`);
           return { ...tp, offset: current + spec.by };
         }),
@@ -80,7 +81,7 @@ export async function planOffsetReset(
     case 'by-duration': {
       const timestamp = spec.kind === 'to-datetime' ? spec.timestamp : lookup.now() - spec.ms;
       const found = await lookup.forTime(tps, timestamp);
-      const empty = tps.filter((tp) => (found.get(tpKey(tp.topic, tp.partition)) ?? null) === null);
+      const empty = tps.filter((tp) => (found.get(topicPartitionKey(tp.topic, tp.partition)) ?? null) === null);
       for (const tp of empty) warn(`Warn: Partition ${tp.partition} from topic ${tp.topic} is empty. Falling back to latest known offset.`);
       const ends = await lookup.latest(empty);
       const merged = new Map<string, bigint>(ends);
@@ -95,7 +96,7 @@ async function clamp(requested: CommittedOffset[], lookup: OffsetLookup, warn: (
   const starts = await lookup.earliest(requested);
   const ends = await lookup.latest(requested);
   return requested.map((r) => {
-    const key = tpKey(r.topic, r.partition);
+    const key = topicPartitionKey(r.topic, r.partition);
     const end = ends.get(key);
     const start = starts.get(key);
     if (end === undefined || start === undefined) throw new CliError(`Unexpected non-existing offset value for topic partition ${tpString(r)}`);

@@ -5,8 +5,11 @@
  * earliest or latest offset, as the consumer's auto.offset.reset would.
  */
 import { Fetch } from '../protocol/apis/fetch.js';
+import { OffsetSpec } from '../protocol/apis/list-offsets.js';
+import { IsolationLevel } from '../protocol/constants.js';
 import { ErrorCode, errorName, KafkaError } from '../protocol/errors.js';
-import { type ClusterClient, IsolationLevel, OffsetSpec, type TopicInfo, tpKey } from './cluster-client.js';
+import { topicPartitionKey } from '../protocol/topic-partition.js';
+import type { ClusterClient, TopicInfo } from './cluster-client.js';
 import { readFetchedRecords } from './fetched-records.js';
 import type { ConsumedRecord } from './message-formatter.js';
 
@@ -119,7 +122,7 @@ export class PartitionReader {
     const spec = where === 'earliest' ? OffsetSpec.earliest : OffsetSpec.latest;
     const isolation = this.opts.readCommitted ? IsolationLevel.readCommitted : IsolationLevel.readUncommitted;
     const found = await this.cluster.retrying(async () => {
-      const v = (await this.cluster.listOffsets([{ topic: this.topic.name, partition: this.partition }], spec, isolation)).get(tpKey(this.topic.name, this.partition));
+      const v = (await this.cluster.listOffsets([{ topic: this.topic.name, partition: this.partition }], spec, isolation)).get(topicPartitionKey(this.topic.name, this.partition));
       if (v instanceof KafkaError) throw v;
       return v;
     });

@@ -51,7 +51,9 @@ export const Attr = {
   deleteHorizon: 0x40,
 } as const;
 
+/** A batch without a producer (Kafka's RecordBatch.NO_PRODUCER_ID, NO_PRODUCER_EPOCH, NO_SEQUENCE). */
 export const NO_PRODUCER_ID = -1n;
+export const NO_PRODUCER_EPOCH = -1;
 export const NO_SEQUENCE = -1;
 
 export interface BatchHeader {

@@ -94,7 +94,7 @@ describe('transaction markers', () => {
   });
 
   it('readControlBatch refuses a data batch', () => {
-    const data = encodeRecordBatch({ records: [{ key: encodeControlKey(1), value: encodeEndTxnMarkerValue(1) }] });
+    const data = encodeRecordBatch({ timestamp: 1_700_000_000_000n, records: [{ key: encodeControlKey(1), value: encodeEndTxnMarkerValue(1) }] });
     expect(errorCodeOf(() => readControlBatch(data))).toBe(ErrorCode.CORRUPT_MESSAGE);
     const truncated = encodeControlBatch({ producerId: 1n, producerEpoch: 0, commit: true, coordinatorEpoch: 0, timestamp: 0n, baseOffset: 0n });
     expect(errorCodeOf(() => readControlBatch(truncated.subarray(0, truncated.length - 4)))).toBe(ErrorCode.CORRUPT_MESSAGE);

@@ -11,7 +11,7 @@
  * Readers accept newer key/value versions as long as the fields above are there, as Kafka does.
  * Types 2 and up are KRaft's own control records; they are reported by number and carry no epoch.
  */
-import { Attr, BATCH_HEADER_SIZE, Compression, compressionOf, isControl, LOG_OVERHEAD, Offsets } from './batch-header.js';
+import { Attr, BATCH_HEADER_SIZE, Compression, compressionOf, isControl, LOG_OVERHEAD, NO_SEQUENCE, Offsets } from './batch-header.js';
 import { ErrorCode, KafkaError, ProtocolDecodeError } from './errors.js';
 import { Reader } from './reader.js';
 import { encodeRecordBatch } from './record-batch.js';
@@ -68,7 +68,7 @@ export function encodeControlBatch(opts: EncodeControlBatchOptions): Buffer {
     producerId: opts.producerId,
     producerEpoch: opts.producerEpoch,
     // markers are not part of the producer's sequence
-    baseSequence: -1,
+    baseSequence: NO_SEQUENCE,
     timestamp: opts.timestamp,
     records: [
       {

@@ -11,6 +11,7 @@ describe('encodeRecordBatch for compaction', () => {
     ['gzip', Compression.gzip],
   ])('%s: keeps given offset deltas and a last offset delta past the last record', (_name, compression) => {
     const batch = encodeRecordBatch({
+      timestamp: T,
       baseOffset: 100n,
       compression,
       lastOffsetDelta: 9,
@@ -32,14 +33,15 @@ describe('encodeRecordBatch for compaction', () => {
 
   it('refuses offset deltas that do not increase, and a last offset delta below the last record', () => {
     const r = (offsetDelta: number) => ({ value: Buffer.from('v'), offsetDelta });
-    expect(() => encodeRecordBatch({ records: [r(3), r(3)] })).toThrow(RangeError);
-    expect(() => encodeRecordBatch({ records: [r(-1)] })).toThrow(RangeError);
-    expect(() => encodeRecordBatch({ records: [r(4)], lastOffsetDelta: 3 })).toThrow(RangeError);
+    expect(() => encodeRecordBatch({ timestamp: T, records: [r(3), r(3)] })).toThrow(RangeError);
+    expect(() => encodeRecordBatch({ timestamp: T, records: [r(-1)] })).toThrow(RangeError);
+    expect(() => encodeRecordBatch({ timestamp: T, records: [r(4)], lastOffsetDelta: 3 })).toThrow(RangeError);
   });
 
   it('stores a delete horizon as the base timestamp with attribute bit 6; record timestamps are unchanged', () => {
     const horizon = T + 86_400_000n;
     const batch = encodeRecordBatch({
+      timestamp: T,
       deleteHorizonMs: horizon,
       records: [
         { key: Buffer.from('k'), value: null, timestamp: T },

@@ -96,6 +96,7 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
     run(`round trips with ${name}`, async () => {
       const records = sampleRecords();
       const batch = encodeRecordBatch({
+        timestamp: T0,
         records,
         compression: codec,
         producerId: 42n,
@@ -126,7 +127,7 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
       expectSameRecords(decoded.records, records, 1000n);
       expectSameRecords((await decodeRecordBatchAsync(batch)).records, records, 1000n);
 
-      const viaAsync = await encodeRecordBatchAsync({ records, compression: codec });
+      const viaAsync = await encodeRecordBatchAsync({ timestamp: T0, records, compression: codec });
       expectSameRecords(decodeRecords(viaAsync), records);
       if (codec !== Compression.none) expect(batch.length).toBeLessThan(20_000); // 70 KB of ones compress
     });
@@ -143,14 +144,14 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
   });
 
   it('refuses an empty batch and an unknown codec', () => {
-    expect(() => encodeRecordBatch({ records: [] })).toThrow(RangeError);
-    expect(errorCodeOf(() => encodeRecordBatch({ records: [{ value: null }], compression: 5 }))).toBe(
+    expect(() => encodeRecordBatch({ timestamp: T0, records: [] })).toThrow(RangeError);
+    expect(errorCodeOf(() => encodeRecordBatch({ timestamp: T0, records: [{ value: null }], compression: 5 }))).toBe(
       ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
     );
   });
 
   it('LogAppendTime: every record reads as the batch max timestamp, and the CRC still holds', () => {
-    const batch = encodeRecordBatch({ records: sampleRecords() });
+    const batch = encodeRecordBatch({ timestamp: T0, records: sampleRecords() });
     setLogAppendTime(batch, 1_800_000_000_000n);
     expect(validateBatch(batch).attributes & Attr.logAppendTime).toBe(Attr.logAppendTime);
     const records = decodeRecords(batch);
@@ -159,7 +160,7 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
   });
 
   it('decode checks the CRC unless told not to, and rejects other magics', () => {
-    const batch = encodeRecordBatch({ records: sampleRecords() });
+    const batch = encodeRecordBatch({ timestamp: T0, records: sampleRecords() });
     const bad = tamper(batch, (b) => (b[BATCH_HEADER_SIZE + 5] ^= 1), false);
     expect(errorCodeOf(() => decodeRecordBatch(bad))).toBe(ErrorCode.CORRUPT_MESSAGE);
     expect(() => decodeRecordBatch(bad, { verifyCrc: false })).not.toThrow();
@@ -169,7 +170,7 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
   });
 
   it('decode reports malformed records as CORRUPT_MESSAGE', () => {
-    const batch = encodeRecordBatch({ records: [{ value: Buffer.from('abc') }] });
+    const batch = encodeRecordBatch({ timestamp: T0, records: [{ value: Buffer.from('abc') }] });
     const lying = tamper(batch, (b) => b.writeInt32BE(2, Offsets.recordCount));
     expect(errorCodeOf(() => decodeRecordBatch(lying))).toBe(ErrorCode.CORRUPT_MESSAGE);
   });
@@ -194,6 +195,7 @@ describe('varint and varlong edge cases', () => {
     it(`timestamp delta ${delta}`, () => {
       const base = 10n ** 15n;
       const batch = encodeRecordBatch({
+        timestamp: T0,
         records: [
           { value: null, timestamp: base },
           { value: Buffer.from('x'), timestamp: base + BigInt(delta) },
@@ -212,7 +214,7 @@ describe('varint and varlong edge cases', () => {
     it(`key and value of ${size} bytes encode as the protocol Writer would`, () => {
       const key = Buffer.alloc(size, 1);
       const value = Buffer.alloc(size, 2);
-      const batch = encodeRecordBatch({ records: [{ key, value, timestamp: 7n }], baseOffset: 0n });
+      const batch = encodeRecordBatch({ timestamp: T0, records: [{ key, value, timestamp: 7n }], baseOffset: 0n });
       expect(batch.subarray(BATCH_HEADER_SIZE).equals(recordBytesByWriter(0, key, value))).toBe(true);
       validateBatch(batch);
       const [r] = decodeRecords(batch);
@@ -223,6 +225,7 @@ describe('varint and varlong edge cases', () => {
 
   it('a negative delta matches the Writer byte for byte', () => {
     const batch = encodeRecordBatch({
+      timestamp: T0,
       records: [
         { value: null, timestamp: 1000n },
         { value: null, timestamp: 1000n - 123_456_789_012n },
@@ -239,7 +242,7 @@ describe('varint and varlong edge cases', () => {
 
   it('many records: offset deltas past one varint byte', () => {
     const records = Array.from({ length: 20_000 }, (_, i) => ({ value: Buffer.from(String(i)), timestamp: BigInt(i) }));
-    const batch = encodeRecordBatch({ records, baseOffset: 0n });
+    const batch = encodeRecordBatch({ timestamp: T0, records, baseOffset: 0n });
     expect(validateBatch(batch).recordCount).toBe(20_000);
     const decoded = decodeRecords(batch);
     expect(decoded[19_999].offsetDelta).toBe(19_999);
@@ -323,6 +326,7 @@ describe('kafkajs compatibility', () => {
   ] as const) {
     it(`kafkajs's decoder reads our ${name} batch`, async () => {
       const batch = encodeRecordBatch({
+        timestamp: T0,
         compression,
         baseOffset: 100n,
         records: input.map((r) => ({
@@ -345,7 +349,7 @@ describe('kafkajs compatibility', () => {
 
 describe('validateBatch', () => {
   const good = (opts: Partial<Parameters<typeof encodeRecordBatch>[0]> = {}) =>
-    encodeRecordBatch({ records: sampleRecords(), ...opts });
+    encodeRecordBatch({ timestamp: T0, records: sampleRecords(), ...opts });
   const check = (buf: Buffer, opts?: ValidateBatchOptions) => errorCodeOf(() => validateBatch(buf, opts));
 
   it('accepts a well-formed batch and returns its header', () => {
@@ -427,7 +431,7 @@ describe('validateBatch', () => {
   });
 
   it('a record length that does not land on the next record → INVALID_RECORD', () => {
-    const batch = encodeRecordBatch({ records: [{ value: Buffer.from('abcdef') }, { value: Buffer.from('x') }] });
+    const batch = encodeRecordBatch({ timestamp: T0, records: [{ value: Buffer.from('abcdef') }, { value: Buffer.from('x') }] });
     // first record's length varint sits right after the header; zig-zag of n is 2n
     const len = batch[BATCH_HEADER_SIZE] / 2;
     expect(check(tamper(batch, (b) => (b[BATCH_HEADER_SIZE] = (len + 1) * 2)))).toBe(ErrorCode.INVALID_RECORD);
@@ -481,7 +485,7 @@ describe('validateBatch', () => {
 
   it('requireKeys: a record without a key → INVALID_RECORD (walk of an uncompressed batch)', () => {
     expect(check(good(), { requireKeys: true })).toBe(ErrorCode.INVALID_RECORD);
-    const keyed = encodeRecordBatch({ records: [{ key: Buffer.from('a'), value: null }] });
+    const keyed = encodeRecordBatch({ timestamp: T0, records: [{ key: Buffer.from('a'), value: null }] });
     expect(check(keyed, { requireKeys: true })).toBeUndefined();
   });
 
@@ -506,7 +510,7 @@ describe('validateBatch', () => {
     expect(await errorCodeOfAsync(() => validateCompressedRecords(garbage))).toBe(ErrorCode.INVALID_RECORD);
 
     // a decompression bomb
-    const bomb = encodeRecordBatch({ records: [{ value: Buffer.alloc(5_000_000) }], compression: Compression.gzip });
+    const bomb = encodeRecordBatch({ timestamp: T0, records: [{ value: Buffer.alloc(5_000_000) }], compression: Compression.gzip });
     expect(bomb.length).toBeLessThan(10_000);
     expect(await errorCodeOfAsync(() => validateCompressedRecords(bomb, { maxBytes: 1_000_000 }))).toBe(ErrorCode.MESSAGE_TOO_LARGE);
   });
@@ -514,7 +518,7 @@ describe('validateBatch', () => {
   it('a snappy batch written by hand as one raw block validates and decodes', async () => {
     const { createRequire: cr } = await import('node:module');
     const snappy = cr(import.meta.url)('snappy') as typeof import('snappy');
-    const plain = encodeRecordBatch({ records: sampleRecords() });
+    const plain = encodeRecordBatch({ timestamp: T0, records: sampleRecords() });
     const raw = snappy.compressSync(plain.subarray(BATCH_HEADER_SIZE));
     const batch = Buffer.concat([plain.subarray(0, BATCH_HEADER_SIZE), raw]);
     batch.writeInt32BE(batch.length - 12, Offsets.batchLength);
@@ -531,7 +535,7 @@ describe('validateBatch', () => {
 
 describe('iterateBatches', () => {
   const batches = [0n, 5n, 10n].map((baseOffset, i) =>
-    encodeRecordBatch({ baseOffset, records: Array.from({ length: i + 1 }, () => ({ value: Buffer.from(`b${i}`) })) }),
+    encodeRecordBatch({ timestamp: T0, baseOffset, records: Array.from({ length: i + 1 }, () => ({ value: Buffer.from(`b${i}`) })) }),
   );
   const all = Buffer.concat(batches);
 
@@ -545,7 +549,7 @@ describe('iterateBatches', () => {
   });
 
   it('stops at a trailing partial batch, wherever it is cut', () => {
-    const next = encodeRecordBatch({ baseOffset: 20n, records: [{ value: Buffer.alloc(100) }] });
+    const next = encodeRecordBatch({ timestamp: T0, baseOffset: 20n, records: [{ value: Buffer.alloc(100) }] });
     for (const keep of [1, 8, 11, 12, 30, 61, next.length - 1]) {
       const buf = Buffer.concat([all, next.subarray(0, keep)]);
       expect([...iterateBatches(buf)].length, `partial of ${keep} bytes`).toBe(3);

@@ -24,12 +24,14 @@ import {
   isControl,
   isLogAppendTime,
   LOG_OVERHEAD,
+  NO_PRODUCER_EPOCH,
   NO_PRODUCER_ID,
   NO_SEQUENCE,
   Offsets,
   readBatchHeader,
 } from './batch-header.js';
 import { compress, compressSync, type DecompressOptions, decompress, decompressSync } from './compression.js';
+import { INT32_MAX } from './constants.js';
 import { ErrorCode, KafkaError, ProtocolDecodeError } from './errors.js';
 import { Reader } from './reader.js';
 
@@ -89,8 +91,11 @@ export interface EncodeRecordBatchOptions {
   producerId?: bigint;
   producerEpoch?: number;
   baseSequence?: number;
-  /** Timestamp for records that carry none; default the current time. */
-  timestamp?: bigint;
+  /**
+   * Timestamp for records that carry none. Required: the codec does no I/O, and reading the wall
+   * clock is one — the caller says what time it is (a producer's clock, the broker's).
+   */
+  timestamp: bigint;
   /**
    * Default: the last record's offsetDelta. Larger when a rewritten batch keeps the offset range of
    * the batch it replaces although its last records were removed (compaction keeps a producer's last
@@ -179,7 +184,7 @@ function planBatch(opts: EncodeRecordBatchOptions): BatchPlan {
   if (opts.control) attributes |= Attr.control;
   if (opts.deleteHorizonMs !== undefined) attributes |= Attr.deleteHorizon;
 
-  const fallback = opts.timestamp ?? BigInt(Date.now());
+  const fallback = opts.timestamp;
   const firstTimestamp = records[0].timestamp ?? fallback;
   const baseTimestamp = opts.deleteHorizonMs ?? firstTimestamp;
   let maxTimestamp = firstTimestamp;
@@ -199,7 +204,7 @@ function planBatch(opts: EncodeRecordBatchOptions): BatchPlan {
     }
     timestampDeltas[i] = delta;
     const offsetDelta = r.offsetDelta ?? i;
-    if (!Number.isInteger(offsetDelta) || offsetDelta < 0 || offsetDelta > 0x7fffffff || (i > 0 && offsetDelta <= offsetDeltas[i - 1])) {
+    if (!Number.isInteger(offsetDelta) || offsetDelta < 0 || offsetDelta > INT32_MAX || (i > 0 && offsetDelta <= offsetDeltas[i - 1])) {
       throw new RangeError(`record ${i} has offset delta ${offsetDelta}; deltas must be non-negative and increasing`);
     }
     offsetDeltas[i] = offsetDelta;
@@ -222,7 +227,7 @@ function planBatch(opts: EncodeRecordBatchOptions): BatchPlan {
     recordsSize += sizeOfVarint(body) + body;
   }
   const lastOffsetDelta = opts.lastOffsetDelta ?? offsetDeltas[records.length - 1];
-  if (!Number.isInteger(lastOffsetDelta) || lastOffsetDelta < offsetDeltas[records.length - 1] || lastOffsetDelta > 0x7fffffff) {
+  if (!Number.isInteger(lastOffsetDelta) || lastOffsetDelta < offsetDeltas[records.length - 1] || lastOffsetDelta > INT32_MAX) {
     throw new RangeError(`lastOffsetDelta ${lastOffsetDelta} is below the last record's offset delta ${offsetDeltas[records.length - 1]}`);
   }
   return {
@@ -295,7 +300,7 @@ function finishBatch(batch: Buffer, plan: BatchPlan): Buffer {
   batch.writeBigInt64BE(plan.baseTimestamp, Offsets.baseTimestamp);
   batch.writeBigInt64BE(plan.maxTimestamp, Offsets.maxTimestamp);
   batch.writeBigInt64BE(o.producerId ?? NO_PRODUCER_ID, Offsets.producerId);
-  batch.writeInt16BE(o.producerEpoch ?? -1, Offsets.producerEpoch);
+  batch.writeInt16BE(o.producerEpoch ?? NO_PRODUCER_EPOCH, Offsets.producerEpoch);
   batch.writeInt32BE(o.baseSequence ?? NO_SEQUENCE, Offsets.baseSequence);
   batch.writeInt32BE(count, Offsets.recordCount);
   batch.writeUInt32BE(computeBatchCrc(batch), Offsets.crc);

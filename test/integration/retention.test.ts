@@ -4,9 +4,10 @@
  * new low watermark, a fetch below it is OFFSET_OUT_OF_RANGE, and everything from it on reads back
  * intact.
  *
- * The broker runs in this process on a ManualClock. Its LogManager checks retention on a real
- * timer (every log.retention.check.interval.ms = 20 ms here) but judges "due" and "expired" by the
- * injected clock, so nothing is deleted until the test moves the clock.
+ * The broker runs in this process on a ManualClock. Its LogManager checks retention every
+ * log.retention.check.interval.ms (20 ms here) of that clock, so nothing is deleted until the test
+ * moves the clock; moving it runs the checks due, at the clock's new time, and the test then waits
+ * (in real time) for the clients to see what they deleted.
  */
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/broker/clock.js';
@@ -48,7 +49,7 @@ async function waitForLow(topic: string, low: number): Promise<void> {
   }
 }
 
-/** Lets several retention checks run at the current clock. */
+/** Waits a while in real time: whatever the last move of the clock started has finished. */
 const severalChecks = (): Promise<void> => new Promise((r) => setTimeout(r, CHECK_INTERVAL_MS * 10));
 
 function expectedRecords(from: number, to: number): Array<{ offset: number; key: string; value: string }> {

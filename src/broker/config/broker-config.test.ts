@@ -1,15 +1,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import {
   BROKER_CONFIG_DEFINITIONS,
   BROKER_CONFIGS,
+  DERIVATION_INPUTS,
   describeBrokerConfigs,
   loadBrokerConfig,
   type BrokerConfig,
 } from './broker-config.js';
-import { ConfigSource, ConfigTypeId, parseConfigValue } from './config-def.js';
+import { camelCase, ConfigSource, ConfigTypeId, parseConfigValue } from './config-def.js';
 import { ConfigError } from './config-error.js';
 import { parseProperties } from './properties.js';
 import { readBrokerConfig } from './read-broker-config.js';
@@ -35,6 +36,33 @@ describe('the broker config table', () => {
       if (def.default !== null) expect(() => parseConfigValue(def, def.default as string), def.name).not.toThrow();
       expect(def.doc, def.name).toMatch(/^[^\n]+$/);
     }
+  });
+});
+
+describe('BrokerConfig fields', () => {
+  const config = load({ 'cluster.id': 'c1', 'log.cleanup.policy': 'compact,delete', 'min.insync.replicas': '2' });
+
+  it('has one field per honoured or stored config, named in camelCase, holding its value', () => {
+    const fields = config as unknown as Record<string, unknown>;
+    const inputs: readonly string[] = DERIVATION_INPUTS;
+    for (const def of BROKER_CONFIG_DEFINITIONS) {
+      const field = camelCase(def.name);
+      if (def.support === 'ignored') expect(fields[field], def.name).toBeUndefined();
+      else if (!inputs.includes(def.name)) expect(fields[field], def.name).toEqual(config.values.get(def.name) ?? null);
+    }
+    expect(config).toMatchObject({ clusterId: 'c1', logCleanupPolicy: ['compact', 'delete'], minInsyncReplicas: 2, compressionType: 'producer' });
+  });
+
+  it('types each field by its definition (checked by tsc)', () => {
+    expectTypeOf(config.logCleanupPolicy).toEqualTypeOf<Array<'delete' | 'compact'>>();
+    expectTypeOf(config.logMessageTimestampType).toEqualTypeOf<'CreateTime' | 'LogAppendTime'>();
+    expectTypeOf(config.clusterId).toEqualTypeOf<string | null>();
+    expectTypeOf(config.autoCreateTopicsEnable).toEqualTypeOf<boolean>();
+    expectTypeOf(config.logSegmentBytes).toEqualTypeOf<number>();
+    expectTypeOf(config.logRetentionMs).toEqualTypeOf<number>();
+    // Ignored configs and the inputs of derived fields have none.
+    expectTypeOf(config).not.toHaveProperty('numNetworkThreads');
+    expectTypeOf(config).not.toHaveProperty('logRetentionHours');
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * Kafka's broker configuration names, defaults and validation, as a table; `loadBrokerConfig`
- * turns `server.properties` plus `--override`s into a typed `BrokerConfig`.
+ * turns `server.properties` plus `--override`s into a typed `BrokerConfig`, whose fields are the
+ * table's (typed from it: adding a config is adding its line) plus a few derived ones.
  *
  * Defaults are Kafka 3.9's. What a single node changes:
  * - node.id / broker.id default to 1 (Kafka requires one in KRaft mode); -1 means "not set".
@@ -18,7 +19,7 @@
  *   configs it does not know.
  * - Nothing is dynamic: every broker config is read-only once started.
  */
-import type { LogConfig } from '../log/log-config.js';
+import { INT32_MAX } from '../../protocol/constants.js';
 import {
   atLeast,
   between,
@@ -31,24 +32,26 @@ import {
   oneOf,
   parseConfigValue,
   validator,
+  camelCase,
   type ConfigDefinition,
+  type ConfigFields,
   type ConfigSynonym,
   type ConfigValue,
   type DescribedConfig,
 } from './config-def.js';
 import { ConfigError } from './config-error.js';
 
-const INT_MAX = '2147483647';
+const INT_MAX = String(INT32_MAX);
 
 /** Kafka's BrokerCompressionType names; `none` is accepted as the producer-side spelling of uncompressed. */
-export const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer', 'none'];
-export const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime'];
-export const CLEANUP_POLICIES = ['delete', 'compact'];
+export const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer', 'none'] as const;
+export const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime'] as const;
+export const CLEANUP_POLICIES = ['delete', 'compact'] as const;
 
 const SINGLE_NODE = 'single node: there is nothing to replicate';
 const ONE_LOOP = 'the broker runs on one event loop';
 
-export const BROKER_CONFIG_DEFINITIONS: readonly ConfigDefinition[] = [
+export const BROKER_CONFIG_DEFINITIONS = [
   // ---- identity and network --------------------------------------------------------------------
   {
     name: 'node.id', type: 'int', default: null, validator: atLeast(-1), importance: 'high', support: 'honoured',
@@ -428,7 +431,7 @@ export const BROKER_CONFIG_DEFINITIONS: readonly ConfigDefinition[] = [
   { name: 'ssl.key.password', type: 'password', default: null, importance: 'high', support: 'ignored', doc: 'Ignored: no TLS.' },
   { name: 'ssl.truststore.password', type: 'password', default: null, importance: 'high', support: 'ignored', doc: 'Ignored: no TLS.' },
   { name: 'sasl.jaas.config', type: 'password', default: null, importance: 'medium', support: 'ignored', doc: 'Ignored: no SASL.' },
-];
+] as const satisfies readonly ConfigDefinition[];
 
 export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDefinition> = indexDefinitions(BROKER_CONFIG_DEFINITIONS);
 
@@ -460,75 +463,72 @@ export interface Listener {
   port: number;
 }
 
-/** A broker's configuration, typed and with every default and derivation applied. */
-export interface BrokerConfig {
+/**
+ * Configs read only through a derived field below (two names for one setting, a unit to convert, a
+ * clamp): they get no field of their own, so that nobody reads half of a setting.
+ */
+export const DERIVATION_INPUTS = [
+  'node.id',
+  'broker.id',
+  'listeners',
+  'advertised.listeners',
+  'listener.security.protocol.map',
+  'controller.listener.names',
+  'log.dirs',
+  'log.dir',
+  'log.roll.ms',
+  'log.roll.hours',
+  'log.roll.jitter.ms',
+  'log.roll.jitter.hours',
+  'log.retention.ms',
+  'log.retention.minutes',
+  'log.retention.hours',
+  'log.flush.interval.ms',
+  'offsets.retention.minutes',
+  'default.replication.factor',
+  'offsets.topic.replication.factor',
+  'transaction.state.log.replication.factor',
+  'transaction.state.log.min.isr',
+] as const satisfies ReadonlyArray<(typeof BROKER_CONFIG_DEFINITIONS)[number]['name']>;
+const derivationInputs: ReadonlySet<string> = new Set(DERIVATION_INPUTS);
+
+/** The definitions that are fields of BrokerConfig as they are: honoured or stored, not derived. */
+type FieldDefinition = Exclude<(typeof BROKER_CONFIG_DEFINITIONS)[number], { readonly support: 'ignored' } | { readonly name: (typeof DERIVATION_INPUTS)[number] }>;
+
+const FIELD_DEFINITIONS: readonly ConfigDefinition[] = BROKER_CONFIG_DEFINITIONS.filter((d) => d.support !== 'ignored' && !derivationInputs.has(d.name));
+
+/** What is worked out from several configs, or clamped: logic rather than a lookup in the table. */
+export interface DerivedBrokerConfig {
+  /** node.id, else broker.id, else 1. */
   nodeId: number;
-  clusterId: string | null;
   /** PLAINTEXT listeners to bind, controller listeners removed. */
   listeners: Listener[];
   /** One per listener, same order: what Metadata tells clients. Never 0.0.0.0 or ''. */
   advertisedListeners: Listener[];
   /** The data directory (the first of log.dirs, else of log.dir). */
   logDir: string;
-  socketRequestMaxBytes: number;
-
-  numPartitions: number;
-  /** Always 1: clamped (single node). */
-  defaultReplicationFactor: number;
-  autoCreateTopicsEnable: boolean;
-  deleteTopicEnable: boolean;
-  messageMaxBytes: number;
-
-  logSegmentBytes: number;
   /** log.roll.ms, else log.roll.hours in ms. */
   logRollMs: number;
   /** log.roll.jitter.ms, else log.roll.jitter.hours in ms. */
   logRollJitterMs: number;
   /** log.retention.ms, else .minutes, else .hours, in ms; any negative becomes -1 (forever). */
   logRetentionMs: number;
-  logRetentionBytes: number;
-  logRetentionCheckIntervalMs: number;
-  logIndexIntervalBytes: number;
-  logIndexSizeMaxBytes: number;
-  logFlushIntervalMessages: number;
   /** log.flush.interval.ms, else log.flush.scheduler.interval.ms. */
   logFlushIntervalMs: number;
-  logFlushSchedulerIntervalMs: number;
-  logMessageTimestampType: 'CreateTime' | 'LogAppendTime';
-  logCleanupPolicy: Array<'delete' | 'compact'>;
-  logCleanerEnable: boolean;
-  logCleanerDeleteRetentionMs: number;
-  logCleanerMinCompactionLagMs: number;
-  logCleanerMaxCompactionLagMs: number;
-  logCleanerMinCleanableRatio: number;
-  logCleanerBackoffMs: number;
-  logSegmentDeleteDelayMs: number;
-
-  offsetsTopicNumPartitions: number;
-  /** Always 1: clamped (single node). */
-  offsetsTopicReplicationFactor: number;
-  offsetsTopicSegmentBytes: number;
   /** offsets.retention.minutes in ms. */
   offsetsRetentionMs: number;
-  offsetsRetentionCheckIntervalMs: number;
-  offsetsCommitTimeoutMs: number;
-  offsetMetadataMaxBytes: number;
-  groupInitialRebalanceDelayMs: number;
-  groupMinSessionTimeoutMs: number;
-  groupMaxSessionTimeoutMs: number;
-  groupMaxSize: number;
-
-  transactionStateLogNumPartitions: number;
+  /** Always 1: clamped (single node). */
+  defaultReplicationFactor: number;
+  /** Always 1: clamped (single node). */
+  offsetsTopicReplicationFactor: number;
   /** Always 1: clamped (single node). */
   transactionStateLogReplicationFactor: number;
-  transactionStateLogSegmentBytes: number;
-  transactionMaxTimeoutMs: number;
-  transactionalIdExpirationMs: number;
-  transactionAbortTimedOutTransactionCleanupIntervalMs: number;
-  transactionRemoveExpiredTransactionCleanupIntervalMs: number;
-  producerIdExpirationMs: number;
-  producerIdExpirationCheckIntervalMs: number;
+  /** Always 1: clamped (single node). */
+  transactionStateLogMinIsr: number;
+}
 
+/** Where the values came from, for DescribeConfigs and for the startup log. */
+export interface BrokerConfigSources {
   /** Every defined broker config's value (given, else default), by Kafka name; absent when neither. */
   values: ReadonlyMap<string, ConfigValue>;
   /** Known configs given in server.properties or --override, trimmed, by Kafka name. */
@@ -538,6 +538,14 @@ export interface BrokerConfig {
   /** Keys given that Skein accepts and does nothing with (see each one's doc). */
   ignored: string[];
 }
+
+/**
+ * A broker's configuration, typed and with every default and derivation applied: one field per
+ * honoured or stored config of the table, named in camelCase (`log.segment.bytes` →
+ * `logSegmentBytes`) and typed by its definition, so that a new config is one line in the table;
+ * the derived fields; and where the values came from.
+ */
+export type BrokerConfig = ConfigFields<FieldDefinition> & DerivedBrokerConfig & BrokerConfigSources;
 
 /**
  * Read broker configuration: `props` from server.properties, `overrides` from `--override k=v`
@@ -573,7 +581,6 @@ export function loadBrokerConfig(
   }
   const num = (name: string): number => values.get(name) as number;
   const optNum = (name: string): number | undefined => given.get(name) as number | undefined;
-  const bool = (name: string): boolean => values.get(name) as boolean;
   const list = (name: string): string[] => values.get(name) as string[];
 
   const nodeId = resolveNodeId(optNum('node.id'), optNum('broker.id'));
@@ -593,7 +600,7 @@ export function loadBrokerConfig(
     'transaction.state.log.replication.factor',
     '__transaction_state gets one replica',
   );
-  clampToOne('transaction.state.log.min.isr', 'its one replica is the whole ISR');
+  const transactionStateLogMinIsr = clampToOne('transaction.state.log.min.isr', 'its one replica is the whole ISR');
   if (num('min.insync.replicas') > 1) {
     warnings.push(
       `min.insync.replicas=${num('min.insync.replicas')} is stored but not enforced: on a single node the leader is the only in-sync replica`,
@@ -611,63 +618,25 @@ export function loadBrokerConfig(
     'log.cleaner.max.compaction.lag.ms', num('log.cleaner.max.compaction.lag.ms'),
   );
 
-  return {
+  // The table's fields: each holds what its definition parses to (or null), as ConfigFields says.
+  const fields: Record<string, ConfigValue | null> = {};
+  for (const def of FIELD_DEFINITIONS) fields[camelCase(def.name)] = values.get(def.name) ?? null;
+  const derived: DerivedBrokerConfig = {
     nodeId,
-    clusterId: (values.get('cluster.id') as string | undefined) ?? null,
     listeners,
     advertisedListeners,
     logDir,
-    socketRequestMaxBytes: num('socket.request.max.bytes'),
-    numPartitions: num('num.partitions'),
-    defaultReplicationFactor,
-    autoCreateTopicsEnable: bool('auto.create.topics.enable'),
-    deleteTopicEnable: bool('delete.topic.enable'),
-    messageMaxBytes: num('message.max.bytes'),
-    logSegmentBytes: num('log.segment.bytes'),
     logRollMs,
     logRollJitterMs,
     logRetentionMs,
-    logRetentionBytes: num('log.retention.bytes'),
-    logRetentionCheckIntervalMs: num('log.retention.check.interval.ms'),
-    logIndexIntervalBytes: num('log.index.interval.bytes'),
-    logIndexSizeMaxBytes: num('log.index.size.max.bytes'),
-    logFlushIntervalMessages: num('log.flush.interval.messages'),
     logFlushIntervalMs,
-    logFlushSchedulerIntervalMs: num('log.flush.scheduler.interval.ms'),
-    logMessageTimestampType: values.get('log.message.timestamp.type') as LogConfig['messageTimestampType'],
-    logCleanupPolicy: list('log.cleanup.policy') as LogConfig['cleanupPolicy'],
-    logCleanerEnable: bool('log.cleaner.enable'),
-    logCleanerDeleteRetentionMs: num('log.cleaner.delete.retention.ms'),
-    logCleanerMinCompactionLagMs: num('log.cleaner.min.compaction.lag.ms'),
-    logCleanerMaxCompactionLagMs: num('log.cleaner.max.compaction.lag.ms'),
-    logCleanerMinCleanableRatio: num('log.cleaner.min.cleanable.ratio'),
-    logCleanerBackoffMs: num('log.cleaner.backoff.ms'),
-    logSegmentDeleteDelayMs: num('log.segment.delete.delay.ms'),
-    offsetsTopicNumPartitions: num('offsets.topic.num.partitions'),
-    offsetsTopicReplicationFactor,
-    offsetsTopicSegmentBytes: num('offsets.topic.segment.bytes'),
     offsetsRetentionMs: num('offsets.retention.minutes') * MINUTE_MS,
-    offsetsRetentionCheckIntervalMs: num('offsets.retention.check.interval.ms'),
-    offsetsCommitTimeoutMs: num('offsets.commit.timeout.ms'),
-    offsetMetadataMaxBytes: num('offset.metadata.max.bytes'),
-    groupInitialRebalanceDelayMs: num('group.initial.rebalance.delay.ms'),
-    groupMinSessionTimeoutMs: num('group.min.session.timeout.ms'),
-    groupMaxSessionTimeoutMs: num('group.max.session.timeout.ms'),
-    groupMaxSize: num('group.max.size'),
-    transactionStateLogNumPartitions: num('transaction.state.log.num.partitions'),
+    defaultReplicationFactor,
+    offsetsTopicReplicationFactor,
     transactionStateLogReplicationFactor,
-    transactionStateLogSegmentBytes: num('transaction.state.log.segment.bytes'),
-    transactionMaxTimeoutMs: num('transaction.max.timeout.ms'),
-    transactionalIdExpirationMs: num('transactional.id.expiration.ms'),
-    transactionAbortTimedOutTransactionCleanupIntervalMs: num('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
-    transactionRemoveExpiredTransactionCleanupIntervalMs: num('transaction.remove.expired.transaction.cleanup.interval.ms'),
-    producerIdExpirationMs: num('producer.id.expiration.ms'),
-    producerIdExpirationCheckIntervalMs: num('producer.id.expiration.check.interval.ms'),
-    values,
-    static: staticRaw,
-    warnings,
-    ignored,
+    transactionStateLogMinIsr,
   };
+  return { ...(fields as ConfigFields<FieldDefinition>), ...derived, values, static: staticRaw, warnings, ignored };
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
  * The shared vocabulary of the broker and topic config tables: value types, how a written value is
  * parsed (the way Kafka's ConfigDef parses it: trimmed, Java number syntax, case-insensitive
- * booleans, comma lists), validators, and the numbers DescribeConfigs puts on the wire.
+ * booleans, comma lists), validators, the numbers DescribeConfigs puts on the wire, and the typed
+ * fields a table stands for (`ConfigFields`: one per definition, named and typed by it).
  *
  * Java's `long` does not fit a JS number; a long at or beyond 2^53 - 1 is clamped to
  * Number.MAX_SAFE_INTEGER, which every consumer treats as Long.MAX_VALUE ("never"). Printing goes
  * the other way, so DescribeConfigs shows Kafka's 9223372036854775807.
  */
+import { INT32_MAX, INT32_MIN } from '../../protocol/constants.js';
 import { ConfigError } from './config-error.js';
 
 /** The value types of Kafka's ConfigDef. */
@@ -35,10 +37,16 @@ export type Importance = 'high' | 'medium' | 'low';
  */
 export type Support = 'honoured' | 'stored' | 'ignored';
 
-export interface Validator {
+/**
+ * A check of a parsed value. `T` is what the check lets through, when that is narrower than the
+ * config's type (`oneOf('a', 'b')`: 'a' | 'b'), so that the typed field says so.
+ */
+export interface Validator<T extends ConfigValue = ConfigValue> {
   /** What is accepted, phrased to follow "expected …". */
   readonly expected: string;
-  test(value: ConfigValue): boolean;
+  // Method syntax on purpose: a Validator<number> is then a Validator of any config value (it is
+  // only ever given values its config's type parses to).
+  test(value: T): boolean;
 }
 
 export interface ConfigDefinition {
@@ -112,7 +120,7 @@ const LONG_MIN_STRING = '-9223372036854775808';
 
 const INTEGER_RANGES: Record<'int' | 'short' | 'long', [bigint, bigint]> = {
   short: [-32768n, 32767n],
-  int: [-2147483648n, 2147483647n],
+  int: [BigInt(INT32_MIN), BigInt(INT32_MAX)],
   long: [-9223372036854775808n, 9223372036854775807n],
 };
 
@@ -122,7 +130,7 @@ const TYPE_EXPECTED: Record<ConfigValueType, string> = {
   class: 'a class name',
   password: 'a string',
   list: 'a comma-separated list',
-  int: 'a whole number from -2147483648 to 2147483647 (int)',
+  int: `a whole number from ${INT32_MIN} to ${INT32_MAX} (int)`,
   short: 'a whole number from -32768 to 32767 (short)',
   long: 'a whole number from -9223372036854775808 to 9223372036854775807 (long)',
   double: 'a decimal number (double)',
@@ -214,36 +222,65 @@ function javaDoubleString(n: number): string {
 
 // ---- validators -------------------------------------------------------------------------------
 
-export function atLeast(min: number): Validator {
-  return { expected: `a value of at least ${min}`, test: (v) => (v as number) >= min };
+export function atLeast(min: number): Validator<number> {
+  return { expected: `a value of at least ${min}`, test: (v) => v >= min };
 }
 
-export function between(min: number, max: number): Validator {
-  return {
-    expected: `a value between ${min} and ${max}`,
-    test: (v) => (v as number) >= min && (v as number) <= max,
-  };
+export function between(min: number, max: number): Validator<number> {
+  return { expected: `a value between ${min} and ${max}`, test: (v) => v >= min && v <= max };
 }
 
 /** One of a fixed set of strings, case-sensitive as Kafka's ValidString. */
-export function oneOf(...options: string[]): Validator {
-  return { expected: `one of ${options.join(', ')}`, test: (v) => options.includes(v as string) };
+export function oneOf<const T extends string>(...options: T[]): Validator<T> {
+  const allowed: readonly string[] = options;
+  return { expected: `one of ${options.join(', ')}`, test: (v) => allowed.includes(v) };
 }
 
 /** A non-empty list whose every item is one of the options. */
-export function nonEmptySubsetOf(...options: string[]): Validator {
+export function nonEmptySubsetOf<const T extends string>(...options: T[]): Validator<T[]> {
+  const allowed: readonly string[] = options;
   return {
     expected: `a comma-separated list of one or more of ${options.join(', ')}`,
-    test: (v) => {
-      const items = v as string[];
-      return items.length > 0 && items.every((item) => options.includes(item));
-    },
+    test: (items) => items.length > 0 && items.every((item) => allowed.includes(item)),
   };
 }
 
-export function validator(expected: string, test: (value: ConfigValue) => boolean): Validator {
+export function validator<T extends ConfigValue = ConfigValue>(expected: string, test: (value: T) => boolean): Validator<T> {
   return { expected, test };
 }
+
+// ---- typed fields ------------------------------------------------------------------------------
+
+/** What a value of each config type parses to. */
+export type ConfigTypeValue<T extends ConfigValueType> = T extends 'boolean'
+  ? boolean
+  : T extends 'int' | 'short' | 'long' | 'double'
+    ? number
+    : T extends 'list'
+      ? string[]
+      : string;
+
+/** A definition's parsed value: what its validator lets through when that is narrower, else its type's. */
+export type ConfigDefinitionValue<D extends ConfigDefinition> = D extends { readonly validator: Validator<infer V> }
+  ? [V] extends [ConfigTypeValue<D['type']>]
+    ? V
+    : ConfigTypeValue<D['type']>
+  : ConfigTypeValue<D['type']>;
+
+/** A config's field name: `log.retention.check.interval.ms` → `logRetentionCheckIntervalMs`. */
+export type CamelCase<S extends string> = S extends `${infer Head}.${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
+
+export function camelCase(name: string): string {
+  return name.replace(/\.(.)/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * One field per definition of a table (declared `as const`), named `camelCase(name)` and typed by
+ * its `type` and validator; null when the definition has no default and nothing was given.
+ */
+export type ConfigFields<D extends ConfigDefinition> = {
+  [K in D as CamelCase<K['name']>]: K['default'] extends null ? ConfigDefinitionValue<K> | null : ConfigDefinitionValue<K>;
+};
 
 /** Index a table by name, refusing duplicates (a typo in a table should fail the tests, not hide). */
 export function indexDefinitions(defs: readonly ConfigDefinition[]): ReadonlyMap<string, ConfigDefinition> {

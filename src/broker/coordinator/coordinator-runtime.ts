@@ -7,6 +7,8 @@
  * loaded once, at startup, and never unloaded), coordinator epochs, and the event queue that
  * serialises writes — here a write is a synchronous append (InternalTopic.append).
  */
+import { performance } from 'node:perf_hooks';
+import type { Clock, TimerHandle } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { type CoordinatorPlayback, loadCoordinatorPartition } from './coordinator-loader.js';
 import type { InternalTopic, InternalTopicDeps } from './internal-topic.js';
@@ -34,12 +36,17 @@ export interface CoordinatorLoadSpec<T> {
 export class CoordinatorRuntime {
   private readonly loadingPartitions = new Set<number>();
   private active = false;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly timers: TimerHandle[] = [];
+  private readonly logger: Logger;
+  private readonly clock: Clock;
 
   constructor(
     readonly topic: InternalTopic,
-    private readonly logger: Logger,
-  ) {}
+    deps: Pick<CoordinatorDeps, 'clock' | 'logger'>,
+  ) {
+    this.logger = deps.logger;
+    this.clock = deps.clock;
+  }
 
   /** False until startup has run and after shutdown. */
   get isActive(): boolean {
@@ -75,34 +82,34 @@ export class CoordinatorRuntime {
     }
   }
 
-  /** Runs `job` every `intervalMs` until shutdown; a failed run is logged and the next goes ahead. */
+  /** Runs `job` every `intervalMs` of the clock until shutdown; a failed run is logged and the next goes ahead. */
   schedule(what: string, intervalMs: number, job: () => void): void {
-    const timer = setInterval(() => {
+    const timer = this.clock.setInterval(() => {
       try {
         job();
       } catch (err) {
         this.logger.error(`${what} failed: ${(err as Error).stack}`);
       }
     }, intervalMs);
-    timer.unref();
-    this.timers.push(timer);
+    this.timers.push(timer.unref());
   }
 
   shutdown(): void {
     this.active = false;
-    for (const timer of this.timers) clearInterval(timer);
+    for (const timer of this.timers) timer.cancel();
     this.timers.length = 0;
   }
 
   private async loadPartition<T>(partition: number, spec: CoordinatorLoadSpec<T>): Promise<T[]> {
-    const started = Date.now();
+    // How long the load took, for the log: real elapsed time, not the broker's clock.
+    const started = performance.now();
     const log = this.topic.log(partition);
     const load = spec.load(partition);
     await loadCoordinatorPartition(log, load);
     const loaded = load.complete();
     if (loaded.length > 0 || log.logEndOffset > 0) {
       this.logger.info(
-        `Loaded ${loaded.length} ${spec.what} from ${this.topic.name}-${partition} (offsets ${log.logStartOffset}-${log.logEndOffset}) in ${Date.now() - started} ms`,
+        `Loaded ${loaded.length} ${spec.what} from ${this.topic.name}-${partition} (offsets ${log.logStartOffset}-${log.logEndOffset}) in ${Math.round(performance.now() - started)} ms`,
       );
     }
     return loaded;

@@ -6,6 +6,7 @@
  * Appends are synchronous writes to the page cache, so a record is in the log before the caller
  * answers. Left out, compared with Kafka: replication (the factor is always 1) and waiting for acks.
  */
+import { NO_SEQUENCE } from '../../protocol/batch-header.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { encodeRecordBatch, type RecordInput } from '../../protocol/record-batch.js';
 import type { Clock } from '../clock.js';
@@ -83,7 +84,7 @@ export class InternalTopic {
    */
   append(partition: number, records: RecordInput[], producer?: TransactionalProducer): number {
     this.ensureExists();
-    const txn = producer ? { producerId: producer.producerId, producerEpoch: producer.producerEpoch, baseSequence: -1, transactional: true } : {};
+    const txn = producer ? { producerId: producer.producerId, producerEpoch: producer.producerEpoch, baseSequence: NO_SEQUENCE, transactional: true } : {};
     const batch = encodeRecordBatch({ records, timestamp: BigInt(this.deps.clock.now()), ...txn });
     return this.deps.replicaManager.appendInternal(this.spec.name, partition, batch).firstOffset;
   }

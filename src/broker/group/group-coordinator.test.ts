@@ -1,6 +1,7 @@
 import fs from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
+import { ManualClock } from '../clock.js';
 import type { GroupCoordinator, JoinGroupParams, SyncGroupParams } from './group-coordinator.js';
 import type { JoinGroupResult, SyncGroupResult } from './group-metadata.js';
 import { GroupState } from './group-state.js';
@@ -21,35 +22,41 @@ function track<T>(p: Promise<T>): Tracked<T> {
   return t;
 }
 
+/** Lets the promises settled by what just ran settle in turn (a turn of the event loop). */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 describe('GroupCoordinator', () => {
   let t: TestCoordinator;
   let c: GroupCoordinator;
+  /** The coordinator's time: its sessions, rebalance timeouts and delays run only when a test moves it. */
+  let clock: ManualClock;
 
   async function setup(overrides: Record<string, string> = {}): Promise<void> {
-    t = await openTestCoordinator({ overrides });
+    clock = new ManualClock();
+    t = await openTestCoordinator({ overrides, clock });
     c = t.coordinator;
     t.topicManager.createTopic({ name: 't', numPartitions: 4, replicationFactor: -1, assignments: [], configs: {} });
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
   }
 
   beforeEach(async () => setup());
 
   /** Starts over with other broker settings. */
   async function restartWith(overrides: Record<string, string>): Promise<void> {
-    vi.useRealTimers();
     await t.close();
     fs.rmSync(t.dir, { recursive: true, force: true });
     await setup(overrides);
   }
 
   afterEach(async () => {
-    vi.useRealTimers();
     await t.close();
     fs.rmSync(t.dir, { recursive: true, force: true });
   });
 
-  /** Lets timers of `ms` run, and the promise callbacks they resolve. */
-  const tick = (ms = 1) => vi.advanceTimersByTimeAsync(ms);
+  /** Moves the clock `ms` on, running the timers due by then, and lets the promises they resolve settle. */
+  async function tick(ms = 1): Promise<void> {
+    clock.advance(ms);
+    await settle();
+  }
 
   async function join(p: Partial<JoinGroupParams> = {}): Promise<JoinGroupResult> {
     const r = track(c.handleJoinGroup(joinParams(p)));
@@ -326,12 +333,11 @@ describe('GroupCoordinator', () => {
       expect((await join({ memberId: b.memberId, groupInstanceId: 'ib' })).errorCode).toBe(ErrorCode.FENCED_INSTANCE_ID);
 
       // the replacement was persisted: it survives a coordinator restart
-      vi.useRealTimers();
       await t.close();
-      const reopened = await openTestCoordinator({ dir: t.dir });
+      const reopened = await openTestCoordinator({ dir: t.dir, clock });
       expect(reopened.manager.getGroup('g')?.currentStaticMemberId('ib')).toBe(restarted.memberId);
       await reopened.close();
-      t = await openTestCoordinator({ dir: t.dir });
+      t = await openTestCoordinator({ dir: t.dir, clock });
     });
 
     it('tells a rejoining static leader to skip the assignment from JoinGroup v9, and gives older versions the old leader id', async () => {

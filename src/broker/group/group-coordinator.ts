@@ -1,14 +1,15 @@
 /**
  * GroupCoordinator: Kafka's classic group protocol — JoinGroup, SyncGroup, Heartbeat, LeaveGroup —
- * and committed offsets (OffsetCommit, TxnOffsetCommit, OffsetFetch, OffsetDelete), DescribeGroups, ListGroups
- * and DeleteGroups, for every group (this broker leads every partition of __consumer_offsets).
+ * DescribeGroups, ListGroups and DeleteGroups, for every group (this broker leads every partition of
+ * __consumer_offsets); and the front of committed offsets (OffsetCommit, TxnOffsetCommit,
+ * OffsetFetch, OffsetDelete), which are the OffsetMetadataManager's.
  *
  * The decisions follow Kafka's GroupCoordinator (docs/consumer-groups.md has the state machine and
  * the error table): KIP-394 member ids, KIP-345 static membership, KIP-134's initial rebalance
  * delay, KIP-814's SkipAssignment, the pending-sync timeout, and commits accepted during
- * PreparingRebalance. Timers are `setTimeout`s: a member's session (or, while it waits in its first
- * join, Kafka's 5-minute new-member timeout), the rebalance timeout, the initial delay, the wait for
- * SyncGroups, and the KIP-394 pending member's session. Timestamps come from the injected clock.
+ * PreparingRebalance. Timers run on the injected clock: a member's session (or, while it waits in its
+ * first join, Kafka's 5-minute new-member timeout), the rebalance timeout, the initial delay, the
+ * wait for SyncGroups, and the KIP-394 pending member's session; so do timestamps.
  *
  * Where this differs from Kafka, on purpose: a JoinGroup or SyncGroup superseded by a newer one from
  * the same member is answered (REBALANCE_IN_PROGRESS) rather than dropped, and a member removed while
@@ -19,24 +20,28 @@
  * coordinator failover (there is one broker).
  */
 import { ErrorCode } from '../../protocol/errors.js';
+import type { TopicPartition } from '../../protocol/topic-partition.js';
 import type { Clock } from '../clock.js';
 import type { BrokerConfig } from '../config/broker-config.js';
-import type { TransactionalProducer } from '../coordinator/internal-topic.js';
 import type { Logger } from '../logger.js';
 import {
-  CONSUMER_PROTOCOL_TYPE,
   GroupMetadata,
   joinError,
   type JoinGroupResult,
   MemberMetadata,
-  type OffsetAndMetadata,
   type Protocol,
   syncError,
   type SyncGroupResult,
-  type TopicPartitionRef,
 } from './group-metadata.js';
 import type { FetchedOffset, GroupMetadataManager } from './group-metadata-manager.js';
 import { GroupState } from './group-state.js';
+import {
+  type OffsetCommitMembership,
+  type OffsetCommitParams,
+  OffsetMetadataManager,
+  type PartitionResult,
+  type TxnOffsetCommitParams,
+} from './offset-metadata-manager.js';
 
 /** Kafka's limit on how long a new member's first JoinGroup may wait (GroupCoordinator.NewMemberJoinTimeoutMs). */
 export const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60 * 1000;
@@ -103,56 +108,6 @@ export interface LeaveGroupResult {
   members: Array<{ memberId: string; groupInstanceId: string | null; errorCode: number }>;
 }
 
-export interface OffsetCommitParams {
-  groupId: string;
-  /** -1 for a commit from outside group management (admin, assign()ed consumers). */
-  generationId: number;
-  memberId: string;
-  groupInstanceId: string | null;
-  /** OffsetCommit v2-4: -1, or how long from now the offsets should live. */
-  retentionTimeMs: bigint;
-  offsets: Array<{
-    topic: string;
-    partition: number;
-    offset: bigint;
-    leaderEpoch: number;
-    metadata: string | null;
-    /** OffsetCommit v1: the client's commit time; -1 for now. */
-    commitTimestamp: bigint;
-  }>;
-}
-
-/** TxnOffsetCommit: offsets committed inside the producer's transaction. */
-export interface TxnOffsetCommitParams {
-  groupId: string;
-  producerId: bigint;
-  producerEpoch: number;
-  /** v3+ (KIP-447); -1 (and '' / null) when the producer sent no consumer group metadata: not checked. */
-  generationId: number;
-  memberId: string;
-  groupInstanceId: string | null;
-  offsets: Array<{ topic: string; partition: number; offset: bigint; leaderEpoch: number; metadata: string | null }>;
-}
-
-/** One partition of an OffsetCommit or TxnOffsetCommit. */
-interface CommittedPartition extends TopicPartitionRef {
-  offset: bigint;
-  leaderEpoch: number;
-  metadata: string | null;
-}
-
-/** How a commit the group accepted is written: when, until when, and in which transaction. */
-interface OffsetCommitPlan<O> {
-  group: GroupMetadata;
-  commitTimestamp: (o: O) => number;
-  expireTimestamp: number | null;
-  txn?: TransactionalProducer;
-}
-
-export interface PartitionResult extends TopicPartitionRef {
-  errorCode: number;
-}
-
 export interface GroupSummary {
   groupId: string;
   state: string;
@@ -170,6 +125,8 @@ export interface GroupOverview {
 
 export class GroupCoordinator {
   private readonly logger: Logger;
+  /** Committed offsets; this class keeps membership. */
+  private readonly offsets: OffsetMetadataManager;
 
   constructor(
     private readonly config: GroupCoordinatorConfig,
@@ -177,6 +134,12 @@ export class GroupCoordinator {
     private readonly deps: GroupCoordinatorDeps,
   ) {
     this.logger = deps.logger;
+    const membership: OffsetCommitMembership = {
+      validateGroupStatus: (groupId, allowEmpty) => this.validateGroupStatus(groupId, allowEmpty),
+      validateCurrentMember: (group, memberId, groupInstanceId) => this.validateCurrentMember(group, memberId, groupInstanceId),
+      rescheduleHeartbeat: (group, member) => this.scheduleHeartbeatExpiry(group, member),
+    };
+    this.offsets = new OffsetMetadataManager(config, groupManager, membership, deps);
   }
 
   /** Loads every group from __consumer_offsets; until then every request is answered COORDINATOR_NOT_AVAILABLE or LOAD_IN_PROGRESS. */
@@ -189,10 +152,10 @@ export class GroupCoordinator {
     this.groupManager.shutdown();
     for (const group of this.groupManager.currentGroups()) {
       this.clearJoinTimer(group);
-      clearTimeout(group.syncTimer);
+      group.syncTimer?.cancel();
       for (const id of [...group.pendingMembers.keys()]) group.removePendingMember(id);
       for (const m of group.members.values()) {
-        clearTimeout(m.sessionTimer);
+        m.sessionTimer?.cancel();
         group.maybeInvokeJoinCallback(m, joinError(m.memberId, ErrorCode.NOT_COORDINATOR));
         group.maybeInvokeSyncCallback(m, syncError(ErrorCode.NOT_COORDINATOR));
       }
@@ -261,14 +224,13 @@ export class GroupCoordinator {
     if (p.requireKnownMemberId) {
       // KIP-394: hand out the id first, so a client that times out and retries does not leave
       // defunct members behind; the id is forgotten if it does not come back within the session.
-      const timer = setTimeout(() => {
+      const timer = this.deps.clock.setTimeout(() => {
         if (group.removePendingMember(newMemberId)) {
           this.logger.info(`Pending member ${newMemberId} in group ${group.groupId} has been removed after session timeout expiration`);
           if (group.is(GroupState.PreparingRebalance)) this.tryCompleteJoin(group);
         }
       }, p.sessionTimeoutMs);
-      timer.unref();
-      group.addPendingMember(newMemberId, timer);
+      group.addPendingMember(newMemberId, timer.unref());
       return respond(joinError(newMemberId, ErrorCode.MEMBER_ID_REQUIRED));
     }
     this.addMemberAndRebalance(group, newMemberId, p, respond);
@@ -416,7 +378,7 @@ export class GroupCoordinator {
 
   /** KIP-134: wait `delayMs`; if members kept arriving, wait again, up to the rebalance timeout in all. */
   private scheduleInitialDelayedJoin(group: GroupMetadata, delayMs: number, remainingMs: number): void {
-    const timer = setTimeout(() => {
+    const timer = this.deps.clock.setTimeout(() => {
       group.joinTimer = undefined;
       if (group.newMemberAdded && remainingMs !== 0) {
         group.newMemberAdded = false;
@@ -426,22 +388,20 @@ export class GroupCoordinator {
         this.onCompleteJoin(group);
       }
     }, delayMs);
-    timer.unref();
-    group.joinTimer = { kind: 'initial', timer };
+    group.joinTimer = { kind: 'initial', timer: timer.unref() };
   }
 
   /** The rebalance timeout: members that have not rejoined by then are dropped. */
   private scheduleDelayedJoin(group: GroupMetadata): void {
-    const timer = setTimeout(() => {
+    const timer = this.deps.clock.setTimeout(() => {
       group.joinTimer = undefined;
       this.onCompleteJoin(group);
     }, group.rebalanceTimeoutMs);
-    timer.unref();
-    group.joinTimer = { kind: 'rebalance', timer };
+    group.joinTimer = { kind: 'rebalance', timer: timer.unref() };
   }
 
   private clearJoinTimer(group: GroupMetadata): void {
-    if (group.joinTimer) clearTimeout(group.joinTimer.timer);
+    group.joinTimer?.timer.cancel();
     group.joinTimer = undefined;
   }
 
@@ -570,23 +530,22 @@ export class GroupCoordinator {
 
   /** After a join completes, every member has the rebalance timeout to send SyncGroup. */
   private schedulePendingSync(group: GroupMetadata): void {
-    clearTimeout(group.syncTimer);
+    group.syncTimer?.cancel();
     const generationId = group.generationId;
-    group.syncTimer = setTimeout(() => this.onExpirePendingSync(group, generationId), group.rebalanceTimeoutMs);
-    group.syncTimer.unref();
+    group.syncTimer = this.deps.clock.setTimeout(() => this.onExpirePendingSync(group, generationId), group.rebalanceTimeoutMs).unref();
   }
 
   private removePendingSyncMember(group: GroupMetadata, memberId: string): void {
     group.pendingSyncMembers.delete(memberId);
     if (group.hasReceivedSyncFromAllMembers) {
-      clearTimeout(group.syncTimer);
+      group.syncTimer?.cancel();
       group.syncTimer = undefined;
     }
   }
 
   private removeSyncExpiration(group: GroupMetadata): void {
     group.pendingSyncMembers.clear();
-    clearTimeout(group.syncTimer);
+    group.syncTimer?.cancel();
     group.syncTimer = undefined;
   }
 
@@ -674,15 +633,14 @@ export class GroupCoordinator {
 
   /** (Re)starts a member's session timer; when it runs out, the member is removed. */
   private scheduleHeartbeatExpiry(group: GroupMetadata, member: MemberMetadata, timeoutMs = member.sessionTimeoutMs): void {
-    clearTimeout(member.sessionTimer);
-    member.sessionTimer = setTimeout(() => {
+    member.sessionTimer?.cancel();
+    member.sessionTimer = this.deps.clock.setTimeout(() => {
       member.sessionTimer = undefined;
       if (group.is(GroupState.Dead) || group.members.get(member.memberId) !== member) return;
       // Waiting in a join or sync counts as alive; the answer restarts the timer.
       if (member.hasSatisfiedHeartbeat) return;
       this.removeMemberAndUpdateGroup(group, member, `session timeout of ${timeoutMs} ms expired`);
-    }, timeoutMs);
-    member.sessionTimer.unref();
+    }, timeoutMs).unref();
   }
 
   private onGroupLoaded(group: GroupMetadata): void {
@@ -693,176 +651,31 @@ export class GroupCoordinator {
     for (const m of group.members.values()) this.scheduleHeartbeatExpiry(group, m);
   }
 
-  // ---- offsets -------------------------------------------------------------------------------
+  // ---- offsets: the OffsetMetadataManager's ----------------------------------------------------
 
   /** OffsetCommit: an error per partition. The commit is written to the log before this returns. */
   handleCommitOffsets(p: OffsetCommitParams): PartitionResult[] {
-    return this.commitOffsets(p.offsets, this.validateGroupStatus(p.groupId, true), () => this.planOffsetCommit(p));
+    return this.offsets.handleCommitOffsets(p);
   }
 
-  private planOffsetCommit(p: OffsetCommitParams): OffsetCommitPlan<OffsetCommitParams['offsets'][number]> | { error: number } {
-    let group = this.groupManager.getGroup(p.groupId);
-    if (!group) {
-      // No group: a commit from outside group management creates one that only stores offsets;
-      // anything else comes from a generation that no longer exists.
-      if (p.generationId >= 0) return { error: ErrorCode.ILLEGAL_GENERATION };
-      group = this.groupManager.getOrMaybeCreateGroup(p.groupId, true) as GroupMetadata;
-    }
-    const error = this.validateOffsetCommit(group, p);
-    if (error !== null) return { error };
-    switch (group.state) {
-      case GroupState.CompletingRebalance:
-        // The member knows the new generation but has no assignment yet.
-        return { error: ErrorCode.REBALANCE_IN_PROGRESS };
-      case GroupState.Stable:
-      case GroupState.PreparingRebalance: {
-        // Still accepted while rebalancing: the member learns of the rebalance from its heartbeat,
-        // and committing what it processed before it rejoins is what avoids duplicates.
-        const member = group.members.get(p.memberId);
-        if (member) this.scheduleHeartbeatExpiry(group, member);
-        break;
-      }
-      case GroupState.Empty:
-      case GroupState.Dead:
-        break;
-    }
-    const now = this.deps.clock.now();
-    return {
-      group,
-      commitTimestamp: (o) => (o.commitTimestamp === -1n ? now : Number(o.commitTimestamp)),
-      expireTimestamp: p.retentionTimeMs === -1n ? null : now + Number(p.retentionTimeMs),
-    };
-  }
-
-  private validateOffsetCommit(group: GroupMetadata, p: OffsetCommitParams): number | null {
-    if (group.is(GroupState.Dead)) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    // Generation -1 (admin clients, consumers that assign() themselves): fine while nobody is a member.
-    if (p.generationId < 0 && group.is(GroupState.Empty)) return null;
-    if (p.generationId >= 0 || p.memberId !== '' || p.groupInstanceId !== null) {
-      const error = this.validateCurrentMember(group, p.memberId, p.groupInstanceId);
-      if (error !== null) return error;
-      return p.generationId !== group.generationId ? ErrorCode.ILLEGAL_GENERATION : null;
-    }
-    // Only members may commit to a group that has members.
-    return group.is(GroupState.Empty) ? null : ErrorCode.UNKNOWN_MEMBER_ID;
-  }
-
-  /**
-   * TxnOffsetCommit (the transaction coordinator has checked that the group's offsets partition is in
-   * the producer's transaction): the offsets are written as a transactional batch with the producer's
-   * id and epoch and staged until the transaction's marker (`onTransactionCompleted`). As Kafka, a
-   * missing group is created; a member id, when given, must be the group's, a generation, when given
-   * (≥ 0), the current one, and a static instance id must not belong to another member (KIP-447).
-   * `verifyTransaction` asks the transaction coordinator whether the group's __consumer_offsets
-   * partition is in the producer's transaction (KIP-890's verification); its error, if any, is every
-   * partition's answer.
-   */
+  /** TxnOffsetCommit, once `verifyTransaction` agrees the group's partition is in the transaction. */
   handleTxnCommitOffsets(p: TxnOffsetCommitParams, verifyTransaction: (offsetsPartition: number) => number): PartitionResult[] {
-    const status = this.validateGroupStatus(p.groupId, false) ?? nonNone(verifyTransaction(this.partitionFor(p.groupId)));
-    return this.commitOffsets(p.offsets, status, () => this.planTxnOffsetCommit(p));
+    return this.offsets.handleTxnCommitOffsets(p, verifyTransaction);
   }
 
-  private planTxnOffsetCommit(p: TxnOffsetCommitParams): OffsetCommitPlan<TxnOffsetCommitParams['offsets'][number]> | { error: number } {
-    const group = this.groupManager.getOrMaybeCreateGroup(p.groupId, true) as GroupMetadata;
-    if (group.is(GroupState.Dead)) return { error: ErrorCode.COORDINATOR_NOT_AVAILABLE };
-    if (p.groupInstanceId !== null && (group.currentStaticMemberId(p.groupInstanceId) ?? p.memberId) !== p.memberId) return { error: ErrorCode.FENCED_INSTANCE_ID };
-    if (p.memberId !== '' && !group.has(p.memberId)) return { error: ErrorCode.UNKNOWN_MEMBER_ID };
-    if (p.generationId >= 0 && p.generationId !== group.generationId) return { error: ErrorCode.ILLEGAL_GENERATION };
-    const now = this.deps.clock.now();
-    return { group, commitTimestamp: () => now, expireTimestamp: null, txn: { producerId: p.producerId, producerEpoch: p.producerEpoch } };
-  }
-
-  /**
-   * What OffsetCommit and TxnOffsetCommit share. Every partition answers `status` when it is set;
-   * otherwise a partition that does not exist answers UNKNOWN_TOPIC_OR_PARTITION, `plan` checks the
-   * group for the others (its error answers them all), metadata over offset.metadata.max.bytes
-   * answers OFFSET_METADATA_TOO_LARGE, and the rest are written as one batch and answer how that went.
-   */
-  private commitOffsets<O extends CommittedPartition>(
-    offsets: readonly O[],
-    status: number | null,
-    plan: () => OffsetCommitPlan<O> | { error: number },
-  ): PartitionResult[] {
-    const results: PartitionResult[] = [];
-    const result = (o: TopicPartitionRef, errorCode: number) => results.push({ topic: o.topic, partition: o.partition, errorCode });
-    if (status !== null) {
-      for (const o of offsets) result(o, status);
-      return results;
-    }
-    const known = offsets.filter((o) => {
-      if (this.deps.partitionExists(o.topic, o.partition)) return true;
-      result(o, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-      return false;
-    });
-    if (known.length === 0) return results;
-    const commit = plan();
-    if ('error' in commit) {
-      for (const o of known) result(o, commit.error);
-      return results;
-    }
-    const valid: Array<TopicPartitionRef & { value: OffsetAndMetadata }> = [];
-    for (const o of known) {
-      const metadata = o.metadata ?? '';
-      if (metadata.length > this.config.offsetMetadataMaxBytes) {
-        result(o, ErrorCode.OFFSET_METADATA_TOO_LARGE);
-        continue;
-      }
-      valid.push({
-        topic: o.topic,
-        partition: o.partition,
-        value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata, commitTimestamp: commit.commitTimestamp(o), expireTimestamp: commit.expireTimestamp },
-      });
-    }
-    const stored = this.groupManager.storeOffsets(commit.group, valid, commit.txn);
-    for (const o of valid) result(o, stored);
-    return results;
-  }
-
-  /**
-   * A transaction's COMMIT or ABORT marker reached `__consumer_offsets-<offsetsPartition>`: the
-   * offsets the producer committed in it there become the groups' committed offsets, or are dropped.
-   */
+  /** A transaction's marker reached `__consumer_offsets-<offsetsPartition>`. */
   onTransactionCompleted(offsetsPartition: number, producerId: bigint, commit: boolean): void {
-    this.groupManager.handleTxnCompletion(producerId, commit, offsetsPartition);
+    this.offsets.onTransactionCompleted(offsetsPartition, producerId, commit);
   }
 
   /** OffsetFetch for one group: `partitions` null asks for every partition it has committed. */
-  handleFetchOffsets(groupId: string, partitions: TopicPartitionRef[] | null, requireStable: boolean): { errorCode: number; offsets: FetchedOffset[] } {
-    const status = this.validateGroupStatus(groupId, true);
-    if (status !== null) return { errorCode: status, offsets: [] };
-    // Answered whatever the group's state: a group may use Kafka only to store offsets.
-    return { errorCode: ErrorCode.NONE, offsets: this.groupManager.getOffsets(groupId, partitions, requireStable) };
+  handleFetchOffsets(groupId: string, partitions: TopicPartition[] | null, requireStable: boolean): { errorCode: number; offsets: FetchedOffset[] } {
+    return this.offsets.handleFetchOffsets(groupId, partitions, requireStable);
   }
 
-  /** OffsetDelete (KIP-496): only offsets of topics the group does not consume. */
-  handleDeleteOffsets(groupId: string, partitions: TopicPartitionRef[]): { errorCode: number; partitions: PartitionResult[] } {
-    const status = this.validateGroupStatus(groupId, false);
-    if (status !== null) return { errorCode: status, partitions: [] };
-    const group = this.groupManager.getGroup(groupId);
-    if (!group || group.is(GroupState.Dead)) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, partitions: [] };
-    const results: PartitionResult[] = [];
-    let eligible: TopicPartitionRef[] = [];
-    const existing = partitions.filter((tp) => {
-      if (this.deps.partitionExists(tp.topic, tp.partition)) return true;
-      results.push({ ...tp, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
-      return false;
-    });
-    if (group.is(GroupState.Empty)) {
-      eligible = existing;
-    } else if (group.protocolType === CONSUMER_PROTOCOL_TYPE) {
-      for (const tp of existing) {
-        if (group.isSubscribedToTopic(tp.topic)) results.push({ ...tp, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC });
-        else eligible.push(tp);
-      }
-    } else {
-      return { errorCode: ErrorCode.NON_EMPTY_GROUP, partitions: [] };
-    }
-    if (eligible.length > 0) {
-      const removed = this.groupManager.cleanupGroupMetadata([group], (g) => eligible.filter((tp) => g.removeOffset(tp.topic, tp.partition)));
-      this.logger.info(`Deleted ${removed} offset(s) of group ${groupId}`);
-      for (const tp of eligible) results.push({ ...tp, errorCode: ErrorCode.NONE });
-    }
-    return { errorCode: ErrorCode.NONE, partitions: results };
+  /** OffsetDelete (KIP-496). */
+  handleDeleteOffsets(groupId: string, partitions: TopicPartition[]): { errorCode: number; partitions: PartitionResult[] } {
+    return this.offsets.handleDeleteOffsets(groupId, partitions);
   }
 
   // ---- DescribeGroups, ListGroups, DeleteGroups ----------------------------------------------
@@ -927,12 +740,7 @@ export class GroupCoordinator {
       } else results.set(groupId, ErrorCode.NON_EMPTY_GROUP);
     }
     if (eligible.length > 0) {
-      const removed = this.groupManager.cleanupGroupMetadata(eligible, (g) => {
-        const all = g.allOffsets().map(({ topic, partition }) => ({ topic, partition }));
-        for (const tp of all) g.removeOffset(tp.topic, tp.partition);
-        g.pendingTransactionalOffsets.clear();
-        return all;
-      });
+      const removed = this.groupManager.cleanupGroupMetadata(eligible, (g) => this.offsets.deleteAllOffsets(g));
       this.logger.info(`Deleted group(s) ${eligible.map((g) => g.groupId).join(', ')} and ${removed} offset(s)`);
     }
     return groupIds.map((groupId) => ({ groupId, errorCode: results.get(groupId) as number }));
@@ -940,7 +748,7 @@ export class GroupCoordinator {
 
   /** Runs the offset expiry now (the manager also runs it every offsets.retention.check.interval.ms). */
   cleanupExpiredOffsets(now?: number): number {
-    return this.groupManager.cleanupExpiredOffsets(now);
+    return this.offsets.cleanupExpiredOffsets(now);
   }
 
   // ---- checks shared by the handlers ---------------------------------------------------------
@@ -968,10 +776,6 @@ export class GroupCoordinator {
     }
     return group.has(memberId) ? null : ErrorCode.UNKNOWN_MEMBER_ID;
   }
-}
-
-function nonNone(errorCode: number): number | null {
-  return errorCode === ErrorCode.NONE ? null : errorCode;
 }
 
 function reasonSuffix(reason: string | null | undefined): string {

@@ -3,9 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeControlBatch } from '../../protocol/control-record.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeRecordBatch } from '../../protocol/record-batch.js';
-import { GroupState } from './group-state.js';
+import { ManualClock } from '../clock.js';
 import { javaStringHashCode, kafkaAbs, partitionFor as partitionForGroup } from '../coordinator/partition-hash.js';
-import { GROUP_METADATA_TOPIC_NAME } from './group-metadata-manager.js';
+import { GROUP_METADATA_TOPIC_NAME } from '../metadata/internal-topics.js';
+import type { JoinGroupParams } from './group-coordinator.js';
+import type { JoinGroupResult } from './group-metadata.js';
+import { GroupState } from './group-state.js';
 import { encodeOffsetCommitKey, encodeOffsetCommitValue } from './offsets-records.js';
 import { joinParams, openTestCoordinator, type TestCoordinator } from './testing.js';
 
@@ -56,11 +59,19 @@ describe('GroupMetadataManager', () => {
     for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
   });
 
-  async function open(dir?: string): Promise<TestCoordinator> {
+  /** A coordinator over `dir` (a fresh one by default), on `clock` (the system clock by default). */
+  async function open(dir?: string, clock?: ManualClock): Promise<TestCoordinator> {
     await t?.close();
-    t = await openTestCoordinator({ dir, overrides: { 'offsets.topic.num.partitions': '3' } });
+    t = await openTestCoordinator({ dir, overrides: { 'offsets.topic.num.partitions': '3' }, clock });
     if (!dir) dirs.push(t.dir);
     return t;
+  }
+
+  /** A JoinGroup on a manual clock: the join completes when the (zero) initial rebalance delay has run. */
+  function joinNow(c: TestCoordinator, clock: ManualClock, p: Partial<JoinGroupParams>): Promise<JoinGroupResult> {
+    const joined = c.coordinator.handleJoinGroup(joinParams(p));
+    clock.advance(0);
+    return joined;
   }
 
   function createTopic(c: TestCoordinator, name: string, partitions: number): void {
@@ -116,17 +127,20 @@ describe('GroupMetadataManager', () => {
   });
 
   it('brings a Stable group back with its members, who must heartbeat within their session', async () => {
-    let c = await open();
-    const joined = await c.coordinator.handleJoinGroup(joinParams({ groupId: 'live', groupInstanceId: 'i-1', sessionTimeoutMs: 200 }));
+    const clock = new ManualClock();
+    let c = await open(undefined, clock);
+    const joined = await joinNow(c, clock, { groupId: 'live', groupInstanceId: 'i-1', sessionTimeoutMs: 200 });
     await c.coordinator.handleSyncGroup({ groupId: 'live', generationId: joined.generationId, memberId: joined.memberId, groupInstanceId: 'i-1', protocolType: null, protocolName: null, assignments: [{ memberId: joined.memberId, assignment: Buffer.from('A') }] });
-    c = await open(c.dir);
+    c = await open(c.dir, clock);
     const g = c.manager.getGroup('live');
     expect(g).toMatchObject({ state: GroupState.Stable, generationId: 1, leaderId: joined.memberId, protocolName: 'range' });
     expect(g?.get(joined.memberId).assignment.toString()).toBe('A');
     expect(g?.currentStaticMemberId('i-1')).toBe(joined.memberId);
     expect(c.coordinator.handleHeartbeat({ groupId: 'live', generationId: 1, memberId: joined.memberId, groupInstanceId: 'i-1' })).toBe(ErrorCode.NONE);
     // without further heartbeats the member's session ends and the group empties
-    await new Promise((r) => setTimeout(r, 400));
+    clock.advance(199);
+    expect(c.manager.getGroup('live')?.state).toBe(GroupState.Stable);
+    clock.advance(1);
     expect(c.manager.getGroup('live')?.state).toBe(GroupState.Empty);
   });
 
@@ -137,6 +151,7 @@ describe('GroupMetadataManager', () => {
     const partition = c.manager.partitionFor('txn-group');
     const txnBatch = (producerId: bigint, p: number, offset: bigint) =>
       encodeRecordBatch({
+        timestamp: 1_700_000_000_000n,
         transactional: true,
         producerId,
         producerEpoch: 0,
@@ -160,18 +175,23 @@ describe('GroupMetadataManager', () => {
   });
 
   it('expires offsets of a group Empty for longer than offsets.retention.minutes, then removes the group', async () => {
-    const c = await open();
+    const clock = new ManualClock();
+    const c = await open(undefined, clock);
     createTopic(c, 't', 1);
     commit(c, 'old', [['t', 0, 1n]]);
-    const joined = await c.coordinator.handleJoinGroup(joinParams({ groupId: 'consumers' }));
+    const joined = await joinNow(c, clock, { groupId: 'consumers' });
     await c.coordinator.handleSyncGroup({ groupId: 'consumers', generationId: joined.generationId, memberId: joined.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] });
     const committed = c.coordinator.handleCommitOffsets({ groupId: 'consumers', generationId: joined.generationId, memberId: joined.memberId, groupInstanceId: null, retentionTimeMs: -1n, offsets: [{ topic: 't', partition: 0, offset: 5n, leaderEpoch: -1, metadata: '', commitTimestamp: -1n }] });
     expect(committed[0].errorCode).toBe(ErrorCode.NONE);
     c.coordinator.handleLeaveGroup('consumers', [{ memberId: joined.memberId, groupInstanceId: null }]);
 
+    // The expiry job runs every offsets.retention.check.interval.ms of the clock.
     const retention = c.config.offsetsRetentionMs;
-    expect(c.coordinator.cleanupExpiredOffsets(Date.now() + retention - 60_000)).toBe(0);
-    expect(c.coordinator.cleanupExpiredOffsets(Date.now() + retention + 60_000)).toBe(2);
+    const checkInterval = c.config.offsetsRetentionCheckIntervalMs;
+    clock.advance(retention - 1);
+    expect(c.manager.getGroup('old')?.offset('t', 0)?.offset).toBe(1n);
+    expect(c.manager.getGroup('consumers')?.offset('t', 0)?.offset).toBe(5n);
+    clock.advance(checkInterval);
     expect(c.manager.getGroup('old')).toBeUndefined();
     expect(c.manager.getGroup('consumers')).toBeUndefined();
     // and they stay gone after a restart: tombstones were written
@@ -180,10 +200,14 @@ describe('GroupMetadataManager', () => {
   });
 
   it('expires an offset at the expire timestamp an OffsetCommit v2-4 retention time set', async () => {
-    const c = await open();
+    const clock = new ManualClock();
+    const c = await open(undefined, clock);
     createTopic(c, 't', 1);
     c.coordinator.handleCommitOffsets({ groupId: 'g', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: 1_000n, offsets: [{ topic: 't', partition: 0, offset: 5n, leaderEpoch: -1, metadata: '', commitTimestamp: -1n }] });
-    expect(c.manager.getGroup('g')?.offset('t', 0)?.expireTimestamp).toBeGreaterThan(Date.now());
-    expect(c.coordinator.cleanupExpiredOffsets(Date.now() + 2_000)).toBe(1);
+    expect(c.manager.getGroup('g')?.offset('t', 0)?.expireTimestamp).toBe(clock.now() + 1_000);
+    expect(c.coordinator.cleanupExpiredOffsets(clock.now() + 999)).toBe(0);
+    // the next run of the expiry job, offsets.retention.check.interval.ms on, removes it
+    clock.advance(c.config.offsetsRetentionCheckIntervalMs);
+    expect(c.manager.getGroup('g')?.offset('t', 0)).toBeUndefined();
   });
 });

@@ -18,13 +18,15 @@
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import type { RecordInput } from '../../protocol/record-batch.js';
+import { type TopicPartition, topicPartitionKey, topicPartitionOfKey } from '../../protocol/topic-partition.js';
 import type { Clock } from '../clock.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { CoordinatorRecord } from '../coordinator/coordinator-loader.js';
 import { type CoordinatorDeps, CoordinatorRuntime, type PartitionLoad } from '../coordinator/coordinator-runtime.js';
 import { InternalTopic, type TransactionalProducer } from '../coordinator/internal-topic.js';
 import { answerWriteFailure, type WriteErrorAnswers } from '../coordinator/write-error.js';
-import { type CommittedOffset, GroupMetadata, MemberMetadata, type OffsetAndMetadata, type TopicPartitionRef } from './group-metadata.js';
+import { GROUP_METADATA_TOPIC_NAME } from '../metadata/internal-topics.js';
+import { type CommittedOffset, GroupMetadata, MemberMetadata, type OffsetAndMetadata } from './group-metadata.js';
 import { GroupState } from './group-state.js';
 import {
   decodeGroupMetadataValue,
@@ -36,8 +38,6 @@ import {
   encodeOffsetCommitValue,
   type GroupMetadataValue,
 } from './offsets-records.js';
-
-export const GROUP_METADATA_TOPIC_NAME = '__consumer_offsets';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -79,7 +79,7 @@ export class GroupMetadataManager {
       },
       deps,
     );
-    this.runtime = new CoordinatorRuntime(this.offsetsTopic, deps.logger);
+    this.runtime = new CoordinatorRuntime(this.offsetsTopic, deps);
   }
 
   // ---- where groups live ---------------------------------------------------------------------
@@ -175,7 +175,7 @@ export class GroupMetadataManager {
    */
   storeOffsets(
     group: GroupMetadata,
-    offsets: Array<TopicPartitionRef & { value: OffsetAndMetadata }>,
+    offsets: Array<TopicPartition & { value: OffsetAndMetadata }>,
     txn?: TransactionalProducer,
   ): number {
     if (offsets.length === 0) return ErrorCode.NONE;
@@ -208,7 +208,7 @@ export class GroupMetadataManager {
    * tombstones what it removed, and removes a group left Empty with no offsets. Returns the number
    * of offsets removed.
    */
-  cleanupGroupMetadata(groups: Iterable<GroupMetadata>, selector: (g: GroupMetadata) => TopicPartitionRef[]): number {
+  cleanupGroupMetadata(groups: Iterable<GroupMetadata>, selector: (g: GroupMetadata) => TopicPartition[]): number {
     let removed = 0;
     for (const group of groups) {
       const gone = selector(group);
@@ -261,7 +261,7 @@ export class GroupMetadataManager {
    * A partition without one answers offset -1; with `requireStable`, one with a transactional
    * commit still open answers UNSTABLE_OFFSET_COMMIT (KIP-447).
    */
-  getOffsets(groupId: string, partitions: TopicPartitionRef[] | null, requireStable: boolean): FetchedOffset[] {
+  getOffsets(groupId: string, partitions: TopicPartition[] | null, requireStable: boolean): FetchedOffset[] {
     const group = this.groups.get(groupId);
     const none = (topic: string, partition: number, errorCode: number = ErrorCode.NONE): FetchedOffset => ({ topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode });
     if (!group || group.is(GroupState.Dead)) return (partitions ?? []).map((p) => none(p.topic, p.partition));
@@ -300,7 +300,7 @@ export class GroupMetadataManager {
  * yet. `complete` builds the groups and puts them in the cache.
  */
 class OffsetsPartitionLoad implements PartitionLoad<GroupMetadata> {
-  /** group → "topic\0partition" → offset. */
+  /** group → topicPartitionKey → offset. */
   private readonly offsets = new Map<string, Map<string, CommittedOffset>>();
   private readonly groups = new Map<string, GroupMetadataValue>();
   /** Offsets committed in open transactions: producer id → group → key → offset. */
@@ -314,7 +314,7 @@ class OffsetsPartitionLoad implements PartitionLoad<GroupMetadata> {
   replay(r: CoordinatorRecord): void {
     const key = decodeOffsetsKey(r.key);
     if (key.type === 'offset') {
-      const k = tpKey(key.topic, key.partition);
+      const k = topicPartitionKey(key.topic, key.partition);
       if (r.transactional) {
         if (r.value !== null) nested(nested(this.pending, r.producerId), key.group).set(k, committedFrom(r.value, r.offset));
       } else if (r.value === null) {
@@ -351,13 +351,13 @@ class OffsetsPartitionLoad implements PartitionLoad<GroupMetadata> {
       const value = this.groups.get(groupId);
       const group = value ? groupFromRecord(groupId, value, now) : new GroupMetadata(groupId, GroupState.Empty, now);
       for (const [key, o] of this.offsets.get(groupId) ?? []) {
-        const [topic, p] = splitKey(key);
-        group.putOffset(topic, p, o);
+        const { topic, partition } = topicPartitionOfKey(key);
+        group.putOffset(topic, partition, o);
       }
       for (const [producerId, byGroup] of this.pending) {
         for (const [key, o] of byGroup.get(groupId) ?? []) {
-          const [topic, p] = splitKey(key);
-          group.stageTransactionalOffset(producerId, topic, p, o);
+          const { topic, partition } = topicPartitionOfKey(key);
+          group.stageTransactionalOffset(producerId, topic, partition, o);
         }
       }
       this.cache.set(groupId, group);
@@ -377,13 +377,6 @@ function nested<K, K2, V>(map: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
   let inner = map.get(key);
   if (!inner) map.set(key, (inner = new Map()));
   return inner;
-}
-
-const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-
-function splitKey(key: string): [string, number] {
-  const at = key.lastIndexOf('\u0000');
-  return [key.slice(0, at), Number(key.slice(at + 1))];
 }
 
 function committedFrom(value: Buffer, recordOffset: number): CommittedOffset {

@@ -6,6 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../protocol/errors.js';
+import type { TopicPartition } from '../../protocol/topic-partition.js';
+import type { TimerHandle } from '../clock.js';
 import { checkTransition, GroupState } from './group-state.js';
 import { consumerSubscriptionTopics } from './offsets-records.js';
 
@@ -65,11 +67,6 @@ export interface CommittedOffset extends OffsetAndMetadata {
   recordOffset: number;
 }
 
-export interface TopicPartitionRef {
-  topic: string;
-  partition: number;
-}
-
 export class MemberMetadata {
   assignment: Buffer = EMPTY;
   /** Resolves this member's pending JoinGroup. */
@@ -79,7 +76,7 @@ export class MemberMetadata {
   /** Joined in the rebalance under way and has not yet been answered (KIP-394's new-member timeout). */
   isNew = false;
   /** The session (or new-member) timer; the coordinator owns it. */
-  sessionTimer: NodeJS.Timeout | undefined;
+  sessionTimer: TimerHandle | undefined;
 
   constructor(
     public memberId: string,
@@ -143,7 +140,7 @@ export class GroupMetadata {
   /** group.instance.id → member id (KIP-345). */
   readonly staticMembers = new Map<string, string>();
   /** Member ids handed out with MEMBER_ID_REQUIRED, not yet joined with (KIP-394). */
-  readonly pendingMembers = new Map<string, NodeJS.Timeout | undefined>();
+  readonly pendingMembers = new Map<string, TimerHandle | undefined>();
   /** Members answered by the last join that have not sent SyncGroup yet. */
   readonly pendingSyncMembers = new Set<string>();
   /** A member joined a brand-new group during its initial delay, so the delay may be extended (KIP-134). */
@@ -151,9 +148,9 @@ export class GroupMetadata {
   /** Topics of every member's subscription, for consumer groups whose subscriptions parse; else null. */
   subscribedTopics: Set<string> | null = null;
   /** The rebalance timer: an initial delay (KIP-134) or the wait for every member to rejoin. */
-  joinTimer: { kind: 'initial' | 'rebalance'; timer: NodeJS.Timeout } | undefined;
+  joinTimer: { kind: 'initial' | 'rebalance'; timer: TimerHandle } | undefined;
   /** The wait for every member's SyncGroup after a join completes. */
-  syncTimer: NodeJS.Timeout | undefined;
+  syncTimer: TimerHandle | undefined;
 
   /** Committed offsets: topic → partition → offset. */
   readonly offsets = new Map<string, Map<number, CommittedOffset>>();
@@ -232,7 +229,7 @@ export class GroupMetadata {
       if (member.groupInstanceId !== null && this.staticMembers.get(member.groupInstanceId) === memberId) {
         this.staticMembers.delete(member.groupInstanceId);
       }
-      clearTimeout(member.sessionTimer);
+      member.sessionTimer?.cancel();
     }
     this.removePendingMember(memberId);
     this.pendingSyncMembers.delete(memberId);
@@ -243,13 +240,13 @@ export class GroupMetadata {
     return this.pendingMembers.has(memberId);
   }
 
-  addPendingMember(memberId: string, timer: NodeJS.Timeout | undefined): void {
+  addPendingMember(memberId: string, timer: TimerHandle | undefined): void {
     this.pendingMembers.set(memberId, timer);
   }
 
   removePendingMember(memberId: string): boolean {
     if (!this.pendingMembers.has(memberId)) return false;
-    clearTimeout(this.pendingMembers.get(memberId));
+    this.pendingMembers.get(memberId)?.cancel();
     this.pendingMembers.delete(memberId);
     return true;
   }
@@ -449,8 +446,8 @@ export class GroupMetadata {
     return true;
   }
 
-  allOffsets(): Array<TopicPartitionRef & { offset: CommittedOffset }> {
-    const out: Array<TopicPartitionRef & { offset: CommittedOffset }> = [];
+  allOffsets(): Array<TopicPartition & { offset: CommittedOffset }> {
+    const out: Array<TopicPartition & { offset: CommittedOffset }> = [];
     for (const [topic, byPartition] of this.offsets) for (const [partition, offset] of byPartition) out.push({ topic, partition, offset });
     return out;
   }
@@ -484,7 +481,7 @@ export class GroupMetadata {
    * stable consumer group, offsets of topics no member subscribes to, `retentionMs` after their
    * commit; in a group that only stores offsets (no protocol type), `retentionMs` after the commit.
    */
-  expiredOffsets(now: number, retentionMs: number): TopicPartitionRef[] {
+  expiredOffsets(now: number, retentionMs: number): TopicPartition[] {
     let base: ((o: CommittedOffset) => number) | undefined;
     let keep: Set<string> = new Set();
     if (this.protocolType !== null && this.is(GroupState.Empty)) {
@@ -497,7 +494,7 @@ export class GroupMetadata {
       base = (o) => o.commitTimestamp;
     }
     if (base === undefined) return [];
-    const out: TopicPartitionRef[] = [];
+    const out: TopicPartition[] = [];
     for (const { topic, partition, offset } of this.allOffsets()) {
       if (keep.has(topic) || this.hasPendingTransactionalOffset(topic, partition)) continue;
       const expired = offset.expireTimestamp !== null ? now >= offset.expireTimestamp : now - base(offset) >= retentionMs;

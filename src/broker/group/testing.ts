@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writer } from '../../protocol/writer.js';
-import type { Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import { type BrokerConfig, loadBrokerConfig } from '../config/broker-config.js';
 import { effectiveLogConfig } from '../config/topic-config.js';
 import { LogManager } from '../log/log-manager.js';
@@ -44,7 +44,7 @@ export function makeTmpDir(): string {
 /** A coordinator over `dir` (a fresh one by default), loaded and ready. */
 export async function openTestCoordinator(opts: { dir?: string; overrides?: Record<string, string>; clock?: Clock } = {}): Promise<TestCoordinator> {
   const dir = opts.dir ?? makeTmpDir();
-  const clock = opts.clock ?? { now: () => Date.now() };
+  const clock = opts.clock ?? systemClock;
   const config = loadBrokerConfig(new Map(Object.entries({ 'log.dirs': dir, ...FAST_GROUP_OVERRIDES, ...opts.overrides })));
   const topics = TopicRegistry.open(dir);
   const logs = LogManager.open(

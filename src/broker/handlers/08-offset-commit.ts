@@ -17,8 +17,9 @@
  */
 import { OffsetCommit, type OffsetCommitRequest, type OffsetCommitResponse } from '../../protocol/apis/offset-commit.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { topicPartitionKey } from '../../protocol/topic-partition.js';
 import type { BrokerServices } from '../broker-services.js';
-import type { OffsetCommitParams } from '../group/group-coordinator.js';
+import type { OffsetCommitParams } from '../group/offset-metadata-manager.js';
 import { handler } from '../server/handler.js';
 
 export const offsetCommitHandler = (s: BrokerServices) =>
@@ -52,7 +53,7 @@ export const offsetCommitHandler = (s: BrokerServices) =>
             retentionTimeMs: version >= 2 && version <= 4 ? (req.retentionTimeMs ?? -1n) : -1n,
             offsets,
           });
-    const errors = new Map(results.map((r) => [`${r.topic}\u0000${r.partition}`, r.errorCode]));
+    const errors = new Map(results.map((r) => [topicPartitionKey(r.topic, r.partition), r.errorCode]));
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t, i) => ({
@@ -60,7 +61,7 @@ export const offsetCommitHandler = (s: BrokerServices) =>
         topicId: t.topicId,
         partitions: t.partitions.map((p) => ({
           partitionIndex: p.partitionIndex,
-          errorCode: names[i] === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : (errors.get(`${names[i]}\u0000${p.partitionIndex}`) ?? ErrorCode.NONE),
+          errorCode: names[i] === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : (errors.get(topicPartitionKey(names[i], p.partitionIndex)) ?? ErrorCode.NONE),
         })),
       })),
     };

@@ -20,6 +20,7 @@ import {
 } from '../../protocol/apis/offset-fetch.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/reader.js';
+import { topicPartitionKey } from '../../protocol/topic-partition.js';
 import type { BrokerServices } from '../broker-services.js';
 import type { FetchedOffset } from '../group/group-metadata-manager.js';
 import { handler } from '../server/handler.js';
@@ -67,7 +68,7 @@ export const offsetFetchHandler = (s: BrokerServices) =>
         // v0-1 have no top-level error: every partition asked carries it.
         return { errorCode, topics: named.map((t) => ({ name: t.name ?? '', topicId: ZERO_UUID, partitions: t.partitionIndexes.map((p) => failed(p, errorCode)) })) };
       }
-      const found = new Map(offsets.map((o) => [`${o.topic}\u0000${o.partition}`, o]));
+      const found = new Map(offsets.map((o) => [topicPartitionKey(o.topic, o.partition), o]));
       if (named === undefined) {
         const byTopic = new Map<string, AnsweredTopic>();
         for (const o of offsets) {
@@ -87,7 +88,7 @@ export const offsetFetchHandler = (s: BrokerServices) =>
           name: t.name ?? t.resolved ?? '',
           topicId: t.topicId ?? ZERO_UUID,
           partitions: t.partitionIndexes.map((p) =>
-            t.resolved === undefined ? failed(p, ErrorCode.UNKNOWN_TOPIC_ID) : partitionOf(found.get(`${t.resolved}\u0000${p}`) as FetchedOffset),
+            t.resolved === undefined ? failed(p, ErrorCode.UNKNOWN_TOPIC_ID) : partitionOf(found.get(topicPartitionKey(t.resolved, p)) as FetchedOffset),
           ),
         })),
       };

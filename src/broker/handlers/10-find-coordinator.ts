@@ -9,12 +9,10 @@
  * Version notes: v0 has no key type (always a group); v1+ carry error messages; v4+ batch several
  * keys (CoordinatorKeys) and answer one Coordinators entry per key.
  */
-import { FindCoordinator, type FindCoordinatorRequest, type FindCoordinatorResponse } from '../../protocol/apis/find-coordinator.js';
+import { CoordinatorType, FindCoordinator, type FindCoordinatorRequest, type FindCoordinatorResponse } from '../../protocol/apis/find-coordinator.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import type { BrokerServices } from '../broker-services.js';
 import { handler, type RequestContext } from '../server/handler.js';
-
-export const CoordinatorType = { group: 0, transaction: 1, share: 2 } as const;
 
 interface Answer {
   nodeId: number;

@@ -17,22 +17,23 @@
  * widens the errors a request may get. v6 (two-phase commit, KIP-939) is not accepted.
  */
 import { InitProducerId, type InitProducerIdRequest, type InitProducerIdResponse } from '../../protocol/apis/init-producer-id.js';
+import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID } from '../../protocol/batch-header.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { fencedErrorForVersion } from '../../protocol/producer-fenced.js';
 import type { BrokerServices } from '../broker-services.js';
 import { codeOf } from '../replica-manager.js';
 import { handler } from '../server/handler.js';
 
 export function initProducerIdHandler(s: BrokerServices) {
   return handler(InitProducerId, { max: 5 }, (req: InitProducerIdRequest, ctx): InitProducerIdResponse => {
-    const fail = (errorCode: number): InitProducerIdResponse => ({ throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 });
-    const hasId = (req.producerId ?? -1n) !== -1n;
-    const hasEpoch = (req.producerEpoch ?? -1) !== -1;
+    const fail = (errorCode: number): InitProducerIdResponse => ({ throttleTimeMs: 0, errorCode, producerId: NO_PRODUCER_ID, producerEpoch: NO_PRODUCER_EPOCH });
+    const hasId = (req.producerId ?? NO_PRODUCER_ID) !== NO_PRODUCER_ID;
+    const hasEpoch = (req.producerEpoch ?? NO_PRODUCER_EPOCH) !== NO_PRODUCER_EPOCH;
     if (hasId !== hasEpoch) return fail(ErrorCode.INVALID_REQUEST);
     if (req.transactionalId !== null) {
       const expected = hasId ? { producerId: req.producerId as bigint, producerEpoch: req.producerEpoch as number } : undefined;
       const result = s.transactionCoordinator.handleInitProducerId(req.transactionalId, req.transactionTimeoutMs, expected);
-      const errorCode = result.errorCode === ErrorCode.PRODUCER_FENCED && ctx.header.apiVersion < 4 ? ErrorCode.INVALID_PRODUCER_EPOCH : result.errorCode;
-      return { throttleTimeMs: 0, errorCode, producerId: result.producerId, producerEpoch: result.producerEpoch };
+      return { throttleTimeMs: 0, errorCode: fencedErrorForVersion(result.errorCode, ctx.header), producerId: result.producerId, producerEpoch: result.producerEpoch };
     }
     try {
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: s.producerIdManager.generateProducerId(), producerEpoch: 0 };

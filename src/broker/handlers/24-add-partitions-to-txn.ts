@@ -21,13 +21,13 @@ import {
   type AddPartitionsToTxnTopic,
   type AddPartitionsToTxnTopicResult,
 } from '../../protocol/apis/add-partitions-to-txn.js';
+import type { RequestHeader } from '../../protocol/api.js';
+import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID } from '../../protocol/batch-header.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { fencedErrorForVersion } from '../../protocol/producer-fenced.js';
+import { topicPartitionKey } from '../../protocol/topic-partition.js';
 import type { BrokerServices } from '../broker-services.js';
 import { handler } from '../server/handler.js';
-import { tpKey } from '../txn/transaction-metadata.js';
-
-/** KIP-588: the first version that may be answered PRODUCER_FENCED. */
-const PRODUCER_FENCED_SINCE = 2;
 
 /** One transaction's partitions: v0-3 carry one transaction at the top level, v4+ a list of them. */
 interface TxnPartitions {
@@ -43,18 +43,18 @@ export const addPartitionsToTxnHandler = (s: BrokerServices) =>
     if (version <= 3) {
       const txn: TxnPartitions = {
         transactionalId: req.v3AndBelowTransactionalId ?? '',
-        producerId: req.v3AndBelowProducerId ?? -1n,
-        producerEpoch: req.v3AndBelowProducerEpoch ?? -1,
+        producerId: req.v3AndBelowProducerId ?? NO_PRODUCER_ID,
+        producerEpoch: req.v3AndBelowProducerEpoch ?? NO_PRODUCER_EPOCH,
         topics: req.v3AndBelowTopics ?? [],
       };
-      return { throttleTimeMs: 0, resultsByTopicV3AndBelow: addPartitions(s, txn, version) };
+      return { throttleTimeMs: 0, resultsByTopicV3AndBelow: addPartitions(s, txn, ctx.header) };
     }
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       resultsByTransaction: (req.transactions ?? []).map((t) => ({
         transactionalId: t.transactionalId,
-        topicResults: t.verifyOnly ? verifyPartitions(s, t, version) : addPartitions(s, t, version),
+        topicResults: t.verifyOnly ? verifyPartitions(s, t, version) : addPartitions(s, t, ctx.header),
       })),
     };
   });
@@ -71,14 +71,13 @@ function partitionExists(s: BrokerServices, topic: string, partition: number): b
   return partition >= 0 && partition < (s.topics.get(topic)?.partitions ?? 0);
 }
 
-function addPartitions(s: BrokerServices, txn: TxnPartitions, version: number): AddPartitionsToTxnTopicResult[] {
+function addPartitions(s: BrokerServices, txn: TxnPartitions, header: RequestHeader): AddPartitionsToTxnTopicResult[] {
   const { topics } = txn;
   if (topics.some((t) => t.partitions.some((p) => !partitionExists(s, t.name, p)))) {
     return resultsFor(topics, (t, p) => (partitionExists(s, t, p) ? ErrorCode.OPERATION_NOT_ATTEMPTED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
   }
-  let error = s.transactionCoordinator.handleAddPartitionsToTransaction(txn.transactionalId, txn.producerId, txn.producerEpoch, partitionsOf(topics));
-  if (error === ErrorCode.PRODUCER_FENCED && version < PRODUCER_FENCED_SINCE) error = ErrorCode.INVALID_PRODUCER_EPOCH;
-  return resultsFor(topics, () => error);
+  const error = s.transactionCoordinator.handleAddPartitionsToTransaction(txn.transactionalId, txn.producerId, txn.producerEpoch, partitionsOf(topics));
+  return resultsFor(topics, () => fencedErrorForVersion(error, header));
 }
 
 function verifyPartitions(s: BrokerServices, txn: TxnPartitions, version: number): AddPartitionsToTxnTopicResult[] {
@@ -86,7 +85,7 @@ function verifyPartitions(s: BrokerServices, txn: TxnPartitions, version: number
   const notInTransaction = version >= 5 ? ErrorCode.TRANSACTION_ABORTABLE : ErrorCode.INVALID_TXN_STATE;
   return resultsFor(txn.topics, (t, p) => {
     if (result.error !== undefined) return result.error;
-    const code = result.partitions.get(tpKey(t, p)) ?? ErrorCode.NONE;
+    const code = result.partitions.get(topicPartitionKey(t, p)) ?? ErrorCode.NONE;
     return code === ErrorCode.TRANSACTION_ABORTABLE ? notInTransaction : code;
   });
 }

@@ -11,13 +11,12 @@
  * (KIP-588). v3 is flexible; v4 only widens the errors (TRANSACTION_ABORTABLE, never sent here).
  */
 import { AddOffsetsToTxn, type AddOffsetsToTxnRequest, type AddOffsetsToTxnResponse } from '../../protocol/apis/add-offsets-to-txn.js';
-import { ErrorCode } from '../../protocol/errors.js';
+import { fencedErrorForVersion } from '../../protocol/producer-fenced.js';
 import type { BrokerServices } from '../broker-services.js';
 import { handler } from '../server/handler.js';
 
 export const addOffsetsToTxnHandler = (s: BrokerServices) =>
   handler(AddOffsetsToTxn, {}, (req: AddOffsetsToTxnRequest, ctx): AddOffsetsToTxnResponse => {
     const error = s.transactionCoordinator.handleAddOffsetsToTransaction(req.transactionalId, req.producerId, req.producerEpoch, req.groupId);
-    const errorCode = error === ErrorCode.PRODUCER_FENCED && ctx.header.apiVersion < 2 ? ErrorCode.INVALID_PRODUCER_EPOCH : error;
-    return { throttleTimeMs: 0, errorCode };
+    return { throttleTimeMs: 0, errorCode: fencedErrorForVersion(error, ctx.header) };
   });

@@ -15,13 +15,12 @@
  * an epoch bump at every commit) is not accepted.
  */
 import { EndTxn, type EndTxnRequest, type EndTxnResponse } from '../../protocol/apis/end-txn.js';
-import { ErrorCode } from '../../protocol/errors.js';
+import { fencedErrorForVersion } from '../../protocol/producer-fenced.js';
 import type { BrokerServices } from '../broker-services.js';
 import { handler } from '../server/handler.js';
 
 export const endTxnHandler = (s: BrokerServices) =>
   handler(EndTxn, { max: 4 }, (req: EndTxnRequest, ctx): EndTxnResponse => {
     const error = s.transactionCoordinator.handleEndTransaction(req.transactionalId, req.producerId, req.producerEpoch, req.committed);
-    const errorCode = error === ErrorCode.PRODUCER_FENCED && ctx.header.apiVersion < 2 ? ErrorCode.INVALID_PRODUCER_EPOCH : error;
-    return { throttleTimeMs: 0, errorCode };
+    return { throttleTimeMs: 0, errorCode: fencedErrorForVersion(error, ctx.header) };
   });

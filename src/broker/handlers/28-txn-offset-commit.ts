@@ -21,10 +21,11 @@
  */
 import { TxnOffsetCommit, type TxnOffsetCommitRequest, type TxnOffsetCommitResponse } from '../../protocol/apis/txn-offset-commit.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { fencedErrorForVersion } from '../../protocol/producer-fenced.js';
+import { topicPartitionKey } from '../../protocol/topic-partition.js';
 import type { BrokerServices } from '../broker-services.js';
-import { GROUP_METADATA_TOPIC_NAME } from '../group/group-metadata-manager.js';
+import { GROUP_METADATA_TOPIC_NAME } from '../metadata/internal-topics.js';
 import { handler } from '../server/handler.js';
-import { tpKey } from '../txn/transaction-metadata.js';
 
 export const txnOffsetCommitHandler = (s: BrokerServices) =>
   handler(TxnOffsetCommit, { max: 4 }, (req: TxnOffsetCommitRequest, ctx): TxnOffsetCommitResponse => {
@@ -42,11 +43,10 @@ export const txnOffsetCommitHandler = (s: BrokerServices) =>
       const verified = s.transactionCoordinator.handleVerifyPartitionsInTransaction(req.transactionalId, req.producerId, req.producerEpoch, [
         { topic: GROUP_METADATA_TOPIC_NAME, partition: offsetsPartition },
       ]);
-      const code = verified.error ?? verified.partitions.get(tpKey(GROUP_METADATA_TOPIC_NAME, offsetsPartition)) ?? ErrorCode.NONE;
+      const code = verified.error ?? verified.partitions.get(topicPartitionKey(GROUP_METADATA_TOPIC_NAME, offsetsPartition)) ?? ErrorCode.NONE;
       // What a partition leader answers after verifying with the coordinator (Kafka's AddPartitionsToTxnManager).
-      if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
       if (code === ErrorCode.TRANSACTION_ABORTABLE && version < 4) return ErrorCode.INVALID_TXN_STATE;
-      return code;
+      return fencedErrorForVersion(code, ctx.header);
     };
     const results =
       offsets.length === 0
@@ -63,12 +63,12 @@ export const txnOffsetCommitHandler = (s: BrokerServices) =>
             },
             verifyTransaction,
           );
-    const errors = new Map(results.map((r) => [tpKey(r.topic, r.partition), r.errorCode]));
+    const errors = new Map(results.map((r) => [topicPartitionKey(r.topic, r.partition), r.errorCode]));
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
         name: t.name,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errors.get(tpKey(t.name, p.partitionIndex)) ?? ErrorCode.NONE })),
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errors.get(topicPartitionKey(t.name, p.partitionIndex)) ?? ErrorCode.NONE })),
       })),
     };
   });

@@ -11,6 +11,7 @@
  */
 import { OffsetDelete, type OffsetDeleteRequest, type OffsetDeleteResponse } from '../../protocol/apis/offset-delete.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { topicPartitionKey } from '../../protocol/topic-partition.js';
 import type { BrokerServices } from '../broker-services.js';
 import { handler } from '../server/handler.js';
 
@@ -19,13 +20,13 @@ export const offsetDeleteHandler = (s: BrokerServices) =>
     const asked = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })));
     const r = s.groupCoordinator.handleDeleteOffsets(req.groupId, asked);
     if (r.errorCode !== ErrorCode.NONE) return { errorCode: r.errorCode, throttleTimeMs: 0, topics: [] };
-    const errors = new Map(r.partitions.map((p) => [`${p.topic}\u0000${p.partition}`, p.errorCode]));
+    const errors = new Map(r.partitions.map((p) => [topicPartitionKey(p.topic, p.partition), p.errorCode]));
     return {
       errorCode: ErrorCode.NONE,
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
         name: t.name,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errors.get(`${t.name}\u0000${p.partitionIndex}`) ?? ErrorCode.NONE })),
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errors.get(topicPartitionKey(t.name, p.partitionIndex)) ?? ErrorCode.NONE })),
       })),
     };
   });

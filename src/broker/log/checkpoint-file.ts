@@ -13,6 +13,10 @@ import { fsyncDirSync } from './file-io.js';
 
 const VERSION = 0;
 
+/** A partition log's checkpoints (Kafka keeps one file per log dir; Skein one per partition). */
+export const RECOVERY_POINT_CHECKPOINT_FILE = 'recovery-point-offset-checkpoint';
+export const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint';
+
 export class CheckpointFile {
   constructor(readonly file: string) {}
 

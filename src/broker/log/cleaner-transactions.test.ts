@@ -15,7 +15,8 @@ import { markerBatch } from '../producer-state/testing.js';
 import { filesEndingWith, keyedBatch, readBatches, readCommittedRows, readUncommittedRows, T0, tableOf } from './compaction-testing.js';
 import { LogCleaner } from './log-cleaner.js';
 import type { LogConfig } from './log-config.js';
-import { PartitionLog, RECOVERY_POINT_CHECKPOINT_FILE } from './partition-log.js';
+import { RECOVERY_POINT_CHECKPOINT_FILE } from './checkpoint-file.js';
+import { PartitionLog } from './partition-log.js';
 import type { SwapStep } from './segment-swap.js';
 import { testConfig, usePartitionLogFixture } from './testing.js';
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { OffsetSpec } from '../../protocol/apis/list-offsets.js';
 import { Attr, Compression, readBatchHeader } from '../../protocol/batch-header.js';
 import { encodeControlBatch } from '../../protocol/control-record.js';
 import { decodeRecordBatch } from '../../protocol/record-batch.js';
@@ -10,7 +11,7 @@ import { filesEndingWith, keyedBatch, type KeyedRow, readBatches, readRows, T0, 
 import { CLEANER_OFFSET_CHECKPOINT_FILE, LogCleaner, type LogCleanerConfig } from './log-cleaner.js';
 import type { LogConfig } from './log-config.js';
 import { segmentFileName } from './log-segment.js';
-import { EARLIEST_TIMESTAMP, PartitionLog } from './partition-log.js';
+import { PartitionLog } from './partition-log.js';
 import type { SwapStep } from './segment-swap.js';
 import { nonTransactionalHooks } from './transaction-aware-filter.js';
 import { testConfig, usePartitionLogFixture } from './testing.js';
@@ -77,7 +78,7 @@ describe('Cleaner', () => {
     expect(fs.readFileSync(activeFile).equals(activeBytes)).toBe(true);
     expect(log.logStartOffset).toBe(0);
     expect(log.logEndOffset).toBe(8);
-    expect(log.fetchOffsetByTimestamp(EARLIEST_TIMESTAMP)?.offset).toBe(0);
+    expect(log.fetchOffsetByTimestamp(Number(OffsetSpec.earliest))?.offset).toBe(0);
     expect(fs.readFileSync(path.join(fx.dir, CLEANER_OFFSET_CHECKPOINT_FILE), 'utf8')).toBe('0\n7\n');
     expect(filesEndingWith(fx.dir, '.cleaned')).toEqual([]);
     expect(filesEndingWith(fx.dir, '.swap')).toEqual([]);

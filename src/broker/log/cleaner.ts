@@ -17,6 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isControl, Offsets, readBatchHeader } from '../../protocol/batch-header.js';
+import { INT32_MAX } from '../../protocol/constants.js';
 import { decodeRecordsAsync, iterateBatches } from '../../protocol/record-batch.js';
 import type { Clock } from '../clock.js';
 import { CleanedSegment, removeCleanedFiles } from './cleaned-segment.js';
@@ -73,7 +74,6 @@ export class CleanerAbortedError extends Error {
   override name = 'CleanerAbortedError';
 }
 
-const INT32_MAX = 0x7fffffff;
 
 export class Cleaner {
   constructor(

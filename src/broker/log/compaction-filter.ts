@@ -100,6 +100,8 @@ function rebuild(header: BatchHeader, records: DecodedRecord[], deleteHorizonMs:
   const attributes = header.attributes;
   return encodeRecordBatchAsync({
     records: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta: r.offsetDelta })),
+    // Every record keeps its own timestamp; the batch's is only the encoder's fallback.
+    timestamp: header.baseTimestamp,
     baseOffset: header.baseOffset,
     partitionLeaderEpoch: header.partitionLeaderEpoch,
     compression: compressionOf(attributes),

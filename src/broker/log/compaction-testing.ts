@@ -20,7 +20,7 @@ export interface KeyedRow {
 /** `[key, value]` pairs, null for no key / a tombstone; one batch, as a producer sends it. */
 export function keyedBatch(
   records: Array<[string | null, string | null]>,
-  opts: Omit<EncodeRecordBatchOptions, 'records'> & { timestamps?: number[] } = {},
+  opts: Partial<Omit<EncodeRecordBatchOptions, 'records'>> & { timestamps?: number[] } = {},
 ): Buffer {
   const ts = opts.timestamp ?? BigInt(T0);
   return encodeRecordBatch({

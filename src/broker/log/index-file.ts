@@ -10,8 +10,6 @@ import fs from 'node:fs';
 import { CorruptIndexError } from './corrupt-index-error.js';
 import { fsyncAsync, readFully, writeFully } from './file-io.js';
 
-export const INT32_MAX = 0x7fffffff;
-
 /** Opens an index file read-write, creating it if absent. */
 export function openIndexFile(file: string): number {
   return fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);

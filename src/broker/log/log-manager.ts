@@ -12,8 +12,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import type { Clock } from '../clock.js';
+import { topicPartitionKey } from '../../protocol/topic-partition.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import { fsyncDirSync } from './file-io.js';
 import type { CleanResult } from './cleaner.js';
 import { LogCleaner, type LogCleanerConfig } from './log-cleaner.js';
@@ -72,8 +74,10 @@ export class LogManager {
   private nextRetentionCheck: number;
   private nextFlushCheck: number;
   private nextCheckpoint: number;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private ticking: Promise<void> | undefined;
+  /** A tick asked for while one runs, to run once it is done. */
+  private nextTick: Promise<void> | undefined;
   private shutDown = false;
   /** Compaction of `cleanup.policy=compact` logs (docs/log-format.md, "Compaction"). */
   readonly cleaner: LogCleaner;
@@ -111,7 +115,8 @@ export class LogManager {
   }
 
   private loadLogDir(logDir: string): void {
-    const started = Date.now();
+    // How long loading took, for the log: real elapsed time, not the broker's clock.
+    const started = performance.now();
     fs.mkdirSync(logDir, { recursive: true });
     const marker = path.join(logDir, CLEAN_SHUTDOWN_FILE);
     const hadCleanShutdown = fs.existsSync(marker);
@@ -132,7 +137,7 @@ export class LogManager {
       }
       const topic = m[1];
       const partition = Number(m[2]);
-      const key = keyOf(topic, partition);
+      const key = topicPartitionKey(topic, partition);
       const other = this.logs.get(key);
       if (other !== undefined) {
         throw new Error(`Duplicate log directories for ${topic}-${partition}: ${other.log.dir} and ${full}`);
@@ -151,28 +156,39 @@ export class LogManager {
       fsyncDirSync(logDir);
     }
     this.logger.info(
-      `Loaded ${loaded} log(s) from ${logDir} in ${Date.now() - started} ms (${hadCleanShutdown ? 'clean shutdown' : 'no clean-shutdown marker: recovered'})`,
+      `Loaded ${loaded} log(s) from ${logDir} in ${Math.round(performance.now() - started)} ms (${hadCleanShutdown ? 'clean shutdown' : 'no clean-shutdown marker: recovered'})`,
     );
   }
 
-  /** Starts the periodic retention / flush / checkpoint work on a timer (not needed in tests: call `tick`). */
+  /**
+   * Starts the periodic retention / flush / checkpoint work on the clock, every shortest interval
+   * (not needed in tests: call `tick`, or advance a manual clock after `startup`).
+   */
   startup(): void {
     if (this.timer !== undefined || this.shutDown) return;
     const period = Math.min(this.retentionCheckIntervalMs, this.flushSchedulerIntervalMs, this.checkpointIntervalMs, this.producerExpiryCheckIntervalMs, this.cleaner.backoff);
-    const ms = Math.max(10, Math.min(period, 0x7fffffff));
-    this.timer = setInterval(() => void this.tick(), ms);
-    this.timer.unref();
+    this.timer = this.clock.setInterval(() => void this.tick(), Math.max(10, period)).unref();
   }
 
   /**
    * Runs whichever periodic tasks are due at `now`: retention (log.retention.check.interval.ms),
    * flush of logs whose last flush is older than their flush.ms (log.flush.scheduler.interval.ms),
    * recovery-point checkpoints (log.flush.offset.checkpoint.interval.ms), expiry of idle producer ids
-   * (producer.id.expiration.check.interval.ms). Never runs twice at once.
+   * (producer.id.expiration.check.interval.ms). Never runs twice at once: a tick asked for while
+   * one runs (a flush outlasting the timer's period, a manual clock advanced by many periods at once)
+   * runs once that one is done — one, whatever the number of asks — at the clock's time then.
    */
-  tick(now = this.clock.now()): Promise<void> {
-    if (this.ticking !== undefined) return this.ticking;
-    this.ticking = this.runDueTasks(now).finally(() => {
+  tick(now?: number): Promise<void> {
+    if (this.ticking !== undefined) {
+      this.nextTick ??= this.ticking
+        .catch(() => undefined)
+        .then(() => {
+          this.nextTick = undefined;
+          return this.tick(now);
+        });
+      return this.nextTick;
+    }
+    this.ticking = this.runDueTasks(now ?? this.clock.now()).finally(() => {
       this.ticking = undefined;
     });
     return this.ticking;
@@ -181,7 +197,7 @@ export class LogManager {
   private async runDueTasks(now: number): Promise<void> {
     if (this.shutDown) return;
     if (now >= this.nextRetentionCheck) {
-      this.nextRetentionCheck = now + this.retentionCheckIntervalMs;
+      this.nextRetentionCheck = nextDue(this.nextRetentionCheck, this.retentionCheckIntervalMs, now);
       for (const { log } of this.logs.values()) {
         try {
           log.deleteOldSegments(now);
@@ -191,7 +207,7 @@ export class LogManager {
       }
     }
     if (now >= this.nextFlushCheck) {
-      this.nextFlushCheck = now + this.flushSchedulerIntervalMs;
+      this.nextFlushCheck = nextDue(this.nextFlushCheck, this.flushSchedulerIntervalMs, now);
       const flushes: Promise<void>[] = [];
       for (const { log } of this.logs.values()) {
         if (now - log.lastFlushTime >= log.config.flushMs) {
@@ -201,13 +217,13 @@ export class LogManager {
       await Promise.all(flushes);
     }
     if (now >= this.nextCheckpoint) {
-      this.nextCheckpoint = now + this.checkpointIntervalMs;
+      this.nextCheckpoint = nextDue(this.nextCheckpoint, this.checkpointIntervalMs, now);
       this.checkpointLogs();
     }
     // In the background: a round reads and writes in bounded steps and must not hold up the tick.
     this.cleaner.maybeStart(now);
     if (now >= this.nextProducerExpiryCheck) {
-      this.nextProducerExpiryCheck = now + this.producerExpiryCheckIntervalMs;
+      this.nextProducerExpiryCheck = nextDue(this.nextProducerExpiryCheck, this.producerExpiryCheckIntervalMs, now);
       for (const { log } of this.logs.values()) {
         const removed = log.removeExpiredProducers(now);
         if (removed > 0) this.logger.info(`${log.dir}: expired ${removed} idle producer id(s)`);
@@ -232,7 +248,7 @@ export class LogManager {
    */
   createLog(topic: string, partition: number, config: LogConfig = this.topicConfig(topic)): PartitionLog {
     this.ensureRunning();
-    const existing = this.logs.get(keyOf(topic, partition));
+    const existing = this.logs.get(topicPartitionKey(topic, partition));
     if (existing !== undefined) return existing.log;
     if (!LEGAL_TOPIC.test(topic) || topic === '.' || topic === '..') {
       throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `illegal topic name ${JSON.stringify(topic)}`);
@@ -249,7 +265,7 @@ export class LogManager {
       logger: this.logger,
       producerIdExpirationMs: this.producerIdExpirationMs,
     });
-    this.logs.set(keyOf(topic, partition), { topic, partition, log, logDir });
+    this.logs.set(topicPartitionKey(topic, partition), { topic, partition, log, logDir });
     this.logger.info(`Created log for ${topic}-${partition} in ${logDir}`);
     return log;
   }
@@ -259,13 +275,13 @@ export class LogManager {
    * progress); for tests and tools. UNKNOWN_TOPIC_OR_PARTITION if there is no such log.
    */
   cleanNow(topic: string, partition: number): Promise<CleanResult> {
-    const entry = this.logs.get(keyOf(topic, partition));
+    const entry = this.logs.get(topicPartitionKey(topic, partition));
     if (entry === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `no log for ${topic}-${partition}`);
     return this.cleaner.cleanNow(entry);
   }
 
   getLog(topic: string, partition: number): PartitionLog | undefined {
-    return this.logs.get(keyOf(topic, partition))?.log;
+    return this.logs.get(topicPartitionKey(topic, partition))?.log;
   }
 
   /** Every log, in no particular order. */
@@ -275,7 +291,7 @@ export class LogManager {
 
   /** Deletes a partition's log and its directory. False if there was no such log. */
   async deleteLog(topic: string, partition: number): Promise<boolean> {
-    const key = keyOf(topic, partition);
+    const key = topicPartitionKey(topic, partition);
     const entry = this.logs.get(key);
     if (entry === undefined) return false;
     this.logs.delete(key);
@@ -292,8 +308,8 @@ export class LogManager {
   async shutdown(): Promise<void> {
     if (this.shutDown) return;
     this.shutDown = true;
-    if (this.timer !== undefined) clearInterval(this.timer);
-    if (this.ticking !== undefined) await this.ticking.catch(() => {});
+    this.timer?.cancel();
+    if (this.ticking !== undefined) await (this.nextTick ?? this.ticking).catch(() => {});
     await this.cleaner.shutdown();
     const failedDirs = new Set<string>();
     await Promise.all(
@@ -321,6 +337,12 @@ export class LogManager {
   }
 }
 
-function keyOf(topic: string, partition: number): string {
-  return `${topic}-${partition}`;
+/**
+ * When a periodic task that was due at `due` and ran at `now` (≥ `due`) is due again: on its own
+ * schedule, every `period` from the first (fixed rate, as Kafka's scheduler runs them), skipping the
+ * runs a slow tick or a clock moved far at once has missed. Staying on that schedule keeps the task
+ * in step with the timer that ticks at the shortest period: a run never slips past a tick.
+ */
+function nextDue(due: number, period: number, now: number): number {
+  return due + (Math.floor((now - due) / period) + 1) * period;
 }

@@ -18,9 +18,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BATCH_HEADER_SIZE, CURRENT_MAGIC, computeBatchCrc, LOG_OVERHEAD, Offsets } from '../../protocol/batch-header.js';
+import { INT32_MAX } from '../../protocol/constants.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { decodeRecords } from '../../protocol/record-batch.js';
-import { fsyncAsync, getInt64, readFully, readInt64, viewOf } from './file-io.js';
+import { BatchHeaderCursor, MIN_BATCH_LENGTH } from './batch-header-cursor.js';
+import { fsyncAsync, readFully, readInt64 } from './file-io.js';
 import { OffsetIndex } from './offset-index.js';
 import { SegmentWriter } from './segment-writer.js';
 import { TimeIndex } from './time-index.js';
@@ -40,6 +42,23 @@ export function parseSegmentFileName(name: string, suffix = LOG_FILE_SUFFIX): nu
   if (!name.endsWith(suffix)) return undefined;
   const digits = name.slice(0, -suffix.length);
   return /^\d{20}$/.test(digits) ? Number(digits) : undefined;
+}
+
+/** Index of the segment with the largest base offset ≤ `offset` in `segments` (sorted by base offset); 0 if none. */
+export function floorSegmentIndex(segments: readonly LogSegment[], offset: number): number {
+  let lo = 0;
+  let hi = segments.length - 1;
+  let found = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (segments[mid].baseOffset <= offset) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found;
 }
 
 /** Where a batch sits: its offsets, its byte position in the `.log`, and its size. */
@@ -90,13 +109,13 @@ export interface SegmentOptions {
   now: number;
 }
 
-const MIN_BATCH_LENGTH = BATCH_HEADER_SIZE - LOG_OVERHEAD;
-const INT32_MAX = 0x7fffffff;
 /** How much of the `.log` recovery reads at a time. */
 const RECOVERY_CHUNK = 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
 /** Scratch for batch headers read from files. Single-threaded and never held across calls. */
 const headerBuf = Buffer.allocUnsafe(BATCH_HEADER_SIZE);
+/** Walks bytes in memory (an append's, a read's). Never held across calls. */
+const bytesCursor = new BatchHeaderCursor();
 
 export class LogSegment {
   /** Bytes in the `.log`, counting written-behind bytes not yet in the file. */
@@ -119,6 +138,12 @@ export class LogSegment {
   private readonly writer: SegmentWriter;
   /** Why the `.txnindex` could not be loaded, if it could not (set by `open`); the PartitionLog rebuilds it. */
   txnIndexProblem: string | undefined;
+  /** Walks the `.log`'s batch headers (written-behind bytes included), through the shared scratch. */
+  private readonly logCursor = new BatchHeaderCursor((cursor, position, length) => {
+    if (this.readLog(headerBuf, length, position) !== length) return false;
+    cursor.point(headerBuf, 0);
+    return true;
+  });
 
   private constructor(
     readonly dir: string,
@@ -227,19 +252,15 @@ export class LogSegment {
       this.maxTimestampSoFar = largestTimestamp;
       this.offsetOfMaxTimestampSoFar = offsetOfMaxTimestamp;
     }
-    const view = viewOf(records);
-    let at = 0;
-    while (at < records.length) {
-      const batchSize = view.getInt32(at + Offsets.batchLength) + LOG_OVERHEAD;
+    for (const c = bytesCursor.over(records); c.load(LOG_OVERHEAD); c.next()) {
       if (this.bytesSinceLastIndexEntry > this.indexIntervalBytes) {
         if (!this.offsetIndex.isFull) {
-          this.offsetIndex.append(getInt64(view, at + Offsets.baseOffset), physicalPosition + at);
+          this.offsetIndex.append(c.baseOffset, physicalPosition + c.position);
           this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
         }
         this.bytesSinceLastIndexEntry = 0;
       }
-      this.bytesSinceLastIndexEntry += batchSize;
-      at += batchSize;
+      this.bytesSinceLastIndexEntry += c.size;
     }
     this.offsetIndex.writePending();
     this.timeIndex.writePending();
@@ -251,14 +272,11 @@ export class LogSegment {
    * after a gap — found from the index and a walk over batch headers. Undefined past the end.
    */
   translateOffset(offset: number, startingPosition = 0): LogOffsetPosition | undefined {
-    let pos = Math.max(this.offsetIndex.lookup(offset).position, startingPosition);
-    while (pos < this.size) {
-      if (!this.readHeader(pos, Offsets.lastOffsetDelta + 4)) return undefined;
-      const size = this.checkedBatchSize(pos);
-      const baseOffset = readInt64(headerBuf, Offsets.baseOffset);
-      const lastOffset = baseOffset + headerBuf.readInt32BE(Offsets.lastOffsetDelta);
-      if (lastOffset >= offset) return { baseOffset, lastOffset, position: pos, size };
-      pos += size;
+    const from = Math.max(this.offsetIndex.lookup(offset).position, startingPosition);
+    for (const c = this.logCursor.seek(from, this.size); c.load(Offsets.lastOffsetDelta + 4); c.next()) {
+      this.checkWhole(c);
+      const lastOffset = c.lastOffset;
+      if (lastOffset >= offset) return { baseOffset: c.baseOffset, lastOffset, position: c.position, size: c.size };
     }
     return undefined;
   }
@@ -283,12 +301,9 @@ export class LogSegment {
     const buf = buffer(length);
     const n = this.readLog(buf, length, position);
     // Cut a trailing partial batch: the limit rarely falls on a batch boundary.
-    let end = 0;
-    while (n - end >= LOG_OVERHEAD) {
-      const size = buf.readInt32BE(end + Offsets.batchLength) + LOG_OVERHEAD;
-      if (size < BATCH_HEADER_SIZE || end + size > n) break;
-      end += size;
-    }
+    const c = bytesCursor.over(buf, 0, n);
+    while (c.load(LOG_OVERHEAD) && c.isWhole) c.next();
+    const end = c.position;
     return { records: end === buf.length ? buf : buf.subarray(0, end), position };
   }
 
@@ -300,18 +315,12 @@ export class LogSegment {
   findOffsetByTimestamp(timestamp: number, startingOffset = this.baseOffset): TimestampAndOffset | undefined {
     if (this.maxTimestampSoFar < timestamp) return undefined;
     const from = Math.max(this.timeIndex.scanStartOffset(timestamp), startingOffset);
-    let pos = this.offsetIndex.lookup(from).position;
-    while (pos < this.size) {
-      if (!this.readHeader(pos, BATCH_HEADER_SIZE)) return undefined;
-      const size = this.checkedBatchSize(pos);
-      const baseOffset = readInt64(headerBuf, Offsets.baseOffset);
-      const lastOffset = baseOffset + headerBuf.readInt32BE(Offsets.lastOffsetDelta);
-      const batchMax = readInt64(headerBuf, Offsets.maxTimestamp);
-      if (lastOffset >= startingOffset && batchMax >= timestamp) {
-        const found = this.searchBatch(pos, size, timestamp, startingOffset);
+    for (const c = this.logCursor.seek(this.offsetIndex.lookup(from).position, this.size); c.load(BATCH_HEADER_SIZE); c.next()) {
+      this.checkWhole(c);
+      if (c.lastOffset >= startingOffset && c.maxTimestamp >= timestamp) {
+        const found = this.searchBatch(c.position, c.size, timestamp, startingOffset);
         if (found !== undefined) return found;
       }
-      pos += size;
     }
     return undefined;
   }
@@ -332,26 +341,28 @@ export class LogSegment {
     let next = this.baseOffset;
     let bytesSince = 0;
     let firstBatchTimestamp: number | undefined;
+    // The `.log` is read a chunk at a time; a batch larger than the chunk gets a chunk of its own.
     let chunk = Buffer.allocUnsafe(Math.min(RECOVERY_CHUNK, Math.max(fileSize, BATCH_HEADER_SIZE)));
     let chunkStart = 0;
     let chunkLen = 0;
-    const ensure = (pos: number, length: number): void => {
-      if (pos >= chunkStart && pos + length <= chunkStart + chunkLen) return;
-      if (length > chunk.length) chunk = Buffer.allocUnsafe(length);
-      chunkStart = pos;
-      chunkLen = readFully(this.logFd, chunk, Math.min(chunk.length, fileSize - pos), pos);
-    };
+    const c = new BatchHeaderCursor((cursor, pos, length) => {
+      if (pos < chunkStart || pos + length > chunkStart + chunkLen) {
+        if (length > chunk.length) chunk = Buffer.allocUnsafe(length);
+        chunkStart = pos;
+        chunkLen = readFully(this.logFd, chunk, Math.min(chunk.length, fileSize - pos), pos);
+      }
+      cursor.point(chunk, pos - chunkStart);
+      return true;
+    });
 
-    let pos = 0;
     let reason: string | undefined;
-    while (pos < fileSize) {
-      if (fileSize - pos < BATCH_HEADER_SIZE) {
+    for (c.seek(0, fileSize); c.position < fileSize; c.next()) {
+      const pos = c.position;
+      if (!c.load(BATCH_HEADER_SIZE)) {
         reason = `incomplete batch header (${fileSize - pos} bytes)`;
         break;
       }
-      ensure(pos, BATCH_HEADER_SIZE);
-      let at = pos - chunkStart;
-      const batchLength = chunk.readInt32BE(at + Offsets.batchLength);
+      const batchLength = c.batchLength;
       const size = batchLength + LOG_OVERHEAD;
       if (batchLength < MIN_BATCH_LENGTH) {
         reason = `batch length ${batchLength} is below the ${MIN_BATCH_LENGTH}-byte minimum`;
@@ -361,20 +372,20 @@ export class LogSegment {
         reason = `incomplete batch (${fileSize - pos} of ${size} bytes)`;
         break;
       }
-      const magic = chunk.readInt8(at + Offsets.magic);
+      const magic = c.magic;
       if (magic !== CURRENT_MAGIC) {
         reason = `magic ${magic}`;
         break;
       }
-      ensure(pos, size);
-      at = pos - chunkStart;
+      c.load(size);
+      const at = pos - chunkStart;
       const batch = chunk.subarray(at, at + size);
       if (computeBatchCrc(batch) !== batch.readUInt32BE(Offsets.crc)) {
         reason = 'CRC mismatch';
         break;
       }
-      const baseOffset = readInt64(batch, Offsets.baseOffset);
-      const lastOffsetDelta = batch.readInt32BE(Offsets.lastOffsetDelta);
+      const baseOffset = c.baseOffset;
+      const lastOffsetDelta = c.lastOffsetDelta;
       const lastOffset = baseOffset + lastOffsetDelta;
       if (baseOffset < next || lastOffsetDelta < 0) {
         reason = `offsets ${baseOffset}..${lastOffset} do not follow ${next - 1}`;
@@ -384,7 +395,7 @@ export class LogSegment {
         reason = `offset ${lastOffset} cannot be stored relative to base offset ${this.baseOffset}`;
         break;
       }
-      const batchMax = readInt64(batch, Offsets.maxTimestamp);
+      const batchMax = c.maxTimestamp;
       if (firstBatchTimestamp === undefined) firstBatchTimestamp = batchMax;
       if (batchMax > maxTs) {
         maxTs = batchMax;
@@ -402,9 +413,9 @@ export class LogSegment {
       }
       bytesSince += size;
       next = lastOffset + 1;
-      pos += size;
     }
 
+    const pos = c.position;
     const truncatedBytes = fileSize - pos;
     if (truncatedBytes > 0) {
       this.writer.truncate(pos);
@@ -438,40 +449,28 @@ export class LogSegment {
    */
   loadTail(): string | undefined {
     const lastEntry = this.offsetIndex.lastEntry();
-    let pos = 0;
+    const scanFrom = lastEntry?.position ?? 0;
+    const c = this.logCursor.seek(scanFrom, this.size);
     if (lastEntry !== undefined) {
-      pos = lastEntry.position;
-      if (pos >= this.size || !this.readHeader(pos, LOG_OVERHEAD)) {
-        return `last index entry points at position ${pos}, beyond the ${this.size}-byte log`;
-      }
-      if (readInt64(headerBuf, Offsets.baseOffset) !== lastEntry.offset) {
-        return `last index entry (${lastEntry.offset}, ${pos}) does not point at that batch`;
-      }
+      if (!c.load(LOG_OVERHEAD)) return `last index entry points at position ${scanFrom}, beyond the ${this.size}-byte log`;
+      if (c.baseOffset !== lastEntry.offset) return `last index entry (${lastEntry.offset}, ${scanFrom}) does not point at that batch`;
     }
     const lastTime = this.timeIndex.lastEntry();
     let maxTs = lastTime?.timestamp ?? -1;
     let offsetOfMax = lastTime?.offset ?? this.baseOffset;
     let next = this.baseOffset;
-    const scanFrom = pos;
-    while (pos < this.size) {
-      if (this.size - pos < BATCH_HEADER_SIZE || !this.readHeader(pos, BATCH_HEADER_SIZE)) {
-        return `incomplete batch at position ${pos}`;
-      }
-      const batchLength = headerBuf.readInt32BE(Offsets.batchLength);
-      const size = batchLength + LOG_OVERHEAD;
-      if (batchLength < MIN_BATCH_LENGTH || pos + size > this.size || headerBuf.readInt8(Offsets.magic) !== CURRENT_MAGIC) {
-        return `malformed batch at position ${pos}`;
-      }
-      const baseOffset = readInt64(headerBuf, Offsets.baseOffset);
-      const lastOffset = baseOffset + headerBuf.readInt32BE(Offsets.lastOffsetDelta);
-      if (baseOffset < next || lastOffset < baseOffset) return `offsets go backwards at position ${pos}`;
-      const batchMax = readInt64(headerBuf, Offsets.maxTimestamp);
+    for (; c.position < this.size; c.next()) {
+      if (!c.load(BATCH_HEADER_SIZE)) return `incomplete batch at position ${c.position}`;
+      if (!c.isWhole || c.magic !== CURRENT_MAGIC) return `malformed batch at position ${c.position}`;
+      const baseOffset = c.baseOffset;
+      const lastOffset = baseOffset + c.lastOffsetDelta;
+      if (baseOffset < next || lastOffset < baseOffset) return `offsets go backwards at position ${c.position}`;
+      const batchMax = c.maxTimestamp;
       if (batchMax > maxTs) {
         maxTs = batchMax;
         offsetOfMax = lastOffset;
       }
       next = lastOffset + 1;
-      pos += size;
     }
     if (lastTime !== undefined && lastTime.offset >= next) {
       return `last time index entry offset ${lastTime.offset} is beyond the last offset ${next - 1}`;
@@ -519,8 +518,9 @@ export class LogSegment {
    * batch has no timestamp, how long ago the segment was created (Kafka's rule).
    */
   timeWaitedForRoll(now: number, messageTimestamp: number): number {
-    if (this.rollingBasedTimestamp === undefined && this.size > 0 && this.readHeader(0, BATCH_HEADER_SIZE)) {
-      this.rollingBasedTimestamp = readInt64(headerBuf, Offsets.maxTimestamp);
+    if (this.rollingBasedTimestamp === undefined && this.size > 0) {
+      const c = this.logCursor.seek(0, this.size);
+      if (c.load(BATCH_HEADER_SIZE)) this.rollingBasedTimestamp = c.maxTimestamp;
     }
     const first = this.rollingBasedTimestamp ?? -1;
     return first >= 0 ? messageTimestamp - first : now - this.created;
@@ -617,11 +617,6 @@ export class LogSegment {
     this.writer.closeAfterWrites(() => fs.closeSync(this.logFd));
   }
 
-  /** Reads `length` header bytes at `pos` into the shared scratch; false if the log ends first. */
-  private readHeader(pos: number, length: number): boolean {
-    return this.readLog(headerBuf, length, pos) === length;
-  }
-
   /**
    * Reads up to `length` bytes of the log at `position` into `buf`: from the file below the writer's
    * written size, from its queue above. Returns how many were read (fewer only at the end).
@@ -637,13 +632,11 @@ export class LogSegment {
     return n;
   }
 
-  /** The size of the batch whose header is in the scratch; a nonsense length means a corrupt file. */
-  private checkedBatchSize(pos: number): number {
-    const batchLength = headerBuf.readInt32BE(Offsets.batchLength);
-    if (batchLength < MIN_BATCH_LENGTH || pos + batchLength + LOG_OVERHEAD > this.size) {
-      throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `${path.join(this.dir, this.name)}: batch at position ${pos} has length ${batchLength}`);
+  /** The cursor's batch must be whole: a nonsense length in a segment trusted so far means a corrupt file. */
+  private checkWhole(c: BatchHeaderCursor): void {
+    if (!c.isWhole) {
+      throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `${path.join(this.dir, this.name)}: batch at position ${c.position} has length ${c.batchLength}`);
     }
-    return batchLength + LOG_OVERHEAD;
   }
 
   /** Decodes the batch at `pos` and returns its first record at/after `startingOffset` with timestamp ≥ `timestamp`. */

@@ -9,8 +9,9 @@
  *
  * The index is derived data: if it is missing or malformed, the segment rebuilds it from the `.log`.
  */
+import { INT32_MAX } from '../../protocol/constants.js';
 import { CorruptIndexError } from './corrupt-index-error.js';
-import { grown, IndexFile, INT32_MAX, openIndexFile } from './index-file.js';
+import { grown, IndexFile, openIndexFile } from './index-file.js';
 
 export interface OffsetPosition {
   offset: number;

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { OffsetSpec } from '../../protocol/apis/list-offsets.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { encodeControlBatch } from '../../protocol/control-record.js';
 import { encodeRecordBatch } from '../../protocol/record-batch.js';
 import { segmentFileName } from './log-segment.js';
-import { LATEST_TIMESTAMP } from './partition-log.js';
 import { makeBatch, rowsOf, testConfig, usePartitionLogFixture } from './testing.js';
 
 const T0 = 1_700_000_000_000;
@@ -92,7 +92,7 @@ describe('PartitionLog written behind', () => {
     fx.opened = [];
     const again = fx.open(testConfig(), { hadCleanShutdown: true });
     expect(again.logEndOffset).toBe(50);
-    expect(again.fetchOffsetByTimestamp(LATEST_TIMESTAMP)?.offset).toBe(50);
+    expect(again.fetchOffsetByTimestamp(Number(OffsetSpec.latest))?.offset).toBe(50);
     expect(rowsOf(again.read(0, BIG).records)).toHaveLength(50);
   });
 

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { OffsetSpec } from '../../protocol/apis/list-offsets.js';
 import { Compression } from '../../protocol/batch-header.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import type { LogConfig } from './log-config.js';
 import { segmentFileName } from './log-segment.js';
-import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP, PartitionLog } from './partition-log.js';
+import { PartitionLog } from './partition-log.js';
 import { batchBaseOffsets, makeBatch, type Row, rowsOf, testConfig, usePartitionLogFixture } from './testing.js';
 
 const T0 = 1_700_000_000_000;
@@ -282,9 +283,9 @@ describe('PartitionLog', () => {
       log.append(makeBatch({ values: ['a', 'b'], timestamps: [T0, T0 + 900] }));
       log.append(makeBatch({ values: ['c', 'd'], timestamps: [T0 + 500, T0 + 900] }));
       log.deleteRecordsBefore(1);
-      expect(log.fetchOffsetByTimestamp(EARLIEST_TIMESTAMP)).toEqual({ offset: 1, timestamp: -1 });
-      expect(log.fetchOffsetByTimestamp(LATEST_TIMESTAMP)).toEqual({ offset: 4, timestamp: -1 });
-      expect(log.fetchOffsetByTimestamp(MAX_TIMESTAMP)).toEqual({ offset: 1, timestamp: T0 + 900 });
+      expect(log.fetchOffsetByTimestamp(Number(OffsetSpec.earliest))).toEqual({ offset: 1, timestamp: -1 });
+      expect(log.fetchOffsetByTimestamp(Number(OffsetSpec.latest))).toEqual({ offset: 4, timestamp: -1 });
+      expect(log.fetchOffsetByTimestamp(Number(OffsetSpec.maxTimestamp))).toEqual({ offset: 1, timestamp: T0 + 900 });
       expect(log.fetchOffsetByTimestamp(T0)).toEqual({ offset: 1, timestamp: T0 + 900 });
     });
 

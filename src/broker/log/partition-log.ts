@@ -1,64 +1,55 @@
 /**
  * PartitionLog: one partition's log — an ordered list of LogSegments in `<log.dir>/<topic>-<partition>/`,
  * the last of which takes appends. Kafka's `UnifiedLog`/`LocalLog` for a single replica: offset
- * assignment, roll, read, search by timestamp, retention, DeleteRecords, flush policy, recovery.
- * The on-disk format and the crash-safety argument are in docs/log-format.md.
+ * assignment, roll, read, search by timestamp, retention, DeleteRecords, flush policy, truncation.
+ * Opening it — recovery after a crash included — is the LogLoader's (log-loader.ts). The on-disk
+ * format and the crash-safety argument are in docs/log-format.md.
  *
  * Offsets and timestamps are `number`s here (exact below 2^53); the protocol edge converts `bigint`s.
  *
  * Producer state (docs/transactions.md): every append of batches with a producer id is checked by the
  * partition's ProducerStateManager first (a retried batch gets its original offsets back and is not
  * written again; a refused one writes nothing) and applied after the write; an ABORT marker adds an
- * entry to its segment's `.txnindex`. The state is snapshotted at each roll and at close, and rebuilt
- * on open from the latest usable snapshot plus a replay of the log after it.
+ * entry to its segment's `.txnindex`. The state is snapshotted at each roll and at close; the
+ * LogLoader rebuilds it on open, and a truncation replays the log after the snapshot it falls back to.
  *
  * Compaction (the LogCleaner) works from outside: it reads `logSegments()` and swaps cleaned
- * segments in with `replaceSegments()`; `open` first finishes or rolls back a swap a crash cut short.
+ * segments in with `replaceSegments()`; opening first finishes or rolls back a swap a crash cut short.
  *
  * Client appends may be written behind (docs/log-format.md, "Writing behind"): offsets, indexes and
  * producer state move at once, the bytes reach the file on the thread pool, and the high watermark —
  * what readers outside the broker may see — is the end of what is in the file.
  *
  * Left out, compared with Kafka: replication (the high watermark is what is written, not what
- * followers have), leader
- * epochs, segment jitter, the delayed deletion of `.deleted` files, and per-log-dir
- * (rather than per-partition) checkpoints.
+ * followers have), leader epochs, segment jitter, the delayed deletion of `.deleted` files, and
+ * per-log-dir (rather than per-partition) checkpoints.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { OffsetSpec } from '../../protocol/apis/list-offsets.js';
 import { BATCH_HEADER_SIZE, LOG_OVERHEAD, Offsets, setLogAppendTime } from '../../protocol/batch-header.js';
+import { INT32_MAX } from '../../protocol/constants.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { AppendOrigin } from '../producer-state/producer-append-info.js';
-import { type ProducerStateAnalysis, ProducerStateManager } from '../producer-state/producer-state-manager.js';
-import { CheckpointFile } from './checkpoint-file.js';
+import type { ProducerStateAnalysis, ProducerStateManager } from '../producer-state/producer-state-manager.js';
+import { CheckpointFile, LOG_START_OFFSET_CHECKPOINT_FILE, RECOVERY_POINT_CHECKPOINT_FILE } from './checkpoint-file.js';
 import { getInt64, setInt64, viewOf } from './file-io.js';
 import type { LogConfig } from './log-config.js';
-import { recoverInterruptedSwaps } from './segment-swap.js';
-import {
-  INDEX_FILE_SUFFIX,
-  LOG_FILE_SUFFIX,
-  LogSegment,
-  parseSegmentFileName,
-  type SegmentOptions,
-  TIME_INDEX_FILE_SUFFIX,
-  type TimestampAndOffset,
-} from './log-segment.js';
-import { type AbortedTxn, TXN_INDEX_FILE_SUFFIX } from './transaction-index.js';
+import { type LoadedLog, LogLoader, rebuildProducerState } from './log-loader.js';
+import { floorSegmentIndex, LogSegment, type TimestampAndOffset } from './log-segment.js';
+import type { AbortedTxn } from './transaction-index.js';
 
 /** What the log layer needs of a logger. */
 export type LogLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
-export const RECOVERY_POINT_CHECKPOINT_FILE = 'recovery-point-offset-checkpoint';
-export const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint';
-
-/** ListOffsets special timestamps (Kafka's `ListOffsetsRequest`). */
-export const LATEST_TIMESTAMP = -1;
-export const EARLIEST_TIMESTAMP = -2;
-export const MAX_TIMESTAMP = -3;
-export const EARLIEST_LOCAL_TIMESTAMP = -4;
+/** ListOffsets' special timestamps (`OffsetSpec`), as the numbers the log works in. */
+const LATEST_TIMESTAMP = Number(OffsetSpec.latest);
+const EARLIEST_TIMESTAMP = Number(OffsetSpec.earliest);
+const MAX_TIMESTAMP = Number(OffsetSpec.maxTimestamp);
+const EARLIEST_LOCAL_TIMESTAMP = Number(OffsetSpec.earliestLocal);
 
 export interface PartitionLogOptions {
   clock: Clock;
@@ -127,7 +118,6 @@ export interface FetchDataInfo {
   logEndOffset: number;
 }
 
-const INT32_MAX = 0x7fffffff;
 /** A written-behind append whose bytes are not yet known to be in the file. */
 interface Unwritten {
   segment: LogSegment;
@@ -135,8 +125,6 @@ interface Unwritten {
   end: number;
   firstOffset: number;
 }
-/** How much of the log a producer-state replay reads at a time. */
-const REPLAY_CHUNK_BYTES = 1024 * 1024;
 
 export class PartitionLog {
   private segments: LogSegment[];
@@ -177,195 +165,29 @@ export class PartitionLog {
     private configValue: LogConfig,
     private readonly clock: Clock,
     private readonly logger: LogLogger,
-    state: {
-      segments: LogSegment[];
-      logStartOffset: number;
-      recoveryPoint: number;
-      onDisk: { recoveryPoint?: number; logStartOffset?: number };
-      producerIdExpirationMs?: number;
-    },
+    loaded: LoadedLog,
   ) {
-    this.segments = state.segments;
-    this.logStartOffsetValue = state.logStartOffset;
+    this.segments = loaded.segments;
+    this.logStartOffsetValue = loaded.logStartOffset;
     this.logEndOffsetValue = this.active.nextOffset;
-    this.recoveryPointValue = state.recoveryPoint;
-    this.checkpointedRecoveryPoint = state.onDisk.recoveryPoint ?? -1;
-    this.checkpointedLogStartOffset = state.onDisk.logStartOffset ?? -1;
+    this.recoveryPointValue = loaded.recoveryPoint;
+    this.checkpointedRecoveryPoint = loaded.checkpointed.recoveryPoint ?? -1;
+    this.checkpointedLogStartOffset = loaded.checkpointed.logStartOffset ?? -1;
     this.lastFlushTimeValue = clock.now();
     this.recoveryPointFile = new CheckpointFile(path.join(dir, RECOVERY_POINT_CHECKPOINT_FILE));
     this.logStartOffsetFile = new CheckpointFile(path.join(dir, LOG_START_OFFSET_CHECKPOINT_FILE));
-    this.producerState = new ProducerStateManager(dir, path.basename(dir), { producerIdExpirationMs: state.producerIdExpirationMs, logger });
+    this.producerState = loaded.producerState;
   }
 
   /**
-   * Opens the log in `dir` (creating it if needed), recovering segments that may hold unflushed data
-   * unless the shutdown was clean, and rebuilding any index that cannot be trusted.
+   * Opens the log in `dir` (creating it if needed): the LogLoader recovers segments that may hold
+   * unflushed data unless the shutdown was clean, rebuilds any index that cannot be trusted, and
+   * rebuilds the producer state.
    */
   static open(dir: string, config: LogConfig, opts: PartitionLogOptions): PartitionLog {
-    const { clock, logger } = opts;
-    fs.mkdirSync(dir, { recursive: true });
-    // Compaction cut short by a crash: `.cleaned` files are dropped, committed `.swap` files finished.
-    recoverInterruptedSwaps(dir, logger);
-    const segOpts = (): SegmentOptions => ({ indexIntervalBytes: config.indexIntervalBytes, maxIndexSize: config.segmentIndexBytes, now: clock.now() });
-
-    const bases: number[] = [];
-    const names = fs.readdirSync(dir);
-    const logNames = new Set(names.filter((n) => parseSegmentFileName(n) !== undefined));
-    for (const name of names) {
-      if (name.endsWith('.tmp') || name.endsWith('.deleted')) {
-        fs.rmSync(path.join(dir, name), { force: true });
-        continue;
-      }
-      const base = parseSegmentFileName(name);
-      if (base !== undefined) {
-        bases.push(base);
-        continue;
-      }
-      for (const suffix of [INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, TXN_INDEX_FILE_SUFFIX]) {
-        const indexBase = parseSegmentFileName(name, suffix);
-        if (indexBase !== undefined && !logNames.has(name.slice(0, -suffix.length) + LOG_FILE_SUFFIX)) {
-          logger.info(`${dir}: removing ${name}, whose segment no longer exists`);
-          fs.rmSync(path.join(dir, name), { force: true });
-        }
-      }
-    }
-    bases.sort((a, b) => a - b);
-
-    const readCheckpoint = (file: string): number | undefined => {
-      try {
-        return new CheckpointFile(path.join(dir, file)).read();
-      } catch (err) {
-        logger.warn(`${dir}: ignoring ${file}: ${(err as Error).message}`);
-        return undefined;
-      }
-    };
-    const checkpointedStart = readCheckpoint(LOG_START_OFFSET_CHECKPOINT_FILE);
-    const checkpointedRecoveryPoint = readCheckpoint(RECOVERY_POINT_CHECKPOINT_FILE);
-    let recoveryPoint = checkpointedRecoveryPoint ?? 0;
-
-    let segments: LogSegment[] = [];
-    if (bases.length === 0) {
-      segments.push(LogSegment.create(dir, checkpointedStart ?? 0, segOpts()));
-    } else {
-      segments = PartitionLog.loadSegments(dir, bases, segOpts, recoveryPoint, opts.hadCleanShutdown ?? false, logger);
-    }
-
-    const logEndOffset = segments[segments.length - 1].nextOffset;
-    let logStartOffset = Math.max(checkpointedStart ?? 0, segments[0].baseOffset);
-    if (logStartOffset > logEndOffset) {
-      logger.warn(`${dir}: log start offset ${logStartOffset} is beyond the log end offset ${logEndOffset}; restarting the log at ${logStartOffset}`);
-      for (const s of segments) s.delete();
-      segments = [LogSegment.create(dir, logStartOffset, segOpts())];
-      recoveryPoint = logStartOffset;
-    }
-    recoveryPoint = Math.min(recoveryPoint, segments[segments.length - 1].nextOffset);
-    logStartOffset = Math.max(logStartOffset, segments[0].baseOffset);
-    const log = new PartitionLog(dir, config, clock, logger, {
-      segments,
-      logStartOffset,
-      recoveryPoint,
-      onDisk: { recoveryPoint: checkpointedRecoveryPoint, logStartOffset: checkpointedStart },
-      producerIdExpirationMs: opts.producerIdExpirationMs,
-    });
-    log.loadProducerState();
+    const log = new PartitionLog(dir, config, opts.clock, opts.logger, new LogLoader(dir, config, opts).load());
     log.checkpoint();
     return log;
-  }
-
-  /**
-   * Rebuilds the producer state: the latest valid snapshot at or below the recovery point (and at or
-   * below the first segment whose `.txnindex` must be rebuilt), then a replay of the log after it,
-   * which also refills those `.txnindex` files.
-   */
-  private loadProducerState(): void {
-    const now = this.clock.now();
-    const untrusted = new Set(this.segments.filter((s) => s.txnIndexProblem !== undefined));
-    let maxOffset = Math.min(this.recoveryPointValue, this.logEndOffsetValue);
-    for (const s of untrusted) {
-      if (s.txnIndexProblem !== 'recovered') this.logger.warn(`${this.dir}: rebuilding ${path.basename(s.txnIndex.file)} (${s.txnIndexProblem})`);
-      s.txnIndex.reset();
-      maxOffset = Math.min(maxOffset, s.baseOffset);
-    }
-    const first = this.segments[0].baseOffset;
-    this.producerState.deleteSnapshotsBefore(first);
-    this.producerState.deleteSnapshotsAfter(this.logEndOffsetValue);
-    const from = this.producerState.loadSnapshot({ minOffset: first, maxOffset, now }) ?? first;
-    this.replayProducerState(from, now, untrusted);
-    for (const s of untrusted) s.txnIndexProblem = undefined;
-  }
-
-  /**
-   * Applies the batches in [from, log end offset) to the producer state without checks (they were
-   * checked when appended), adding the aborted transactions of the segments in `rebuild` to their
-   * `.txnindex`.
-   */
-  private replayProducerState(from: number, now: number, rebuild: ReadonlySet<LogSegment>): void {
-    const state = this.producerState;
-    const end = this.logEndOffsetValue;
-    let offset = from;
-    for (let i = this.floorSegmentIndex(from); i < this.segments.length && offset < end; i++) {
-      const seg = this.segments[i];
-      const onCompleted = rebuild.has(seg)
-        ? (txn: { producerId: bigint; firstOffset: number; lastOffset: number; isAborted: boolean }, lastStableOffset: number) => {
-            if (txn.isAborted) seg.txnIndex.append({ producerId: txn.producerId, firstOffset: txn.firstOffset, lastOffset: txn.lastOffset, lastStableOffset });
-          }
-        : undefined;
-      for (;;) {
-        const r = seg.read(offset, REPLAY_CHUNK_BYTES, seg.size, true);
-        if (r === undefined || r.records.length === 0) break;
-        const next = nextOffsetAfter(r.records);
-        const analysis = state.analyze(r.records, 'replication', { now, logStartOffset: this.logStartOffsetValue });
-        state.apply(analysis, next, onCompleted);
-        offset = next;
-      }
-    }
-    state.updateMapEndOffset(end);
-  }
-
-  private static loadSegments(
-    dir: string,
-    bases: number[],
-    segOpts: () => SegmentOptions,
-    recoveryPoint: number,
-    hadCleanShutdown: boolean,
-    logger: LogLogger,
-  ): LogSegment[] {
-    const segments: LogSegment[] = [];
-    let recovered = 0;
-    for (let i = 0; i < bases.length; i++) {
-      const seg = LogSegment.open(dir, bases[i], segOpts());
-      segments.push(seg);
-      const holdsUnflushed = i === bases.length - 1 || bases[i + 1] > recoveryPoint;
-      let reason: string | undefined;
-      if (!hadCleanShutdown && holdsUnflushed) reason = 'unflushed';
-      else if (seg.indexProblem !== undefined) reason = seg.indexProblem;
-      else reason = seg.loadTail();
-      if (reason === undefined) continue;
-
-      const result = seg.recover();
-      // Aborted transactions are found again by the producer-state replay that follows.
-      seg.txnIndexProblem = 'recovered';
-      recovered++;
-      if (reason !== 'unflushed') logger.warn(`${dir}: rebuilt the indexes of segment ${seg.name} (${reason})`);
-      if (result.torn !== undefined) {
-        const { offset, position, reason: why } = result.torn;
-        logger.warn(
-          `Recovered ${dir}: truncated a torn batch at offset ${offset} (position ${position} of segment ${seg.name}, ${why}), ` +
-            `${result.truncatedBytes} bytes discarded`,
-        );
-        const later = bases.slice(i + 1);
-        if (later.length > 0) {
-          logger.warn(`Recovered ${dir}: deleting ${later.length} segment(s) after the truncation point (base offsets ${later.join(', ')})`);
-          for (const base of later) LogSegment.open(dir, base, segOpts()).delete();
-        }
-        return segments;
-      }
-    }
-    if (!hadCleanShutdown && recovered > 0) {
-      const end = segments[segments.length - 1].nextOffset;
-      logger.info(`Recovered ${dir}: re-read ${recovered} segment(s) from recovery point ${recoveryPoint}, log end offset ${end}, nothing truncated`);
-    }
-    return segments;
   }
 
   get config(): LogConfig {
@@ -620,7 +442,7 @@ export class PartitionLog {
 
     let minOneBatch = opts.minOneBatch ?? true;
     let remaining = maxBytes;
-    for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
+    for (let i = floorSegmentIndex(this.segments, fetchOffset); i < this.segments.length; i++) {
       const seg = this.segments[i];
       if (seg.baseOffset >= upper) break;
       const next = this.segments[i + 1];
@@ -658,7 +480,7 @@ export class PartitionLog {
   collectAbortedTransactions(fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {
     this.ensureOpen();
     const out: AbortedTxn[] = [];
-    for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
+    for (let i = floorSegmentIndex(this.segments, fetchOffset); i < this.segments.length; i++) {
       // Not bounded by upperBoundOffset: a transaction begun below it may be aborted far above it.
       const r = this.segments[i].txnIndex.collectAbortedTxns(fetchOffset, upperBoundOffset);
       out.push(...r.abortedTransactions);
@@ -675,8 +497,8 @@ export class PartitionLog {
 
   /**
    * ListOffsets: the first offset (≥ log start offset) whose record timestamp is ≥ `timestamp`, with
-   * that timestamp; or the special queries LATEST_TIMESTAMP, EARLIEST_TIMESTAMP,
-   * EARLIEST_LOCAL_TIMESTAMP, MAX_TIMESTAMP (the first record with the largest timestamp, KIP-734).
+   * that timestamp; or the special queries (`OffsetSpec`) latest, earliest, earliestLocal and
+   * maxTimestamp (the first record with the largest timestamp, KIP-734), as numbers.
    * Undefined when there is no such record (Kafka answers offset -1).
    */
   fetchOffsetByTimestamp(timestamp: number): TimestampAndOffset | undefined {
@@ -831,7 +653,7 @@ export class PartitionLog {
     this.logEndOffsetValue = this.active.nextOffset;
     this.recoveryPointValue = Math.min(this.recoveryPointValue, this.logEndOffsetValue);
     const replayFrom = this.producerState.truncateAndReload(this.segments[0].baseOffset, this.logEndOffsetValue, now);
-    if (replayFrom !== undefined) this.replayProducerState(replayFrom, now, new Set());
+    if (replayFrom !== undefined) rebuildProducerState(this.producerState, this.segments, { from: replayFrom, logStartOffset: this.logStartOffsetValue, now });
     this.checkpoint();
   }
 
@@ -937,36 +759,7 @@ export class PartitionLog {
     return n;
   }
 
-  /** Index of the segment with the largest base offset ≤ `offset` (0 if none). */
-  private floorSegmentIndex(offset: number): number {
-    let lo = 0;
-    let hi = this.segments.length - 1;
-    let found = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.segments[mid].baseOffset <= offset) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found;
-  }
-
   private ensureOpen(): void {
     if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `${this.dir} is closed`);
   }
-}
-
-/** The offset after the last batch in `chunk` (whole batches). */
-function nextOffsetAfter(chunk: Buffer): number {
-  const view = viewOf(chunk);
-  let pos = 0;
-  let next = -1;
-  while (pos + BATCH_HEADER_SIZE <= chunk.length) {
-    next = getInt64(view, pos + Offsets.baseOffset) + view.getInt32(pos + Offsets.lastOffsetDelta) + 1;
-    pos += view.getInt32(pos + Offsets.batchLength) + LOG_OVERHEAD;
-  }
-  return next;
 }

@@ -8,9 +8,10 @@
  * go backwards. Entries live in memory in typed arrays; the file holds exactly the entries, written
  * by `writePending()` once per append (see IndexFile).
  */
+import { INT32_MAX } from '../../protocol/constants.js';
 import { CorruptIndexError } from './corrupt-index-error.js';
 import { readInt64, writeInt64 } from './file-io.js';
-import { grown, IndexFile, INT32_MAX, openIndexFile } from './index-file.js';
+import { grown, IndexFile, openIndexFile } from './index-file.js';
 
 export interface TimestampOffset {
   timestamp: number;

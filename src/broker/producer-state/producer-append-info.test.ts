@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { INT32_MAX } from '../../protocol/constants.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { type AppendOrigin, type DataBatchInfo, ProducerAppendInfo } from './producer-append-info.js';
-import { decrementSequence, INT32_MAX, incrementSequence, inSequence, ProducerStateEntry } from './producer-state-entry.js';
+import { decrementSequence, incrementSequence, inSequence, ProducerStateEntry } from './producer-state-entry.js';
 
 const PID = 42n;
 

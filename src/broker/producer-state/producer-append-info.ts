@@ -21,14 +21,9 @@
  * Left out, compared with Kafka: transaction verification (KIP-890) and transaction version 2
  * markers; markers follow the version-1 rule (epoch ≥ the producer's).
  */
+import { NO_PRODUCER_EPOCH, NO_SEQUENCE } from '../../protocol/batch-header.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import {
-  type BatchMetadata,
-  inSequence,
-  NO_PRODUCER_EPOCH,
-  NO_SEQUENCE,
-  ProducerStateEntry,
-} from './producer-state-entry.js';
+import { type BatchMetadata, inSequence, ProducerStateEntry } from './producer-state-entry.js';
 
 /**
  * Who is appending: `client` (Produce: epoch and sequence checks, duplicates), `coordinator`

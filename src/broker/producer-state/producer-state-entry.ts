@@ -7,12 +7,11 @@
  * Offsets and timestamps are `number`s, as in the log; producer ids are `bigint`s, because a client
  * may send any int64.
  */
+import { NO_PRODUCER_EPOCH, NO_SEQUENCE } from '../../protocol/batch-header.js';
+import { INT32_MAX } from '../../protocol/constants.js';
 
 /** Batches remembered per producer: a producer has at most five requests in flight (Kafka's rule). */
 export const NUM_BATCHES_TO_RETAIN = 5;
-export const NO_PRODUCER_EPOCH = -1;
-export const NO_SEQUENCE = -1;
-export const INT32_MAX = 0x7fffffff;
 
 /** One appended batch of a producer. */
 export interface BatchMetadata {

@@ -18,8 +18,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Attr, NO_SEQUENCE, Offsets } from '../../protocol/batch-header.js';
 import { crc32c } from '../../protocol/crc32c.js';
-import { Attr, Offsets } from '../../protocol/batch-header.js';
 import { ControlRecordType, readControlBatch } from '../../protocol/control-record.js';
 import { fsyncDirSync, getInt64, readInt64, writeInt64 } from '../log/file-io.js';
 import {
@@ -31,7 +31,6 @@ import {
 import {
   type BatchMetadata,
   incrementSequence,
-  NO_SEQUENCE,
   NUM_BATCHES_TO_RETAIN,
   ProducerStateEntry,
 } from './producer-state-entry.js';

@@ -7,7 +7,7 @@
 import { isControl, readBatchHeader } from '../../protocol/batch-header.js';
 import { ControlRecordType, decodeControlRecord } from '../../protocol/control-record.js';
 import { decodeRecordBatch, encodeRecordBatch, iterateBatches } from '../../protocol/record-batch.js';
-import type { Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import { openTestCoordinator, type TestCoordinator } from '../group/testing.js';
 import { silentLogger } from '../logger.js';
 import { ProducerIdManager } from '../producer-state/producer-id-manager.js';
@@ -34,7 +34,7 @@ export const TXN_OVERRIDES: Record<string, string> = {
 /** A transaction coordinator (and group coordinator) over `dir` (a fresh one by default), loaded and ready. */
 export async function openTestTxnCoordinator(opts: { dir?: string; overrides?: Record<string, string>; clock?: Clock } = {}): Promise<TestTxnCoordinator> {
   const g = await openTestCoordinator({ dir: opts.dir, overrides: { ...TXN_OVERRIDES, ...opts.overrides }, clock: opts.clock });
-  const clock = opts.clock ?? { now: () => Date.now() };
+  const clock = opts.clock ?? systemClock;
   const producerIdManager = ProducerIdManager.open(g.dir);
   const stateManager = new TransactionStateManager(g.config, { topics: g.topics, topicManager: g.topicManager, replicaManager: g.replicaManager, clock, logger: silentLogger });
   const t = { markerFault: undefined } as { markerFault: TestTxnCoordinator['markerFault'] };

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
+import { topicPartitionKey } from '../../protocol/topic-partition.js';
 import { ManualClock } from '../clock.js';
-import { GROUP_METADATA_TOPIC_NAME } from '../group/group-metadata-manager.js';
 import { joinParams } from '../group/testing.js';
+import { GROUP_METADATA_TOPIC_NAME, TRANSACTION_STATE_TOPIC_NAME } from '../metadata/internal-topics.js';
 import { type InitProducerIdResult } from './transaction-coordinator.js';
 import { MAX_PRODUCER_EPOCH } from './transaction-metadata.js';
-import { TRANSACTION_STATE_TOPIC_NAME } from './transaction-state-manager.js';
 import { openTestTxnCoordinator, readPartition, type TestTxnCoordinator, txnBatch } from './testing.js';
 
 const TOPIC = 't';
@@ -152,7 +152,7 @@ describe('TransactionCoordinator', () => {
     it('verifies partitions without adding them (KIP-890)', async () => {
       const c = await open();
       const p = init();
-      expect(c.txn.handleVerifyPartitionsInTransaction('tx', p.producerId, 0, [{ topic: TOPIC, partition: 0 }])).toEqual({ partitions: new Map([[`${TOPIC}\u00000`, ErrorCode.TRANSACTION_ABORTABLE]]) });
+      expect(c.txn.handleVerifyPartitionsInTransaction('tx', p.producerId, 0, [{ topic: TOPIC, partition: 0 }])).toEqual({ partitions: new Map([[topicPartitionKey(TOPIC, 0), ErrorCode.TRANSACTION_ABORTABLE]]) });
       c.txn.handleAddPartitionsToTransaction('tx', p.producerId, 0, [{ topic: TOPIC, partition: 0 }]);
       const r = c.txn.handleVerifyPartitionsInTransaction('tx', p.producerId, 0, [
         { topic: TOPIC, partition: 0 },
@@ -187,7 +187,8 @@ describe('TransactionCoordinator', () => {
 
   describe('markers that cannot be written yet', () => {
     it('keep the transaction preparing (CONCURRENT_TRANSACTIONS) and are retried until written', async () => {
-      const c = await open();
+      const clock = new ManualClock();
+      const c = await open({ clock });
       const p = init();
       beginWithData(p);
       c.markerFault = (topic, partition) => (partition === 1 ? { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: 'disk', offset: -1n } : undefined);
@@ -198,8 +199,13 @@ describe('TransactionCoordinator', () => {
       expect(c.txn.handleAddPartitionsToTransaction('tx', p.producerId, p.producerEpoch, [{ topic: TOPIC, partition: 0 }])).toBe(ErrorCode.CONCURRENT_TRANSACTIONS);
       expect(c.txn.handleEndTransaction('tx', p.producerId, p.producerEpoch, true)).toBe(ErrorCode.CONCURRENT_TRANSACTIONS);
       expect(init().errorCode).toBe(ErrorCode.CONCURRENT_TRANSACTIONS);
+      // the writer tries again every retry backoff (20 ms in these tests)
+      clock.advance(20);
+      expect(markers(TOPIC, 1)).toEqual([]);
       c.markerFault = undefined;
-      await new Promise((r) => setTimeout(r, 100));
+      clock.advance(19);
+      expect(metadata()).toMatchObject({ state: 'PrepareCommit', pendingState: 'CompleteCommit' });
+      clock.advance(1);
       expect(metadata()).toMatchObject({ state: 'CompleteCommit', pendingState: undefined });
       expect(markers(TOPIC, 1).map((b) => b.marker)).toEqual(['commit']);
       expect(c.txn.handleEndTransaction('tx', p.producerId, p.producerEpoch, true)).toBe(ErrorCode.NONE);
@@ -222,10 +228,14 @@ describe('TransactionCoordinator', () => {
       const c = await open({ clock });
       const p = init();
       beginWithData(p);
+      // The reaper runs every transaction.abort.timed.out.transaction.cleanup.interval.ms (10 s) of
+      // the clock. Its run at 10 s finds the transaction at its timeout (10 s), not past it …
+      const reaperInterval = c.config.transactionAbortTimedOutTransactionCleanupIntervalMs;
+      expect(reaperInterval).toBe(TIMEOUT);
       clock.advance(TIMEOUT);
-      expect(c.txn.abortTimedOutTransactions()).toBe(0);
-      clock.advance(1);
-      expect(c.txn.abortTimedOutTransactions()).toBe(1);
+      expect(metadata()?.state).toBe('Ongoing');
+      // … and its next run aborts it.
+      clock.advance(reaperInterval);
       expect(metadata()).toMatchObject({ state: 'CompleteAbort', producerEpoch: 1 });
       for (const partition of [0, 1]) expect(lso(partition)).toBe(leo(partition));
       expect(c.txn.handleEndTransaction('tx', p.producerId, 0, true)).toBe(ErrorCode.PRODUCER_FENCED);
@@ -236,11 +246,17 @@ describe('TransactionCoordinator', () => {
     it('forgets a transactional id idle for transactional.id.expiration.ms, also after a restart', async () => {
       const clock = new ManualClock();
       const c = await open({ clock });
+      // The expiry job runs every transaction.remove.expired.transaction.cleanup.interval.ms (1 h) of
+      // the clock, so its run at 7 days is the first to find 'idle' idle for that long.
+      const expiration = c.config.transactionalIdExpirationMs;
+      expect(expiration % c.config.transactionRemoveExpiredTransactionCleanupIntervalMs).toBe(0);
       init('idle');
+      clock.advance(expiration - 1);
+      expect(metadata('idle')?.state).toBe('Empty');
+      // 'busy' opens a transaction just before that run: an id in use is never forgotten
       const busy = init('busy');
       c.txn.handleAddPartitionsToTransaction('busy', busy.producerId, 0, [{ topic: TOPIC, partition: 0 }]);
-      clock.advance(c.config.transactionalIdExpirationMs);
-      expect(c.stateManager.removeExpiredTransactionalIds()).toBe(1);
+      clock.advance(1);
       expect(metadata('idle')).toBeUndefined();
       expect(c.txn.handleDescribeTransactions('idle').errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
       expect(metadata('busy')?.state).toBe('Ongoing');

@@ -15,11 +15,13 @@
  * in TxnOffsetCommit v5), two-phase commit (KIP-939, InitProducerId v6), authorization, and
  * coordinator failover (the coordinator epoch is always 0).
  */
+import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID } from '../../protocol/batch-header.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import type { Clock } from '../clock.js';
+import { type TopicPartition, topicPartitionKey } from '../../protocol/topic-partition.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import type { BrokerConfig } from '../config/broker-config.js';
-import { GROUP_METADATA_TOPIC_NAME } from '../group/group-metadata-manager.js';
 import type { Logger } from '../logger.js';
+import { GROUP_METADATA_TOPIC_NAME, TRANSACTION_STATE_TOPIC_NAME } from '../metadata/internal-topics.js';
 import type { ProducerIdManager } from '../producer-state/producer-id-manager.js';
 import type { TransactionMarkerWriter } from './transaction-marker-writer.js';
 import {
@@ -27,12 +29,10 @@ import {
   isEpochExhausted,
   MAX_PRODUCER_EPOCH,
   TransactionMetadata,
-  type TopicPartition,
-  tpKey,
   type TxnTransitMetadata,
 } from './transaction-metadata.js';
 import { TransactionState } from './transaction-state.js';
-import { TRANSACTION_STATE_TOPIC_NAME, type TransactionStateManager } from './transaction-state-manager.js';
+import type { TransactionStateManager } from './transaction-state-manager.js';
 
 /** The leader epoch of the __transaction_state partition, as markers carry it: a single node never changes leader. */
 export const COORDINATOR_EPOCH = 0;
@@ -73,15 +73,15 @@ export interface DescribedTransaction {
   topics: Array<{ topic: string; partitions: number[] }>;
 }
 
-/** Verification answers: one error for the whole request, or one per partition (`tpKey`). */
+/** Verification answers: one error for the whole request, or one per partition (`topicPartitionKey`). */
 export type VerifyResult = { error: number } | { error?: undefined; partitions: Map<string, number> };
 
-const initError = (errorCode: number): InitProducerIdResult => ({ errorCode, producerId: -1n, producerEpoch: -1 });
+const initError = (errorCode: number): InitProducerIdResult => ({ errorCode, producerId: NO_PRODUCER_ID, producerEpoch: NO_PRODUCER_EPOCH });
 
 export class TransactionCoordinator {
   private readonly logger: Logger;
   private readonly stateManager: TransactionStateManager;
-  private abortTimer: NodeJS.Timeout | undefined;
+  private abortTimer: TimerHandle | undefined;
 
   constructor(
     private readonly config: TransactionCoordinatorConfig,
@@ -155,7 +155,7 @@ export class TransactionCoordinator {
     // retry of a rotation whose answer was lost.
     if (
       expected !== undefined &&
-      !(m.producerEpoch === -1 || expected.producerId === m.producerId || (expected.producerId === m.lastProducerId && isEpochExhausted(expected.producerEpoch)))
+      !(m.producerEpoch === NO_PRODUCER_EPOCH || expected.producerId === m.producerId || (expected.producerId === m.lastProducerId && isEpochExhausted(expected.producerEpoch)))
     ) {
       return { error: ErrorCode.PRODUCER_FENCED };
     }
@@ -192,7 +192,7 @@ export class TransactionCoordinator {
       if ('error' in found) return found.error;
       const m = found.metadata;
       if (m.state === TransactionState.PrepareCommit || m.state === TransactionState.PrepareAbort) return ErrorCode.CONCURRENT_TRANSACTIONS;
-      const keys = partitions.map((tp) => tpKey(tp.topic, tp.partition));
+      const keys = partitions.map((tp) => topicPartitionKey(tp.topic, tp.partition));
       // Already there: answered at once, without a write.
       if (m.state === TransactionState.Ongoing && keys.every((k) => m.topicPartitions.has(k))) return ErrorCode.NONE;
       return this.stateManager.appendTransactionToLog(m, m.prepareAddPartitions(keys, this.deps.clock.now()));
@@ -227,7 +227,7 @@ export class TransactionCoordinator {
     if (m.state === TransactionState.PrepareCommit || m.state === TransactionState.PrepareAbort) return { error: ErrorCode.CONCURRENT_TRANSACTIONS };
     const out = new Map<string, number>();
     for (const tp of partitions) {
-      const key = tpKey(tp.topic, tp.partition);
+      const key = topicPartitionKey(tp.topic, tp.partition);
       out.set(key, m.state === TransactionState.Ongoing && m.topicPartitions.has(key) ? ErrorCode.NONE : ErrorCode.TRANSACTION_ABORTABLE);
     }
     return { partitions: out };
@@ -306,8 +306,8 @@ export class TransactionCoordinator {
       transactionState: '',
       transactionTimeoutMs: 0,
       transactionStartTimeMs: -1n,
-      producerId: -1n,
-      producerEpoch: -1,
+      producerId: NO_PRODUCER_ID,
+      producerEpoch: NO_PRODUCER_EPOCH,
       topics: [],
     };
     if (!this.isActive) return { ...base, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
@@ -379,12 +379,13 @@ export class TransactionCoordinator {
         this.unexpected(err, `recovering ${m.transactionalId}`);
       }
     });
-    this.abortTimer = setInterval(() => this.abortTimedOutTransactions(), this.config.transactionAbortTimedOutTransactionCleanupIntervalMs);
-    this.abortTimer.unref();
+    this.abortTimer = this.deps.clock
+      .setInterval(() => this.abortTimedOutTransactions(), this.config.transactionAbortTimedOutTransactionCleanupIntervalMs)
+      .unref();
   }
 
   shutdown(): void {
-    clearInterval(this.abortTimer);
+    this.abortTimer?.cancel();
     this.abortTimer = undefined;
     this.deps.markerWriter.shutdown();
     this.stateManager.shutdown();

@@ -10,10 +10,12 @@
  * A null value is a tombstone: the transactional id expired. A key of another version (Kafka uses
  * the key version to tell record types apart) is not a transaction record and is skipped.
  */
+import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID } from '../../protocol/batch-header.js';
 import { Reader } from '../../protocol/reader.js';
 import { compileMessage, type MessageSpec } from '../../protocol/schema.js';
+import { topicPartitionKey } from '../../protocol/topic-partition.js';
 import { Writer } from '../../protocol/writer.js';
-import { groupByTopic, NO_PRODUCER_EPOCH, NO_PRODUCER_ID, TransactionMetadata, tpKey, type TxnTransitMetadata } from './transaction-metadata.js';
+import { groupByTopic, TransactionMetadata, type TxnTransitMetadata } from './transaction-metadata.js';
 import { TRANSACTION_STATE_IDS, TransactionState, transactionStateFromId } from './transaction-state.js';
 
 export const TRANSACTION_LOG_KEY_VERSION = 0;
@@ -93,8 +95,8 @@ export function encodeTransactionLogValue(t: TxnTransitMetadata): Buffer {
     w,
     {
       producerId: t.producerId,
-      previousProducerId: -1n,
-      nextProducerId: -1n,
+      previousProducerId: NO_PRODUCER_ID,
+      nextProducerId: NO_PRODUCER_ID,
       producerEpoch: t.producerEpoch,
       transactionTimeoutMs: t.txnTimeoutMs,
       transactionStatus: TRANSACTION_STATE_IDS[t.txnState],
@@ -125,7 +127,7 @@ export function metadataFromRecord(transactionalId: string, value: Buffer): Tran
   const state = transactionStateFromId(v.transactionStatus);
   const partitions: string[] = [];
   if (state !== TransactionState.Empty) {
-    for (const p of v.transactionPartitions ?? []) for (const id of p.partitionIds) partitions.push(tpKey(p.topic, id));
+    for (const p of v.transactionPartitions ?? []) for (const id of p.partitionIds) partitions.push(topicPartitionKey(p.topic, id));
   }
   return new TransactionMetadata(
     transactionalId,

@@ -20,10 +20,12 @@
  * transactional id for good.
  */
 import { ErrorCode, errorName } from '../../protocol/errors.js';
-import { GROUP_METADATA_TOPIC_NAME } from '../group/group-metadata-manager.js';
+import { topicPartitionOfKey } from '../../protocol/topic-partition.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import type { Logger } from '../logger.js';
+import { GROUP_METADATA_TOPIC_NAME } from '../metadata/internal-topics.js';
 import type { ControlAppendResult, TxnMarker } from '../replica-manager.js';
-import { splitPartitionKey, type TransactionMetadata, type TxnTransitMetadata } from './transaction-metadata.js';
+import type { TransactionMetadata, TxnTransitMetadata } from './transaction-metadata.js';
 import { TransactionState } from './transaction-state.js';
 
 export const DEFAULT_MARKER_RETRY_BACKOFF_MS = 100;
@@ -34,13 +36,13 @@ export interface TransactionMarkerWriterDeps {
   onOffsetsMarker(partition: number, producerId: bigint, commit: boolean): void;
   /** Writes the Complete record (TransactionStateManager.appendTransactionToLog). */
   appendTransactionToLog(metadata: TransactionMetadata, transit: TxnTransitMetadata): number;
-  clock: { now(): number };
+  clock: Clock;
   logger: Logger;
   retryBackoffMs?: number;
 }
 
 export class TransactionMarkerWriter {
-  private readonly retries = new Map<TransactionMetadata, NodeJS.Timeout>();
+  private readonly retries = new Map<TransactionMetadata, TimerHandle>();
   private stopped = false;
   private readonly retryBackoffMs: number;
 
@@ -68,7 +70,7 @@ export class TransactionMarkerWriter {
   /** Stops retrying; what is left stays in Prepare* in the log and is completed after the next start. */
   shutdown(): void {
     this.stopped = true;
-    for (const timer of this.retries.values()) clearTimeout(timer);
+    for (const timer of this.retries.values()) timer.cancel();
     this.retries.clear();
   }
 
@@ -78,7 +80,7 @@ export class TransactionMarkerWriter {
     const marker: TxnMarker = { producerId: metadata.producerId, producerEpoch: metadata.producerEpoch, commit, coordinatorEpoch };
     let waiting = false;
     for (const key of [...metadata.topicPartitions]) {
-      const { topic, partition } = splitPartitionKey(key);
+      const { topic, partition } = topicPartitionOfKey(key);
       const result = this.deps.appendControlBatch(topic, partition, marker);
       switch (result.errorCode) {
         case ErrorCode.NONE:
@@ -120,14 +122,13 @@ export class TransactionMarkerWriter {
 
   private scheduleRetry(metadata: TransactionMetadata, complete: TxnTransitMetadata | undefined, coordinatorEpoch: number): void {
     if (this.stopped) return;
-    const timer = setTimeout(() => {
+    const timer = this.deps.clock.setTimeout(() => {
       try {
         this.attempt(metadata, complete, coordinatorEpoch);
       } catch (err) {
         this.deps.logger.error(`Completing the transaction of ${metadata.transactionalId} failed: ${(err as Error).stack}`);
       }
     }, this.retryBackoffMs);
-    timer.unref();
-    this.retries.set(metadata, timer);
+    this.retries.set(metadata, timer.unref());
   }
 }

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
-import { IllegalTransactionMetadataError, MAX_PRODUCER_EPOCH, TransactionMetadata, tpKey, type TxnTransitMetadata } from './transaction-metadata.js';
+import { topicPartitionKey } from '../../protocol/topic-partition.js';
+import { IllegalTransactionMetadataError, MAX_PRODUCER_EPOCH, TransactionMetadata, type TxnTransitMetadata } from './transaction-metadata.js';
 import { IllegalTransactionStateTransitionError, TransactionState } from './transaction-state.js';
 
 const T0 = 1_700_000_000_000;
 
 function ongoing(epoch = 3): TransactionMetadata {
   const m = new TransactionMetadata('tx', 7n, 7n, epoch, -1, 60_000, TransactionState.Empty, [], -1, T0);
-  m.completeTransitionTo(m.prepareAddPartitions([tpKey('t', 0), tpKey('t', 1)], T0 + 10));
+  m.completeTransitionTo(m.prepareAddPartitions([topicPartitionKey('t', 0), topicPartitionKey('t', 1)], T0 + 10));
   return m;
 }
 
@@ -23,8 +24,8 @@ describe('TransactionMetadata', () => {
 
   it('adds partitions: a transaction starts at the first, later additions keep its start time', () => {
     const m = ongoing();
-    expect([m.state, m.txnStartTimestamp, [...m.topicPartitions]]).toEqual(['Ongoing', T0 + 10, [tpKey('t', 0), tpKey('t', 1)]]);
-    m.completeTransitionTo(m.prepareAddPartitions([tpKey('u', 0)], T0 + 20));
+    expect([m.state, m.txnStartTimestamp, [...m.topicPartitions]]).toEqual(['Ongoing', T0 + 10, [topicPartitionKey('t', 0), topicPartitionKey('t', 1)]]);
+    m.completeTransitionTo(m.prepareAddPartitions([topicPartitionKey('u', 0)], T0 + 20));
     expect(m.txnStartTimestamp).toBe(T0 + 10);
     expect(m.txnLastUpdateTimestamp).toBe(T0 + 20);
     expect(m.partitionsByTopic()).toEqual([
@@ -39,7 +40,7 @@ describe('TransactionMetadata', () => {
     const complete = m.prepareComplete(T0 + 40);
     expect(complete.topicPartitions.size).toBe(0);
     m.removePartition('t', 0);
-    expect([...m.topicPartitions]).toEqual([tpKey('t', 1)]);
+    expect([...m.topicPartitions]).toEqual([topicPartitionKey('t', 1)]);
     m.completeTransitionTo(complete);
     expect([m.state, m.topicPartitions.size, m.txnStartTimestamp]).toEqual(['CompleteCommit', 0, T0 + 10]);
     expect(() => m.removePartition('t', 1)).toThrow(IllegalTransactionMetadataError);

@@ -16,25 +16,13 @@
  * in one step; and the bumped epoch is never stored before its record is written, so Kafka's
  * "failed epoch fence" flag is not needed (a retry bumps from the same epoch to the same value).
  */
+import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID } from '../../protocol/batch-header.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { topicPartitionKey, topicPartitionOfKey } from '../../protocol/topic-partition.js';
 import { checkTransition, TransactionState } from './transaction-state.js';
 
-export const NO_PRODUCER_ID = -1n;
-export const NO_PRODUCER_EPOCH = -1;
 /** Short.MaxValue: the coordinator keeps the last epoch to itself, for fencing. */
 export const MAX_PRODUCER_EPOCH = 32767;
-
-export interface TopicPartition {
-  topic: string;
-  partition: number;
-}
-
-export const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-
-function splitTpKey(key: string): TopicPartition {
-  const at = key.lastIndexOf('\u0000');
-  return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) };
-}
 
 /**
  * The epochs of a producer id are used up at Short.MaxValue - 1: the last one is kept so that the
@@ -52,7 +40,7 @@ export interface TxnTransitMetadata {
   readonly lastProducerEpoch: number;
   readonly txnTimeoutMs: number;
   readonly txnState: TransactionState;
-  /** `tpKey`s. */
+  /** `topicPartitionKey`s. */
   readonly topicPartitions: ReadonlySet<string>;
   /** -1 when no transaction is open. */
   readonly txnStartTimestamp: number;
@@ -114,7 +102,7 @@ export class TransactionMetadata {
   }
 
   hasPartition(topic: string, partition: number): boolean {
-    return this.partitions.has(tpKey(topic, partition));
+    return this.partitions.has(topicPartitionKey(topic, partition));
   }
 
   /** The partitions, sorted, grouped by topic: how DescribeTransactions and the log record list them. */
@@ -127,7 +115,7 @@ export class TransactionMetadata {
     if (this.state !== TransactionState.PrepareCommit && this.state !== TransactionState.PrepareAbort) {
       throw new IllegalTransactionMetadataError(`${this.transactionalId} is ${this.state}: no marker should be written now`);
     }
-    this.partitions.delete(tpKey(topic, partition));
+    this.partitions.delete(topicPartitionKey(topic, partition));
   }
 
   // ---- prepared transitions ------------------------------------------------------------------
@@ -292,18 +280,14 @@ export class TransactionMetadata {
   }
 }
 
-/** `tpKey`s, sorted, grouped by topic. */
+/** `topicPartitionKey`s, sorted, grouped by topic. */
 export function groupByTopic(keys: Iterable<string>): Array<{ topic: string; partitions: number[] }> {
   const byTopic = new Map<string, number[]>();
   for (const k of keys) {
-    const { topic, partition } = splitTpKey(k);
+    const { topic, partition } = topicPartitionOfKey(k);
     const list = byTopic.get(topic);
     if (list) list.push(partition);
     else byTopic.set(topic, [partition]);
   }
   return [...byTopic.keys()].sort().map((topic) => ({ topic, partitions: (byTopic.get(topic) as number[]).sort((a, b) => a - b) }));
-}
-
-export function splitPartitionKey(key: string): TopicPartition {
-  return splitTpKey(key);
 }

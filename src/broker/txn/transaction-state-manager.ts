@@ -21,11 +21,10 @@ import type { BrokerConfig } from '../config/broker-config.js';
 import { type CoordinatorDeps, CoordinatorRuntime, type PartitionLoad } from '../coordinator/coordinator-runtime.js';
 import { InternalTopic } from '../coordinator/internal-topic.js';
 import { answerWriteFailure, type WriteErrorAnswers } from '../coordinator/write-error.js';
+import { TRANSACTION_STATE_TOPIC_NAME } from '../metadata/internal-topics.js';
 import { decodeTransactionLogKey, encodeTransactionLogKey, encodeTransactionLogValue, metadataFromRecord } from './transaction-log.js';
 import type { TransactionMetadata, TxnTransitMetadata } from './transaction-metadata.js';
 import { isExpirationAllowed, parseTransactionState, TransactionState } from './transaction-state.js';
-
-export const TRANSACTION_STATE_TOPIC_NAME = '__transaction_state';
 
 /** Kafka's answers to a failed TransactionLog write: anything but the coordinator's own errors is unexpected. */
 const WRITE_ANSWERS: WriteErrorAnswers = { tooLarge: ErrorCode.UNKNOWN_SERVER_ERROR, otherwise: ErrorCode.UNKNOWN_SERVER_ERROR };
@@ -71,7 +70,7 @@ export class TransactionStateManager {
       },
       deps,
     );
-    this.runtime = new CoordinatorRuntime(this.stateTopic, deps.logger);
+    this.runtime = new CoordinatorRuntime(this.stateTopic, deps);
   }
 
   // ---- where ids live ------------------------------------------------------------------------

@@ -11,10 +11,13 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { systemClock } from '../../broker/clock.js';
+import { OffsetSpec } from '../../protocol/apis/list-offsets.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import { type TopicPartition, topicPartitionKey } from '../../protocol/topic-partition.js';
 import { parseBootstrapServers } from '../bootstrap.js';
 import { CliError } from '../cli-error.js';
-import { ClusterClient, OffsetSpec, type TopicPartition, tpKey } from '../cluster-client.js';
+import { ClusterClient } from '../cluster-client.js';
 import {
   formatGroupStates,
   formatMembersTable,
@@ -244,7 +247,7 @@ async function resetOffsets(
       return found as Map<string, bigint | null>;
     },
     committed,
-    now: () => BigInt(Date.now()),
+    now: () => BigInt(systemClock.now()),
   });
 
   let status = 0;
@@ -258,7 +261,7 @@ async function resetOffsets(
       continue;
     }
     const committedList = await service.committedOffsets(groupId);
-    const committed = new Map(committedList.map((c) => [tpKey(c.topic, c.partition), c.offset]));
+    const committed = new Map(committedList.map((c) => [topicPartitionKey(c.topic, c.partition), c.offset]));
     const partitions = opts.allTopics ? committedList.map(({ topic, partition }) => ({ topic, partition })) : await topicPartitions(cluster, topicArgs);
     const offsets = await planOffsetReset(partitions, spec, lookup(committed), printError);
     if (opts.execute) await service.commitOffsets(groupId, offsets);

@@ -14,12 +14,14 @@
  * --command-config (no TLS/SASL).
  */
 import type { Command } from 'commander';
+import { systemClock } from '../../broker/clock.js';
 import { DescribeTransactions } from '../../protocol/apis/describe-transactions.js';
+import { CoordinatorType } from '../../protocol/apis/find-coordinator.js';
 import { ListTransactions } from '../../protocol/apis/list-transactions.js';
 import { ErrorCode, errorName, KafkaError } from '../../protocol/errors.js';
 import { parseBootstrapServers } from '../bootstrap.js';
 import { CliError } from '../cli-error.js';
-import { ClusterClient, CoordinatorType } from '../cluster-client.js';
+import { ClusterClient } from '../cluster-client.js';
 import { printError, printLines } from '../options.js';
 
 export interface TransactionsOptions {
@@ -56,7 +58,7 @@ export function registerTransactionsCommand(program: Command): void {
 }
 
 /** Runs one transactions command; returns the exit code. Usage errors are thrown as CliError. */
-export async function runTransactions(opts: TransactionsOptions, now: () => number = Date.now): Promise<number> {
+export async function runTransactions(opts: TransactionsOptions, now: () => number = () => systemClock.now()): Promise<number> {
   if (Boolean(opts.list) === Boolean(opts.describe)) throw new CliError('Command must include exactly one action: --list, --describe');
   if (opts.list && opts.transactionalId !== undefined) throw new CliError("Option --transactional-id can't be used with --list (only with --describe)");
   if (opts.describe && opts.transactionalId === undefined) throw new CliError('Option --describe requires --transactional-id');

@@ -9,6 +9,9 @@
 import { defineApi } from '../api.js';
 import type { MessageSpec } from '../schema.js';
 
+/** KeyType: what kind of key a lookup names. */
+export const CoordinatorType = { group: 0, transaction: 1, share: 2 } as const;
+
 export interface FindCoordinatorRequest {
   key?: string;
   keyType?: number;

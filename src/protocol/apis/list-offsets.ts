@@ -16,6 +16,12 @@
 import { defineApi } from '../api.js';
 import type { MessageSpec } from '../schema.js';
 
+/**
+ * The special Timestamps (Kafka's ListOffsetsRequest.LATEST_TIMESTAMP …): what each asks for is in
+ * the version notes above. Any other negative timestamp is INVALID_REQUEST.
+ */
+export const OffsetSpec = { latest: -1n, earliest: -2n, maxTimestamp: -3n, earliestLocal: -4n, latestTiered: -5n } as const;
+
 export interface ListOffsetsRequest {
   replicaId: number;
   isolationLevel: number;
