@@ -247,7 +247,7 @@ describe('claims in docs/streams.md', () => {
     await driver.close();
   });
 
-  it('gives a punctuator the time it was due; the first stream-time call comes with the first record', async () => {
+  it('gives a punctuator the current time, as Kafka Streams does; the first stream-time call comes with the first record', async () => {
     const calls: [number, number][] = [];
     const b = new StreamsBuilder();
     b.stream('in', { keySerde: S, valueSerde: S }).process(() => {
@@ -255,7 +255,9 @@ describe('claims in docs/streams.md', () => {
       return {
         init(ctx) {
           context = ctx;
-          ctx.schedule(1000, 'STREAM_TIME', (t) => calls.push([t, context.currentStreamTimeMs()]));
+          ctx.schedule(1000, 'STREAM_TIME', (t) => {
+            calls.push([t, context.currentStreamTimeMs()]);
+          });
         },
         process() {},
       };
@@ -265,12 +267,12 @@ describe('claims in docs/streams.md', () => {
     input.pipeInput('k', 'a', 500);
     input.pipeInput('k', 'b', 1200);
     input.pipeInput('k', 'c', 7000);
-    // Due at 0 (fires with the first record, given its stream time), then 1000, 2000; behind at 7000,
-    // so it fires once and is next due at 8000.
+    // Due at 0 (fires with the first record), then 1000, 2000; behind at 7000, so it fires once and
+    // is next due at 8000. Each call is given the stream time it ran at.
     expect(calls).toEqual([
       [500, 500],
-      [1000, 1200],
-      [2000, 7000],
+      [1200, 1200],
+      [7000, 7000],
     ]);
     input.pipeInput('k', 'd', 7999);
     input.pipeInput('k', 'e', 8000);
