@@ -294,9 +294,9 @@ describe('claims in docs/streams.md', () => {
     await driver.close();
   });
 
-  it('builds user stores with caching and logging on by default', () => {
+  it('builds user stores with logging on and caching off by default, as Kafka Streams does', () => {
     const builder = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('s'), S, S);
-    expect([builder.cachingEnabled, builder.loggingEnabled]).toEqual([true, true]);
+    expect([builder.cachingEnabled, builder.loggingEnabled]).toEqual([false, true]);
   });
 
   it('fails a sink left without a serde when the driver builds the task', () => {

@@ -101,12 +101,17 @@ export interface Subtopology {
 }
 
 export class Topology {
+  /** @internal */
   /** Every node, in the order it was added. */
   readonly nodes = new Map<string, NodeDef>();
+  /** @internal */
   readonly stores = new Map<string, StoreDef>();
+  /** @internal */
   readonly internalTopics = new Map<string, InternalTopicDef>();
+  /** @internal */
   /** Topics (short names) that are joined and so must have the same partition count. */
   readonly copartitionGroups: string[][] = [];
+  /** @internal */
   /** Store serdes the DSL left to `default.key.serde` / `default.value.serde`. */
   readonly lateSerdes: LateSerde<unknown>[] = [];
   private readonly topicToSource = new Map<string, string>();
@@ -210,11 +215,13 @@ export class Topology {
     return this;
   }
 
+  /** @internal */
   /** Marks a topic as internal: its name gets the application id as prefix, and the runtime creates it. */
   addRepartitionTopic(name: string, partitions?: number): void {
     this.internalTopics.set(name, { name, type: 'repartition', partitions });
   }
 
+  /** @internal */
   /** Gives the DSL's late serdes the configured defaults (`default.key.serde`, `default.value.serde`). */
   resolveDefaultSerdes(configs: Readonly<Record<string, unknown>>): void {
     for (const s of this.lateSerdes) {
@@ -227,33 +234,39 @@ export class Topology {
     return new TopologyDescription(this);
   }
 
+  /** @internal */
   /** The sub-topologies that generate tasks, numbered (with the global ones) by the order of their first node. */
   subtopologies(): readonly Subtopology[] {
     return this.allSubtopologies().filter((s) => !s.global);
   }
 
+  /** @internal */
   /** The groups of global stores. */
   globalSubtopologies(): readonly Subtopology[] {
     return this.allSubtopologies().filter((s) => s.global);
   }
 
+  /** @internal */
   /** All groups, in id order. */
   allSubtopologies(): readonly Subtopology[] {
     if (this.computed === null) this.computed = this.computeSubtopologies();
     return this.computed;
   }
 
+  /** @internal */
   /** Whether `name` is a global store. */
   isGlobalStore(name: string): boolean {
     return this.stores.get(name)?.global === true;
   }
 
+  /** @internal */
   /** The sub-topology (or global group) that reads `topic`, if any. */
   subtopologyOfTopic(topic: string): Subtopology | undefined {
     const source = this.topicToSource.get(topic);
     return source === undefined ? undefined : this.allSubtopologies().find((s) => s.nodes.includes(source));
   }
 
+  /** @internal */
   /** Whether `topic` (a short name) is one of this topology's internal topics. */
   isInternalTopic(topic: string): boolean {
     return this.internalTopics.has(topic);
