@@ -68,6 +68,7 @@ export class GlobalStreamThread {
         resolveTopic: (t) => t,
         changelogTopicFor: () => null,
         onDeserializationError: (raw, error) => decide(raw, error),
+        logger: this.logger,
       });
       await task.openStores();
       const restorer = new StoreChangelogReader(this.reader, this.logger, this.config.int('restore.batch.records'));

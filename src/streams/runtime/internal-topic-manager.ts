@@ -89,7 +89,7 @@ export class InternalTopicManager {
       for (const store of s.stores) {
         const def = topology.stores.get(store);
         if (def === undefined || !def.builder.loggingEnabled || def.sourceTopicChangelog !== undefined) continue;
-        wanted.push({ name: changelogTopicName(this.applicationId, store), partitions: perSub.get(s.id) as number, configs: { ...def.builder.logConfig, 'cleanup.policy': 'compact' } });
+        wanted.push({ name: changelogTopicName(this.applicationId, store), partitions: perSub.get(s.id) as number, configs: { 'cleanup.policy': 'compact', ...def.builder.logConfig } });
       }
     }
     const toCreate = wanted.filter((w) => !existing.has(w.name));

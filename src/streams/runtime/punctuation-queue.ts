@@ -2,8 +2,8 @@
  * Scheduled punctuations of a task (Kafka Streams' `PunctuationQueue`), one queue per time type.
  *
  * Stream-time schedules start at 0, so the first record fires them; wall-clock ones `interval` after
- * they were scheduled. A punctuation that fell behind fires once and then resumes `interval` after
- * the time it fired at, rather than firing once per missed interval.
+ * they were scheduled. A punctuation that fell behind fires once (not once per missed interval) and
+ * stays on its grid: next due at the first multiple of the interval after now.
  */
 import type { Cancellable, Punctuator } from '../processor/processor.js';
 
@@ -37,7 +37,9 @@ export class PunctuationQueue {
       for (const s of this.schedules) if (s.next <= now && (due === undefined || s.next < due.next)) due = s;
       if (due === undefined) return fired;
       const at = due.next;
-      due.next = at + due.interval <= now ? now + due.interval : at + due.interval;
+      // Behind by several intervals: fire once, and stay on the schedule's grid (Kafka Streams'
+      // PunctuationSchedule.next).
+      due.next = at + (Math.floor((now - at) / due.interval) + 1) * due.interval;
       fired = true;
       // As in Kafka Streams, the punctuator is told the current time, not the time it was due.
       run(due.node, due.punctuator, now);

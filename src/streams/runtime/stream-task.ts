@@ -7,6 +7,7 @@
  * The TopologyTestDriver and the StreamThread drive the very same class.
  */
 import type { Serde } from '../../serdes/serde.js';
+import type { Logger } from '../../common/logger.js';
 import { ProcessingError, StreamsError, TopologyError, recordOrigin } from '../errors.js';
 import type { Cancellable, Processor, PunctuationType, Punctuator } from '../processor/processor.js';
 import { type ProcessorNode, SinkNode, SourceNode, UserProcessorNode } from '../processor/internals/processor-node.js';
@@ -38,6 +39,7 @@ export interface StreamTaskOptions {
   onDeserializationError(raw: RawRecord, error: ProcessingError): 'CONTINUE' | 'FAIL';
   /** The instance's global stores, which every task may read. */
   globalStore?(name: string): StateStore | undefined;
+  readonly logger: Logger;
 }
 
 /** A processor that does async work: the task waits on it for backpressure and commits. */
@@ -77,7 +79,7 @@ export class StreamTask {
 
   constructor(private readonly options: StreamTaskOptions) {
     this.id = options.id;
-    const ctx = new TaskContext(options.id, options.applicationId, options.appConfigs, options.cache, options.wallClock);
+    const ctx = new TaskContext(options.logger, options.id, options.applicationId, options.appConfigs, options.cache, options.wallClock);
     this.context = ctx;
     const { topology, subtopology } = options;
     const storeDefs = subtopology.stores.map((s) => topology.stores.get(s) as StoreDef);

@@ -5,6 +5,7 @@
  * `forward` only swaps two fields instead of allocating a context per record.
  */
 import type { Headers } from '../../serdes/headers.js';
+import type { Logger } from '../../common/logger.js';
 import { ProcessingError, recordOrigin } from '../errors.js';
 import type { StateStore } from '../state/state-store.js';
 import type { BytesKey, StoredValue } from '../state/internals/bytes-store.js';
@@ -32,6 +33,10 @@ export class TaskContext implements StoreContext {
   headers: Headers = {};
   /** The largest timestamp this task has processed (-1: none yet). Never goes back. */
   streamTime = -1;
+
+  currentStreamTime(): number {
+    return this.streamTime;
+  }
   commitRequested = false;
   hooks!: TaskHooks;
   /** Set by the task: waits for an async processor or punctuator before the next record and the commit. */
@@ -41,13 +46,34 @@ export class TaskContext implements StoreContext {
     throw e;
   };
 
+  /** Records dropped as late, with a null key, or by a handler (Kafka Streams' dropped-records). */
+  droppedRecords = 0;
+  private lastDropLog = 0;
+  private dropsSinceLog = 0;
+
   constructor(
+    readonly logger: Logger,
     readonly taskId: string,
     readonly applicationId: string,
     readonly appConfigs: Readonly<Record<string, unknown>>,
     readonly cache: ThreadCache | null,
     readonly wallClockTime: () => number,
   ) {}
+
+  /**
+   * Counts a dropped record and logs why — at most once a second per task, with the count since the
+   * last line, so a burst of late records does not flood the log.
+   */
+  recordDropped(reason: string): void {
+    this.droppedRecords++;
+    this.dropsSinceLog++;
+    const now = Date.now();
+    if (now - this.lastDropLog >= 1000) {
+      this.logger.warn(`Task ${this.taskId}: ${reason} (${this.dropsSinceLog} record${this.dropsSinceLog === 1 ? '' : 's'} dropped since the last such line, ${this.droppedRecords} in all)`);
+      this.lastDropLog = now;
+      this.dropsSinceLog = 0;
+    }
+  }
 
   recordContext(): RecordContext {
     return { timestamp: this.timestamp, headers: this.headers, topic: this.topic, partition: this.partition, offset: this.offset };

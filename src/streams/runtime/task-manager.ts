@@ -160,6 +160,7 @@ export class TaskManager {
       changelogTopicFor: (def: StoreDef) => (def.sourceTopicChangelog !== undefined ? null : changelogTopicName(this.appId, def.builder.name)),
       onDeserializationError: (raw, error) => decide(raw, error),
       globalStore: (name) => this.o.globalStore(name),
+      logger: this.o.logger,
     });
     const inputs = partitionsOfTask(layout, id);
     const at: ActiveTask = { id, task, collector, group: new PartitionGroup(), producer, inputs, state: 'restoring', restore: [], sends: Promise.resolve(), sendError: null, written: new Map(), lastSend: Date.now() };

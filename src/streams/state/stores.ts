@@ -11,7 +11,9 @@
  */
 import type { Serde } from '../../serdes/serde.js';
 import { TopologyError } from '../errors.js';
-import type { KeyValueStore, TimestampedKeyValueStore } from './key-value-store.js';
+import type { KeyValueStore, TimestampedKeyValueStore, ValueAndTimestamp } from './key-value-store.js';
+import type { SessionStore, TimestampedWindowStore, WindowStore } from './window-store.js';
+import { MeteredSessionStore, MeteredWindowStore, type WindowValueCodec, windowValues } from './internals/metered-window-store.js';
 import { CachingKeyValueBytesStore } from './internals/caching-key-value-store.js';
 import { ChangeLoggingKeyValueBytesStore } from './internals/change-logging-key-value-store.js';
 import type { KeyValueBytesStore } from './internals/bytes-store.js';
@@ -24,6 +26,26 @@ import type { BuiltStore, StoreBuilder, StoreEnvironment } from './store-builder
 export interface KeyValueBytesStoreSupplier {
   readonly name: string;
   readonly persistent: boolean;
+}
+
+/** Where a window store keeps its bytes, and for how long. */
+export interface WindowBytesStoreSupplier extends KeyValueBytesStoreSupplier {
+  readonly retentionMs: number;
+  readonly windowSizeMs: number;
+  /** Keep every value put for the same key and window (the stores of stream-stream joins). */
+  readonly retainDuplicates: boolean;
+}
+
+/** Where a session store keeps its bytes, and for how long. */
+export interface SessionBytesStoreSupplier extends KeyValueBytesStoreSupplier {
+  readonly retentionMs: number;
+}
+
+/** Kafka Streams' `windowstore.changelog.additional.retention.ms`: a day more in the changelog than in the store. */
+const CHANGELOG_ADDITIONAL_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+function checkDuration(what: string, ms: number): void {
+  if (!Number.isFinite(ms) || ms < 0 || !Number.isInteger(ms)) throw new TopologyError(`${what} must be a non-negative whole number of milliseconds, not ${ms}`);
 }
 
 /** Kafka Streams' rule for store and topic names: they become file and topic names. */
@@ -119,6 +141,55 @@ class TimestampedKeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<Timesta
   }
 }
 
+/** Window and session stores: the key-value stack under the segmented, typed top. */
+class WindowStoreBuilder<K, OV> extends AbstractStoreBuilder<WindowStore<K, OV>> {
+  constructor(
+    private readonly windowSupplier: WindowBytesStoreSupplier,
+    private readonly keySerde: Serde<K>,
+    private readonly codec: WindowValueCodec<OV>,
+  ) {
+    super(windowSupplier);
+    this.logConfig = windowChangelogConfig(windowSupplier.retentionMs);
+  }
+
+  override withLoggingEnabled(config: Record<string, string> = {}): this {
+    super.withLoggingEnabled({ ...windowChangelogConfig(this.windowSupplier.retentionMs), ...config });
+    return this;
+  }
+
+  build(env: StoreEnvironment): BuiltStore<WindowStore<K, OV>> {
+    const { bottom, caching, top } = this.layers(env);
+    const w = this.windowSupplier;
+    return { bottom, caching, store: new MeteredWindowStore(top, bottom, this.keySerde, this.codec, env.context, env.changelogTopic, w.retentionMs, w.windowSizeMs, w.retainDuplicates) };
+  }
+}
+
+class SessionStoreBuilder<K, V> extends AbstractStoreBuilder<SessionStore<K, V>> {
+  constructor(
+    private readonly sessionSupplier: SessionBytesStoreSupplier,
+    private readonly keySerde: Serde<K>,
+    private readonly valueSerde: Serde<V>,
+  ) {
+    super(sessionSupplier);
+    this.logConfig = windowChangelogConfig(sessionSupplier.retentionMs);
+  }
+
+  override withLoggingEnabled(config: Record<string, string> = {}): this {
+    super.withLoggingEnabled({ ...windowChangelogConfig(this.sessionSupplier.retentionMs), ...config });
+    return this;
+  }
+
+  build(env: StoreEnvironment): BuiltStore<SessionStore<K, V>> {
+    const { bottom, caching, top } = this.layers(env);
+    return { bottom, caching, store: new MeteredSessionStore(top, bottom, this.keySerde, windowValues(this.valueSerde, false), env.context, env.changelogTopic, this.sessionSupplier.retentionMs) };
+  }
+}
+
+/** A windowed changelog is compacted and also deleted after the store's retention and a day. */
+function windowChangelogConfig(retentionMs: number): Record<string, string> {
+  return { 'cleanup.policy': 'compact,delete', 'retention.ms': String(retentionMs + CHANGELOG_ADDITIONAL_RETENTION_MS) };
+}
+
 export const Stores = {
   /** A LevelDB store under the task's state directory; survives restarts, restores only the changelog's tail. */
   persistentKeyValueStore(name: string): KeyValueBytesStoreSupplier {
@@ -144,5 +215,37 @@ export const Stores = {
     valueSerde: Serde<V>,
   ): StoreBuilder<TimestampedKeyValueStore<K, V>> {
     return new TimestampedKeyValueStoreBuilder(supplier, keySerde, valueSerde);
+  },
+  /** A LevelDB window store keeping windows for `retentionMs` behind stream time. */
+  persistentWindowStore(name: string, retentionMs: number, windowSizeMs: number, retainDuplicates = false): WindowBytesStoreSupplier {
+    checkStoreName(name);
+    checkDuration('retention', retentionMs);
+    checkDuration('window size', windowSizeMs);
+    if (retentionMs < windowSizeMs) throw new TopologyError(`window store ${name}: the retention (${retentionMs} ms) must be at least the window size (${windowSizeMs} ms)`);
+    return { name, persistent: true, retentionMs, windowSizeMs, retainDuplicates };
+  },
+  /** Same bytes as `persistentWindowStore`: every Skein store keeps its values' timestamps. */
+  persistentTimestampedWindowStore(name: string, retentionMs: number, windowSizeMs: number, retainDuplicates = false): WindowBytesStoreSupplier {
+    return Stores.persistentWindowStore(name, retentionMs, windowSizeMs, retainDuplicates);
+  },
+  inMemoryWindowStore(name: string, retentionMs: number, windowSizeMs: number, retainDuplicates = false): WindowBytesStoreSupplier {
+    return { ...Stores.persistentWindowStore(name, retentionMs, windowSizeMs, retainDuplicates), persistent: false };
+  },
+  persistentSessionStore(name: string, retentionMs: number): SessionBytesStoreSupplier {
+    checkStoreName(name);
+    checkDuration('retention', retentionMs);
+    return { name, persistent: true, retentionMs };
+  },
+  inMemorySessionStore(name: string, retentionMs: number): SessionBytesStoreSupplier {
+    return { ...Stores.persistentSessionStore(name, retentionMs), persistent: false };
+  },
+  windowStoreBuilder<K, V>(supplier: WindowBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<WindowStore<K, V>> {
+    return new WindowStoreBuilder<K, V>(supplier, keySerde, windowValues(valueSerde, false));
+  },
+  timestampedWindowStoreBuilder<K, V>(supplier: WindowBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<TimestampedWindowStore<K, V>> {
+    return new WindowStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, windowValues(valueSerde, true));
+  },
+  sessionStoreBuilder<K, V>(supplier: SessionBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<SessionStore<K, V>> {
+    return new SessionStoreBuilder(supplier, keySerde, valueSerde);
   },
 };

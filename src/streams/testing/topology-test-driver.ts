@@ -82,6 +82,7 @@ export class TopologyTestDriver {
           changelogTopicFor: (def) => this.changelogTopicFor(def),
           onDeserializationError: (raw, error) => decide(raw, error),
           globalStore: (name) => globalStores.get(name),
+          logger: this.logger,
         });
         if (sub.global) for (const name of sub.stores) globalStores.set(name, task.getStore(name) as StateStore);
         this.tasks.push(task);

@@ -7,14 +7,18 @@ import type { ProcessorContext } from '../../processor/processor.js';
 import type { ProcessorContextImpl } from '../../processor/internals/processor-context-impl.js';
 import type { StreamRecord } from '../../processor/stream-record.js';
 import type { ValueAndTimestamp } from '../../state/key-value-store.js';
-import type { MeteredKeyValueStore } from '../../state/internals/metered-key-value-store.js';
 import type { Change } from './change.js';
+
+/** A store whose cache can report flushed entries: key-value, window and session stores. */
+export interface FlushingStore<K, V> {
+  setFlushListener(listener: (key: K, newValue: ValueAndTimestamp<V> | null, oldValue: ValueAndTimestamp<V> | null, timestamp: number) => void): boolean;
+}
 
 export class TimestampedTupleForwarder<K, V> {
   private readonly cached: boolean;
 
   constructor(
-    store: MeteredKeyValueStore<K, ValueAndTimestamp<V>>,
+    store: FlushingStore<K, V>,
     private readonly context: ProcessorContext<K, Change<V>>,
   ) {
     this.cached = store.setFlushListener((key, newValue, oldValue, timestamp) => {

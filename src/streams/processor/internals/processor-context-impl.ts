@@ -78,6 +78,11 @@ export class ProcessorContextImpl implements ProcessorContext<unknown, unknown> 
     this.task.withRecordContext(ctx, () => this.node.forward(record));
   }
 
+  /** Counts and logs a record a processor drops (late, null key). */
+  recordDropped(reason: string): void {
+    this.task.recordDropped(reason);
+  }
+
   /** The headers of the record being processed. */
   currentHeaders(): Headers {
     return this.task.headers;

@@ -49,6 +49,8 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
   /** Set while a fresh (empty) store is still opening: a read that misses the buffers is a miss. */
   private knownEmpty = false;
   private writes: Batch = new Map();
+  /** Deletes every key below this with the next commit (expired window segments). */
+  private pendingDeleteBelow: BytesKey | null = null;
   private committing: Batch[] = [];
   private writing: Promise<void> = Promise.resolve();
   private failure: StateStoreError | null = null;
@@ -154,7 +156,9 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
   commit(offsets: ChangelogOffsets | null): void {
     this.check();
     const changed = offsets === null ? [] : [...offsets].filter(([p, o]) => this.changelogOffsets.get(p) !== o);
-    if (this.writes.size === 0 && changed.length === 0) return;
+    const deleteBelow = this.pendingDeleteBelow;
+    this.pendingDeleteBelow = null;
+    if (this.writes.size === 0 && changed.length === 0 && deleteBelow === null) return;
     const batch = this.writes;
     this.writes = new Map();
     for (const [p, o] of changed) this.changelogOffsets.set(p, o);
@@ -169,6 +173,7 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
       for (const [p, o] of changed) ops.push({ type: 'put' as const, key: metaOffsetKey(p), value: Buffer.from(String(o), 'latin1') });
       try {
         await this.db.batch(ops);
+        if (deleteBelow !== null) await this.db.clear({ gte: Buffer.from(DATA, 'latin1'), lt: Buffer.from(DATA + deleteBelow, 'latin1') });
       } catch (e) {
         this.failure = new StateStoreError(`Store ${this.name}: writing a committed batch failed: ${(e as Error).message}`, e);
       }
@@ -176,9 +181,18 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
     });
   }
 
+  /**
+   * Deletes every key below `key` with the next commit — how window and session stores drop expired
+   * segments. Readers above filter expired keys themselves, so nothing waits for it.
+   */
+  deleteBelow(key: BytesKey): void {
+    if (this.pendingDeleteBelow === null || key > this.pendingDeleteBelow) this.pendingDeleteBelow = key;
+  }
+
   /** Forgets the open transaction's writes. */
   rollback(): void {
     this.writes.clear();
+    this.pendingDeleteBelow = null;
   }
 
   /** Resolves when every committed batch is in LevelDB; rejects if one could not be written. */

@@ -27,4 +27,6 @@ export interface StoreContext {
   logChange(storeName: string, key: BytesKey, value: StoredValue | null): void;
   /** The thread's cache, or null when `statestore.cache.max.bytes` is 0. */
   readonly cache: ThreadCache | null;
+  /** The task's stream time (-1 before its first record): window stores expire windows behind it. */
+  currentStreamTime(): number;
 }

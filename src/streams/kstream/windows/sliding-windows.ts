@@ -1,0 +1,32 @@
+/**
+ * SlidingWindows (Kafka Streams'): windows of a fixed time difference that move with the records —
+ * for each record, the window ending at it and the windows it starts — so every distinct set of
+ * records within `timeDifferenceMs` of each other is aggregated once.
+ */
+import { checkMs } from './time-windows.js';
+
+export class SlidingWindows {
+  private constructor(
+    readonly timeDifferenceMs: number,
+    readonly graceMs: number,
+  ) {}
+
+  static ofTimeDifferenceWithNoGrace(timeDifferenceMs: number): SlidingWindows {
+    return SlidingWindows.ofTimeDifferenceAndGrace(timeDifferenceMs, 0);
+  }
+
+  static ofTimeDifferenceAndGrace(timeDifferenceMs: number, graceMs: number): SlidingWindows {
+    checkMs('time difference', timeDifferenceMs, 1);
+    checkMs('grace period', graceMs, 0);
+    return new SlidingWindows(timeDifferenceMs, graceMs);
+  }
+
+  /** Windows are `timeDifference` wide and inclusive at both ends: `[start, start + timeDifference]`. */
+  get sizeMs(): number {
+    return this.timeDifferenceMs;
+  }
+
+  get retentionMs(): number {
+    return this.timeDifferenceMs * 2 + this.graceMs;
+  }
+}

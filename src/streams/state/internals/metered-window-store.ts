@@ -1,0 +1,292 @@
+/**
+ * The typed top of window and session stores: keys and values through serdes, composite keys
+ * through the key schemas, and retention. Below it is the same stack as a key-value store's
+ * (caching → change-logging → LevelDB with the transaction buffer), so windows get the same commit,
+ * changelog and restoration for free.
+ *
+ * Retention: the store tracks the largest window start (session end) it was given and the task's
+ * stream time; windows more than `retentionMs` behind are invisible at once and deleted — whole
+ * segments at a time — with the next commit. A write into an expired window is dropped, as in Kafka
+ * Streams.
+ */
+import type { Serde } from '../../../serdes/serde.js';
+import { StateStoreError } from '../../errors.js';
+import type { KeyValue } from '../../processor/stream-record.js';
+import type { ValueAndTimestamp } from '../key-value-store.js';
+import type { SessionStore, StoreIterator, WindowStore, Windowed } from '../window-store.js';
+import { type BytesKey, type KeyRange, type KeyValueBytesStore, type StoredValue, fromBytesKey, toBytesKey } from './bytes-store.js';
+import { CachingKeyValueBytesStore } from './caching-key-value-store.js';
+import type { LevelKeyValueBytesStore } from './level-key-value-store.js';
+import type { StoreContext } from './store-context.js';
+import { SessionKeySchema, Segments, WindowKeySchema, segmentIntervalFor, u64 } from './window-key-schema.js';
+
+/** Plain values, or values with the timestamp of the record that wrote them. */
+export interface WindowValueCodec<OV> {
+  readonly timestamped: boolean;
+  toStored(value: OV, context: StoreContext, topic: string): StoredValue;
+  fromStored(stored: StoredValue, topic: string): OV;
+}
+
+export function windowValues<V>(serde: Serde<V>, timestamped: true): WindowValueCodec<ValueAndTimestamp<V>>;
+export function windowValues<V>(serde: Serde<V>, timestamped: false): WindowValueCodec<V>;
+export function windowValues<V>(serde: Serde<V>, timestamped: boolean): WindowValueCodec<unknown> {
+  const bytes = (topic: string, v: V): Buffer => {
+    const b = serde.serialize(topic, v);
+    if (b === null) throw new StateStoreError(`The value serde ${serde.name} serialized a value to null; write null to delete instead`);
+    return b;
+  };
+  return timestamped
+    ? {
+        timestamped,
+        toStored: (vt, _c, topic) => ({ value: bytes(topic, (vt as ValueAndTimestamp<V>).value), timestamp: (vt as ValueAndTimestamp<V>).timestamp }),
+        fromStored: (s, topic) => ({ value: serde.deserialize(topic, s.value) as V, timestamp: s.timestamp }),
+      }
+    : {
+        timestamped,
+        toStored: (v, c, topic) => ({ value: bytes(topic, v as V), timestamp: c.recordContext().timestamp }),
+        fromStored: (s, topic) => serde.deserialize(topic, s.value) as V,
+      };
+}
+
+export type WindowFlushListener<K, V> = (key: Windowed<K>, newValue: V | null, oldValue: V | null, timestamp: number) => void;
+
+/** What window and session stores share: serdes, segments, retention. */
+abstract class MeteredSegmentedStore<K, OV> {
+  protected readonly segments: Segments;
+  protected readonly serdeTopic: string;
+  /** The largest window start (session end) seen, or the task's stream time if larger. */
+  private observed = -1;
+  private expiredBelow = 0;
+
+  constructor(
+    readonly inner: KeyValueBytesStore,
+    protected readonly bottom: LevelKeyValueBytesStore,
+    protected readonly keySerde: Serde<K>,
+    protected readonly codec: WindowValueCodec<OV>,
+    protected readonly context: StoreContext,
+    changelogTopic: string | null,
+    readonly retentionMs: number,
+  ) {
+    this.segments = new Segments(segmentIntervalFor(retentionMs));
+    this.serdeTopic = changelogTopic ?? inner.name;
+  }
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  get persistent(): boolean {
+    return this.inner.persistent;
+  }
+
+  get timestamped(): boolean {
+    return this.codec.timestamped;
+  }
+
+  get cachingEnabled(): boolean {
+    return this.inner instanceof CachingKeyValueBytesStore;
+  }
+
+  protected streamTime(): number {
+    return Math.max(this.observed, this.context.currentStreamTime());
+  }
+
+  /** Times at or below this are expired. */
+  protected expiryTime(): number {
+    return this.streamTime() - this.retentionMs;
+  }
+
+  /** Notes `time` and deletes the segments it expired (with the next commit). */
+  protected observe(time: number): void {
+    if (time > this.observed) this.observed = time;
+    const minLive = this.segments.segmentId(this.expiryTime() + 1);
+    if (minLive > this.expiredBelow) {
+      this.expiredBelow = minLive;
+      this.bottom.deleteBelow(this.segments.prefix(minLive));
+    }
+  }
+
+  protected keyOf(key: K): BytesKey {
+    if (key === null || key === undefined) throw new StateStoreError(`Store ${this.name}: a key cannot be null`);
+    const bytes = this.keySerde.serialize(this.serdeTopic, key);
+    if (bytes === null) throw new StateStoreError(`Store ${this.name}: the key serde ${this.keySerde.name} serialized a key to null`);
+    return toBytesKey(bytes);
+  }
+
+  protected decodeKey(key: BytesKey): K {
+    return this.keySerde.deserialize(this.serdeTopic, fromBytesKey(key)) as K;
+  }
+
+  /** Entries of several ranges in turn, mapped and filtered, as a closable async iterator. */
+  protected iterate<T>(ranges: readonly KeyRange[], reverse: boolean, map: (key: BytesKey, value: StoredValue) => T | null): StoreIterator<T> {
+    const inner = this.inner;
+    let current: AsyncIterableIterator<[BytesKey, StoredValue]> | null = null;
+    async function* gen(): AsyncGenerator<T> {
+      for (const r of reverse ? [...ranges].reverse() : ranges) {
+        current = inner.range(r, reverse);
+        try {
+          for await (const [k, v] of current) {
+            const out = map(k, v);
+            if (out !== null) yield out;
+          }
+        } finally {
+          current = null;
+        }
+      }
+    }
+    const g = gen();
+    const it = g as unknown as StoreIterator<T>;
+    it.close = async () => {
+      await g.return(undefined);
+    };
+    return it;
+  }
+}
+
+export class MeteredWindowStore<K, OV> extends MeteredSegmentedStore<K, OV> implements WindowStore<K, OV> {
+  private seq = 0;
+
+  constructor(
+    inner: KeyValueBytesStore,
+    bottom: LevelKeyValueBytesStore,
+    keySerde: Serde<K>,
+    codec: WindowValueCodec<OV>,
+    context: StoreContext,
+    changelogTopic: string | null,
+    retentionMs: number,
+    readonly windowSizeMs: number,
+    /** Keep every value written for the same key and window (stream-stream join stores). */
+    readonly retainDuplicates: boolean,
+  ) {
+    super(inner, bottom, keySerde, codec, context, changelogTopic, retentionMs);
+  }
+
+  setFlushListener(listener: WindowFlushListener<K, OV>): boolean {
+    if (!(this.inner instanceof CachingKeyValueBytesStore)) return false;
+    this.inner.setFlushListener((stored, newValue, oldValue) => {
+      const { key, windowStart } = WindowKeySchema.parse(stored, this.retainDuplicates);
+      listener(
+        { key: this.decodeKey(key), window: { start: windowStart, end: windowStart + this.windowSizeMs } },
+        newValue === null ? null : this.codec.fromStored(newValue, this.serdeTopic),
+        oldValue === null ? null : this.codec.fromStored(oldValue, this.serdeTopic),
+        newValue?.timestamp ?? this.context.recordContext().timestamp,
+      );
+    });
+    return true;
+  }
+
+  put(key: K, value: OV | null, windowStart: number): void {
+    this.observe(windowStart);
+    if (windowStart <= this.expiryTime()) return;
+    if (this.retainDuplicates && (value === null || value === undefined)) return;
+    const seq = this.retainDuplicates ? (this.seq = (this.seq + 1) >>> 0) : null;
+    const k = WindowKeySchema.key(this.segments, this.keyOf(key), windowStart, seq);
+    this.inner.put(k, value === null || value === undefined ? null : this.codec.toStored(value, this.context, this.serdeTopic));
+  }
+
+  fetch(key: K, windowStart: number): OV | undefined {
+    if (windowStart <= this.expiryTime()) return undefined;
+    const v = this.inner.get(WindowKeySchema.key(this.segments, this.keyOf(key), windowStart, null));
+    return v === undefined ? undefined : this.codec.fromStored(v, this.serdeTopic);
+  }
+
+  fetchRange(key: K, timeFrom: number, timeTo: number): StoreIterator<KeyValue<number, OV>> {
+    return this.keyWindows(key, timeFrom, timeTo, false);
+  }
+
+  backwardFetchRange(key: K, timeFrom: number, timeTo: number): StoreIterator<KeyValue<number, OV>> {
+    return this.keyWindows(key, timeFrom, timeTo, true);
+  }
+
+  private keyWindows(key: K, timeFrom: number, timeTo: number, reverse: boolean): StoreIterator<KeyValue<number, OV>> {
+    const k = this.keyOf(key);
+    const from = Math.max(timeFrom, this.expiryTime() + 1, 0);
+    const ranges: KeyRange[] = [];
+    if (from <= timeTo) {
+      for (let s = this.segments.segmentId(from); s <= this.segments.segmentId(timeTo); s++) ranges.push(WindowKeySchema.keyRange(s, k, from, timeTo, this.retainDuplicates));
+    }
+    return this.iterate(ranges, reverse, (stored, v) => {
+      const parsed = WindowKeySchema.parse(stored, this.retainDuplicates);
+      return parsed.key === k ? { key: parsed.windowStart, value: this.codec.fromStored(v, this.serdeTopic) } : null;
+    });
+  }
+
+  fetchAll(timeFrom: number, timeTo: number): StoreIterator<KeyValue<Windowed<K>, OV>> {
+    const from = Math.max(timeFrom, this.expiryTime() + 1, 0);
+    const ranges: KeyRange[] = [];
+    if (from <= timeTo) {
+      for (let s = this.segments.segmentId(from); s <= this.segments.segmentId(timeTo); s++) ranges.push({ gte: u64(s), lt: u64(s + 1) });
+    }
+    return this.iterate(ranges, false, (stored, v) => {
+      const { key, windowStart } = WindowKeySchema.parse(stored, this.retainDuplicates);
+      if (windowStart < from || windowStart > timeTo) return null;
+      return { key: { key: this.decodeKey(key), window: { start: windowStart, end: windowStart + this.windowSizeMs } }, value: this.codec.fromStored(v, this.serdeTopic) };
+    });
+  }
+
+  all(): StoreIterator<KeyValue<Windowed<K>, OV>> {
+    return this.fetchAll(0, Number.MAX_SAFE_INTEGER);
+  }
+}
+
+export class MeteredSessionStore<K, OV> extends MeteredSegmentedStore<K, OV> implements SessionStore<K, OV> {
+  setFlushListener(listener: WindowFlushListener<K, OV>): boolean {
+    if (!(this.inner instanceof CachingKeyValueBytesStore)) return false;
+    this.inner.setFlushListener((stored, newValue, oldValue) => {
+      const { key, start, end } = SessionKeySchema.parse(stored);
+      listener(
+        { key: this.decodeKey(key), window: { start, end } },
+        newValue === null ? null : this.codec.fromStored(newValue, this.serdeTopic),
+        oldValue === null ? null : this.codec.fromStored(oldValue, this.serdeTopic),
+        newValue?.timestamp ?? this.context.recordContext().timestamp,
+      );
+    });
+    return true;
+  }
+
+  put(session: Windowed<K>, value: OV | null): void {
+    this.observe(session.window.end);
+    if (session.window.end <= this.expiryTime()) return;
+    const k = SessionKeySchema.key(this.segments, this.keyOf(session.key), session.window.start, session.window.end);
+    this.inner.put(k, value === null || value === undefined ? null : this.codec.toStored(value, this.context, this.serdeTopic));
+  }
+
+  remove(session: Windowed<K>): void {
+    this.put(session, null);
+  }
+
+  fetchSession(key: K, sessionStart: number, sessionEnd: number): OV | undefined {
+    if (sessionEnd <= this.expiryTime()) return undefined;
+    const v = this.inner.get(SessionKeySchema.key(this.segments, this.keyOf(key), sessionStart, sessionEnd));
+    return v === undefined ? undefined : this.codec.fromStored(v, this.serdeTopic);
+  }
+
+  findSessions(key: K, earliestSessionEndTime: number, latestSessionStartTime: number): StoreIterator<KeyValue<Windowed<K>, OV>> {
+    return this.sessions(this.keyOf(key), Math.max(earliestSessionEndTime, 0), latestSessionStartTime);
+  }
+
+  fetch(key: K): StoreIterator<KeyValue<Windowed<K>, OV>> {
+    return this.sessions(this.keyOf(key), 0, Number.MAX_SAFE_INTEGER);
+  }
+
+  private sessions(k: BytesKey, endFrom: number, latestStart: number): StoreIterator<KeyValue<Windowed<K>, OV>> {
+    const from = Math.max(endFrom, this.expiryTime() + 1);
+    const last = this.segments.segmentId(Math.max(this.streamTime(), from));
+    const ranges: KeyRange[] = [];
+    for (let s = this.segments.segmentId(from); s <= last; s++) ranges.push(SessionKeySchema.keyRange(s, k, from, Number.MAX_SAFE_INTEGER));
+    return this.iterate(ranges, false, (stored, v) => {
+      const p = SessionKeySchema.parse(stored);
+      if (p.key !== k || p.start > latestStart) return null;
+      return { key: { key: this.decodeKey(p.key), window: { start: p.start, end: p.end } }, value: this.codec.fromStored(v, this.serdeTopic) };
+    });
+  }
+
+  all(): StoreIterator<KeyValue<Windowed<K>, OV>> {
+    const from = this.segments.segmentId(Math.max(this.expiryTime() + 1, 0));
+    return this.iterate([{ gte: u64(from) }], false, (stored, v) => {
+      const p = SessionKeySchema.parse(stored);
+      if (p.end <= this.expiryTime()) return null;
+      return { key: { key: this.decodeKey(p.key), window: { start: p.start, end: p.end } }, value: this.codec.fromStored(v, this.serdeTopic) };
+    });
+  }
+}
