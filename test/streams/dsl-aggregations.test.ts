@@ -6,7 +6,7 @@
  * and with caching on and off; the final values must not depend on either.
  */
 import { describe, expect, it } from 'vitest';
-import { Serdes, StreamsBuilder, type TopologyTestDriver } from '../../src/index.js';
+import { type Serde, Serdes, StreamsBuilder, type TopologyTestDriver } from '../../src/index.js';
 import { Random, collect, openDrivers } from './helpers.js';
 
 const driverFor = openDrivers();
@@ -52,9 +52,9 @@ function props(caching: Caching, appId = 'agg'): Record<string, unknown> {
 }
 
 /** Pipes each line and reads what it caused on `out`, so updates can be matched to input records. */
-async function pipeAndReadEach<V>(d: TopologyTestDriver, lines: Line[], valueSerde: typeof L | typeof S): Promise<Update<V>[][]> {
+async function pipeAndReadEach<V>(d: TopologyTestDriver, lines: Line[], valueSerde: Serde<V>): Promise<Update<V>[][]> {
   const input = d.createInputTopic('lines', S, S);
-  const out = d.createOutputTopic('out', S, valueSerde);
+  const out = d.createOutputTopic<string, V>('out', S, valueSerde);
   const perLine: Update<V>[][] = [];
   for (const l of lines) {
     await input.pipeInput(l.key, l.value, l.timestamp);
