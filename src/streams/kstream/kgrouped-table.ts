@@ -1,7 +1,8 @@
 /**
  * KGroupedTable: a table re-grouped by `KTable.groupBy`, for `aggregate`, `reduce` and `count` with
  * an adder and a subtractor: when a row changes, its old value is subtracted from its old group and
- * its new value added to its new group. Always goes through a repartition topic.
+ * its new value added to its new group — one update when the group stays the same (subtractor
+ * first), two when the row moves. Always goes through a repartition topic.
  */
 import type { Serde } from '../../serdes/serde.js';
 import { TopologyError } from '../errors.js';
