@@ -220,7 +220,7 @@ export class StreamTask {
       try {
         punctuator(time);
       } catch (e) {
-        throw ctx.processingError(e, node, 'punctuating at');
+        throw ctx.processingError(e, node, `punctuating at ${time}`);
       }
     });
     this.processedSinceCommit++;
