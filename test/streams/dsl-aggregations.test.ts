@@ -249,3 +249,54 @@ describe('reduce and aggregate', () => {
     expect(d.createOutputTopic('out2', S, L).readKeyValuesToList()).toEqual([{ key: 'k!', value: 1 }]);
   });
 });
+
+describe('the same aggregations, whatever the store', () => {
+  const CONFIGS = [
+    { storeType: 'persistent', cachingEnabled: true, props: {} },
+    { storeType: 'persistent', cachingEnabled: true, props: { 'statestore.cache.max.bytes': 0 } },
+    { storeType: 'persistent', cachingEnabled: false, props: {} },
+    { storeType: 'in-memory', cachingEnabled: true, props: {} },
+    { storeType: 'in-memory', cachingEnabled: true, props: { 'statestore.cache.max.bytes': 0 } },
+    { storeType: 'in-memory', cachingEnabled: false, props: {} },
+  ] as const;
+
+  it('reduce, aggregate and a regrouped table count end with identical stores, equal to the model', async () => {
+    const rnd = new Random(7007);
+    const events = Array.from({ length: 400 }, () => ({ key: rnd.pick(['u1', 'u2', 'u3', 'u4', 'u5', 'u6']), value: rnd.chance(0.1) ? null : rnd.pick(WORDS) }));
+    const finals: string[] = [];
+    for (const c of CONFIGS) {
+      const m = { storeType: c.storeType, cachingEnabled: c.cachingEnabled };
+      const b = new StreamsBuilder();
+      const s = b.stream<string, string>('lines', { keySerde: S, valueSerde: S });
+      s.groupByKey().reduce((a, v) => (v > a ? v : a), { ...m, storeName: 'max' });
+      s.groupByKey().aggregate(() => '', (_k, v, a) => (a + v).slice(-5), { ...m, storeName: 'tail', valueSerde: S });
+      // The latest word per user as a table, regrouped by word: how many users have each word last.
+      s.toTable({ ...m, storeName: 'latest' })
+        .groupBy((u, w) => [w, u] as const, { keySerde: S, valueSerde: S })
+        .count({ ...m, storeName: 'users-per-word' });
+      const d = driverFor(b.build(), c.props);
+      const input = d.createInputTopic('lines', S, S);
+      for (const e of events) await input.pipeInput(e.key, e.value);
+      const dump = async (name: string): Promise<[string, unknown][]> => (await collect(d.getKeyValueStore<string, unknown>(name).all())).map((x) => [x.key, x.value]);
+      finals.push(JSON.stringify({ max: await dump('max'), tail: await dump('tail'), latest: await dump('latest'), perWord: await dump('users-per-word') }));
+    }
+    // The model.
+    const max = new Map<string, string>();
+    const tail = new Map<string, string>();
+    const latest = new Map<string, string>();
+    for (const e of events) {
+      if (e.value === null) {
+        latest.delete(e.key);
+        continue;
+      }
+      max.set(e.key, max.has(e.key) && (max.get(e.key) as string) >= e.value ? (max.get(e.key) as string) : e.value);
+      tail.set(e.key, ((tail.get(e.key) ?? '') + e.value).slice(-5));
+      latest.set(e.key, e.value);
+    }
+    const perWord = new Map<string, number>();
+    for (const w of new Set(events.flatMap((e) => (e.value === null ? [] : [e.value])))) perWord.set(w, [...latest.values()].filter((x) => x === w).length);
+    const sorted = (m: Map<string, unknown>): [string, unknown][] => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const expected = JSON.stringify({ max: sorted(max), tail: sorted(tail), latest: sorted(latest), perWord: sorted(perWord) });
+    for (const [i, f] of finals.entries()) expect(f, JSON.stringify(CONFIGS[i])).toBe(expected);
+  });
+});

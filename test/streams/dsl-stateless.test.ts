@@ -291,6 +291,20 @@ describe('merge', () => {
     expect(d.createOutputTopic('out', S, I).readKeyValuesToList()).toEqual(expected);
   });
 
+  it('a merge with a re-keyed stream makes the next grouping repartition', async () => {
+    const b = new StreamsBuilder();
+    const a = b.stream<string, number>('a', { keySerde: S, valueSerde: I });
+    const rekeyed = b.stream<string, number>('b', { keySerde: S, valueSerde: I }).selectKey((k) => k.toUpperCase());
+    a.merge(rekeyed).groupByKey({ keySerde: S, valueSerde: I }).count({ storeName: 'merged' });
+    const d = driverFor(b.build(), { 'application.id': 'm' });
+    await d.createInputTopic('a', S, I).pipeInput('x', 1);
+    await d.createInputTopic('b', S, I).pipeInput('x', 2);
+    expect(d.createOutputTopic('m-merged-repartition', S, I).readKeyValuesToList()).toEqual([
+      { key: 'x', value: 1 },
+      { key: 'X', value: 2 },
+    ]);
+  });
+
   it('refuses a stream of another builder', () => {
     const a = new StreamsBuilder().stream('a');
     const c = new StreamsBuilder().stream('c');

@@ -55,6 +55,7 @@ describe.each(CACHING)('KTable stateless operations (%s)', (_name, cacheProps) =
     };
     const expected = { europeans: [] as unknown[], nonEuropeans: [] as unknown[], labels: [] as unknown[], lengths: [] as unknown[], changes: [] as unknown[] };
     const table = new Map<string, string>();
+    const changeStamps: number[] = [];
     /** A derived table's update: forwarded unless the row is absent before and after. */
     const derived = (list: unknown[], user: string, oldV: unknown, newV: unknown): void => {
       if (oldV !== null || newV !== null) list.push({ key: user, value: newV });
@@ -71,12 +72,16 @@ describe.each(CACHING)('KTable stateless operations (%s)', (_name, cacheProps) =
       expected.labels.push({ key: u.user, value: u.region === null ? null : `${u.user}@${u.region.toUpperCase()}` });
       expected.lengths.push({ key: u.user, value: u.region === null ? null : u.region.length });
       expected.changes.push({ key: u.user, value: u.region });
+      changeStamps.push(u.timestamp);
     }
     expect(outs.europeans.readKeyValuesToList()).toEqual(expected.europeans);
     expect(outs.nonEuropeans.readKeyValuesToList()).toEqual(expected.nonEuropeans);
     expect(outs.labels.readKeyValuesToList()).toEqual(expected.labels);
     expect(outs.lengths.readKeyValuesToList()).toEqual(expected.lengths);
-    expect(outs.changes.readKeyValuesToList()).toEqual(expected.changes);
+    const changes = outs.changes.readRecordsToList();
+    expect(changes.map((r) => ({ key: r.key, value: r.value }))).toEqual(expected.changes);
+    // Each update carries the timestamp of the record that made it.
+    expect(changes.map((r) => r.timestamp)).toEqual(changeStamps);
 
     // The materialized tables hold the model's rows.
     const rows = async (name: string): Promise<Map<string, unknown>> => new Map((await collect(d.getKeyValueStore<string, unknown>(name).all())).map((e) => [e.key, e.value]));
