@@ -416,6 +416,19 @@ describe('to', () => {
   });
 });
 
+describe('a topology that reads a topic it writes', () => {
+  it('processes what it wrote, after the record that wrote it', async () => {
+    const b = new StreamsBuilder();
+    // Count down: each number n > 0 goes back into the topic as n - 1.
+    const s = b.stream<string, number>('countdown', { keySerde: S, valueSerde: I });
+    s.filter((_k, v) => v > 0).mapValues((v) => v - 1).to('countdown', { valueSerde: I });
+    s.to('seen');
+    const d = driverFor(b.build());
+    await d.createInputTopic('countdown', S, I).pipeInput('k', 5);
+    expect(d.createOutputTopic('seen', S, I).readValuesToList()).toEqual([5, 4, 3, 2, 1, 0]);
+  });
+});
+
 describe('toTable', () => {
   it('turns the stream into a table: the latest value per key, a null value deleting it', async () => {
     const rnd = new Random(4242);
