@@ -251,6 +251,16 @@ describe('missing serdes', () => {
     expect(String(e)).toMatch(/store lengths has no value serde: pass \{ valueSerde \} in its options, or set default.value.serde/);
   });
 
+  it('a KTable.groupBy with no value serde and no default names its repartition topic', () => {
+    const b = new StreamsBuilder();
+    b.table<string, string>('users', { keySerde: S, valueSerde: S })
+      .groupBy((u, r) => [r, u] as const, { keySerde: S })
+      .count({ storeName: 'per-region' });
+    expect(errorOrNull(() => new TopologyTestDriver(b.build()))).toEqual(
+      new TopologyError('repartition topic per-region-repartition (KTable.groupBy) has no value serde: pass { valueSerde } in its options, or set default.value.serde'),
+    );
+  });
+
   it('default serdes fill in what the DSL calls left out', async () => {
     const b = new StreamsBuilder();
     b.stream<string, string>('in')

@@ -285,6 +285,25 @@ describe.each(CACHING)('KTable.groupBy → KGroupedTable (%s)', (_name, cachePro
     }
   });
 
+  it('with no serdes given, the defaults serve the regrouping and its store', async () => {
+    const updates = randomUpdates(777, 200);
+    const b = new StreamsBuilder();
+    b.table<string, string>('users')
+      .groupBy((user, region) => [region, user] as const)
+      .count({ storeName: 'defaults' });
+    const d = driverFor(b.build(), { 'default.key.serde': S, 'default.value.serde': S, ...cacheProps });
+    await pipeUpdates(d, updates.map((u) => ({ user: u.user, value: u.region, timestamp: u.timestamp })), S);
+    const model = new GroupModel<string, number>(
+      (r) => r,
+      () => 0,
+      (n) => n + 1,
+      (n) => n - 1,
+    );
+    for (const u of updates) model.apply(u.user, u.region);
+    const store = d.getKeyValueStore<string, number>('defaults');
+    for (const r of REGIONS) expect(store.get(r)).toBe(model.groups.get(r));
+  });
+
   it('goes through <application.id>-<store>-repartition, or the Grouped name’s', async () => {
     const b = new StreamsBuilder();
     const t = b.table<string, string>('users', { keySerde: S, valueSerde: S });

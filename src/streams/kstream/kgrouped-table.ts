@@ -9,6 +9,7 @@ import { TopologyError } from '../errors.js';
 import type { ProcessorSupplier } from '../processor/processor.js';
 import type { InternalStreamsBuilder } from './internal-streams-builder.js';
 import { changedSerde } from './internals/change.js';
+import { type LateSerde, lateSerde } from '../processor/late-serde.js';
 import { KTableAggregate } from './internals/ktable-processors.js';
 import { KTable } from './ktable.js';
 import { Serdes } from '../../serdes/serdes.js';
@@ -72,7 +73,14 @@ export class KGroupedTable<K, V> {
     const name = b.nameOrGenerate(options, prefix);
     const topic = (this.repartitionName ?? m.storeName) + REPARTITION_TOPIC_SUFFIX;
     const keySerde = m.keySerde ?? this.keySerde;
-    const changeSerde = this.valueSerde === undefined ? undefined : changedSerde(this.valueSerde);
+    // The repartition topic carries Changes: wrap the value serde, the default one too when none was given.
+    let valueSerdeOfChanges = this.valueSerde;
+    if (valueSerdeOfChanges === undefined) {
+      const late = lateSerde<V>('value', `repartition topic ${topic} (KTable.groupBy)`);
+      b.topology.lateSerdes.push(late as LateSerde<unknown>);
+      valueSerdeOfChanges = late;
+    }
+    const changeSerde = changedSerde(valueSerdeOfChanges);
     const t = b.topology;
     t.addSink(sink, topic, { keySerde, valueSerde: changeSerde }, this.nodeName);
     t.addRepartitionTopic(topic);

@@ -34,7 +34,7 @@ export function materialize<K, V>(builder: InternalStreamsBuilder, m: Materializ
       const keySerde = m?.keySerde ?? defaultKeySerde;
       const valueSerde = m?.valueSerde ?? defaultValueSerde;
       const late = (which: 'key' | 'value'): LateSerde<never> => {
-        const serde = lateSerde<never>(which, storeName);
+        const serde = lateSerde<never>(which, `store ${storeName}`);
         builder.topology.lateSerdes.push(serde as LateSerde<unknown>);
         return serde;
       };

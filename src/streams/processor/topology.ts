@@ -175,7 +175,7 @@ export class Topology {
 
   /**
    * Gives the DSL's late serdes the configured defaults (`default.key.serde`, `default.value.serde`).
-   * A store left without a serde is refused here, when the application starts, rather than at its
+   * A store (or a repartition topic) left without a serde is refused here, when the application starts, rather than at its
    * first write.
    */
   resolveDefaultSerdes(configs: Readonly<Record<string, unknown>>): void {
@@ -183,7 +183,7 @@ export class Topology {
       const d = configs[`default.${s.late.which}.serde`] as Serde<unknown> | undefined;
       if (d !== undefined && s.late.resolved === null) s.late.resolved = d;
       if (s.late.resolved === null) {
-        throw new TopologyError(`store ${s.late.where} has no ${s.late.which} serde: pass { ${s.late.which}Serde } in its options, or set default.${s.late.which}.serde`);
+        throw new TopologyError(`${s.late.where} has no ${s.late.which} serde: pass { ${s.late.which}Serde } in its options, or set default.${s.late.which}.serde`);
       }
     }
   }

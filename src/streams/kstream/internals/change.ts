@@ -18,7 +18,9 @@ export interface Change<V> {
  */
 export function changedSerde<V>(inner: Serde<V>): Serde<Change<V>> {
   return {
-    name: `Changed(${inner.name})`,
+    get name() {
+      return `Changed(${inner.name})`;
+    },
     serialize(topic, change, headers) {
       if (change === null) return null;
       const newBytes = change.newValue === null ? null : inner.serialize(topic, change.newValue, headers);
