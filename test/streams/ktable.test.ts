@@ -6,7 +6,7 @@
  * that are not there); every output is compared with a plain-JS model of the table.
  */
 import { describe, expect, it } from 'vitest';
-import { Serdes, StreamsBuilder, type TopologyTestDriver } from '../../src/index.js';
+import { type Serde, Serdes, StreamsBuilder, type TopologyTestDriver } from '../../src/index.js';
 import { Random, collect, openDrivers } from './helpers.js';
 
 const driverFor = openDrivers();
@@ -131,7 +131,7 @@ class GroupModel<V, A> {
   }
 }
 
-async function pipeUpdates<V>(d: TopologyTestDriver, updates: { user: string; value: V | null; timestamp: number }[], valueSerde: import('../../src/index.js').Serde<V>) {
+async function pipeUpdates<V>(d: TopologyTestDriver, updates: { user: string; value: V | null; timestamp: number }[], valueSerde: Serde<V>): Promise<void> {
   const input = d.createInputTopic('users', S, valueSerde);
   for (const u of updates) await input.pipeInput(u.user, u.value, u.timestamp);
 }

@@ -3,6 +3,9 @@
  * clock (start time, auto-advance, advanceTime) and list helpers, output topics and their readers,
  * the topics a topology wrote, the stores, and closing.
  */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Serdes, StreamsBuilder, TopologyTestDriver, keyValue } from '../../src/index.js';
 import { openDrivers } from './helpers.js';
@@ -111,9 +114,6 @@ describe('TopologyTestDriver', () => {
   });
 
   it('keeps its stores in a temporary state directory under state.dir and removes it on close, also with await using', async () => {
-    const { mkdtempSync, readdirSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const stateDir = mkdtempSync(join(tmpdir(), 'skein-ttd-test-'));
     try {
       const b = new StreamsBuilder();
