@@ -6,7 +6,7 @@
  * and with caching on and off; the final values must not depend on either.
  */
 import { describe, expect, it } from 'vitest';
-import { type Serde, Serdes, StreamsBuilder, type TopologyTestDriver } from '../../src/index.js';
+import { type KeyValueStore, type Serde, Serdes, StreamsBuilder, Stores, type TopologyTestDriver } from '../../src/index.js';
 import { Random, collect, openDrivers } from './helpers.js';
 
 const driverFor = openDrivers();
@@ -235,6 +235,26 @@ describe('reduce and aggregate', () => {
     expect(d.createOutputTopic('out', S, Serdes.Json<Stats>()).readKeyValuesToMap()).toEqual(model);
     const store = d.getKeyValueStore<string, Stats>('stats');
     for (const [k, v] of model) expect(store.get(k)).toEqual(v);
+  });
+
+  it('a store with logging disabled has no changelog; one with logging has it, named <application.id>-<store>-changelog', async () => {
+    const b = new StreamsBuilder();
+    const s = b.stream<string, string>('lines', { keySerde: S, valueSerde: S });
+    s.groupByKey().count({ storeName: 'logged' });
+    s.groupByKey().count({ storeName: 'unlogged', loggingEnabled: false });
+    b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('quiet'), S, S).withLoggingDisabled());
+    s.process(
+      () => {
+        let store!: KeyValueStore<string, string>;
+        return { init: (c) => void (store = c.getStateStore('quiet')), process: (r) => store.put(r.key, r.value) };
+      },
+      { stores: ['quiet'] },
+    );
+    const d = driverFor(b.build(), { 'application.id': 'logs' });
+    await d.createInputTopic('lines', S, S).pipeInput('k', 'v');
+    expect([...d.producedTopicNames()]).toEqual(['logs-logged-changelog']);
+    expect(d.getKeyValueStore<string, number>('unlogged').get('k')).toBe(1);
+    expect(d.getKeyValueStore<string, string>('quiet').get('k')).toBe('v');
   });
 
   it('a Grouped name names the repartition topic; without one it is the store’s', async () => {

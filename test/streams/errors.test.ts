@@ -298,6 +298,26 @@ describe('illegal names', () => {
     expect(() => s.to(topic)).toThrow(/is not a legal topic name/);
   });
 
+  it('a topic name extractor must return a legal topic name; one that throws is reported as the sink’s', async () => {
+    const b = new StreamsBuilder();
+    b.stream<string, string>('in', { keySerde: S, valueSerde: S }).to(
+      (_k, v) => {
+        if (v === 'throw') throw new Error('no topic for you');
+        return v === 'null' ? (null as unknown as string) : v;
+      },
+      { name: 'router' },
+    );
+    const d = driverFor(b.build());
+    const input = d.createInputTopic('in', S, S);
+    await input.pipeInput('k', 'fine.topic');
+    expect(d.createOutputTopic('fine.topic', S, S).readValuesToList()).toEqual(['fine.topic']);
+    expect(String(await errorOf(() => input.pipeInput('k', 'bad topic')))).toBe(
+      'ProcessingError: The topic name extractor of router returned "bad topic" for the record at in-0@1, which is not a legal topic name',
+    );
+    expect(String(await errorOf(() => input.pipeInput('k', 'null')))).toMatch(/router returned null for the record at in-0@2/);
+    expect(String(await errorOf(() => input.pipeInput('k', 'throw')))).toBe('ProcessingError: Exception in router of task 0_0 choosing the topic of the record at in-0@3: no topic for you');
+  });
+
   it('the longest legal topic name and every legal character are accepted', () => {
     const b = new StreamsBuilder();
     b.stream('x'.repeat(249)).to('azAZ09._-');

@@ -268,8 +268,12 @@ export class Topology {
 }
 
 /** Kafka's rule for topic names (`Topic.validate`). */
+export function isLegalTopicName(topic: string): boolean {
+  return topic.length > 0 && topic !== '.' && topic !== '..' && topic.length <= 249 && /^[a-zA-Z0-9._-]+$/.test(topic);
+}
+
 export function checkTopicName(topic: string): void {
-  if (topic.length === 0 || topic === '.' || topic === '..' || topic.length > 249 || !/^[a-zA-Z0-9._-]+$/.test(topic)) {
+  if (!isLegalTopicName(topic)) {
     throw new TopologyError(`"${topic}" is not a legal topic name: use 1–249 ASCII letters, digits, '.', '_' and '-'`);
   }
 }
