@@ -429,6 +429,7 @@ describe('a topology that reads a topic it writes', () => {
     const d = driverFor(b.build());
     await d.createInputTopic('countdown', S, I).pipeInput('k', 5);
     expect(d.createOutputTopic('seen', S, I).readValuesToList()).toEqual([5, 4, 3, 2, 1, 0]);
+    expect([...d.producedTopicNames()].sort()).toEqual(['countdown', 'seen']);
   });
 });
 
