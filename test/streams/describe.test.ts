@@ -177,6 +177,43 @@ describe('describe()', () => {
     );
   });
 
+  it('two sources merged into one sub-topology: peek, filterNot, mapValues, merge and foreach, with their generated names', () => {
+    const b = new StreamsBuilder();
+    const a = b.stream<string, string>('a', { keySerde: S, valueSerde: S });
+    const c = b.stream<string, string>('c', { keySerde: S, valueSerde: S });
+    a.peek(() => undefined)
+      .filterNot(() => false)
+      .merge(c.mapValues((v) => v))
+      .foreach(() => undefined);
+    expect(b.build().describe().toString()).toBe(
+      [
+        'Topologies:',
+        '   Sub-topology: 0',
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [a])',
+        '      --> KSTREAM-PEEK-0000000002',
+        '    Processor: KSTREAM-PEEK-0000000002 (stores: [])',
+        '      --> KSTREAM-FILTER-0000000003',
+        '      <-- KSTREAM-SOURCE-0000000000',
+        '    Source: KSTREAM-SOURCE-0000000001 (topics: [c])',
+        '      --> KSTREAM-MAPVALUES-0000000004',
+        '    Processor: KSTREAM-FILTER-0000000003 (stores: [])',
+        '      --> KSTREAM-MERGE-0000000005',
+        '      <-- KSTREAM-PEEK-0000000002',
+        '    Processor: KSTREAM-MAPVALUES-0000000004 (stores: [])',
+        '      --> KSTREAM-MERGE-0000000005',
+        '      <-- KSTREAM-SOURCE-0000000001',
+        '    Processor: KSTREAM-MERGE-0000000005 (stores: [])',
+        '      --> KSTREAM-FOREACH-0000000006',
+        '      <-- KSTREAM-FILTER-0000000003, KSTREAM-MAPVALUES-0000000004',
+        '    Processor: KSTREAM-FOREACH-0000000006 (stores: [])',
+        '      --> none',
+        '      <-- KSTREAM-MERGE-0000000005',
+        '',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('a table regrouped and counted: the table’s store, the select, and the aggregation behind its repartition topic', () => {
     const b = new StreamsBuilder();
     b.table<string, string>('users', { keySerde: S, valueSerde: S })
@@ -210,6 +247,39 @@ describe('describe()', () => {
         '      <-- KTABLE-AGGREGATE-0000000007',
         '    Sink: KSTREAM-SINK-0000000009 (topic: per-region)',
         '      <-- KTABLE-TOSTREAM-0000000008',
+        '',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('a table filtered into a store it names itself: the store’s name is generated before the node’s, as in Kafka Streams', () => {
+    const b = new StreamsBuilder();
+    b.table<string, string>('t', { keySerde: S, valueSerde: S })
+      .filter(() => true, { storeType: 'in-memory' })
+      .mapValues((v) => v.length, { storeName: 'lengths', valueSerde: Serdes.Int32() })
+      .toStream()
+      .to('out', { valueSerde: Serdes.Int32() });
+    expect(b.build().describe().toString()).toBe(
+      [
+        'Topologies:',
+        '   Sub-topology: 0',
+        '    Source: KSTREAM-SOURCE-0000000001 (topics: [t])',
+        '      --> KTABLE-SOURCE-0000000002',
+        '    Processor: KTABLE-SOURCE-0000000002 (stores: [t-STATE-STORE-0000000000])',
+        '      --> KTABLE-FILTER-0000000004',
+        '      <-- KSTREAM-SOURCE-0000000001',
+        '    Processor: KTABLE-FILTER-0000000004 (stores: [KTABLE-FILTER-STATE-STORE-0000000003])',
+        '      --> KTABLE-MAPVALUES-0000000005',
+        '      <-- KTABLE-SOURCE-0000000002',
+        '    Processor: KTABLE-MAPVALUES-0000000005 (stores: [lengths])',
+        '      --> KTABLE-TOSTREAM-0000000006',
+        '      <-- KTABLE-FILTER-0000000004',
+        '    Processor: KTABLE-TOSTREAM-0000000006 (stores: [])',
+        '      --> KSTREAM-SINK-0000000007',
+        '      <-- KTABLE-MAPVALUES-0000000005',
+        '    Sink: KSTREAM-SINK-0000000007 (topic: out)',
+        '      <-- KTABLE-TOSTREAM-0000000006',
         '',
         '',
       ].join('\n'),
