@@ -270,10 +270,12 @@ describe('punctuation', () => {
     const input = d.createInputTopic('in', S, S);
     await input.pipeInput('k', 'go', 10); // both fire first at the first record
     await input.pipeInput('k', 'go', 60); // 50 is due (at 50)
-    await input.pipeInput('k', 'go', 130); // 50 is due at 100 (and resumes 50 after 130); 120 is due at 120
+    await input.pipeInput('k', 'go', 130); // 50 is due at 100 (next at 150); 120 is due at 120
     await input.pipeInput('k', 'stop', 190); // cancelled before the punctuation runs
-    await input.pipeInput('k', 'go', 400); // 120 fell behind: fires once, with 240
-    expect(fired).toEqual(['50:10', '120:10', '50:50', '50:100', '120:120', '120:240']);
+    await input.pipeInput('k', 'go', 400); // 120 fell behind (due at 240, and 360): fires once, with 240, and resumes at 400 + 120
+    await input.pipeInput('k', 'go', 519);
+    await input.pipeInput('k', 'go', 520);
+    expect(fired).toEqual(['50:10', '120:10', '50:50', '50:100', '120:120', '120:240', '120:520']);
     expect(errors).toEqual([
       'StreamsError: A punctuation interval must be at least 1 ms, not 0',
       'StreamsError: A punctuation interval must be at least 1 ms, not -5',
