@@ -1,20 +1,21 @@
 /**
  * KGroupedTable: a table re-grouped by `KTable.groupBy`, for `aggregate`, `reduce` and `count` with
  * an adder and a subtractor: when a row changes, its old value is subtracted from its old group and
- * its new value added to its new group. Always goes through a repartition topic.
+ * its new value added to its new group — one update when the group stays the same (subtractor
+ * first), two when the row moves. Always goes through a repartition topic.
  */
 import type { Serde } from '../../serdes/serde.js';
 import { TopologyError } from '../errors.js';
 import type { ProcessorSupplier } from '../processor/processor.js';
 import type { InternalStreamsBuilder } from './internal-streams-builder.js';
 import { changedSerde } from './internals/change.js';
+import { type LateSerde, lateSerde } from '../processor/late-serde.js';
 import { KTableAggregate } from './internals/ktable-processors.js';
 import { KTable } from './ktable.js';
 import { Serdes } from '../../serdes/serdes.js';
 import { type MaterializedStore, materialize } from './materialize.js';
 import type { MaterializedAs } from './options.js';
 import { REPARTITION_TOPIC_SUFFIX } from './repartition.js';
-import { type LateSerde, lateSerde } from '../processor/late-serde.js';
 
 export class KGroupedTable<K, V> {
   /** @internal */
@@ -72,14 +73,14 @@ export class KGroupedTable<K, V> {
     const name = b.nameOrGenerate(options, prefix);
     const topic = (this.repartitionName ?? m.storeName) + REPARTITION_TOPIC_SUFFIX;
     const keySerde = m.keySerde ?? this.keySerde;
-    // The Change wrapper must wrap the value serde actually used: the given one, or default.value.serde.
-    let inner = this.valueSerde;
-    if (inner === undefined) {
-      const late = lateSerde<V>('value', topic);
+    // The repartition topic carries Changes: wrap the value serde, the default one too when none was given.
+    let valueSerdeOfChanges = this.valueSerde;
+    if (valueSerdeOfChanges === undefined) {
+      const late = lateSerde<V>('value', `repartition topic ${topic} (KTable.groupBy)`);
       b.topology.lateSerdes.push(late as LateSerde<unknown>);
-      inner = late;
+      valueSerdeOfChanges = late;
     }
-    const changeSerde = changedSerde(inner);
+    const changeSerde = changedSerde(valueSerdeOfChanges);
     const t = b.topology;
     t.addSink(sink, topic, { keySerde, valueSerde: changeSerde }, this.nodeName);
     t.addRepartitionTopic(topic);

@@ -23,14 +23,16 @@ export class KTable<K, V> {
   ) {}
 
   private transform<VR>(prefix: string, options: MaterializedAs<K, VR> | undefined, make: (storeName: string | null) => unknown, valueSerde: Serde<VR> | undefined): KTable<K, VR> {
-    const name = this.builder.nameOrGenerate(options, prefix);
     const t = this.builder.topology;
     if (options?.storeName !== undefined || options?.storeType !== undefined) {
+      // Kafka Streams names the store (burning a counter value if it generates the name) before the node.
       const m = materialize(this.builder, options, prefix);
+      const name = this.builder.nameOrGenerate(options, prefix);
       t.addProcessor(name, () => make(m.storeName) as never, this.nodeName);
       t.addStateStore(m.builder(options.keySerde ?? this.keySerde, options.valueSerde ?? valueSerde), name);
       return new KTable(this.builder, name, options.keySerde ?? this.keySerde, options.valueSerde ?? valueSerde, m.storeName);
     }
+    const name = this.builder.nameOrGenerate(options, prefix);
     t.addProcessor(name, () => make(null) as never, this.nodeName);
     return new KTable(this.builder, name, this.keySerde, valueSerde, null);
   }

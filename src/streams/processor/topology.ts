@@ -221,12 +221,19 @@ export class Topology {
     this.internalTopics.set(name, { name, type: 'repartition', partitions });
   }
 
-  /** @internal */
-  /** Gives the DSL's late serdes the configured defaults (`default.key.serde`, `default.value.serde`). */
+  /**
+   * @internal
+   * Gives the DSL's late serdes the configured defaults (`default.key.serde`, `default.value.serde`).
+   * A store (or a repartition topic) left without a serde is refused here, when the application starts, rather than at its
+   * first write.
+   */
   resolveDefaultSerdes(configs: Readonly<Record<string, unknown>>): void {
     for (const s of this.lateSerdes) {
       const d = configs[`default.${s.late.which}.serde`] as Serde<unknown> | undefined;
       if (d !== undefined && s.late.resolved === null) s.late.resolved = d;
+      if (s.late.resolved === null) {
+        throw new TopologyError(`${s.late.where} has no ${s.late.which} serde: pass { ${s.late.which}Serde } in its options, or set default.${s.late.which}.serde`);
+      }
     }
   }
 
@@ -334,8 +341,12 @@ export class Topology {
 }
 
 /** Kafka's rule for topic names (`Topic.validate`). */
+export function isLegalTopicName(topic: string): boolean {
+  return topic.length > 0 && topic !== '.' && topic !== '..' && topic.length <= 249 && /^[a-zA-Z0-9._-]+$/.test(topic);
+}
+
 export function checkTopicName(topic: string): void {
-  if (topic.length === 0 || topic === '.' || topic === '..' || topic.length > 249 || !/^[a-zA-Z0-9._-]+$/.test(topic)) {
+  if (!isLegalTopicName(topic)) {
     throw new TopologyError(`"${topic}" is not a legal topic name: use 1–249 ASCII letters, digits, '.', '_' and '-'`);
   }
 }

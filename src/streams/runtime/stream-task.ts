@@ -260,7 +260,7 @@ export class StreamTask {
       try {
         result = punctuator(time);
       } catch (e) {
-        throw ctx.processingError(e, node, 'punctuating at');
+        throw ctx.processingError(e, node, `punctuating at ${time}`);
       }
       if (result !== undefined && result !== null && typeof (result as Promise<void>).then === 'function') this.trackAsync(result as Promise<void>, node, 'punctuating at');
     });

@@ -129,7 +129,8 @@ export class TaskContext implements StoreContext {
     if (e instanceof ProcessingError) return e;
     const message = e instanceof Error ? e.message : String(e);
     return new ProcessingError(
-      `Exception in ${node} of task ${this.taskId} ${doing} the record at ${recordOrigin(this.topic, this.partition, this.offset)}: ${message}`,
+      // Outside a record (initializing, punctuating) there is no record to name.
+      `Exception in ${node} of task ${this.taskId} ${doing}${this.topic === undefined ? '' : ` the record at ${recordOrigin(this.topic, this.partition, this.offset)}`}: ${message}`,
       { taskId: this.taskId, node, topic: this.topic, partition: this.partition, offset: this.offset },
       e,
     );

@@ -40,6 +40,8 @@ export class TopologyTestDriver {
   private readonly taskByTopic = new Map<string, StreamTask>();
   private readonly logs = new Map<string, LoggedRecord[]>();
   private readonly readPositions = new Map<string, number>();
+  /** Topics the topology wrote to; a topic it also reads counts when it wrote to it. */
+  private readonly produced = new Set<string>();
   private readonly queue: RawRecord[] = [];
   private pending: Promise<void> | null = null;
   private wallClockMs: number;
@@ -185,6 +187,7 @@ export class TopologyTestDriver {
   }
 
   private append(r: ProducerRecord): void {
+    this.produced.add(r.topic);
     const offset = this.nextOffset(r.topic);
     this.logOf(r.topic).push({ ...r, partition: 0, offset });
     if (this.taskByTopic.has(r.topic)) {
@@ -270,9 +273,9 @@ export class TopologyTestDriver {
     return this.getStateStore(name) as TimestampedKeyValueStore<K, V>;
   }
 
-  /** Names of the topics the topology wrote to. */
+  /** Names of the topics the topology wrote to (internal ones too), in the order it first wrote them. */
   producedTopicNames(): Set<string> {
-    return new Set([...this.logs.keys()].filter((t) => !this.taskByTopic.has(t) || t.startsWith(`${this.applicationId}-`)));
+    return new Set(this.produced);
   }
 
   async close(): Promise<void> {

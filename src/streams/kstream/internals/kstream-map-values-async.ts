@@ -4,7 +4,9 @@
  *
  * It is an async node (docs/streams-internals.md): the task waits while `concurrency` records are
  * queued, and drains it at every commit, so each record's result is in the commit that consumed the
- * record. A rollback bumps the generation; results of calls started before it are dropped.
+ * record. Records beyond `concurrency` that arrive together (one input record fanned out by a
+ * `flatMap`) wait for a free slot, so no more than `concurrency` calls ever run at once. A rollback
+ * bumps the generation; results of calls started before it are dropped.
  */
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { ProcessorContextImpl } from '../../processor/internals/processor-context-impl.js';
@@ -24,7 +26,11 @@ export type AsyncMapper = (record: StreamRecord<unknown, unknown>) => unknown;
 
 export class KStreamMapAsync implements Processor<unknown, unknown> {
   private context!: ProcessorContextImpl;
+  /** Every record taken and not yet emitted, in input order: results leave from the head. */
   private queue: Pending[] = [];
+  /** Records taken while `concurrency` calls were running (one input record can fan out to many). */
+  private waiting: Pending[] = [];
+  private inFlight = 0;
   private generation = 0;
   private waiters: (() => void)[] = [];
 
@@ -45,34 +51,64 @@ export class KStreamMapAsync implements Processor<unknown, unknown> {
   process(record: StreamRecord<unknown, unknown>): void {
     const entry: Pending = { record, context: this.context.captureRecordContext(), done: false, result: undefined };
     this.queue.push(entry);
-    const generation = this.generation;
-    let result: unknown;
+    if (this.inFlight >= this.concurrency) {
+      this.waiting.push(entry);
+      return;
+    }
     try {
-      result = this.call(record);
+      this.start(entry);
     } catch (e) {
       this.queue.pop();
       throw e;
     }
+  }
+
+  /** Calls the function for `entry`; a synchronous throw is the caller's to report. */
+  private start(entry: Pending): void {
+    const generation = this.generation;
+    const result = this.call(entry.record);
+    this.inFlight++;
     Promise.resolve(result).then(
       (value) => {
         if (generation !== this.generation) return;
+        this.inFlight--;
         entry.done = true;
         entry.result = value;
+        this.startWaiting();
         this.emitReady();
       },
       (e: unknown) => {
         if (generation !== this.generation) return;
-        this.context.failAsync(e, 'calling the async function for', entry.context);
-        this.queue = [];
-        this.wake();
+        this.inFlight--;
+        this.fail(e, 'calling the async function for', entry.context);
       },
     );
   }
 
+  private startWaiting(): void {
+    while (this.inFlight < this.concurrency && this.waiting.length > 0) {
+      const entry = this.waiting.shift() as Pending;
+      try {
+        this.start(entry);
+      } catch (e) {
+        this.fail(e, 'calling the async function for', entry.context);
+        return;
+      }
+    }
+  }
+
+  private fail(e: unknown, doing: string, ctx: RecordContext | null): void {
+    this.context.failAsync(e, doing, ctx);
+    this.queue = [];
+    this.waiting = [];
+    this.wake();
+  }
+
   private emitReady(): void {
+    let current: Pending | null = null;
     try {
       while (this.queue.length > 0 && this.queue[0].done) {
-        const e = this.queue.shift() as Pending;
+        const e = (current = this.queue.shift() as Pending);
         const { record } = e;
         const out = this.keyed
           ? { ...toKeyValue(e.result as KeyValuePair<unknown, unknown>, 'mapAsync()'), timestamp: record.timestamp, headers: record.headers }
@@ -80,8 +116,8 @@ export class KStreamMapAsync implements Processor<unknown, unknown> {
         this.context.forwardWithContext(e.context, out);
       }
     } catch (err) {
-      this.context.failAsync(err, 'forwarding the async result of', null);
-      this.queue = [];
+      this.fail(err, 'forwarding the async result of', current?.context ?? null);
+      return;
     }
     this.wake();
   }
@@ -107,6 +143,8 @@ export class KStreamMapAsync implements Processor<unknown, unknown> {
   cancel(): void {
     this.generation++;
     this.queue = [];
+    this.waiting = [];
+    this.inFlight = 0;
     this.wake();
   }
 }

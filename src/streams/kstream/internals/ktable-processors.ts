@@ -114,8 +114,11 @@ export class KTableToStream<K, V> implements Processor<K, Change<V>, K, V | null
 }
 
 /**
- * `KTable.groupBy`: re-keys each change. The old value goes out (to be subtracted) before the new
- * one (to be added), as separate records, because the two may belong to different groups.
+ * `KTable.groupBy`: re-keys each change. When the old and the new row fall in the same group, one
+ * record carries both, so the aggregation subtracts and adds in one step and sends one update
+ * (Kafka Streams' KIP-904); otherwise the old value goes out (to be subtracted) before the new one
+ * (to be added), as separate records, because they belong to different groups. A selected key or
+ * value that is null is skipped, as in Kafka Streams.
  */
 export class KTableRepartitionMap<K, V, KR, VR> implements Processor<K, Change<V>, KR, Change<VR>> {
   private context!: ProcessorContext<KR, Change<VR>>;
@@ -126,17 +129,29 @@ export class KTableRepartitionMap<K, V, KR, VR> implements Processor<K, Change<V
     this.context = context;
   }
 
-  process(record: StreamRecord<K, Change<V>>): void {
-    const { newValue, oldValue } = record.value;
-    if (oldValue !== null) {
-      const kv = toKeyValue(this.selector(record.key, oldValue), 'KTable.groupBy()');
-      this.context.forward({ key: kv.key, value: { newValue: null, oldValue: kv.value }, timestamp: record.timestamp, headers: record.headers });
-    }
-    if (newValue !== null) {
-      const kv = toKeyValue(this.selector(record.key, newValue), 'KTable.groupBy()');
-      this.context.forward({ key: kv.key, value: { newValue: kv.value, oldValue: null }, timestamp: record.timestamp, headers: record.headers });
-    }
+  private select(key: K, value: V | null): { key: KR; value: VR } | null {
+    if (value === null) return null;
+    const kv = toKeyValue(this.selector(key, value), 'KTable.groupBy()');
+    return kv.key === null || kv.key === undefined || kv.value === null || kv.value === undefined ? null : kv;
   }
+
+  process(record: StreamRecord<K, Change<V>>): void {
+    const oldPair = this.select(record.key, record.value.oldValue);
+    const newPair = this.select(record.key, record.value.newValue);
+    const { timestamp, headers } = record;
+    if (oldPair !== null && newPair !== null && sameKey(oldPair.key, newPair.key)) {
+      this.context.forward({ key: newPair.key, value: { newValue: newPair.value, oldValue: oldPair.value }, timestamp, headers });
+      return;
+    }
+    if (oldPair !== null) this.context.forward({ key: oldPair.key, value: { newValue: null, oldValue: oldPair.value }, timestamp, headers });
+    if (newPair !== null) this.context.forward({ key: newPair.key, value: { newValue: newPair.value, oldValue: null }, timestamp, headers });
+  }
+}
+
+/** Key equality for grouping: primitives by value, Buffers by bytes; other objects only when identical (then they go as two records, which is still correct). */
+function sameKey(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  return Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b);
 }
 
 /**

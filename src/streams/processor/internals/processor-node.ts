@@ -10,7 +10,7 @@ import { partitionForKey } from '../../runtime/partitioner.js';
 import type { TaskContext } from '../../runtime/task-context.js';
 import type { Processor } from '../processor.js';
 import type { StreamRecord } from '../stream-record.js';
-import type { SinkOptions, SourceOptions, TopicNameExtractor } from '../topology.js';
+import { type SinkOptions, type SourceOptions, type TopicNameExtractor, isLegalTopicName } from '../topology.js';
 import { ProcessorContextImpl } from './processor-context-impl.js';
 
 export abstract class ProcessorNode {
@@ -166,9 +166,27 @@ export class SinkNode extends ProcessorNode {
     super(name, task);
   }
 
+  /** The topic a TopicNameExtractor chooses for `record`, which must be a legal topic name. */
+  private extractTopic(extractor: TopicNameExtractor<unknown, unknown>, record: StreamRecord<unknown, unknown>): string {
+    const task = this.task;
+    let topic: unknown;
+    try {
+      topic = extractor(record.key, record.value, task.recordContext());
+    } catch (e) {
+      throw task.processingError(e, this.name, 'choosing the topic of');
+    }
+    if (typeof topic !== 'string' || !isLegalTopicName(topic)) {
+      throw new ProcessingError(
+        `The topic name extractor of ${this.name} returned ${JSON.stringify(topic)} for the record at ${recordOrigin(task.topic, task.partition, task.offset)}, which is not a legal topic name`,
+        { taskId: task.taskId, node: this.name, topic: task.topic, partition: task.partition, offset: task.offset },
+      );
+    }
+    return topic;
+  }
+
   process(record: StreamRecord<unknown, unknown>): void {
     const task = this.task;
-    const topic = typeof this.topic === 'string' ? this.topic : this.topic(record.key, record.value, task.recordContext());
+    const topic = typeof this.topic === 'string' ? this.topic : this.extractTopic(this.topic, record);
     let key: Buffer | null;
     let value: Buffer | null;
     let which = 'key';
@@ -189,7 +207,12 @@ export class SinkNode extends ProcessorNode {
     if (this.options.partitioner !== undefined) {
       const n = this.collector.partitionsFor(topic);
       if (n === 0) throw new ProcessingError(`${this.name} has a partitioner, but the partition count of ${topic} is not known (does the topic exist?)`, { taskId: task.taskId, node: this.name });
-      const p = this.options.partitioner(topic, record.key, record.value, n);
+      let p: number | null | undefined;
+      try {
+        p = this.options.partitioner(topic, record.key, record.value, n);
+      } catch (e) {
+        throw task.processingError(e, this.name, 'choosing the partition of');
+      }
       if (p !== null && p !== undefined) {
         if (!Number.isInteger(p) || p < 0 || p >= n) {
           throw new ProcessingError(`The partitioner of ${this.name} chose partition ${p} of ${topic}, which has ${n} partitions`, { taskId: task.taskId, node: this.name });

@@ -1,0 +1,47 @@
+/**
+ * What the streams tests share: a seeded random source (replayable from its seed), a driver factory
+ * that closes every driver after its test, and small reference-model helpers.
+ */
+import { afterEach } from 'vitest';
+import { type Topology, TopologyTestDriver } from '../../src/index.js';
+
+export { Random } from '../fuzz/prng.js';
+
+/** `const driverFor = openDrivers()` in a file; each driver it makes is closed after its test. */
+export function openDrivers(): (topology: Topology, props?: Record<string, unknown>, wallClockMs?: number) => TopologyTestDriver {
+  const open: TopologyTestDriver[] = [];
+  afterEach(async () => {
+    for (const d of open.splice(0)) await d.close();
+  });
+  return (topology, props = {}, wallClockMs) => {
+    const d = wallClockMs === undefined ? new TopologyTestDriver(topology, props) : new TopologyTestDriver(topology, props, wallClockMs);
+    open.push(d);
+    return d;
+  };
+}
+
+/** Collects an async iterator (a store scan) into an array. */
+export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+/** Compares two strings by their UTF-8 bytes, the order a store keeps String keys in. */
+export function byUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** The error `fn` throws or its promise rejects with (a synchronous topology throws from pipeInput itself). */
+export async function errorOf(fn: () => unknown): Promise<unknown> {
+  try {
+    await fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected an error, but none was thrown');
+}
