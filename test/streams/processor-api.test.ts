@@ -24,7 +24,11 @@ const driverFor = openDrivers();
 const S = Serdes.String();
 const L = Serdes.Long();
 
-/** The documented schedule of one punctuation: feed it the clock, it says when it fired and with which time. */
+/**
+ * The documented schedule of one punctuation (Kafka Streams' `PunctuationSchedule`): feed it the
+ * clock, it says when it fired and with which time — the current one; behind by several intervals,
+ * it fires once and stays on its grid.
+ */
 class ScheduleModel {
   readonly fired: { at: number; time: number }[] = [];
   constructor(
@@ -32,12 +36,11 @@ class ScheduleModel {
     private readonly interval: number,
   ) {}
 
-  /** `firstAtStart`: a stream-time schedule, whose first firing is at the first record, with that record's time. */
-  advance(now: number, firstAtStart = false): void {
+  advance(now: number, _firstAtStart = false): void {
     if (this.next > now) return;
     const due = this.next;
-    this.fired.push({ at: now, time: firstAtStart && this.fired.length === 0 ? now : due });
-    this.next = due + this.interval <= now ? now + this.interval : due + this.interval;
+    this.fired.push({ at: now, time: now });
+    this.next = due + (Math.floor((now - due) / this.interval) + 1) * this.interval;
   }
 }
 
@@ -269,13 +272,13 @@ describe('punctuation', () => {
     const d = driverFor(b.build());
     const input = d.createInputTopic('in', S, S);
     await input.pipeInput('k', 'go', 10); // both fire first at the first record
-    await input.pipeInput('k', 'go', 60); // 50 is due (at 50)
-    await input.pipeInput('k', 'go', 130); // 50 is due at 100 (next at 150); 120 is due at 120
+    await input.pipeInput('k', 'go', 60); // 50 is due (at 50), told the current time
+    await input.pipeInput('k', 'go', 130); // 50 is due at 100 (next at 150); 120 is due at 120 (next at 240)
     await input.pipeInput('k', 'stop', 190); // cancelled before the punctuation runs
-    await input.pipeInput('k', 'go', 400); // 120 fell behind (due at 240, and 360): fires once, with 240, and resumes at 400 + 120
+    await input.pipeInput('k', 'go', 400); // 120 fell behind (due at 240, and 360): fires once, and stays on its grid (next at 480)
     await input.pipeInput('k', 'go', 519);
     await input.pipeInput('k', 'go', 520);
-    expect(fired).toEqual(['50:10', '120:10', '50:50', '50:100', '120:120', '120:240', '120:520']);
+    expect(fired).toEqual(['50:10', '120:10', '50:60', '50:130', '120:130', '120:400', '120:519']);
     expect(errors).toEqual([
       'StreamsError: A punctuation interval must be at least 1 ms, not 0',
       'StreamsError: A punctuation interval must be at least 1 ms, not -5',
