@@ -14,6 +14,24 @@ export { StreamsBuilder, type TableOptions } from './streams/kstream/streams-bui
 export { KStream, type AsyncOptions, type ProcessOptions } from './streams/kstream/kstream.js';
 export { KTable } from './streams/kstream/ktable.js';
 export { GlobalKTable } from './streams/kstream/global-ktable.js';
+export { TimeWindowedKStream } from './streams/kstream/time-windowed-kstream.js';
+export { SessionWindowedKStream } from './streams/kstream/session-windowed-kstream.js';
+export { TimeWindows } from './streams/kstream/windows/time-windows.js';
+export { SessionWindows } from './streams/kstream/windows/session-windows.js';
+export { SlidingWindows } from './streams/kstream/windows/sliding-windows.js';
+export { JoinWindows } from './streams/kstream/windows/join-windows.js';
+export { WindowedSerdes } from './streams/kstream/windows/windowed-serdes.js';
+export {
+  windowed,
+  type ReadOnlySessionStore,
+  type ReadOnlyWindowStore,
+  type SessionStore,
+  type StoreIterator,
+  type TimestampedWindowStore,
+  type Window,
+  type WindowStore,
+  type Windowed,
+} from './streams/state/window-store.js';
 export { KGroupedStream } from './streams/kstream/kgrouped-stream.js';
 export { KGroupedTable } from './streams/kstream/kgrouped-table.js';
 export { BranchedKStream, type Branched } from './streams/kstream/branched-kstream.js';
@@ -35,7 +53,7 @@ export { Topology, type SinkOptions, type SourceOptions } from './streams/proces
 export { TopologyDescription, type NodeDescription, type SubtopologyDescription } from './streams/processor/topology-description.js';
 export type { Cancellable, Processor, ProcessorContext, ProcessorSupplier, PunctuationType, Punctuator } from './streams/processor/processor.js';
 export { keyValue, type ConsumedRecord, type KeyValue, type RecordMetadata, type StreamRecord } from './streams/processor/stream-record.js';
-export { Stores, type KeyValueBytesStoreSupplier } from './streams/state/stores.js';
+export { Stores, type KeyValueBytesStoreSupplier, type SessionBytesStoreSupplier, type WindowBytesStoreSupplier } from './streams/state/stores.js';
 export type { StoreBuilder } from './streams/state/store-builder.js';
 export type { StateStore } from './streams/state/state-store.js';
 export type { KeyValueIterator, KeyValueStore, ReadOnlyKeyValueStore, TimestampedKeyValueStore, ValueAndTimestamp } from './streams/state/key-value-store.js';

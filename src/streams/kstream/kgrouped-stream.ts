@@ -14,6 +14,13 @@ import { type MaterializedStore, materialize } from './materialize.js';
 import type { MaterializedAs } from './options.js';
 import { createRepartitionedSource } from './repartition.js';
 import { Serdes } from '../../serdes/serdes.js';
+import type { StateStore } from '../state/state-store.js';
+import type { StoreBuilder } from '../state/store-builder.js';
+import { SessionWindows } from './windows/session-windows.js';
+import { SlidingWindows } from './windows/sliding-windows.js';
+import { TimeWindows } from './windows/time-windows.js';
+import { SessionWindowedKStream } from './session-windowed-kstream.js';
+import { TimeWindowedKStream } from './time-windowed-kstream.js';
 
 export class KGroupedStream<K, V> {
   /** @internal */
@@ -58,13 +65,40 @@ export class KGroupedStream<K, V> {
     valueSerde: Serde<VA> | undefined,
   ): KTable<K, VA> {
     const keySerde = m.keySerde ?? this.keySerde;
+    return this.aggregateInto(name, m.storeName, keySerde, () => m.builder(keySerde, valueSerde) as StoreBuilder<StateStore>, supplier, keySerde, valueSerde);
+  }
+
+  /**
+   * Adds an aggregation: the repartition topic if the key was changed upstream, the processor and
+   * its store. Shared with the windowed streams.
+   * @internal
+   */
+  aggregateInto<KT, VA>(
+    name: string,
+    storeName: string,
+    keySerde: Serde<K> | undefined,
+    store: () => StoreBuilder<StateStore>,
+    supplier: ProcessorSupplier<K, V, unknown, unknown>,
+    tableKeySerde: Serde<KT> | undefined,
+    valueSerde: Serde<VA> | undefined,
+  ): KTable<KT, VA> {
     let parent = this.nodeName;
     if (this.repartitionRequired) {
-      parent = createRepartitionedSource(this.builder, { parent, prefix: this.repartitionName ?? m.storeName, keySerde, valueSerde: this.valueSerde });
+      parent = createRepartitionedSource(this.builder, { parent, prefix: this.repartitionName ?? storeName, keySerde, valueSerde: this.valueSerde });
     }
     const t = this.builder.topology;
     t.addProcessor(name, supplier, parent);
-    t.addStateStore(m.builder(keySerde, valueSerde), name);
-    return new KTable<K, VA>(this.builder, name, keySerde, valueSerde, m.storeName);
+    t.addStateStore(store(), name);
+    return new KTable<KT, VA>(this.builder, name, tableKeySerde, valueSerde, storeName);
+  }
+
+  /** Aggregates per window: tumbling or hopping `TimeWindows`, or `SlidingWindows`. */
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
+  /** Aggregates per session: `SessionWindows`. */
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
+  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    if (windows instanceof SessionWindows) return new SessionWindowedKStream(this, this.builder, windows, this.keySerde, this.valueSerde);
+    if (windows instanceof TimeWindows || windows instanceof SlidingWindows) return new TimeWindowedKStream(this, this.builder, windows, this.keySerde, this.valueSerde);
+    throw new TopologyError('windowedBy() takes TimeWindows, SlidingWindows or SessionWindows');
   }
 }

@@ -1,6 +1,8 @@
 /** Turns a `Materialized` option into the store builder of a table's timestamped key-value store. */
 import type { Serde } from '../../serdes/serde.js';
 import type { TimestampedKeyValueStore } from '../state/key-value-store.js';
+import type { StateStore } from '../state/state-store.js';
+import { TopologyError } from '../errors.js';
 import type { StoreBuilder } from '../state/store-builder.js';
 import { Stores, checkStoreName } from '../state/stores.js';
 import type { InternalStreamsBuilder } from './internal-streams-builder.js';
@@ -48,3 +50,35 @@ export function materialize<K, V>(builder: InternalStreamsBuilder, m: Materializ
   };
 }
 
+
+/** The store of a windowed aggregation: a timestamped window store (or a session store). */
+export function windowStoreBuilder<K, V>(
+  m: MaterializedStore<K, V>,
+  options: Materialized<K, V> | undefined,
+  keySerde: Serde<K>,
+  valueSerde: Serde<V>,
+  kind: { readonly type: 'window'; readonly sizeMs: number; readonly retentionMs: number } | { readonly type: 'session'; readonly retentionMs: number },
+): StoreBuilder<StateStore> {
+  const retention = options?.retentionMs ?? kind.retentionMs;
+  if (retention < kind.retentionMs) {
+    throw new TopologyError(`store ${m.storeName}: the retention (${retention} ms) must cover the window size and grace period (${kind.retentionMs} ms)`);
+  }
+  const persistent = options?.storeType !== 'in-memory';
+  const b =
+    kind.type === 'window'
+      ? Stores.timestampedWindowStoreBuilder(
+          persistent ? Stores.persistentWindowStore(m.storeName, retention, kind.sizeMs) : Stores.inMemoryWindowStore(m.storeName, retention, kind.sizeMs),
+          keySerde,
+          valueSerde,
+        )
+      : Stores.timestampedSessionStoreBuilder(
+          persistent ? Stores.persistentSessionStore(m.storeName, retention) : Stores.inMemorySessionStore(m.storeName, retention),
+          keySerde,
+          valueSerde,
+        );
+  if (options?.cachingEnabled === false) b.withCachingDisabled();
+  else b.withCachingEnabled();
+  if (options?.loggingEnabled === false) b.withLoggingDisabled();
+  else if (options?.logConfig !== undefined) b.withLoggingEnabled(options.logConfig);
+  return b as StoreBuilder<StateStore>;
+}

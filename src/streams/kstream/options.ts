@@ -49,6 +49,8 @@ export interface Materialized<K, V> {
   loggingEnabled?: boolean;
   /** Topic configs for the store's changelog. */
   logConfig?: Record<string, string>;
+  /** Windowed stores: how long windows are kept behind stream time (default: window size plus grace). */
+  retentionMs?: number;
 }
 
 /** Options of a stateful DSL call: the store, and the name of the processor node. */

@@ -164,11 +164,11 @@ class WindowStoreBuilder<K, OV> extends AbstractStoreBuilder<WindowStore<K, OV>>
   }
 }
 
-class SessionStoreBuilder<K, V> extends AbstractStoreBuilder<SessionStore<K, V>> {
+class SessionStoreBuilder<K, OV> extends AbstractStoreBuilder<SessionStore<K, OV>> {
   constructor(
     private readonly sessionSupplier: SessionBytesStoreSupplier,
     private readonly keySerde: Serde<K>,
-    private readonly valueSerde: Serde<V>,
+    private readonly codec: WindowValueCodec<OV>,
   ) {
     super(sessionSupplier);
     this.logConfig = windowChangelogConfig(sessionSupplier.retentionMs);
@@ -179,9 +179,9 @@ class SessionStoreBuilder<K, V> extends AbstractStoreBuilder<SessionStore<K, V>>
     return this;
   }
 
-  build(env: StoreEnvironment): BuiltStore<SessionStore<K, V>> {
+  build(env: StoreEnvironment): BuiltStore<SessionStore<K, OV>> {
     const { bottom, caching, top } = this.layers(env);
-    return { bottom, caching, store: new MeteredSessionStore(top, bottom, this.keySerde, windowValues(this.valueSerde, false), env.context, env.changelogTopic, this.sessionSupplier.retentionMs) };
+    return { bottom, caching, store: new MeteredSessionStore(top, bottom, this.keySerde, this.codec, env.context, env.changelogTopic, this.sessionSupplier.retentionMs) };
   }
 }
 
@@ -246,6 +246,10 @@ export const Stores = {
     return new WindowStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, windowValues(valueSerde, true));
   },
   sessionStoreBuilder<K, V>(supplier: SessionBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<SessionStore<K, V>> {
-    return new SessionStoreBuilder(supplier, keySerde, valueSerde);
+    return new SessionStoreBuilder<K, V>(supplier, keySerde, windowValues(valueSerde, false));
+  },
+  /** @internal The DSL's session stores, whose values keep the timestamp of the record that wrote them. */
+  timestampedSessionStoreBuilder<K, V>(supplier: SessionBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<SessionStore<K, ValueAndTimestamp<V>>> {
+    return new SessionStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, windowValues(valueSerde, true));
   },
 };
