@@ -21,6 +21,7 @@ export { SessionWindows } from './streams/kstream/windows/session-windows.js';
 export { SlidingWindows } from './streams/kstream/windows/sliding-windows.js';
 export { JoinWindows } from './streams/kstream/windows/join-windows.js';
 export { WindowedSerdes } from './streams/kstream/windows/windowed-serdes.js';
+export { BufferConfig, Suppressed } from './streams/kstream/suppressed.js';
 export {
   windowed,
   type ReadOnlySessionStore,

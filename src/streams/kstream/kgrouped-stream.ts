@@ -81,6 +81,7 @@ export class KGroupedStream<K, V> {
     supplier: ProcessorSupplier<K, V, unknown, unknown>,
     tableKeySerde: Serde<KT> | undefined,
     valueSerde: Serde<VA> | undefined,
+    windowGraceMs: number | null = null,
   ): KTable<KT, VA> {
     let parent = this.nodeName;
     if (this.repartitionRequired) {
@@ -89,7 +90,7 @@ export class KGroupedStream<K, V> {
     const t = this.builder.topology;
     t.addProcessor(name, supplier, parent);
     t.addStateStore(store(), name);
-    return new KTable<KT, VA>(this.builder, name, tableKeySerde, valueSerde, storeName);
+    return new KTable<KT, VA>(this.builder, name, tableKeySerde, valueSerde, storeName, windowGraceMs);
   }
 
   /** Aggregates per window: tumbling or hopping `TimeWindows`, or `SlidingWindows`. */

@@ -10,6 +10,11 @@ import { KGroupedTable } from './kgrouped-table.js';
 import { KStream } from './kstream.js';
 import { materialize } from './materialize.js';
 import type { Grouped, KeyValuePair, MaterializedAs, Named } from './options.js';
+import { checkName } from './internal-streams-builder.js';
+import { type BufferedChange, KTableSuppressProcessor, bufferedChangeSerde } from './internals/ktable-suppress-processor.js';
+import type { Suppressed } from './suppressed.js';
+import { Stores } from '../state/stores.js';
+import { lateSerde } from '../processor/late-serde.js';
 
 export class KTable<K, V> {
   /** @internal */
@@ -20,6 +25,8 @@ export class KTable<K, V> {
     /** @internal */ readonly valueSerde: Serde<V> | undefined,
     /** The store that holds this table, if it is materialized. */
     readonly queryableStoreName: string | null,
+    /** @internal For a windowed table: its windows' grace period (what `untilWindowCloses` waits for). */
+    readonly windowGraceMs: number | null = null,
   ) {}
 
   private transform<VR>(prefix: string, options: MaterializedAs<K, VR> | undefined, make: (storeName: string | null) => unknown, valueSerde: Serde<VR> | undefined): KTable<K, VR> {
@@ -30,11 +37,11 @@ export class KTable<K, V> {
       const name = this.builder.nameOrGenerate(options, prefix);
       t.addProcessor(name, () => make(m.storeName) as never, this.nodeName);
       t.addStateStore(m.builder(options.keySerde ?? this.keySerde, options.valueSerde ?? valueSerde), name);
-      return new KTable(this.builder, name, options.keySerde ?? this.keySerde, options.valueSerde ?? valueSerde, m.storeName);
+      return new KTable(this.builder, name, options.keySerde ?? this.keySerde, options.valueSerde ?? valueSerde, m.storeName, this.windowGraceMs);
     }
     const name = this.builder.nameOrGenerate(options, prefix);
     t.addProcessor(name, () => make(null) as never, this.nodeName);
-    return new KTable(this.builder, name, this.keySerde, valueSerde, null);
+    return new KTable(this.builder, name, this.keySerde, valueSerde, null, this.windowGraceMs);
   }
 
   /** Keeps the rows for which `predicate(key, value)` is true; a row that stops passing is deleted downstream. */
@@ -49,6 +56,38 @@ export class KTable<K, V> {
   /** A new value per row: `(value, key) => newValue`. */
   mapValues<VR>(mapper: (value: V, key: K) => VR, options?: MaterializedAs<K, VR>): KTable<K, VR> {
     return this.transform<VR>('KTABLE-MAPVALUES-', options, (store) => new KTableMapValues(mapper, store), undefined);
+  }
+
+  /**
+   * Holds updates back (Kafka Streams' `suppress`): `Suppressed.untilWindowCloses(...)` gives one
+   * final result per window of a windowed table; `Suppressed.untilTimeLimit(ms, buffer)` each key's
+   * latest value at most once per `ms` of stream time. The buffer is changelogged.
+   */
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    if (suppressed.kind === 'untilWindowCloses' && this.windowGraceMs === null) {
+      throw new TopologyError('Suppressed.untilWindowCloses needs a windowed table (groupByKey().windowedBy(...).count() and the like)');
+    }
+    const b = this.builder;
+    const name = suppressed.name ?? b.newProcessorName('KTABLE-SUPPRESS-');
+    if (suppressed.name !== undefined) checkName(suppressed.name);
+    const storeName = suppressed.name !== undefined ? `${suppressed.name}-store` : b.newStoreName('KTABLE-SUPPRESS-');
+    const keySerde = this.keySerde ?? this.late<K>('key', storeName);
+    const valueSerde = this.valueSerde ?? this.late<V>('value', storeName);
+    const store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(storeName), keySerde, bufferedChangeSerde(valueSerde)).withCachingDisabled();
+    if (!suppressed.buffer.loggingEnabled) store.withLoggingDisabled();
+    else store.withLoggingEnabled({ ...suppressed.buffer.logConfig });
+    const sizeOf = (k: K, c: BufferedChange<V>): number =>
+      (keySerde.serialize(storeName, k)?.length ?? 0) + (c.newValue === null ? 0 : (valueSerde.serialize(storeName, c.newValue)?.length ?? 0)) + 24;
+    const grace = this.windowGraceMs ?? 0;
+    b.topology.addProcessor(name, () => new KTableSuppressProcessor<K, V>(storeName, suppressed, grace, () => keySerde, sizeOf) as never, this.nodeName);
+    b.topology.addStateStore(store, name);
+    return new KTable<K, V>(b, name, this.keySerde, this.valueSerde, null, this.windowGraceMs);
+  }
+
+  private late<T>(which: 'key' | 'value', store: string): Serde<T> {
+    const s = lateSerde<T>(which, `store ${store}`);
+    this.builder.topology.lateSerdes.push(s as never);
+    return s;
   }
 
   /** The table's updates as a stream; a deleted row is a record with a null value. */

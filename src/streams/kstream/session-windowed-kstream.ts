@@ -65,7 +65,7 @@ export class SessionWindowedKStream<K, V> {
     const w = this.windows;
     const store = (): ReturnType<typeof windowStoreBuilder> => windowStoreBuilder(m, options, keySerde, vSerde, { type: 'session', retentionMs: w.retentionMs });
     const supplier = () => new KStreamSessionWindowAggregate<K, V, VA>(m.storeName, w, initializer, aggregator, merger);
-    return this.grouped.aggregateInto(name, m.storeName, keySerde, store, supplier as never, WindowedSerdes.sessionWindowed(keySerde), vSerde);
+    return this.grouped.aggregateInto(name, m.storeName, keySerde, store, supplier as never, WindowedSerdes.sessionWindowed(keySerde), vSerde, w.graceMs);
   }
 
   private late<T>(which: 'key' | 'value', store: string): Serde<T> {

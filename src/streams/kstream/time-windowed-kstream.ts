@@ -70,7 +70,7 @@ export class TimeWindowedKStream<K, V> {
       w instanceof TimeWindows
         ? () => new KStreamWindowAggregate<K, V, VA>(m.storeName, w, initializer, aggregator)
         : () => new KStreamSlidingWindowAggregate<K, V, VA>(m.storeName, w, initializer, aggregator);
-    return this.grouped.aggregateInto(name, m.storeName, keySerde, store, supplier as never, WindowedSerdes.timeWindowed(keySerde, sizeMs), vSerde);
+    return this.grouped.aggregateInto(name, m.storeName, keySerde, store, supplier as never, WindowedSerdes.timeWindowed(keySerde, sizeMs), vSerde, w.graceMs);
   }
 
   private late<T>(which: 'key' | 'value', store: string): Serde<T> {

@@ -340,6 +340,7 @@ export class StreamTask {
   /** Back to the last commit: stores drop their transactions, async work is cancelled, positions rewind. */
   rollback(): void {
     for (const n of this.asyncNodes) n.cancel();
+    for (const n of this.nodes) if (n instanceof UserProcessorNode) n.onRollback();
     this.pendingUserWork.clear();
     this.clearRecordContext();
     this.stateManager.rollback();

@@ -96,6 +96,11 @@ export class UserProcessorNode extends ProcessorNode {
   override close(): void {
     this.processor.close?.();
   }
+
+  /** Lets a processor with state outside its stores (Skein's suppression) drop it when the task rolls back. */
+  onRollback(): void {
+    (this.processor as { onRollback?: () => void }).onRollback?.();
+  }
 }
 
 export class SourceNode extends ProcessorNode {
