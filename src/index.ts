@@ -22,6 +22,7 @@ export { SlidingWindows } from './streams/kstream/windows/sliding-windows.js';
 export { JoinWindows } from './streams/kstream/windows/join-windows.js';
 export { WindowedSerdes } from './streams/kstream/windows/windowed-serdes.js';
 export { BufferConfig, Suppressed } from './streams/kstream/suppressed.js';
+export { TimestampExtractors } from './streams/processor/timestamp-extractors.js';
 export {
   windowed,
   type ReadOnlySessionStore,
