@@ -3,9 +3,10 @@
  *
  * Each update goes into a buffer — a changelogged key-value store, so it survives a crash — keyed by
  * the table key; a key keeps the buffer time of its first update since it was last emitted, and the
- * value it had before then. An in-memory heap orders the keys by buffer time. After each record,
- * the keys whose buffer time is at or before stream time minus the wait are emitted, in buffer-time
- * order, and deleted from the buffer in the same commit — so a final result is emitted exactly once.
+ * value it had before then. An in-memory heap orders the keys by buffer time. After each update, the
+ * keys whose buffer time is at or before the processor's observed stream time (the largest timestamp
+ * of the updates it received) minus the wait are emitted, in buffer-time order, and deleted from the
+ * buffer in the same commit — so a final result is emitted exactly once.
  *
  * The heap is rebuilt from the store when the processor starts and after a rollback (it would
  * otherwise hold keys of the aborted transaction).
@@ -43,6 +44,12 @@ export class KTableSuppressProcessor<K, V> implements Processor<K, Change<V>, K,
   private bytes = 0;
   private loaded: Promise<void> | null = null;
   private ready = false;
+  /**
+   * The largest timestamp of the updates this processor received — its clock, as in Kafka Streams.
+   * Not the task's stream time: behind a cache, updates arrive at the commit, after stream time has
+   * moved on, and a window must not be judged closed while newer updates of it are still on their way.
+   */
+  private observedStreamTime = -1;
 
   constructor(
     private readonly storeName: string,
@@ -56,6 +63,7 @@ export class KTableSuppressProcessor<K, V> implements Processor<K, Change<V>, K,
   init(context: ProcessorContext<K, Change<V>>): void {
     this.context = context;
     this.store = context.getStateStore(this.storeName);
+    this.observedStreamTime = context.currentStreamTimeMs();
   }
 
   process(record: StreamRecord<K, Change<V>>): void | Promise<void> {
@@ -99,6 +107,7 @@ export class KTableSuppressProcessor<K, V> implements Processor<K, Change<V>, K,
   }
 
   private buffer(record: StreamRecord<K, Change<V>>): void {
+    if (record.timestamp > this.observedStreamTime) this.observedStreamTime = record.timestamp;
     const key = record.key;
     const bufferTime = this.suppressed.kind === 'untilWindowCloses' ? (key as unknown as Windowed<unknown>).window.end : record.timestamp;
     const previous = this.store.get(key);
@@ -115,7 +124,7 @@ export class KTableSuppressProcessor<K, V> implements Processor<K, Change<V>, K,
 
   private enforce(): void {
     const wait = this.suppressed.kind === 'untilWindowCloses' ? this.graceMs : this.suppressed.timeToWaitMs;
-    const expiry = this.context.currentStreamTimeMs() - wait;
+    const expiry = this.observedStreamTime - wait;
     for (let top = this.peek(); top !== null && top.time <= expiry; top = this.peek()) this.emit(top);
     const { maxRecords, maxBytes, whenFull } = this.suppressed.buffer;
     while (this.index.size > maxRecords || this.bytes > maxBytes) {
