@@ -1,8 +1,8 @@
 /**
  * The `skein` command line: one subcommand per Kafka tool it mirrors (kafka-server-start.sh,
  * kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh, kafka-consumer-groups.sh,
- * kafka-transactions.sh, kafka-dump-log.sh), and `run` for a streams application
- * module. Each command lives in commands/<name>.ts and registers itself here.
+ * kafka-transactions.sh, kafka-dump-log.sh, kafka-streams-application-reset.sh), and `run` for a
+ * streams application module. Each command lives in commands/<name>.ts and registers itself here.
  *
  * Exit codes: 0 on success; 1 for a usage error (commander's message), a configuration error or a
  * failed command (one readable line on stderr, no stack trace).
@@ -16,6 +16,7 @@ import { registerConsoleProducerCommand } from './commands/console-producer.js';
 import { registerConsumerGroupsCommand } from './commands/consumer-groups.js';
 import { registerDumpLogCommand } from './commands/dump-log.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerStreamsApplicationResetCommand } from './commands/streams-application-reset.js';
 import { registerTopicsCommand } from './commands/topics.js';
 import { registerTransactionsCommand } from './commands/transactions.js';
 import { printError } from './options.js';
@@ -36,6 +37,7 @@ export function createProgram(): Command {
   registerTransactionsCommand(program);
   registerDumpLogCommand(program);
   registerRunCommand(program);
+  registerStreamsApplicationResetCommand(program);
   return program;
 }
 
