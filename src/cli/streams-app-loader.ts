@@ -23,6 +23,9 @@
  *
  * `loadStreamsApp` records the absolute path of the module it loaded (`modulePath`), and puts it in
  * the `topology.module` property unless that is set already: that is what a worker thread imports.
+ * Its arguments (`StreamsAppArgs`) are plain strings, so a worker can be handed the same ones
+ * (`workerData`, with `module` set to `modulePath`) and rebuild the same application — properties
+ * that are objects (a serde, a handler function) cannot cross threads, but come again from the module.
  */
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';

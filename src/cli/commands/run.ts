@@ -25,7 +25,7 @@ export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description('Run the streams application a module defines (its topology, and default properties); SIGTERM or Ctrl-C closes it cleanly')
-    .argument('<module>', "an ES module (.mjs, .js) or CommonJS module exporting the topology: a Topology, a StreamsBuilder or a function returning one (default export or 'topology'), and optionally 'properties'")
+    .argument('<module>', "path of the module exporting the topology (default export or 'topology') and optionally 'properties'; see docs/cli.md")
     .option('--bootstrap-server <host:port>', 'the brokers (host:port[,host:port...]); sets bootstrap.servers')
     .option('--application-id <id>', 'sets application.id (the consumer group, transactional ids and internal topic prefix)')
     .option('--property <key=value>', "a streams property (Kafka Streams' names), overriding the module's; repeatable", collect, [])
