@@ -1,13 +1,15 @@
 /**
- * The group operations behind `skein consumer-groups`, as Kafka's admin client performs them for
- * ConsumerGroupCommand: ListGroups on every broker, and DescribeGroups, OffsetFetch, OffsetCommit and
- * DeleteGroups on the group's coordinator (FindCoordinator first). Failures the broker reports are
- * thrown as KafkaError.
+ * The group operations behind `skein consumer-groups` and `skein streams-application-reset`, as
+ * Kafka's admin client performs them: ListGroups on every broker, and DescribeGroups, OffsetFetch,
+ * OffsetCommit, OffsetDelete, LeaveGroup and DeleteGroups on the group's coordinator
+ * (FindCoordinator first). Failures the broker reports are thrown as KafkaError.
  */
 import { DeleteGroups } from '../protocol/apis/delete-groups.js';
 import { DescribeGroups } from '../protocol/apis/describe-groups.js';
+import { LeaveGroup } from '../protocol/apis/leave-group.js';
 import { ListGroups } from '../protocol/apis/list-groups.js';
 import { OffsetCommit } from '../protocol/apis/offset-commit.js';
+import { OffsetDelete } from '../protocol/apis/offset-delete.js';
 import { OffsetFetch, type OffsetFetchResponsePartition } from '../protocol/apis/offset-fetch.js';
 import { ErrorCode, errorName, KafkaError } from '../protocol/errors.js';
 import type { TopicPartition } from '../protocol/topic-partition.js';
@@ -170,6 +172,54 @@ export class ConsumerGroupService {
         for (const p of t.partitions) {
           if (p.errorCode === ErrorCode.NONE) continue;
           throw new KafkaError(p.errorCode, commitErrorMessage(p.errorCode, groupId, `${t.name}-${p.partitionIndex}`));
+        }
+      }
+    });
+  }
+
+  /**
+   * Deletes the group's committed offsets of `partitions` (OffsetDelete, KIP-496), as the admin
+   * client's deleteConsumerGroupOffsets does; a group with members keeps those of topics it consumes.
+   */
+  async deleteOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<void> {
+    if (partitions.length === 0) return;
+    const byTopic = new Map<string, number[]>();
+    for (const tp of partitions) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
+    await this.cluster.retrying(async () => {
+      const { client } = await this.cluster.coordinator(groupId);
+      const res = await client.send(OffsetDelete, {
+        groupId,
+        topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps.map((partitionIndex) => ({ partitionIndex })) })),
+      });
+      if (res.errorCode !== ErrorCode.NONE) throw new KafkaError(res.errorCode, `${errorName(res.errorCode)} deleting offsets of group '${groupId}'`);
+      for (const t of res.topics) {
+        for (const p of t.partitions) {
+          if (p.errorCode !== ErrorCode.NONE) throw new KafkaError(p.errorCode, `${errorName(p.errorCode)} deleting the offset of ${t.name}-${p.partitionIndex} for group '${groupId}'`);
+        }
+      }
+    });
+  }
+
+  /**
+   * Removes members from the group (LeaveGroup v3+ on their behalf), as the admin client's
+   * removeMembersFromConsumerGroup does; the group rebalances, or becomes Empty without them.
+   */
+  async removeMembers(groupId: string, members: ReadonlyArray<Pick<MemberDescription, 'memberId' | 'groupInstanceId'>>): Promise<void> {
+    if (members.length === 0) return;
+    await this.cluster.retrying(async () => {
+      const { client } = await this.cluster.coordinator(groupId);
+      const version = client.versionFor(LeaveGroup);
+      if (version < 3) throw new CliError('This broker cannot remove members from a group (it has no LeaveGroup v3+)');
+      const res = await client.send(
+        LeaveGroup,
+        { groupId, members: members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, reason: 'removed by an admin tool' })) },
+        version,
+      );
+      if (res.errorCode !== ErrorCode.NONE) throw new KafkaError(res.errorCode, `${errorName(res.errorCode)} removing members of group '${groupId}'`);
+      for (const m of res.members ?? []) {
+        // A member that left by itself meanwhile is gone all the same.
+        if (m.errorCode !== ErrorCode.NONE && m.errorCode !== ErrorCode.UNKNOWN_MEMBER_ID) {
+          throw new KafkaError(m.errorCode, `${errorName(m.errorCode)} removing member ${m.memberId} of group '${groupId}'`);
         }
       }
     });

@@ -1,8 +1,8 @@
 /**
  * The `skein` command line: one subcommand per Kafka tool it mirrors (kafka-server-start.sh,
  * kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh, kafka-consumer-groups.sh,
- * kafka-transactions.sh, kafka-dump-log.sh). Each command lives in commands/<name>.ts and registers
- * itself here.
+ * kafka-transactions.sh, kafka-dump-log.sh, kafka-streams-application-reset.sh), and `run` for a
+ * streams application module. Each command lives in commands/<name>.ts and registers itself here.
  *
  * Exit codes: 0 on success; 1 for a usage error (commander's message), a configuration error or a
  * failed command (one readable line on stderr, no stack trace).
@@ -15,6 +15,8 @@ import { registerConsoleConsumerCommand } from './commands/console-consumer.js';
 import { registerConsoleProducerCommand } from './commands/console-producer.js';
 import { registerConsumerGroupsCommand } from './commands/consumer-groups.js';
 import { registerDumpLogCommand } from './commands/dump-log.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerStreamsApplicationResetCommand } from './commands/streams-application-reset.js';
 import { registerTopicsCommand } from './commands/topics.js';
 import { registerTransactionsCommand } from './commands/transactions.js';
 import { printError } from './options.js';
@@ -34,6 +36,8 @@ export function createProgram(): Command {
   registerConsumerGroupsCommand(program);
   registerTransactionsCommand(program);
   registerDumpLogCommand(program);
+  registerRunCommand(program);
+  registerStreamsApplicationResetCommand(program);
   return program;
 }
 

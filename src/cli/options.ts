@@ -14,6 +14,14 @@ export function integer(value: string): number {
   return n;
 }
 
+/** A 64-bit signed decimal integer (an offset or an offset delta). */
+export function long(value: string): bigint {
+  if (!/^[+-]?\d+$/.test(value.trim())) throw new InvalidArgumentError('Not an integer.');
+  const n = BigInt(value.trim());
+  if (n > 0x7fffffffffffffffn || n < -0x8000000000000000n) throw new InvalidArgumentError('Out of range.');
+  return n;
+}
+
 /** Writes whole lines to stdout. */
 export function printLines(lines: readonly string[]): void {
   if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);

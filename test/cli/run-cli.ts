@@ -12,9 +12,16 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export interface CliProcessOptions {
+  /** Extra environment variables (on top of this process's). */
+  env?: Record<string, string>;
+  /** Working directory (default: this process's). */
+  cwd?: string;
+}
+
+export function runCli(args: readonly string[], opts: { input?: string; timeoutMs?: number } & CliProcessOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], cwd: opts.cwd, env: { ...process.env, ...opts.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -66,6 +73,57 @@ export async function startCliBroker(args: readonly string[]): Promise<CliBroker
     stop: (signal = 'SIGTERM') => {
       child.kill(signal);
       return exited;
+    },
+  };
+}
+
+export interface CliProcess {
+  /** What it printed so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once stderr matches `pattern`; rejects if it exits first or after `timeoutMs`. */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Sends `signal` (none: just waits) and resolves with how it ended; SIGKILLs it after `timeoutMs`. */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<CliResult>;
+}
+
+/** A long-running command (`skein run …`) as a child process. */
+export function startCli(args: readonly string[], opts: CliProcessOptions = {}): CliProcess {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd, env: { ...process.env, ...opts.env } });
+  let stdout = '';
+  let stderr = '';
+  const listeners = new Set<() => void>();
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    for (const l of listeners) l();
+  });
+  const closed = new Promise<CliResult>((res) => child.once('close', (code, signal) => res({ code, signal, stdout, stderr })));
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    waitForStderr: (pattern, timeoutMs = 30_000) =>
+      new Promise<void>((resolve, reject) => {
+        const done = (err?: Error): void => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          if (err) reject(err);
+          else resolve();
+        };
+        const check = (): void => {
+          if (pattern.test(stderr)) done();
+        };
+        const timer = setTimeout(() => done(new Error(`skein ${args.join(' ')}: no ${pattern} on stderr within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`)), timeoutMs);
+        listeners.add(check);
+        void closed.then((r) => done(pattern.test(stderr) ? undefined : new Error(`skein ${args.join(' ')} exited (${r.code ?? r.signal}) before ${pattern}\nstdout: ${stdout}\nstderr: ${stderr}`)));
+        check();
+      }),
+    stop: async (signal, timeoutMs = 30_000) => {
+      if (signal !== undefined && child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const r = await closed;
+      clearTimeout(timer);
+      return r;
     },
   };
 }

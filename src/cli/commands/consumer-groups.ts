@@ -10,7 +10,6 @@
  * --type (every group here is classic), and the KIP-848 consumer groups.
  */
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { systemClock } from '../../broker/clock.js';
 import { OffsetSpec } from '../../protocol/apis/list-offsets.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
@@ -29,7 +28,7 @@ import {
 } from '../consumer-group-report.js';
 import { type CommittedOffset, ConsumerGroupService, type GroupDescription, GROUP_STATES } from '../consumer-group-service.js';
 import { type OffsetLookup, parseDateTime, parseDuration, planOffsetReset, type ResetSpec } from '../offset-reset.js';
-import { collect, printError, printLines } from '../options.js';
+import { collect, long, printError, printLines } from '../options.js';
 
 export interface ConsumerGroupsOptions {
   bootstrapServer: string;
@@ -380,12 +379,4 @@ function parseStates(value: string | true): string[] {
   const canonical = states.map((s) => GROUP_STATES.find((g) => g.toLowerCase() === s.toLowerCase()));
   if (canonical.includes(undefined)) throw new CliError(`Invalid state list '${value}'. Valid states are: ${GROUP_STATES.join(', ')}`);
   return canonical as string[];
-}
-
-/** A 64-bit signed integer (an offset or an offset delta). */
-function long(value: string): bigint {
-  if (!/^[+-]?\d+$/.test(value.trim())) throw new InvalidArgumentError('Not an integer.');
-  const n = BigInt(value.trim());
-  if (n > 0x7fffffffffffffffn || n < -0x8000000000000000n) throw new InvalidArgumentError('Out of range.');
-  return n;
 }
