@@ -90,6 +90,7 @@ export class BrokerServer {
           partitionExists: (topic, partition) => partition >= 0 && partition < (topics.get(topic)?.partitions ?? 0),
         },
       );
+      topicManager.onTopicDeleted = (topic) => groupCoordinator.onTopicDeleted(topic);
       // Registered before startup: a load that fails half-way may already have armed timers.
       opened.push({ what: 'the group coordinator', close: () => groupCoordinator.shutdown() });
       // Groups and committed offsets come back from __consumer_offsets before the first request.

@@ -148,6 +148,11 @@ export class GroupCoordinator {
   }
 
   /** Cancels every timer; whoever still waits in a join or sync is told NOT_COORDINATOR. */
+  /** A topic was deleted: the groups' offsets for it go too. */
+  onTopicDeleted(topic: string): void {
+    this.offsets.onTopicDeleted(topic);
+  }
+
   shutdown(): void {
     this.groupManager.shutdown();
     for (const group of this.groupManager.currentGroups()) {

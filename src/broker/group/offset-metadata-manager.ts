@@ -278,6 +278,25 @@ export class OffsetMetadataManager {
     return all;
   }
 
+  /**
+   * A topic was deleted: every group forgets its offsets for it (committed and staged by open
+   * transactions), as Kafka's GroupCoordinator.onPartitionsDeleted does — so a topic created again
+   * under the same name starts from the reset policy, not from an offset of the old one.
+   */
+  onTopicDeleted(topic: string): number {
+    const removed = this.groupManager.cleanupGroupMetadata(this.groupManager.currentGroups(), (g) => {
+      const gone = g
+        .allOffsets()
+        .filter((o) => o.topic === topic)
+        .map(({ partition }) => ({ topic, partition }));
+      for (const tp of gone) g.removeOffset(tp.topic, tp.partition);
+      for (const byTopic of g.pendingTransactionalOffsets.values()) byTopic.delete(topic);
+      return gone;
+    });
+    if (removed > 0) this.logger.info(`Removed ${removed} committed offset(s) of deleted topic ${topic}`);
+    return removed;
+  }
+
   /** Runs the offset expiry now (the manager also runs it every offsets.retention.check.interval.ms). */
   cleanupExpiredOffsets(now?: number): number {
     return this.groupManager.cleanupExpiredOffsets(now);

@@ -46,6 +46,9 @@ export const newPartitionBudget = (): PartitionBudget => ({ remaining: MAX_PARTI
 const EXCESSIVE_BATCH = 'Unable to perform excessively large batch operation.';
 
 export class TopicManager {
+  /** Told of each deleted topic (the group coordinator drops the offsets committed for it). */
+  onTopicDeleted: (topic: string) => void = () => undefined;
+
   constructor(
     private readonly registry: TopicRegistry,
     private readonly logs: LogManager,
@@ -102,6 +105,7 @@ export class TopicManager {
       this.logs.deleteLog(topic.name, p).catch((err) => this.logger.error(`Deleting the log of ${topic.name}-${p} failed: ${(err as Error).message}`));
     }
     this.logger.info(`Deleted topic ${topic.name} (${topic.id})`);
+    this.onTopicDeleted(topic.name);
     return topic;
   }
 

@@ -238,6 +238,21 @@ export class TaskManager {
       }
     }
     for (const tp of tps) if (!out.has(`${tp.topic}:${tp.partition}`) && !missing.some((m) => m.topic === tp.topic && m.partition === tp.partition)) missing.push(tp);
+    // A committed offset outside the log (the topic was deleted and created again, or retention
+    // removed what it points at) is reset by the policy, as a consumer's OFFSET_OUT_OF_RANGE would be.
+    for (const topic of topics) {
+      const bounds = await this.o.admin.fetchTopicOffsets(topic);
+      for (const b of bounds) {
+        const k = `${topic}:${b.partition}`;
+        const c = out.get(k);
+        if (c === undefined) continue;
+        if (c.offset > Number(b.high) || c.offset < Number(b.low)) {
+          this.o.logger.warn(`The committed offset ${c.offset} of ${topic}-${b.partition} is outside its log [${b.low}, ${b.high}]; resetting it (auto.offset.reset = ${this.o.config.string('auto.offset.reset')})`);
+          out.delete(k);
+          missing.push({ topic, partition: b.partition });
+        }
+      }
+    }
     if (missing.length > 0) {
       const latest = this.o.config.string('auto.offset.reset') === 'latest';
       const resets = latest ? await this.o.reader.endOffsets(missing) : await this.o.reader.beginningOffsets(missing);
