@@ -30,9 +30,9 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { StreamsBuilder } from '../streams/kstream/streams-builder.js';
-import { Topology } from '../streams/processor/topology.js';
+import type { Topology } from '../streams/processor/topology.js';
 import { StreamsConfig } from '../streams/runtime/streams-config.js';
+import { type TopologyExportKind, findTopologyExports, resolveTopology as resolveTopologyExport } from '../streams/runtime/topology-module.js';
 import { StreamsError } from '../streams/errors.js';
 import { CliError, errorLine } from './cli-error.js';
 
@@ -66,7 +66,7 @@ export interface LoadedStreamsApp {
   /** Which export held the topology. */
   readonly exportName: 'topology' | 'default';
   /** What that export was. */
-  readonly kind: 'Topology' | 'StreamsBuilder' | 'function';
+  readonly kind: TopologyExportKind;
   readonly topology: Topology;
   /** The module's properties with the command line's on top, and `topology.module`. */
   readonly properties: Readonly<Record<string, unknown>>;
@@ -76,11 +76,11 @@ export interface LoadedStreamsApp {
 export async function loadStreamsApp(args: StreamsAppArgs): Promise<LoadedStreamsApp> {
   const overrides = commandLineProperties(args);
   const { modulePath, moduleUrl, exports } = await importModule(args.module, args.cwd ?? process.cwd());
-  const found = findExports(exports, args.module);
+  const found = asCliError(() => findTopologyExports(exports, args.module));
   const properties: Record<string, unknown> = { ...found.properties, ...overrides };
   if (properties['topology.module'] === undefined) properties['topology.module'] = modulePath;
   checkProperties(properties);
-  const { topology, kind } = await resolveTopology(found.topology, found.exportName, args.module, properties);
+  const { topology, kind } = await asCliErrorAsync(() => resolveTopologyExport(found.topology, found.exportName, args.module, properties));
   return { modulePath, moduleUrl, exportName: found.exportName, kind, topology, properties: Object.freeze(properties) };
 }
 
@@ -123,70 +123,22 @@ export async function importModule(path: string, cwd: string): Promise<{ moduleP
   }
 }
 
-interface FoundExports {
-  topology: unknown;
-  exportName: 'topology' | 'default';
-  properties: Record<string, unknown>;
-}
-
-function findExports(ns: Record<string, unknown>, path: string): FoundExports {
-  // A CommonJS `module.exports = { topology, properties }` whose names Node could not detect.
-  const dflt = ns.default;
-  const cjs = isPlainObject(dflt) && !isTopology(dflt) && !isBuilder(dflt) ? dflt : undefined;
-  const topologyExport = ns.topology ?? cjs?.topology;
-  const propertiesExport = ns.properties ?? cjs?.properties;
-
-  let properties: Record<string, unknown> = {};
-  if (propertiesExport !== undefined) {
-    if (!isPlainObject(propertiesExport)) {
-      throw new CliError(`The 'properties' export of ${path} must be an object of streams properties, not ${describeValue(propertiesExport)}`);
-    }
-    properties = propertiesExport;
-  }
-  if (topologyExport !== undefined) return { topology: topologyExport, exportName: 'topology', properties };
-  if (dflt !== undefined && cjs === undefined) return { topology: dflt, exportName: 'default', properties };
-  const names = Object.keys(ns).filter((n) => n !== 'default' && n !== 'properties');
-  throw new CliError(
-    `${path} exports no topology: export a Topology, a StreamsBuilder or a function returning one, as the default export or as 'topology'` +
-      (names.length > 0 ? ` (it exports ${names.map((n) => `'${n}'`).join(', ')})` : dflt !== undefined ? ` (its default export is ${describeValue(dflt)})` : ''),
-  );
-}
-
-/** The topology an export stands for, calling a function export with the properties. */
-async function resolveTopology(
-  value: unknown,
-  exportName: string,
-  path: string,
-  properties: Readonly<Record<string, unknown>>,
-): Promise<{ topology: Topology; kind: LoadedStreamsApp['kind'] }> {
-  const what = `The ${exportName === 'default' ? 'default export' : `'${exportName}' export`} of ${path}`;
-  let kind: LoadedStreamsApp['kind'];
-  let result = value;
-  if (typeof value === 'function' && !isBuilder(value) && !isTopology(value)) {
-    kind = 'function';
-    try {
-      result = await (value as (p: Readonly<Record<string, unknown>>) => unknown)(Object.freeze({ ...properties }));
-    } catch (e) {
-      throw new CliError(`${what} (a function) threw: ${errorLine(e)}`);
-    }
-    if (!isTopology(result) && !isBuilder(result)) {
-      throw new CliError(`${what} (a function) returned ${describeValue(result)}, not a Topology or a StreamsBuilder`);
-    }
-  } else if (isTopology(value)) {
-    kind = 'Topology';
-  } else if (isBuilder(value)) {
-    kind = 'StreamsBuilder';
-  } else {
-    throw new CliError(`${what} is ${describeValue(value)}: expected a Topology, a StreamsBuilder or a function returning one`);
-  }
-  if (isTopology(result)) return { topology: result, kind };
+/** The shared module contract throws StreamsErrors; the command reports them as one line. */
+function asCliError<T>(f: () => T): T {
   try {
-    const built = (result as StreamsBuilder).build();
-    if (!isTopology(built)) throw new CliError(`${what}: build() returned ${describeValue(built)}, not a Topology`);
-    return { topology: built, kind };
+    return f();
   } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError(`${what}: building the topology failed: ${errorLine(e)}`);
+    if (e instanceof StreamsError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+async function asCliErrorAsync<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof StreamsError) throw new CliError(e.message);
+    throw e;
   }
 }
 
@@ -198,34 +150,4 @@ function checkProperties(properties: Readonly<Record<string, unknown>>): void {
     if (e instanceof StreamsError) throw new CliError(`Invalid streams properties: ${e.message}`);
     throw e;
   }
-}
-
-function isTopology(x: unknown): x is Topology {
-  if (x instanceof Topology) return true;
-  const t = x as Partial<Topology> | null;
-  return typeof x === 'object' && t !== null && typeof t.subtopologies === 'function' && typeof t.describe === 'function' && typeof t.addSource === 'function';
-}
-
-function isBuilder(x: unknown): x is StreamsBuilder {
-  if (x instanceof StreamsBuilder) return true;
-  const b = x as Partial<StreamsBuilder> | null;
-  return typeof x === 'object' && b !== null && typeof b.build === 'function' && typeof b.stream === 'function';
-}
-
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
-  const proto = Object.getPrototypeOf(x);
-  return proto === Object.prototype || proto === null;
-}
-
-/** A short description of a value for an error message: `a string`, `an object (Foo)`, `null`. */
-function describeValue(x: unknown): string {
-  if (x === null) return 'null';
-  if (x === undefined) return 'undefined';
-  if (Array.isArray(x)) return 'an array';
-  if (typeof x === 'object') {
-    const name = (Object.getPrototypeOf(x) as { constructor?: { name?: string } } | null)?.constructor?.name;
-    return name && name !== 'Object' ? `an object (${name})` : 'an object';
-  }
-  return `${/^[aeiou]/.test(typeof x) ? 'an' : 'a'} ${typeof x}`;
 }

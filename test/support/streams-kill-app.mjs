@@ -38,6 +38,7 @@ const props = {
   'max.poll.interval.ms': 10000,
 };
 if (process.env.COMMIT_INTERVAL_MS) props['commit.interval.ms'] = Number(process.env.COMMIT_INTERVAL_MS);
+if (process.env.THREADS) props['num.stream.threads'] = Number(process.env.THREADS);
 const streams = new KafkaStreams(builder.build(), props, { logger: createLogger(process.env.LOG_LEVEL ?? 'info') });
 streams.setUncaughtExceptionHandler(() => 'REPLACE_THREAD');
 await streams.start();

@@ -38,6 +38,8 @@ export class GlobalStreamThread {
     /** Its own reader (its fetches must not wait behind the tasks' restorations); closed on stop. */
     private readonly reader: PartitionReader,
     private readonly logger: Logger,
+    /** The directory of this copy of the global stores, under `<state.dir>/<application.id>/` (each thread has its own). */
+    private readonly directory: string,
     private readonly onError: (e: unknown) => void,
   ) {}
 
@@ -62,7 +64,7 @@ export class GlobalStreamThread {
         applicationId: appId,
         appConfigs: this.config.values,
         collector: { send: () => undefined, partitionsFor: () => 0 },
-        taskDirectory: join(this.config.string('state.dir'), appId, 'global'),
+        taskDirectory: join(this.config.string('state.dir'), appId, this.directory),
         cache: null,
         wallClock: () => Date.now(),
         resolveTopic: (t) => t,

@@ -8,9 +8,15 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, type KafkaConfig, logLevel as KafkajsLogLevel, type LogEntry } from 'kafkajs';
-import { type Logger, createLogger } from '../../common/logger.js';
-import { StreamsError } from '../errors.js';
+import { resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Kafka, KafkaConfig } from 'kafkajs';
+import { type LogLevel, type Logger, createLogger } from '../../common/logger.js';
+import { StreamsConfigError, StreamsError } from '../errors.js';
+import { createKafkaClient } from './kafka-client.js';
+import { LocalThreadHandle, type StreamThreadHandle, WorkerThreadHandle } from './stream-thread-handle.js';
+import type { ThreadMetadata } from './thread-protocol.js';
+import { registerInWorker } from './worker-registration.js';
 import type { Topology } from '../processor/topology.js';
 import { InternalTopicManager, type TopicLayout } from './internal-topic-manager.js';
 import { GlobalStreamThread } from './global-stream-thread.js';
@@ -28,6 +34,8 @@ export type StateListener = (newState: KafkaStreamsState, oldState: KafkaStreams
 export interface KafkaStreamsOptions {
   /** Where Skein logs; default: INFO and above to stderr. */
   logger?: Logger;
+  /** The level of the log of worker threads (which write to stderr themselves); default 'info'. */
+  logLevel?: LogLevel;
   /** kafkajs client settings (ssl, sasl, connectionTimeout, …) added to those derived from the properties. */
   kafkaConfig?: Partial<KafkaConfig>;
 }
@@ -49,7 +57,7 @@ export class KafkaStreams {
   private currentState: KafkaStreamsState = 'CREATED';
   private listener: StateListener | null = null;
   private handler: StreamsUncaughtExceptionHandler = () => 'SHUTDOWN_CLIENT';
-  private readonly threads: StreamThread[] = [];
+  private readonly threads: StreamThreadHandle[] = [];
   private kafka: Kafka | null = null;
   private admin: ReturnType<Kafka['admin']> | null = null;
   private reader: PartitionReader | null = null;
@@ -59,11 +67,21 @@ export class KafkaStreams {
   private closing: Promise<void> | null = null;
   private readonly waiters: { state: KafkaStreamsState; resolve: () => void }[] = [];
 
+  /** In a stream thread's worker, where this instance only hands its topology over (worker-registration.ts). */
+  private readonly workerStub: boolean;
+
   constructor(
     private readonly topology: Topology,
-    props: StreamsProperties,
+    private readonly props: StreamsProperties,
     private readonly options: KafkaStreamsOptions = {},
   ) {
+    this.workerStub = registerInWorker(topology, props, options);
+    if (this.workerStub) {
+      // The worker builds its own thread from these; this instance stays CREATED and does nothing.
+      this.config = null as unknown as StreamsConfig;
+      this.logger = null as unknown as Logger;
+      return;
+    }
     this.config = new StreamsConfig(props);
     this.logger = options.logger ?? createLogger('info', undefined, `KafkaStreams ${this.config.applicationId}`);
     topology.resolveDefaultSerdes(this.config.values);
@@ -119,6 +137,7 @@ export class KafkaStreams {
    * they are started; the client is RUNNING when every thread has its tasks (`waitForState`).
    */
   async start(): Promise<void> {
+    if (this.workerStub) return;
     if (this.currentState !== 'CREATED') throw new StreamsError(`start() can only be called once; the client is ${this.currentState}`);
     this.setState('REBALANCING');
     try {
@@ -130,14 +149,15 @@ export class KafkaStreams {
       this.reader = new PartitionReader(kafka);
       if (this.topology.globalSubtopologies().length > 0) {
         // Global stores are complete before any task processes a record.
-        this.globalThread = new GlobalStreamThread(this.topology, this.config, this.layout.partitionCounts, new PartitionReader(kafka), this.logger.child('GlobalStreamThread'), (e) =>
+        this.globalThread = new GlobalStreamThread(this.topology, this.config, this.layout.partitionCounts, new PartitionReader(kafka), this.logger.child('GlobalStreamThread'), 'global', (e) =>
           void this.onThreadError(null, e),
         );
         await this.globalThread.bootstrap();
         this.globalThread.start();
       }
+      // All threads at once, so the group's first assignment spreads the tasks over all of them.
       const n = this.config.int('num.stream.threads');
-      for (let i = 0; i < n; i++) await this.startThread();
+      await Promise.all(Array.from({ length: n }, () => this.startThread()));
     } catch (e) {
       this.logger.error(`Starting failed: ${(e as Error).message}`);
       this.setState('PENDING_ERROR');
@@ -148,53 +168,108 @@ export class KafkaStreams {
   }
 
   private createKafka(): Kafka {
-    const logger = this.logger;
-    const clientId = this.config.string('client.id') || this.config.applicationId;
-    return new Kafka({
-      clientId,
-      brokers: this.config.bootstrapServers,
-      requestTimeout: this.config.int('request.timeout.ms'),
-      retry: { initialRetryTime: this.config.int('retry.backoff.ms'), retries: 10 },
-      logLevel: KafkajsLogLevel.WARN,
-      // kafkajs's own complaints (connections dropped during a rebalance, a broker restart) are
-      // expected; they go to Skein's debug log.
-      logCreator: () => (entry: LogEntry) => logger.debug(`kafkajs ${entry.namespace}: ${entry.log.message}`),
-      ...this.options.kafkaConfig,
-    });
+    return createKafkaClient(this.config, this.logger, this.options.kafkaConfig);
   }
 
-  private async startThread(): Promise<StreamThread> {
+  /**
+   * Starts one more stream thread: the first in this (the main) thread, the others each in a
+   * `worker_thread` that rebuilds the topology from the application's module.
+   */
+  private async startThread(): Promise<StreamThreadHandle> {
     const name = `${this.config.applicationId}-StreamThread-${++this.threadIndex}`;
-    const thread = new StreamThread({
-      name,
-      processId: this.processId,
-      topology: this.topology,
-      config: this.config,
-      layout: this.layout as TopicLayout,
-      kafka: this.kafka as Kafka,
-      admin: this.admin as ReturnType<Kafka['admin']>,
-      reader: this.reader as PartitionReader,
-      logger: this.logger.child(name),
-      globalStore: (store) => this.globalThread?.store(store),
-      onStateChange: () => this.onThreadStateChange(),
-      onError: (t, e) => void this.onThreadError(t, e),
-    });
-    this.threads.push(thread);
-    await thread.start();
-    return thread;
+    const local = !this.threads.some((t) => t.kind === 'main');
+    const handle: StreamThreadHandle = local
+      ? new LocalThreadHandle(
+          new StreamThread({
+            name,
+            processId: this.processId,
+            topology: this.topology,
+            config: this.config,
+            layout: this.layout as TopicLayout,
+            kafka: this.kafka as Kafka,
+            admin: this.admin as ReturnType<Kafka['admin']>,
+            reader: this.reader as PartitionReader,
+            logger: this.logger.child(name),
+            globalStore: (store) => this.globalThread?.store(store),
+            onStateChange: () => this.onThreadStateChange(),
+            onError: (_t, e) => void this.onThreadError(handle, e),
+          }),
+        )
+      : new WorkerThreadHandle(
+          {
+            moduleUrl: this.topologyModuleUrl(),
+            applicationId: this.config.applicationId,
+            overrides: this.stringOverrides(),
+            threadName: name,
+            processId: this.processId,
+            layout: this.layout as TopicLayout,
+            logLevel: this.options.logLevel ?? 'info',
+          },
+          { onState: () => this.onThreadStateChange(), onError: (h, e) => void this.onThreadError(h, e) },
+        );
+    this.threads.push(handle);
+    try {
+      await handle.start();
+    } catch (e) {
+      this.threads.splice(this.threads.indexOf(handle), 1);
+      throw e;
+    }
+    return handle;
+  }
+
+  /** The module workers import: `topology.module`, or the program's main module. */
+  private topologyModuleUrl(): string {
+    const configured = this.config.values['topology.module'] as string | null;
+    const main = configured ?? process.argv[1];
+    if (main === undefined || main === '') {
+      throw new StreamsConfigError('num.stream.threads > 1 needs the module that builds the topology, for each worker thread to import: set topology.module');
+    }
+    return /^[a-z]+:/.test(main) ? main : pathToFileURL(resolvePath(main)).href;
+  }
+
+  /** Properties given as strings (from a command line): what a worker applies on top of the module's own. */
+  private stringOverrides(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.props)) if (typeof v === 'string') out[k] = v;
+    return out;
+  }
+
+  /**
+   * Adds a stream thread at run time (Kafka Streams' `addStreamThread`): a worker that joins the
+   * group, which then rebalances. Resolves with its name.
+   */
+  async addStreamThread(): Promise<string> {
+    if (this.currentState !== 'RUNNING' && this.currentState !== 'REBALANCING') throw new StreamsError(`addStreamThread() needs a running client (it is ${this.currentState})`);
+    const handle = await this.startThread();
+    return handle.name;
+  }
+
+  /**
+   * Removes a stream thread (Kafka Streams' `removeStreamThread`): the last one added stops cleanly —
+   * committing its tasks and leaving the group, which gives them to the others. Resolves with its name.
+   */
+  async removeStreamThread(): Promise<string> {
+    const live = this.threads.filter((t) => t.state() !== 'DEAD');
+    if (live.length <= 1) throw new StreamsError('removeStreamThread() would leave no stream thread; close() the client instead');
+    const handle = live[live.length - 1];
+    this.threads.splice(this.threads.indexOf(handle), 1);
+    await handle.stop(true);
+    this.onThreadStateChange();
+    return handle.name;
   }
 
   private onThreadStateChange(): void {
-    const live = this.threads.filter((t) => t.threadState() !== 'DEAD');
+    const live = this.threads.filter((t) => t.state() !== 'DEAD');
     if (live.length === 0) return;
-    if (live.every((t) => t.threadState() === 'RUNNING')) this.setState('RUNNING');
-    else if (this.currentState === 'RUNNING' && live.some((t) => t.threadState() === 'PARTITIONS_REVOKED' || t.threadState() === 'PARTITIONS_ASSIGNED')) this.setState('REBALANCING');
+    if (live.every((t) => t.state() === 'RUNNING')) this.setState('RUNNING');
+    else if (this.currentState === 'RUNNING' && live.some((t) => t.state() === 'PARTITIONS_REVOKED' || t.state() === 'PARTITIONS_ASSIGNED' || t.state() === 'STARTING')) this.setState('REBALANCING');
   }
 
-  private async onThreadError(thread: StreamThread | null, error: unknown): Promise<void> {
+  private async onThreadError(thread: StreamThreadHandle | null, error: unknown): Promise<void> {
     if (thread !== null) {
       const i = this.threads.indexOf(thread);
       if (i >= 0) this.threads.splice(i, 1);
+      if (thread.kind === 'worker') await thread.stop(false).catch(() => undefined);
     }
     if (this.closing !== null) return;
     let response: StreamThreadExceptionResponse = 'SHUTDOWN_CLIENT';
@@ -221,6 +296,7 @@ export class KafkaStreams {
 
   /** Stops the threads (each commits its tasks), leaves the group, closes the clients. */
   async close(options: { timeout?: number } = {}): Promise<boolean> {
+    if (this.workerStub) return true;
     if (this.closing === null) {
       if (!this.setState('PENDING_SHUTDOWN')) {
         if (this.currentState === 'NOT_RUNNING' || this.currentState === 'ERROR') return true;
@@ -257,13 +333,7 @@ export class KafkaStreams {
   }
 
   /** Processed records and commits per thread (a first look; metrics come with part 4). */
-  localThreadsMetadata(): { threadName: string; state: string; activeTasks: string[]; processedRecords: number; commits: number }[] {
-    return this.threads.map((t) => ({
-      threadName: t.name,
-      state: t.threadState(),
-      activeTasks: t.activeTasks().map((a) => a.id),
-      processedRecords: t.processedRecords,
-      commits: t.commits,
-    }));
+  localThreadsMetadata(): ThreadMetadata[] {
+    return this.threads.map((t) => t.metadata());
   }
 }

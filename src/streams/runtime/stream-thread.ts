@@ -15,6 +15,7 @@ import { StreamsError } from '../errors.js';
 import type { Topology } from '../processor/topology.js';
 import { ThreadCache } from '../state/internals/thread-cache.js';
 import type { StateStore } from '../state/state-store.js';
+import type { StoreQuery } from './thread-protocol.js';
 import type { TopicLayout } from './internal-topic-manager.js';
 import type { PartitionReader, TopicPartition } from './partition-reader.js';
 import type { RawRecord } from './record-collector.js';
@@ -134,9 +135,63 @@ export class StreamThread {
     return [...this.tasks.tasks.values()];
   }
 
+  /** Tasks this thread keeps standby copies of. */
+  standbyTaskIds(): string[] {
+    return [];
+  }
+
+  /**
+   * A read of the store `q.store` in this thread's running tasks (interactive queries): a key is in
+   * one task's store, so `get` answers from the first that has it; scans concatenate the tasks'.
+   * Values of the DSL's timestamped stores come without their timestamps.
+   */
+  async queryStore(q: StoreQuery): Promise<unknown> {
+    const stores = this.tasks
+      .running()
+      .map((at) => at.task.getStore(q.store))
+      .filter((s): s is StateStore => s !== undefined);
+    const unwrap = (v: unknown): unknown => (v !== null && typeof v === 'object' && 'timestamp' in v && 'value' in v && Object.keys(v).length === 2 ? (v as { value: unknown }).value : v);
+    const collect = async (it: AsyncIterable<{ key: unknown; value: unknown }>, out: { key: unknown; value: unknown }[]): Promise<void> => {
+      for await (const e of it) out.push({ key: e.key, value: unwrap(e.value) });
+    };
+    switch (q.op) {
+      case 'get': {
+        for (const s of stores) {
+          const v = (s as unknown as { get(k: unknown): unknown }).get(q.args[0]);
+          if (v !== undefined) return unwrap(v);
+        }
+        return undefined;
+      }
+      case 'fetch': {
+        for (const s of stores) {
+          const v = (s as unknown as { fetch(k: unknown, t: number): unknown }).fetch(q.args[0], q.args[1] as number);
+          if (v !== undefined) return unwrap(v);
+        }
+        return undefined;
+      }
+      case 'all':
+      case 'range':
+      case 'fetchRange': {
+        const out: { key: unknown; value: unknown }[] = [];
+        for (const s of stores) {
+          const st = s as unknown as Record<string, (...a: unknown[]) => AsyncIterable<{ key: unknown; value: unknown }>>;
+          await collect(q.op === 'all' ? st.all() : q.op === 'range' ? st.range(q.args[0], q.args[1]) : st.fetchRange(q.args[0], q.args[1], q.args[2]), out);
+        }
+        return out;
+      }
+      case 'approximateNumEntries': {
+        let n = 0;
+        for (const s of stores) n += await (s as unknown as { approximateNumEntries(): Promise<number> }).approximateNumEntries();
+        return n;
+      }
+    }
+  }
+
   private setState(next: StreamThreadState): void {
     const prev = this.state;
     if (prev === next || prev === 'DEAD') return;
+    // Once shutting down, a rebalance the group goes through meanwhile is not this thread's any more.
+    if (prev === 'PENDING_SHUTDOWN' && next !== 'DEAD') return;
     this.state = next;
     this.logger.info(`Stream thread ${this.name}: ${prev} -> ${next}`);
     this.o.onStateChange?.(this, next, prev);
