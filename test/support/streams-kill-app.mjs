@@ -39,6 +39,7 @@ const props = {
 };
 if (process.env.COMMIT_INTERVAL_MS) props['commit.interval.ms'] = Number(process.env.COMMIT_INTERVAL_MS);
 if (process.env.THREADS) props['num.stream.threads'] = Number(process.env.THREADS);
+if (process.env.STANDBYS) props['num.standby.replicas'] = Number(process.env.STANDBYS);
 const streams = new KafkaStreams(builder.build(), props, { logger: createLogger(process.env.LOG_LEVEL ?? 'info') });
 streams.setUncaughtExceptionHandler(() => 'REPLACE_THREAD');
 await streams.start();

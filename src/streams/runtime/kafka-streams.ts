@@ -6,9 +6,8 @@
  * States are Kafka Streams': CREATED → REBALANCING ⇄ RUNNING → PENDING_SHUTDOWN → NOT_RUNNING, or
  * PENDING_ERROR → ERROR when a thread fails and the uncaught-exception handler shuts the client down.
  */
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { resolve as resolvePath } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Kafka, KafkaConfig } from 'kafkajs';
 import { type LogLevel, type Logger, createLogger } from '../../common/logger.js';
@@ -53,7 +52,7 @@ const VALID_TRANSITIONS: Record<KafkaStreamsState, readonly KafkaStreamsState[]>
 export class KafkaStreams {
   private readonly config: StreamsConfig;
   private readonly logger: Logger;
-  private readonly processId = newProcessId();
+  private processId = newProcessId();
   private currentState: KafkaStreamsState = 'CREATED';
   private listener: StateListener | null = null;
   private handler: StreamsUncaughtExceptionHandler = () => 'SHUTDOWN_CLIENT';
@@ -141,6 +140,7 @@ export class KafkaStreams {
     if (this.currentState !== 'CREATED') throw new StreamsError(`start() can only be called once; the client is ${this.currentState}`);
     this.setState('REBALANCING');
     try {
+      this.processId = readOrCreateProcessId(join(this.config.string('state.dir'), this.config.applicationId));
       const kafka = this.createKafka();
       this.kafka = kafka;
       this.admin = kafka.admin();
@@ -336,4 +336,22 @@ export class KafkaStreams {
   localThreadsMetadata(): ThreadMetadata[] {
     return this.threads.map((t) => t.metadata());
   }
+}
+
+/**
+ * The instance's id, kept in its state directory (Kafka Streams' process metadata file), so that a
+ * restarted instance is the same process to the assignor, which keeps its tasks where their state is.
+ */
+function readOrCreateProcessId(appStateDir: string): string {
+  const file = join(appStateDir, 'skein-process-id');
+  try {
+    const id = readFileSync(file, 'utf8').trim();
+    if (/^[0-9a-f-]{36}$/.test(id)) return id;
+  } catch {
+    // none yet
+  }
+  const id = newProcessId();
+  mkdirSync(appStateDir, { recursive: true });
+  writeFileSync(file, `${id}\n`);
+  return id;
 }

@@ -20,7 +20,7 @@ import type { TopicLayout } from './internal-topic-manager.js';
 import type { PartitionReader, TopicPartition } from './partition-reader.js';
 import type { RawRecord } from './record-collector.js';
 import type { StreamsConfig } from './streams-config.js';
-import { streamsPartitionAssignor } from './streams-partition-assignor.js';
+import { type AssignmentInfo, type HostTasks, decodeAssignmentInfo, streamsPartitionAssignor } from './streams-partition-assignor.js';
 import { IdempotentProducer } from './task-producers.js';
 import { type ActiveTask, TaskManager } from './task-manager.js';
 
@@ -57,6 +57,10 @@ export class StreamThread {
   private readonly sharedProducer: IdempotentProducer | null;
   private readonly logger: Logger;
   private pendingAssignment: TopicPartition[] | null = null;
+  private memberId: string | null = null;
+  /** Every instance's tasks by application.server, from the last assignment (interactive queries). */
+  hosts: Readonly<Record<string, HostTasks>> = {};
+  private standbyLoopDone: Promise<void> | null = null;
   private lastAssignment: TopicPartition[] | null = null;
   private revoking = false;
   private stopping = false;
@@ -89,6 +93,7 @@ export class StreamThread {
             tasksWithState: this.tasks.tasksWithState(),
             applicationServer: config.string('application.server'),
           }),
+          standbyReplicas: () => config.int('num.standby.replicas'),
         }),
       ],
       sessionTimeout: config.int('session.timeout.ms'),
@@ -137,7 +142,7 @@ export class StreamThread {
 
   /** Tasks this thread keeps standby copies of. */
   standbyTaskIds(): string[] {
-    return [];
+    return [...this.tasks.standbys.keys()];
   }
 
   /**
@@ -201,6 +206,7 @@ export class StreamThread {
     this.setState('STARTING');
     const { consumer } = this;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      this.memberId = e.payload.memberId;
       const assignment = e.payload.memberAssignment as Record<string, number[]>;
       const tps: TopicPartition[] = [];
       for (const [topic, partitions] of Object.entries(assignment)) for (const partition of partitions) tps.push({ topic, partition });
@@ -299,6 +305,7 @@ export class StreamThread {
           this.lastAssignment = assignment;
           await this.tasks.handleAssignment(assignment);
           this.previousTasks = [...this.tasks.tasks.keys()];
+          await this.applyAssignmentInfo();
           if (this.pendingAssignment === null) this.setState('RUNNING');
         }
         const processed = await this.processRound();
@@ -347,6 +354,44 @@ export class StreamThread {
     }
     await this.sleep(1000);
     return true;
+  }
+
+  /**
+   * Reads this member's assignment user data back from the group (kafkajs does not pass it on):
+   * its standby tasks and where every task runs. If the group has moved on meanwhile, the next
+   * assignment brings the right ones.
+   */
+  private async applyAssignmentInfo(): Promise<void> {
+    if (this.memberId === null) return;
+    let info: AssignmentInfo | null = null;
+    try {
+      const { groups } = await this.o.admin.describeGroups([this.o.config.applicationId]);
+      const me = groups[0]?.members.find((m) => m.memberId === this.memberId);
+      info = me === undefined ? null : decodeAssignmentInfo(me.memberAssignment);
+    } catch (e) {
+      this.logger.warn(`Could not read this member's assignment back from the group: ${(e as Error).message}`);
+    }
+    if (info === null) return;
+    this.hosts = info.hosts;
+    await this.tasks.handleStandbys(info.standbyTasks);
+    if (info.standbyTasks.length > 0 && this.standbyLoopDone === null) this.standbyLoopDone = this.standbyLoop();
+  }
+
+  /** Keeps the standby tasks' stores up to date, beside the processing loop. */
+  private async standbyLoop(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        if (this.tasks.standbys.size === 0) {
+          await new Promise((r) => setTimeout(r, 200));
+          continue;
+        }
+        await this.tasks.maintainStandbys(200);
+      } catch (e) {
+        if (this.stopping) return;
+        this.logger.warn(`Updating standby tasks: ${(e as Error).message}; retrying`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
   }
 
   /** Processes up to RECORDS_PER_TASK_TURN records of each running task; returns how many. */
@@ -418,6 +463,7 @@ export class StreamThread {
     this.stopping = true;
     this.wake();
     await this.loopDone;
+    await this.standbyLoopDone;
     await this.shutdown(clean);
   }
 

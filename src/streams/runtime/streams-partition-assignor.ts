@@ -21,17 +21,33 @@ export interface SubscriptionInfo {
   /** Tasks with a state directory on this member's host. */
   readonly tasksWithState: readonly string[];
   readonly applicationServer: string;
+  /** `num.standby.replicas` of this member's application (the leader uses its own if absent). */
+  readonly standbyReplicas?: number;
 }
 
-/** What the leader tells a member (assignment user data, JSON). */
+/** Where tasks run, by `application.server` (for interactive queries routed between instances). */
+export interface HostTasks {
+  readonly active: readonly string[];
+  readonly standby: readonly string[];
+}
+
+/**
+ * What the leader tells a member (assignment user data, JSON). kafkajs does not hand a member its
+ * user data, so members read it back with DescribeGroups (see StreamThread).
+ */
 export interface AssignmentInfo {
   readonly activeTasks: readonly string[];
+  readonly standbyTasks: readonly string[];
+  /** Every instance's tasks, by application.server ('' for instances without one). */
+  readonly hosts: Readonly<Record<string, HostTasks>>;
 }
 
 export interface AssignorOptions {
   /** The topic layout, known once the application has set up its topics. */
   layout(): TopicLayout;
   subscriptionInfo(): SubscriptionInfo;
+  /** `num.standby.replicas`. */
+  standbyReplicas(): number;
   /** Receives the leader's decision for this member. */
   onAssignment?(info: AssignmentInfo): void;
 }
@@ -96,6 +112,37 @@ export function assignTasks(tasks: readonly string[], members: readonly { id: st
   return result;
 }
 
+/**
+ * Standby tasks (Kafka Streams' `num.standby.replicas`): each task gets up to `replicas` standbys on
+ * members of *other processes* than its active one (a copy in the same process would die with it),
+ * preferring members that already hold its state, then the least loaded; never two in one process.
+ */
+export function assignStandbys(
+  tasks: readonly string[],
+  members: readonly { id: string; info: SubscriptionInfo | null }[],
+  active: ReadonlyMap<string, readonly string[]>,
+  replicas: number,
+): Map<string, string[]> {
+  const result = new Map<string, string[]>(members.map((m) => [m.id, []]));
+  if (replicas <= 0) return result;
+  const processOf = new Map(members.map((m) => [m.id, m.info?.processId ?? m.id]));
+  const activeOwner = new Map<string, string>();
+  for (const [member, ts] of active) for (const t of ts) activeOwner.set(t, member);
+  for (const t of tasks) {
+    const usedProcesses = new Set<string>([processOf.get(activeOwner.get(t) ?? '') ?? '']);
+    for (let r = 0; r < replicas; r++) {
+      const candidates = members.filter((m) => !usedProcesses.has(processOf.get(m.id) as string));
+      if (candidates.length === 0) break;
+      const load = (m: { id: string }): number => (result.get(m.id) as string[]).length + (active.get(m.id)?.length ?? 0);
+      candidates.sort((a, b) => Number(b.info?.tasksWithState.includes(t) ?? false) - Number(a.info?.tasksWithState.includes(t) ?? false) || load(a) - load(b));
+      const chosen = candidates[0];
+      (result.get(chosen.id) as string[]).push(t);
+      usedProcesses.add(processOf.get(chosen.id) as string);
+    }
+  }
+  return result;
+}
+
 export function streamsPartitionAssignor(options: AssignorOptions): PartitionAssigner {
   return (): Assigner => ({
     name: ASSIGNOR_NAME,
@@ -105,14 +152,23 @@ export function streamsPartitionAssignor(options: AssignorOptions): PartitionAss
       const decoded = members
         .map((m) => ({ id: m.memberId, info: decodeSubscription(m.memberMetadata) }))
         .sort((a, b) => (a.info?.processId ?? '').localeCompare(b.info?.processId ?? '') || a.id.localeCompare(b.id));
-      const byMember = assignTasks(allTasks(layout), decoded);
+      const tasks = allTasks(layout);
+      const byMember = assignTasks(tasks, decoded);
+      const replicas = options.standbyReplicas();
+      const standbys = assignStandbys(tasks, decoded, byMember, replicas);
+      const hosts: Record<string, { active: string[]; standby: string[] }> = {};
+      for (const m of decoded) {
+        const h = (hosts[m.info?.applicationServer ?? ''] ??= { active: [], standby: [] });
+        h.active.push(...(byMember.get(m.id) as string[]));
+        h.standby.push(...(standbys.get(m.id) as string[]));
+      }
       return decoded.map((m) => {
-        const tasks = byMember.get(m.id) as string[];
+        const active = byMember.get(m.id) as string[];
         const assignment: Record<string, number[]> = {};
-        for (const t of tasks) {
+        for (const t of active) {
           for (const tp of partitionsOfTask(layout, t)) (assignment[tp.topic] ??= []).push(tp.partition);
         }
-        const info: AssignmentInfo = { activeTasks: tasks };
+        const info: AssignmentInfo = { activeTasks: active, standbyTasks: standbys.get(m.id) as string[], hosts };
         return {
           memberId: m.id,
           memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: VERSION, assignment, userData: Buffer.from(JSON.stringify(info)) }),
@@ -133,6 +189,17 @@ function decodeSubscription(metadata: Buffer): SubscriptionInfo | null {
     const m = AssignerProtocol.MemberMetadata.decode(metadata);
     if (m === null || m.userData === undefined || m.userData.length === 0) return null;
     return JSON.parse(m.userData.toString()) as SubscriptionInfo;
+  } catch {
+    return null;
+  }
+}
+
+/** A member's assignment user data, as DescribeGroups returns its assignment bytes. */
+export function decodeAssignmentInfo(memberAssignment: Buffer): AssignmentInfo | null {
+  try {
+    const a = AssignerProtocol.MemberAssignment.decode(memberAssignment);
+    if (a === null || a.userData === undefined || a.userData.length === 0) return null;
+    return JSON.parse(a.userData.toString()) as AssignmentInfo;
   } catch {
     return null;
   }

@@ -19,6 +19,8 @@ import type { PartitionReader, TopicPartition } from './partition-reader.js';
 import { RecordCollectorImpl } from './record-collector-impl.js';
 import type { ProducerRecord } from './record-collector.js';
 import { StoreChangelogReader, type RestoreResult } from './store-changelog-reader.js';
+import type { ChangelogPartition } from './processor-state-manager.js';
+import { toBytesKey } from '../state/internals/bytes-store.js';
 import { StreamTask } from './stream-task.js';
 import type { StreamsConfig } from './streams-config.js';
 import { parseTaskId, partitionsOfTask } from './streams-partition-assignor.js';
@@ -84,8 +86,23 @@ export function decodeOffsetMetadata(metadata: string | null | undefined): numbe
   return m === null ? -1 : Number(m[1]);
 }
 
+/**
+ * A standby task (Kafka Streams' `StandbyTask`): a copy of an active task's stores in another
+ * process, kept up to date from their changelogs. Its stores record their changelog offsets like any
+ * store, so when the task fails over here its restoration replays only what the standby had not read.
+ */
+export interface StandbyTask {
+  readonly id: string;
+  readonly task: StreamTask;
+  readonly changelogs: readonly ChangelogPartition[];
+  /** Next changelog offset to read, by `topic:partition`. */
+  readonly positions: Map<string, number>;
+  closed: boolean;
+}
+
 export class TaskManager {
   readonly tasks = new Map<string, ActiveTask>();
+  readonly standbys = new Map<string, StandbyTask>();
   private readonly byPartition = new Map<string, ActiveTask>();
   private readonly appId: string;
   private readonly stateRoot: string;
@@ -128,6 +145,9 @@ export class TaskManager {
       this.o.consumer.resume(at.inputs);
     }
     for (const id of wanted) {
+      // A standby of a task that becomes active here gives its stores (and their offsets) to it.
+      const sb = this.standbys.get(id);
+      if (sb !== undefined) await this.closeStandby(sb);
       if (!this.tasks.has(id)) this.createTask(id);
     }
     for (const id of wanted) {
@@ -136,13 +156,70 @@ export class TaskManager {
     }
   }
 
-  private createTask(id: string): ActiveTask {
+  /** The standby tasks this member should keep (read back from the group's assignment); closes the others. */
+  async handleStandbys(ids: readonly string[]): Promise<void> {
+    const wanted = new Set(ids.filter((id) => !this.tasks.has(id)));
+    for (const [id, sb] of this.standbys) if (!wanted.has(id)) await this.closeStandby(sb);
+    for (const id of wanted) {
+      if (this.standbys.has(id)) continue;
+      const at = this.createTask(id, true);
+      const sb: StandbyTask = { id, task: at.task, changelogs: at.task.stateManager.changelogPartitions(), positions: new Map(), closed: false };
+      this.standbys.set(id, sb);
+      try {
+        await this.openStores(at);
+        const begins = await this.o.reader.beginningOffsets(sb.changelogs);
+        for (const c of sb.changelogs) {
+          const bottom = (at.task.stateManager.stores.get(c.store) as BuiltStore<StateStore>).bottom;
+          const k = `${c.topic}:${c.partition}`;
+          sb.positions.set(k, Math.max(bottom.committedChangelogOffset(c.partition) ?? 0, begins.get(k) ?? 0));
+        }
+        this.o.logger.info(`Standby task ${id}: keeping ${sb.changelogs.map((c) => c.store).join(', ') || 'no stores'} up to date from ${[...sb.positions].map(([k, o]) => `${k}@${o}`).join(', ')}`);
+      } catch (e) {
+        await this.closeStandby(sb);
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Reads the standby tasks' changelogs once (waiting up to `maxWaitMs` for new records) and writes
+   * what it read to their stores, each batch with its new changelog offset. Returns the records applied.
+   */
+  async maintainStandbys(maxWaitMs: number): Promise<number> {
+    const live = [...this.standbys.values()].filter((sb) => !sb.closed);
+    const positions = live.flatMap((sb) => sb.changelogs.map((c) => ({ topic: c.topic, partition: c.partition, offset: sb.positions.get(`${c.topic}:${c.partition}`) ?? 0 })));
+    if (positions.length === 0) return 0;
+    const fetched = await this.o.reader.fetch(positions, { maxWaitMs });
+    let applied = 0;
+    for (const f of fetched) {
+      const k = `${f.topic}:${f.partition}`;
+      for (const sb of live) {
+        const c = sb.changelogs.find((x) => x.topic === f.topic && x.partition === f.partition);
+        if (c === undefined || sb.closed || f.nextOffset <= (sb.positions.get(k) ?? 0)) continue;
+        const bottom = (sb.task.stateManager.stores.get(c.store) as BuiltStore<StateStore>).bottom;
+        const records = f.records.filter((r) => r.key !== null).map((r) => [toBytesKey(r.key as Buffer), r.value === null ? null : { value: r.value, timestamp: r.timestamp }] as [string, { value: Buffer; timestamp: number } | null]);
+        await bottom.restore(records, f.partition, f.nextOffset);
+        sb.positions.set(k, f.nextOffset);
+        applied += records.length;
+      }
+    }
+    return applied;
+  }
+
+  private async closeStandby(sb: StandbyTask): Promise<void> {
+    sb.closed = true;
+    this.standbys.delete(sb.id);
+    await sb.task.close().catch((e: unknown) => this.o.logger.warn(`Closing standby task ${sb.id}: ${(e as Error).message}`));
+    this.o.logger.info(`Standby task ${sb.id} closed`);
+  }
+
+  private createTask(id: string, standby = false): ActiveTask {
     const { topology, config } = this.o;
     const layout = this.o.layout();
     const { subtopology, partition } = parseTaskId(id);
     const sub = topology.subtopologies().find((s) => s.id === subtopology) as Subtopology;
     const collector = new RecordCollectorImpl((t) => layout.partitionCounts.get(t));
-    const producer = config.exactlyOnce ? new TransactionalProducer(this.o.kafka, `${this.appId}-${id}`, config.int('transaction.timeout.ms'), this.o.compression) : null;
+    const producer = config.exactlyOnce && !standby ? new TransactionalProducer(this.o.kafka, `${this.appId}-${id}`, config.int('transaction.timeout.ms'), this.o.compression) : null;
     const dlq = config.values['errors.deadletterqueue.topic.name'] as string | null;
     const decide = deserializationErrorDecider(config.values['default.deserialization.exception.handler'], dlq, this.o.logger, (r) => collector.send(r));
     const task = new StreamTask({
@@ -163,6 +240,7 @@ export class TaskManager {
       logger: this.o.logger,
     });
     const inputs = partitionsOfTask(layout, id);
+    if (standby) return { id, task, collector, group: new PartitionGroup(), producer: null, inputs: [], state: 'restoring', restore: [], sends: Promise.resolve(), sendError: null, written: new Map(), lastSend: 0 };
     const at: ActiveTask = { id, task, collector, group: new PartitionGroup(), producer, inputs, state: 'restoring', restore: [], sends: Promise.resolve(), sendError: null, written: new Map(), lastSend: Date.now() };
     this.tasks.set(id, at);
     for (const tp of inputs) this.byPartition.set(`${tp.topic}:${tp.partition}`, at);
@@ -434,9 +512,10 @@ export class TaskManager {
     at.task.postCommit(this.changelogOffsetsOf(at, at.written));
   }
 
-  /** Closes every task; `clean` commits them first. */
+  /** Closes every task (and standby); `clean` commits them first. */
   async closeAll(clean: boolean): Promise<void> {
     for (const at of [...this.tasks.values()]) await this.closeTask(at, clean);
+    for (const sb of [...this.standbys.values()]) await this.closeStandby(sb);
   }
 
   /** Throws if a task is in no state to continue (used by tests and the thread's checks). */
