@@ -15,6 +15,12 @@ function run(script: string): { status: number | null; out: string } {
 }
 
 describe('examples', () => {
+  it('word-count: on the embedded broker, every count exactly once and in order', () => {
+    const r = run('examples/word-count/run.mjs');
+    expect(r.out, r.out).toMatch(/OK: \d+ words, \d+ updates, every count exactly once/);
+    expect(r.status).toBe(0);
+  }, 150_000);
+
   it('page-views: hopping one-minute windows, one suppressed final count per window, each once', () => {
     const r = run('examples/page-views/run.mjs');
     expect(r.out, r.out).toMatch(/OK: \d+ final counts, each once/);
