@@ -359,6 +359,11 @@ export class StreamTask {
     this.context.streamTime = streamTime;
   }
 
+  /** The next offset to process as of the last commit, if known. */
+  committedPosition(topic: string, partition: number): number | undefined {
+    return this.committedPositions.get(`${topic}:${partition}`)?.offset;
+  }
+
   /** The next offset to process for a partition, if known. */
   position(topic: string, partition: number): number | undefined {
     return this.positions.get(`${topic}:${partition}`)?.offset;

@@ -48,6 +48,8 @@ const RECORDS_PER_TASK_TURN = 200;
 /** Output goes to the producer once this many records are collected, or after this long. */
 const SEND_BATCH_RECORDS = 2000;
 const SEND_LINGER_MS = 20;
+/** How often committed records are deleted from repartition topics (Kafka Streams' repartition.purge.interval.ms). */
+const REPARTITION_PURGE_INTERVAL_MS = 30_000;
 
 export class StreamThread {
   readonly name: string;
@@ -427,6 +429,7 @@ export class StreamThread {
     this.lastCommit = Date.now();
     const n = await this.tasks.commitAll();
     if (n > 0) this.commits++;
+    await this.tasks.maybePurgeRepartitionTopics(REPARTITION_PURGE_INTERVAL_MS);
   }
 
   /** Resumes fetching for partitions paused because their buffer was full, once it is half empty. */

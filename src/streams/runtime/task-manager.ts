@@ -479,6 +479,31 @@ export class TaskManager {
     }
   }
 
+  private lastPurge = Date.now();
+
+  /**
+   * Deletes what the tasks have committed from the repartition topics they read (Kafka Streams'
+   * purge): a repartition topic keeps records forever (retention.ms = -1, so none is lost to
+   * retention before it is processed), and this is what keeps it small. At most every `intervalMs`.
+   */
+  async maybePurgeRepartitionTopics(intervalMs: number): Promise<void> {
+    if (Date.now() - this.lastPurge < intervalMs) return;
+    this.lastPurge = Date.now();
+    const byTopic = new Map<string, { partition: number; offset: string }[]>();
+    for (const at of this.running()) {
+      for (const tp of at.inputs) {
+        if (!tp.topic.startsWith(`${this.appId}-`) || !tp.topic.endsWith('-repartition')) continue;
+        const committed = at.task.committedPosition(tp.topic, tp.partition);
+        if (committed === undefined || committed <= 0) continue;
+        if (!byTopic.has(tp.topic)) byTopic.set(tp.topic, []);
+        (byTopic.get(tp.topic) as { partition: number; offset: string }[]).push({ partition: tp.partition, offset: String(committed) });
+      }
+    }
+    for (const [topic, partitions] of byTopic) {
+      await this.o.admin.deleteTopicRecords({ topic, partitions }).catch((e: unknown) => this.o.logger.debug(`Purging ${topic}: ${(e as Error).message}`));
+    }
+  }
+
   /** Closes a task: commits first if `clean` (a failure makes it dirty), then drops it. */
   async closeTask(at: ActiveTask, clean: boolean): Promise<void> {
     if (at.state === 'closed') return;
