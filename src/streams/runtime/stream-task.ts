@@ -393,8 +393,9 @@ export class StreamTask {
 
 function serdeFor(def: NodeDef, which: 'key' | 'value', given: Serde<unknown> | undefined, configs: Readonly<Record<string, unknown>>): Serde<unknown> {
   if (given !== undefined) return given;
-  const configured = configs[`default.${which}.serde`] as Serde<unknown> | undefined;
-  if (configured !== undefined) return configured;
+  // StreamsConfig fills an unset default serde in as null; the test driver leaves it undefined.
+  const configured = configs[`default.${which}.serde`] as Serde<unknown> | null | undefined;
+  if (configured !== undefined && configured !== null) return configured;
   const where = def.kind === 'source' ? `source ${def.name} (topics ${def.topics.join(', ')})` : `sink ${def.name}${def.kind === 'sink' && typeof def.topic === 'string' ? ` (topic ${def.topic})` : ''}`;
   throw new TopologyError(`no ${which} serde for ${where}: pass { ${which}Serde } to the DSL call, or set default.${which}.serde`);
 }
