@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
 import { type BrokerProcess, spawnBroker } from './broker.js';
-import { kafkaFor, waitUntil } from './streams-apps.js';
+import { kafkaFor, readTopics, waitUntil } from './streams-apps.js';
 
 export const STREAMS_BROKER_CONFIG = {
   'offsets.topic.num.partitions': '3',
@@ -71,5 +71,19 @@ export async function waitForCommitted(admin: Admin, groupId: string, topic: str
     },
     timeoutMs,
     () => `${groupId} committed ${JSON.stringify(last)} of ${topic}, not ${JSON.stringify(expected)}\n${describe()}`,
+  );
+}
+
+/** Waits until `topic` holds `n` committed records (read_committed, all partitions). */
+export async function waitForRecords(kafka: Kafka, topic: string, partitions: number, n: number, timeoutMs = 60_000, describe: () => string = () => ''): Promise<void> {
+  let found = 0;
+  await waitUntil(
+    async () => {
+      const t = await readTopics(kafka, [{ topic, partitions }]);
+      found = (t.get(topic) ?? []).flat().length;
+      return found >= n;
+    },
+    timeoutMs,
+    () => `${topic} has ${found} committed records, not ${n}\n${describe()}`,
   );
 }
