@@ -5,6 +5,8 @@
  * SIGKILL nor a restart brings it back, and the good records' outputs are each there exactly once.
  * With the default 'logAndFail', the application stops in ERROR with a message that names the
  * record's topic, partition, offset and the serde, and nothing after the record is committed.
+ * A record the broker refuses (too large for its topic) fails the application under the default
+ * production handler, 'fail', rather than being rolled back and sent again for ever.
  */
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -176,3 +178,29 @@ describe('a record that does not deserialize', () => {
   }, 120_000);
 });
 
+describe('a record the broker refuses', () => {
+  it("stops the application with the default production handler ('fail') instead of being retried forever", async () => {
+    const b = await broker({ orders: 1 });
+    await b.admin.createTopics({ topics: [{ topic: 'small', numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '1000' }] }], waitForLeaders: true });
+    const builder = new StreamsBuilder();
+    builder
+      .stream('orders', { keySerde: Serdes.String(), valueSerde: Serdes.String() })
+      .mapValues((v) => v.repeat(2_000))
+      .to('small', { valueSerde: Serdes.String() });
+    const logger = recordingLogger();
+    const streams = new KafkaStreams(
+      builder.build(),
+      { 'application.id': 'refused-app', 'bootstrap.servers': b.bootstrap, 'processing.guarantee': 'exactly_once', 'state.dir': b.tempDir('skein-refused-state-') },
+      { logger },
+    );
+    cleanups.push(async () => void (await streams.close({ timeout: 10_000 })));
+    await produce(b, [{ key: 'a', value: 'xyz', partition: 0 }]);
+    await streams.start();
+    await streams.waitForState('ERROR', 30_000);
+    const errors = logger.lines.filter((l) => l.level === 'error').map((l) => l.message);
+    expect(errors).toContainEqual(
+      expect.stringMatching(/^Shutting down after a stream thread failed: Task 0_0 could not write its records: the broker refused them \(.*larger than the max message size.*\); default\.production\.exception\.handler is 'fail'$/),
+    );
+    expect(await committedOffsets(b.admin, 'refused-app', 'orders')).toEqual([-1]);
+  }, 60_000);
+});
