@@ -401,7 +401,7 @@ export class StreamTask {
 
 function serdeFor(def: NodeDef, which: 'key' | 'value', given: Serde<unknown> | undefined, configs: Readonly<Record<string, unknown>>): Serde<unknown> {
   if (given !== undefined) return given;
-  // StreamsConfig fills an unset default serde in as null.
+  // StreamsConfig fills an unset default serde in as null; the test driver leaves it undefined.
   const configured = configs[`default.${which}.serde`] as Serde<unknown> | null | undefined;
   if (configured !== undefined && configured !== null) return configured;
   const where = def.kind === 'source' ? `source ${def.name} (topics ${def.topics.join(', ')})` : `sink ${def.name}${def.kind === 'sink' && typeof def.topic === 'string' ? ` (topic ${def.topic})` : ''}`;

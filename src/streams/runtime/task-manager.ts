@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Admin, CompressionTypes, Kafka } from 'kafkajs';
 import type { Logger } from '../../common/logger.js';
-import { StreamsError, TaskMigratedError } from '../errors.js';
+import { ProcessingError, StreamsError, TaskMigratedError } from '../errors.js';
 import type { StoreDef, Subtopology, Topology } from '../processor/topology.js';
 import type { ThreadCache } from '../state/internals/thread-cache.js';
 import type { StateStore } from '../state/state-store.js';
@@ -24,7 +24,7 @@ import { toBytesKey } from '../state/internals/bytes-store.js';
 import { StreamTask } from './stream-task.js';
 import type { StreamsConfig } from './streams-config.js';
 import { parseTaskId, partitionsOfTask } from './streams-partition-assignor.js';
-import { type IdempotentProducer, type NextOffsets, type OffsetToCommit, TransactionalProducer, isFenced } from './task-producers.js';
+import { type IdempotentProducer, type NextOffsets, type OffsetToCommit, TransactionalProducer, isFenced, isRecordRefused } from './task-producers.js';
 
 /** What the task manager needs of the thread's consumer. */
 export interface ConsumerControl {
@@ -447,6 +447,11 @@ export class TaskManager {
       this.o.logger.warn(`Task ${at.id} was fenced: another instance owns it now; closing it without committing`);
       await this.closeTask(at, false);
       return;
+    }
+    if (isRecordRefused(e) && this.o.config.values['default.production.exception.handler'] === 'fail') {
+      // Rolling back and sending again would be refused again, for ever: the task fails.
+      await this.rollback(at);
+      throw new ProcessingError(`Task ${at.id} could not write its records: the broker refused them (${(e as Error).message}); default.production.exception.handler is 'fail'`, { taskId: at.id }, e);
     }
     this.o.logger.warn(`Committing task ${at.id} failed (${(e as Error).message}); rolling back to its last commit`);
     await this.rollback(at);

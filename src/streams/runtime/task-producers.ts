@@ -183,3 +183,18 @@ export function isFenced(e: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * The broker refused the records themselves (too large, invalid, not allowed): sending them again
+ * cannot help. This is what `default.production.exception.handler` is asked about.
+ */
+const REFUSED = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'INVALID_TIMESTAMP', 'CORRUPT_MESSAGE', 'INVALID_TOPIC_EXCEPTION', 'TOPIC_AUTHORIZATION_FAILED']);
+
+export function isRecordRefused(e: unknown): boolean {
+  for (let x: unknown = e, depth = 0; x !== null && x !== undefined && depth < 8; depth++) {
+    const err = x as { type?: string; cause?: unknown; originalError?: unknown };
+    if (err.type !== undefined && REFUSED.has(err.type)) return true;
+    x = err.originalError ?? err.cause;
+  }
+  return false;
+}
