@@ -9,7 +9,7 @@ import { TopologyError } from '../errors.js';
 import type { ProcessorSupplier } from '../processor/processor.js';
 import type { InternalStreamsBuilder } from './internal-streams-builder.js';
 import { changedSerde } from './internals/change.js';
-import { type LateSerde, lateSerde } from '../processor/late-serde.js';
+import { registerLateSerde } from '../processor/late-serde.js';
 import { KTableAggregate } from './internals/ktable-processors.js';
 import { KTable } from './ktable.js';
 import { Serdes } from '../../serdes/serdes.js';
@@ -76,9 +76,7 @@ export class KGroupedTable<K, V> {
     // The repartition topic carries Changes: wrap the value serde, the default one too when none was given.
     let valueSerdeOfChanges = this.valueSerde;
     if (valueSerdeOfChanges === undefined) {
-      const late = lateSerde<V>('value', `repartition topic ${topic} (KTable.groupBy)`);
-      b.topology.lateSerdes.push(late as LateSerde<unknown>);
-      valueSerdeOfChanges = late;
+      valueSerdeOfChanges = registerLateSerde<V>(b.topology, 'value', `repartition topic ${topic} (KTable.groupBy)`);
     }
     const changeSerde = changedSerde(valueSerdeOfChanges);
     const t = b.topology;

@@ -14,7 +14,7 @@ import { checkName } from './internal-streams-builder.js';
 import { type BufferedChange, KTableSuppressProcessor, bufferedChangeSerde } from './internals/ktable-suppress-processor.js';
 import type { Suppressed } from './suppressed.js';
 import { Stores } from '../state/stores.js';
-import { lateSerde } from '../processor/late-serde.js';
+import { registerLateSerde } from '../processor/late-serde.js';
 
 export class KTable<K, V> {
   /** @internal */
@@ -85,9 +85,7 @@ export class KTable<K, V> {
   }
 
   private late<T>(which: 'key' | 'value', store: string): Serde<T> {
-    const s = lateSerde<T>(which, `store ${store}`);
-    this.builder.topology.lateSerdes.push(s as never);
-    return s;
+    return registerLateSerde<T>(this.builder.topology, which, `store ${store}`);
   }
 
   /** The table's updates as a stream; a deleted row is a record with a null value. */

@@ -13,7 +13,7 @@ import type { KGroupedStream } from './kgrouped-stream.js';
 import type { KTable } from './ktable.js';
 import { materialize, windowStoreBuilder } from './materialize.js';
 import type { MaterializedAs } from './options.js';
-import { lateSerde } from '../processor/late-serde.js';
+import { registerLateSerde } from '../processor/late-serde.js';
 import type { SessionWindows } from './windows/session-windows.js';
 import { WindowedSerdes } from './windows/windowed-serdes.js';
 
@@ -69,8 +69,6 @@ export class SessionWindowedKStream<K, V> {
   }
 
   private late<T>(which: 'key' | 'value', store: string): Serde<T> {
-    const s = lateSerde<T>(which, `store ${store}`);
-    this.builder.topology.lateSerdes.push(s as never);
-    return s;
+    return registerLateSerde<T>(this.builder.topology, which, `store ${store}`);
   }
 }

@@ -15,7 +15,7 @@ import type { KGroupedStream } from './kgrouped-stream.js';
 import type { KTable } from './ktable.js';
 import { materialize, windowStoreBuilder } from './materialize.js';
 import type { MaterializedAs } from './options.js';
-import { lateSerde } from '../processor/late-serde.js';
+import { registerLateSerde } from '../processor/late-serde.js';
 import type { SlidingWindows } from './windows/sliding-windows.js';
 import { TimeWindows } from './windows/time-windows.js';
 import { WindowedSerdes } from './windows/windowed-serdes.js';
@@ -74,8 +74,6 @@ export class TimeWindowedKStream<K, V> {
   }
 
   private late<T>(which: 'key' | 'value', store: string): Serde<T> {
-    const s = lateSerde<T>(which, `store ${store}`);
-    this.builder.topology.lateSerdes.push(s as never);
-    return s;
+    return registerLateSerde<T>(this.builder.topology, which, `store ${store}`);
   }
 }

@@ -14,8 +14,9 @@ import { StateStoreError } from '../../errors.js';
 import type { KeyValue } from '../../processor/stream-record.js';
 import type { ValueAndTimestamp } from '../key-value-store.js';
 import type { SessionStore, StoreIterator, WindowStore, Windowed } from '../window-store.js';
-import { type BytesKey, type KeyRange, type KeyValueBytesStore, type StoredValue, fromBytesKey, toBytesKey } from './bytes-store.js';
+import { type BytesKey, type KeyRange, type KeyValueBytesStore, type StoredValue, fromBytesKey } from './bytes-store.js';
 import { CachingKeyValueBytesStore } from './caching-key-value-store.js';
+import { storeKey } from './metered-key-value-store.js';
 import type { LevelKeyValueBytesStore } from './level-key-value-store.js';
 import type { StoreContext } from './store-context.js';
 import { SessionKeySchema, Segments, WindowKeySchema, segmentIntervalFor, u64 } from './window-key-schema.js';
@@ -107,10 +108,7 @@ abstract class MeteredSegmentedStore<K, OV> {
   }
 
   protected keyOf(key: K): BytesKey {
-    if (key === null || key === undefined) throw new StateStoreError(`Store ${this.name}: a key cannot be null`);
-    const bytes = this.keySerde.serialize(this.serdeTopic, key);
-    if (bytes === null) throw new StateStoreError(`Store ${this.name}: the key serde ${this.keySerde.name} serialized a key to null`);
-    return toBytesKey(bytes);
+    return storeKey(this.name, this.keySerde, this.serdeTopic, key);
   }
 
   protected decodeKey(key: BytesKey): K {
