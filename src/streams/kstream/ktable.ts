@@ -6,10 +6,13 @@ import type { Serde } from '../../serdes/serde.js';
 import { TopologyError } from '../errors.js';
 import type { InternalStreamsBuilder } from './internal-streams-builder.js';
 import { KTableFilter, KTableMapValues, KTableRepartitionMap, KTableToStream } from './internals/ktable-processors.js';
+import { type KTableValueGetterSupplier, filterValueGetter, mapValuesValueGetter, materializedValueGetter, noValueGetter } from './internals/ktable-value-getter.js';
 import { KGroupedTable } from './kgrouped-table.js';
 import { KStream } from './kstream.js';
 import { materialize } from './materialize.js';
 import type { Grouped, KeyValuePair, MaterializedAs, Named } from './options.js';
+import type { ValueJoiner } from './joined.js';
+import { tableTableJoin } from './joins.js';
 
 export class KTable<K, V> {
   /** @internal */
@@ -20,9 +23,28 @@ export class KTable<K, V> {
     /** @internal */ readonly valueSerde: Serde<V> | undefined,
     /** The store that holds this table, if it is materialized. */
     readonly queryableStoreName: string | null,
+    /** @internal How to look the table up when it is not materialized (see `valueGetterSupplier`). */
+    readonly getter?: () => KTableValueGetterSupplier<K, V>,
   ) {}
 
-  private transform<VR>(prefix: string, options: MaterializedAs<K, VR> | undefined, make: (storeName: string | null) => unknown, valueSerde: Serde<VR> | undefined): KTable<K, VR> {
+  /**
+   * @internal
+   * How joins look this table up (Kafka Streams' `valueGetterSupplier()`): its store if it has one,
+   * else its parent's lookup with its own transformation applied.
+   */
+  valueGetterSupplier(): KTableValueGetterSupplier<K, V> {
+    if (this.getter !== undefined) return this.getter();
+    if (this.queryableStoreName !== null) return materializedValueGetter(this.queryableStoreName);
+    return noValueGetter(`table ${this.nodeName}`);
+  }
+
+  private transform<VR>(
+    prefix: string,
+    options: MaterializedAs<K, VR> | undefined,
+    make: (storeName: string | null) => unknown,
+    valueSerde: Serde<VR> | undefined,
+    getter: () => KTableValueGetterSupplier<K, VR>,
+  ): KTable<K, VR> {
     const t = this.builder.topology;
     if (options?.storeName !== undefined || options?.storeType !== undefined) {
       // Kafka Streams names the store (burning a counter value if it generates the name) before the node.
@@ -34,21 +56,21 @@ export class KTable<K, V> {
     }
     const name = this.builder.nameOrGenerate(options, prefix);
     t.addProcessor(name, () => make(null) as never, this.nodeName);
-    return new KTable(this.builder, name, this.keySerde, valueSerde, null);
+    return new KTable(this.builder, name, this.keySerde, valueSerde, null, getter);
   }
 
   /** Keeps the rows for which `predicate(key, value)` is true; a row that stops passing is deleted downstream. */
   filter(predicate: (key: K, value: V) => boolean, options?: MaterializedAs<K, V>): KTable<K, V> {
-    return this.transform('KTABLE-FILTER-', options, (store) => new KTableFilter(predicate, false, store), this.valueSerde);
+    return this.transform('KTABLE-FILTER-', options, (store) => new KTableFilter(predicate, false, store), this.valueSerde, () => filterValueGetter(this.valueGetterSupplier(), predicate, false));
   }
 
   filterNot(predicate: (key: K, value: V) => boolean, options?: MaterializedAs<K, V>): KTable<K, V> {
-    return this.transform('KTABLE-FILTER-', options, (store) => new KTableFilter(predicate, true, store), this.valueSerde);
+    return this.transform('KTABLE-FILTER-', options, (store) => new KTableFilter(predicate, true, store), this.valueSerde, () => filterValueGetter(this.valueGetterSupplier(), predicate, true));
   }
 
   /** A new value per row: `(value, key) => newValue`. */
   mapValues<VR>(mapper: (value: V, key: K) => VR, options?: MaterializedAs<K, VR>): KTable<K, VR> {
-    return this.transform<VR>('KTABLE-MAPVALUES-', options, (store) => new KTableMapValues(mapper, store), undefined);
+    return this.transform<VR>('KTABLE-MAPVALUES-', options, (store) => new KTableMapValues(mapper, store), undefined, () => mapValuesValueGetter(this.valueGetterSupplier(), mapper));
   }
 
   /** The table's updates as a stream; a deleted row is a record with a null value. */
@@ -56,6 +78,25 @@ export class KTable<K, V> {
     const name = this.builder.nameOrGenerate(named, 'KTABLE-TOSTREAM-');
     this.builder.topology.addProcessor(name, () => new KTableToStream<K, V>() as never, this.nodeName);
     return new KStream<K, V>(this.builder, name, this.keySerde, this.valueSerde, false);
+  }
+
+  /**
+   * Joins another table on the key: a row where both tables have one, `joiner(value, otherValue,
+   * key)`. An update of either side updates the joined row; a deletion deletes it. The tables must be
+   * co-partitioned. Materialized when `options` name a `storeName` or `storeType`.
+   */
+  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, options: MaterializedAs<K, VR> = {}): KTable<K, VR> {
+    return tableTableJoin(this, other, joiner as ValueJoiner<V | null, VO | null, VR, K>, options, false, false);
+  }
+
+  /** Like `join`, with a row for every row of this table: `joiner(value, null, key)` where the other has none. */
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, options: MaterializedAs<K, VR> = {}): KTable<K, VR> {
+    return tableTableJoin(this, other, joiner as ValueJoiner<V | null, VO | null, VR, K>, options, true, false);
+  }
+
+  /** Like `join`, with a row for every key either table has; the side without a row is null. */
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR, K>, options: MaterializedAs<K, VR> = {}): KTable<K, VR> {
+    return tableTableJoin(this, other, joiner, options, true, true);
   }
 
   /** Re-groups the rows by a new key, `(key, value) => [newKey, newValue]`, for an aggregation with adder and subtractor. */
