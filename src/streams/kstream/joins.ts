@@ -122,6 +122,8 @@ export function streamTableJoin<K, V, VT, VR>(
   checkSameBuilder(stream, table, what);
   checkJoiner(joiner, what);
   const builder = stream.builder;
+  const getter = table.valueGetterSupplier();
+  const stores = getter.storeNames();
   const keySerde = options.keySerde ?? stream.keySerde;
   let parent = stream.nodeName;
   if (stream.repartitionRequired) {
@@ -129,10 +131,9 @@ export function streamTableJoin<K, V, VT, VR>(
   }
   copartition(builder, parent, table.nodeName);
   const name = nameOrGenerateBurning(builder, options, leftJoin ? 'KSTREAM-LEFTJOIN-' : 'KSTREAM-JOIN-');
-  const getter = table.valueGetterSupplier();
   const t = builder.topology;
   t.addProcessor(name, () => new KStreamKTableJoinProcessor<K, V, K, VT, VR>(getter, null, joiner, leftJoin), parent);
-  t.connectProcessorAndStateStores(name, ...getter.storeNames());
+  t.connectProcessorAndStateStores(name, ...stores);
   return new KStream<K, VR>(builder, name, keySerde, undefined, false);
 }
 
@@ -260,21 +261,23 @@ export function tableTableJoin<K, V, VO, VR>(
   checkJoiner(joiner, what);
   const builder = left.builder;
   const t = builder.topology;
+  const leftGetter = left.valueGetterSupplier();
+  const rightGetter = right.valueGetterSupplier();
+  const leftStores = leftGetter.storeNames();
+  const rightStores = rightGetter.storeNames();
   // Kafka Streams names the store (when it generates the name) before the nodes.
   const m = options.storeName !== undefined || options.storeType !== undefined ? materialize<K, VR>(builder, options, 'KTABLE-MERGE-') : null;
   const mergeName = nameOrGenerateBurning(builder, options, 'KTABLE-MERGE-');
   copartition(builder, left.nodeName, right.nodeName);
   const joinThisName = suffixedOrGenerated(builder, options.name, '-join-this', 'KTABLE-JOINTHIS-');
   const joinOtherName = suffixedOrGenerated(builder, options.name, '-join-other', 'KTABLE-JOINOTHER-');
-  const leftGetter = left.valueGetterSupplier();
-  const rightGetter = right.valueGetterSupplier();
   const [thisSide, otherSide]: [TableJoinSide, TableJoinSide] = !leftOuter ? ['inner', 'inner'] : !rightOuter ? ['left', 'right'] : ['outer', 'outer'];
   const reversed = (value: VO | null, otherValue: V | null, key: K): VR => joiner(otherValue, value, key);
   t.addProcessor(joinThisName, () => new KTableKTableJoinProcessor<K, V, VO, VR>(rightGetter, joiner, thisSide), left.nodeName);
   t.addProcessor(joinOtherName, () => new KTableKTableJoinProcessor<K, VO, V, VR>(leftGetter, reversed, otherSide), right.nodeName);
   t.addProcessor(mergeName, () => new KTableKTableJoinMerger<K, VR>(m === null ? null : m.storeName), joinThisName, joinOtherName);
-  t.connectProcessorAndStateStores(joinThisName, ...rightGetter.storeNames());
-  t.connectProcessorAndStateStores(joinOtherName, ...leftGetter.storeNames());
+  t.connectProcessorAndStateStores(joinThisName, ...rightStores);
+  t.connectProcessorAndStateStores(joinOtherName, ...leftStores);
   const keySerde = options.keySerde ?? left.keySerde;
   if (m !== null) {
     t.addStateStore(m.builder(keySerde, options.valueSerde) as StoreBuilder<StateStore>, mergeName);
