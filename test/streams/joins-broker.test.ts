@@ -67,6 +67,8 @@ describe('joins on a broker', () => {
       { topic: 'clicks-by-user', partitions: 2 },
       { topic: 'views-with-ads', partitions: 2 },
       { topic: 'user-profiles', partitions: 2 },
+      { topic: 'accounts', partitions: 4, config: { 'cleanup.policy': 'compact' } },
+      { topic: 'account-cities', partitions: 4 },
     ]);
     const b = new StreamsBuilder();
     const users = b.table<string, string>('users', { keySerde: S, valueSerde: S });
@@ -86,8 +88,28 @@ describe('joins on a broker', () => {
       .toStream()
       .to('user-profiles', { valueSerde: S });
 
-    const streams = new KafkaStreams(b.build(), props('joins-e2e'), { logger: silentLogger });
+    // accounts (4 partitions) name their user (users: 2 partitions): a foreign-key join needs no co-partitioning.
+    b.table<string, string>('accounts', { keySerde: S, valueSerde: S })
+      .join(users, (user) => user, (user, city) => `${user}+${city}`, { valueSerde: S })
+      .toStream()
+      .to('account-cities', { valueSerde: S });
+
+    const topology = b.build();
+    const streams = new KafkaStreams(topology, props('joins-e2e'), { logger: silentLogger });
     await streams.start();
+    // Each repartition topic in front of a join has the partition count of what it is joined with.
+    const admin = kafka.admin();
+    await admin.connect();
+    const internal = [...topology.internalTopics.keys()];
+    const meta = await admin.fetchTopicMetadata({ topics: internal.map((t) => `joins-e2e-${t}`) });
+    await admin.disconnect();
+    expect(new Map(meta.topics.map((t) => [t.name.slice('joins-e2e-'.length).replace(/[0-9]{10}/, 'n'), t.partitions.length]))).toEqual(
+      new Map([
+        ['clicks-users-repartition', 2],
+        ['KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-n-topic', 2],
+        ['KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-n-topic', 4],
+      ]),
+    );
     const producer = kafka.producer();
     await producer.connect();
     try {
@@ -108,6 +130,8 @@ describe('joins on a broker', () => {
       await producer.send({ topic: 'views', messages: views });
       await producer.send({ topic: 'ads', messages: ads });
       await producer.send({ topic: 'profiles', messages: profiles });
+      const accounts = Array.from({ length: 40 }, (_, i) => ({ key: `acc-${i}`, value: userNames[i % userNames.length], timestamp: String(t0 + 2000 + i) }));
+      await producer.send({ topic: 'accounts', messages: accounts });
 
       // What the joins must give, computed from the inputs.
       const expectedClicks = clicks.map((c) => {
@@ -121,7 +145,8 @@ describe('joins on a broker', () => {
         userNames.filter((u) => cities.has(u) || profileOf.has(u)).map((u) => [u, `${cities.get(u) ?? null}/${profileOf.get(u) ?? null}`]),
       );
 
-      const outTopics = ['clicks-by-user', 'views-with-ads', 'user-profiles'].map((topic) => ({ topic, partitions: 2 }));
+      const expectedAccounts = new Map(accounts.filter((a) => cities.has(a.value)).map((a) => [a.key, `${a.value}+${cities.get(a.value)}`]));
+      const outTopics = [...['clicks-by-user', 'views-with-ads', 'user-profiles'].map((topic) => ({ topic, partitions: 2 })), { topic: 'account-cities', partitions: 4 }];
       const read = async (): Promise<Map<string, string[]>> => {
         const all = await readTopics(kafka, outTopics);
         return new Map([...all].map(([t, parts]) => [t, parts.flat().map((r) => `${r.key?.toString()} ${r.value?.toString()}`)]));
@@ -129,7 +154,11 @@ describe('joins on a broker', () => {
       await waitUntil(
         async () => {
           const out = await read();
-          return (out.get('clicks-by-user')?.length ?? 0) >= expectedClicks.length && (out.get('views-with-ads')?.length ?? 0) >= expectedViews.length;
+          return (
+            (out.get('clicks-by-user')?.length ?? 0) >= expectedClicks.length &&
+            (out.get('views-with-ads')?.length ?? 0) >= expectedViews.length &&
+            (out.get('account-cities')?.length ?? 0) >= expectedAccounts.size
+          );
         },
         90_000,
         async () => JSON.stringify([...(await read())].map(([t, r]) => [t, r.length])),
@@ -147,6 +176,9 @@ describe('joins on a broker', () => {
         last.set(k, v);
       }
       expect(last).toEqual(expectedFinal);
+      // The foreign-key join: one result per account whose user has a city, nothing else.
+      expect(new Map((out.get('account-cities') as string[]).map((line) => line.split(' ') as [string, string]))).toEqual(expectedAccounts);
+      expect(out.get('account-cities')).toHaveLength(expectedAccounts.size);
     } finally {
       await producer.disconnect();
       await streams.close();

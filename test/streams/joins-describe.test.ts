@@ -429,4 +429,66 @@ describe('describe() of stream-table and table-table joins', () => {
     expect([...t.nodes.keys()].slice(4)).toEqual(['KTABLE-JOINTHIS-0000000008', 'KTABLE-JOINOTHER-0000000009', 'KTABLE-MERGE-0000000007', 'both-join-this', 'both-join-other', 'both']);
     expect((t.nodes.get('both') as { stores: Set<string> }).stores).toEqual(new Set(['both-store']));
   });
+
+  it('a foreign-key join: subscription and response topics, the KTABLE-FK-JOIN- nodes and the subscription store', () => {
+    const b = new StreamsBuilder();
+    const leftTable = b.stream<string, string>('input1', { keySerde: S, valueSerde: S }).toTable();
+    const rightTable = b.stream<string, string>('input2', { keySerde: S, valueSerde: S }).toTable();
+    leftTable
+      .join(rightTable, (v) => v.split('|')[1], (v1, v2) => `(${v1},${v2})`, { valueSerde: S })
+      .toStream()
+      .to('output', { valueSerde: S });
+    // Kafka Streams leaves the result unmaterialized here (KTABLE-FK-JOIN-OUTPUT-0000000018 (stores: []));
+    // Skein always keeps it in the store Kafka Streams would name for it.
+    expect(b.build().describe().toString()).toBe(
+      lines(
+        'Topologies:',
+        '   Sub-topology: 0',
+        '    Source: KTABLE-SOURCE-0000000016 (topics: [KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-0000000014-topic])',
+        '      --> KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-RESOLVER-PROCESSOR-0000000017',
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input1])',
+        '      --> KSTREAM-TOTABLE-0000000001',
+        '    Processor: KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-RESOLVER-PROCESSOR-0000000017 (stores: [KSTREAM-TOTABLE-STATE-STORE-0000000002])',
+        '      --> KTABLE-FK-JOIN-OUTPUT-0000000018',
+        '      <-- KTABLE-SOURCE-0000000016',
+        '    Processor: KSTREAM-TOTABLE-0000000001 (stores: [KSTREAM-TOTABLE-STATE-STORE-0000000002])',
+        '      --> KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-0000000007',
+        '      <-- KSTREAM-SOURCE-0000000000',
+        '    Processor: KTABLE-FK-JOIN-OUTPUT-0000000018 (stores: [KTABLE-FK-JOIN-OUTPUT-STATE-STORE-0000000019])',
+        '      --> KTABLE-TOSTREAM-0000000020',
+        '      <-- KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-RESOLVER-PROCESSOR-0000000017',
+        '    Processor: KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-0000000007 (stores: [])',
+        '      --> KTABLE-SINK-0000000008',
+        '      <-- KSTREAM-TOTABLE-0000000001',
+        '    Processor: KTABLE-TOSTREAM-0000000020 (stores: [])',
+        '      --> KSTREAM-SINK-0000000021',
+        '      <-- KTABLE-FK-JOIN-OUTPUT-0000000018',
+        '    Sink: KSTREAM-SINK-0000000021 (topic: output)',
+        '      <-- KTABLE-TOSTREAM-0000000020',
+        '    Sink: KTABLE-SINK-0000000008 (topic: KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-0000000006-topic)',
+        '      <-- KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-0000000007',
+        '',
+        '  Sub-topology: 1',
+        '    Source: KSTREAM-SOURCE-0000000003 (topics: [input2])',
+        '      --> KSTREAM-TOTABLE-0000000004',
+        '    Source: KTABLE-SOURCE-0000000009 (topics: [KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-0000000006-topic])',
+        '      --> KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-0000000011',
+        '    Processor: KSTREAM-TOTABLE-0000000004 (stores: [KSTREAM-TOTABLE-STATE-STORE-0000000005])',
+        '      --> KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-0000000013',
+        '      <-- KSTREAM-SOURCE-0000000003',
+        '    Processor: KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-0000000011 (stores: [KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE-0000000010])',
+        '      --> KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-0000000012',
+        '      <-- KTABLE-SOURCE-0000000009',
+        '    Processor: KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-0000000012 (stores: [KSTREAM-TOTABLE-STATE-STORE-0000000005])',
+        '      --> KTABLE-SINK-0000000015',
+        '      <-- KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-0000000011',
+        '    Processor: KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-0000000013 (stores: [KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE-0000000010])',
+        '      --> KTABLE-SINK-0000000015',
+        '      <-- KSTREAM-TOTABLE-0000000004',
+        '    Sink: KTABLE-SINK-0000000015 (topic: KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-0000000014-topic)',
+        '      <-- KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-0000000012, KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-0000000013',
+        '',
+      ),
+    );
+  });
 });

@@ -12,6 +12,8 @@
  * - stream-GlobalKTable join / leftJoin: the global table's row for the key the selector picks.
  * - table-table join / leftJoin / outerJoin: the joined row of a key from both tables' rows, sent on
  *   whenever the key has a joined row before or after an update; deletions as tombstones.
+ * - foreign-key join / leftJoin: after every update of either table, the result table (its store, and
+ *   its changes folded into a map) equals the join of the two tables' current rows, recomputed.
  */
 import { describe, expect, it } from 'vitest';
 import { JoinWindows, KTable, Serdes, StreamsBuilder, type TopologyTestDriver } from '../../src/index.js';
@@ -721,5 +723,166 @@ describe('KTable value getters', () => {
     const bare = new KTable<string, string>(t.builder, t.nodeName, S, S, null);
     expect(() => s.join(bare, show)).toThrow(/cannot be looked up by a join: materialize it/);
     expect(() => bare.join(t, show)).toThrow(/cannot be looked up by a join/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Foreign-key table-table joins
+// ---------------------------------------------------------------------------------------------
+
+interface FkUpdate {
+  side: 'orders' | 'customers';
+  key: string;
+  /** orders: `<item>|<customer>` (customer may be empty: no foreign key); customers: a city. */
+  value: string | null;
+  timestamp: number;
+}
+
+function randomFkUpdates(seed: number, n: number): FkUpdate[] {
+  const rnd = new Random(seed);
+  const customers = ['ann', 'bob', 'cid', 'dee', 'eve'];
+  return Array.from({ length: n }, (_, i) => {
+    if (rnd.chance(0.35)) return { side: 'customers', key: rnd.pick(customers), value: rnd.chance(0.25) ? null : `city${i}`, timestamp: i };
+    const customer = rnd.chance(0.08) ? '' : rnd.pick(customers);
+    return { side: 'orders', key: `o${rnd.int(1, 12)}`, value: rnd.chance(0.15) ? null : `item${i}|${customer}`, timestamp: i };
+  });
+}
+
+/** The join table recomputed from both tables: each order with its customer's row (or null, for a left join). */
+function modelFkJoin(orders: ReadonlyMap<string, string>, customers: ReadonlyMap<string, string>, left: boolean): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [id, order] of orders) {
+    const customer = order.split('|')[1];
+    const city = customer === '' ? undefined : customers.get(customer);
+    if (city !== undefined) out.set(id, show(order, city));
+    else if (left) out.set(id, show(order, null));
+  }
+  return out;
+}
+
+describe.each(CACHING)('foreign-key table-table joins (%s)', (_name, props) => {
+  for (const left of [false, true]) {
+    it(`${left ? 'leftJoin' : 'join'}: after every update of either table, the result table and its changes equal the join of the current rows`, async () => {
+      const updates = randomFkUpdates(left ? 8 : 7, 400);
+      const b = new StreamsBuilder();
+      const orders = b.table<string, string>('orders', { keySerde: S, valueSerde: S });
+      const customers = b.table<string, string>('customers', { keySerde: S, valueSerde: S });
+      const customerOf = (order: string): string => (order.split('|')[1] === '' ? (null as unknown as string) : order.split('|')[1]);
+      const joined = left
+        ? orders.leftJoin(customers, customerOf, show, { storeName: 'orders-with-cities', valueSerde: S })
+        : orders.join(customers, customerOf, show, { storeName: 'orders-with-cities', valueSerde: S });
+      joined.toStream().to('joined', { valueSerde: S });
+      const t = b.build();
+      expect([...t.internalTopics.keys()]).toEqual(['KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-0000000006-topic', 'KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-0000000014-topic']);
+      expect(t.copartitionGroups).toEqual([
+        ['KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-0000000006-topic', 'customers'],
+        ['KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-0000000014-topic', 'orders'],
+      ]);
+      const d = driverFor(t, props);
+      const inputs = { orders: d.createInputTopic('orders', S, S), customers: d.createInputTopic('customers', S, S) };
+      const out = d.createOutputTopic('joined', S, S);
+      const store = d.getKeyValueStore<string, string>('orders-with-cities');
+      const tables = { orders: new Map<string, string>(), customers: new Map<string, string>() };
+      const seen = new Map<string, string>();
+      let changes = 0;
+      for (const u of updates) {
+        await inputs[u.side].pipeInput(u.key, u.value, u.timestamp);
+        if (u.value === null) tables[u.side].delete(u.key);
+        else tables[u.side].set(u.key, u.value);
+        const expected = modelFkJoin(tables.orders, tables.customers, left);
+        for (const r of out.readRecordsToList()) {
+          changes++;
+          if (r.value === null) seen.delete(r.key as string);
+          else seen.set(r.key as string, r.value);
+        }
+        expect(seen).toEqual(expected);
+        expect(new Map((await collect(store.all())).map((r) => [r.key, r.value]))).toEqual(expected);
+      }
+      expect(changes).toBeGreaterThan(150);
+    });
+  }
+
+  it('a customer\'s update reaches all of its orders; an order moved to another customer leaves the old one; deletions are tombstones', async () => {
+    const b = new StreamsBuilder();
+    const orders = b.table<string, string>('orders', { keySerde: S, valueSerde: S });
+    const customers = b.table<string, string>('customers', { keySerde: S, valueSerde: S });
+    orders.join(customers, (order) => order.split('|')[1], show, { valueSerde: S }).toStream().to('joined', { valueSerde: S });
+    const d = driverFor(b.build(), props);
+    const o = d.createInputTopic('orders', S, S);
+    const c = d.createInputTopic('customers', S, S);
+    const out = d.createOutputTopic('joined', S, S);
+    await c.pipeInput('ann', 'Oslo', 1);
+    await c.pipeInput('bob', 'Rome', 2);
+    await c.pipeInput('cid', 'Lima', 3); // nobody's customer: never in a result
+    expect(out.readKeyValuesToList()).toEqual([]);
+    await o.pipeInput('o1', 'pen|ann', 4);
+    await o.pipeInput('o2', 'ink|ann', 5);
+    await o.pipeInput('o3', 'cup|bob', 6);
+    await o.pipeInput('o4', 'mug|zed', 7); // no such customer: no result (an inner join)
+    expect(out.readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([
+      ['o1', 'pen|ann+Oslo', 4],
+      ['o2', 'ink|ann+Oslo', 5],
+      ['o3', 'cup|bob+Rome', 6],
+    ]);
+    await c.pipeInput('ann', 'Bergen', 8);
+    expect(out.readKeyValuesToMap()).toEqual(new Map([['o1', 'pen|ann+Bergen'], ['o2', 'ink|ann+Bergen']]));
+    await o.pipeInput('o2', 'ink|bob', 9);
+    await c.pipeInput('ann', 'Tromsø', 10); // o2 no longer follows ann
+    expect(out.readKeyValuesToList()).toEqual([
+      { key: 'o2', value: 'ink|bob+Rome' },
+      { key: 'o1', value: 'pen|ann+Tromsø' },
+    ]);
+    await c.pipeInput('bob', null, 11);
+    await o.pipeInput('o1', null, 12);
+    expect(out.readKeyValuesToList()).toEqual([
+      { key: 'o2', value: null },
+      { key: 'o3', value: null },
+      { key: 'o1', value: null },
+    ]);
+  });
+
+  it('the timeline in docs/streams.md: a move to another customer, customers updated and created', async () => {
+    const run = async (left: boolean): Promise<string[]> => {
+      const b = new StreamsBuilder();
+      const orders = b.table<string, string>('orders', { keySerde: S, valueSerde: S });
+      const customers = b.table<string, string>('customers', { keySerde: S, valueSerde: S });
+      const joined = left ? orders.leftJoin(customers, (o) => o, show, { valueSerde: S }) : orders.join(customers, (o) => o, show, { valueSerde: S });
+      joined.toStream().to('out', { valueSerde: S });
+      const d = driverFor(b.build(), props);
+      const c = d.createInputTopic('customers', S, S);
+      const o = d.createInputTopic('orders', S, S);
+      await c.pipeInput('ann', 'Oslo', 1);
+      await o.pipeInput('o1', 'ann', 2);
+      await o.pipeInput('o2', 'ann', 3);
+      await o.pipeInput('o3', 'bob', 4);
+      await c.pipeInput('ann', 'Bergen', 5);
+      await o.pipeInput('o2', 'bob', 6);
+      await c.pipeInput('bob', 'Rome', 8);
+      return outputs(d, 'out').map((r) => `${r.key}:${r.value}@${r.timestamp}`);
+    };
+    expect(await run(false)).toEqual(['o1:ann+Oslo@2', 'o2:ann+Oslo@3', 'o1:ann+Bergen@5', 'o2:ann+Bergen@5', 'o2:null@6', 'o2:bob+Rome@8', 'o3:bob+Rome@8']);
+    expect(await run(true)).toEqual(['o1:ann+Oslo@2', 'o2:ann+Oslo@3', 'o3:bob+null@4', 'o1:ann+Bergen@5', 'o2:ann+Bergen@5', 'o2:bob+null@6', 'o2:bob+null@6', 'o2:bob+Rome@8', 'o3:bob+Rome@8']);
+  });
+
+  it('a named foreign-key join names its topics, store and nodes after the join', () => {
+    const b = new StreamsBuilder();
+    const orders = b.table<string, string>('orders', { keySerde: S, valueSerde: S });
+    const customers = b.table<string, string>('customers', { keySerde: S, valueSerde: S });
+    orders.leftJoin(customers, (o) => o, show, { name: 'fk', storeName: 'fk-result', valueSerde: S });
+    const t = b.build();
+    expect([...t.internalTopics.keys()]).toEqual(['fk-subscription-registration-topic', 'fk-subscription-response-topic']);
+    expect([...t.stores.keys()].slice(2)).toEqual(['fk-subscription-store', 'fk-result']);
+    expect([...t.nodes.keys()].slice(4)).toEqual([
+      'fk-subscription-registration-processor',
+      'fk-subscription-registration-sink',
+      'fk-subscription-registration-source',
+      'fk-subscription-receive',
+      'fk-subscription-join-foreign',
+      'fk-foreign-join-subscription',
+      'fk-subscription-response-sink',
+      'fk-subscription-response-source',
+      'fk-subscription-response-resolver',
+      'fk-result',
+    ]);
   });
 });

@@ -8,6 +8,7 @@
  * the same program.
  */
 import type { Serde } from '../../serdes/serde.js';
+import { Serdes } from '../../serdes/serdes.js';
 import { TopologyError } from '../errors.js';
 import { type LateSerde, lateSerde } from '../processor/late-serde.js';
 import type { Topology } from '../processor/topology.js';
@@ -16,12 +17,24 @@ import type { StoreBuilder } from '../state/store-builder.js';
 import type { StateStore } from '../state/state-store.js';
 import type { GlobalKTable } from './global-ktable.js';
 import { type InternalStreamsBuilder, checkName } from './internal-streams-builder.js';
+import {
+  CombinedKeySchema,
+  ForeignTableJoinProcessor,
+  ResponseJoinProcessor,
+  type SubscriptionResponseWrapper,
+  SubscriptionJoinProcessor,
+  SubscriptionReceiveProcessor,
+  SubscriptionSendProcessor,
+  subscriptionResponseWrapperSerde,
+  subscriptionWrapperSerde,
+} from './internals/foreign-key-join.js';
+import { KTableSource } from './internals/ktable-processors.js';
 import { JoinStepsSupplier, KStreamJoinWindow, KStreamKStreamJoinProcessor, leftOrRightValuesSerde, timestampedKeyAndJoinSideSerde } from './internals/kstream-kstream-join.js';
 import { KStreamKTableJoinProcessor } from './internals/kstream-ktable-join.js';
 import { KTableKTableJoinMerger, KTableKTableJoinProcessor, type TableJoinSide, tableJoinValueGetter } from './internals/ktable-ktable-join.js';
 import { materializedValueGetter } from './internals/ktable-value-getter.js';
 import { KStreamPassThrough } from './internals/stateless-processors.js';
-import type { Joined, StreamJoined, ValueJoiner } from './joined.js';
+import type { Joined, StreamJoined, TableJoined, ValueJoiner } from './joined.js';
 import { KStream } from './kstream.js';
 import { KTable } from './ktable.js';
 import { materialize } from './materialize.js';
@@ -285,4 +298,106 @@ export function tableTableJoin<K, V, VO, VR>(
   }
   const type = !leftOuter ? 'inner' : !rightOuter ? 'left' : 'outer';
   return new KTable<K, VR>(builder, mergeName, keySerde, options.valueSerde, null, () => tableJoinValueGetter(leftGetter, rightGetter, joiner, type));
+}
+
+/**
+ * `KTable.join / leftJoin(KTable, foreignKeyExtractor, joiner)`: the foreign-key join (KIP-213),
+ * through a subscription topic partitioned like the right table and a response topic partitioned
+ * like the left one. Names and counter values are Kafka Streams' `doJoinOnForeignKey`'s.
+ */
+export function tableForeignKeyJoin<K, V, KO, VO, VR>(
+  left: KTable<K, V>,
+  right: KTable<KO, VO>,
+  foreignKeyExtractor: (value: V, key: K) => KO,
+  joiner: ValueJoiner<V | null, VO | null, VR, K>,
+  options: TableJoined<K, KO> & MaterializedAs<K, VR>,
+  leftJoin: boolean,
+): KTable<K, VR> {
+  const what = leftJoin ? 'leftJoin()' : 'join()';
+  if (!(right instanceof KTable)) throw new TopologyError(`${what} of a table takes another KTable`);
+  checkSameBuilder(left, right, what);
+  if (typeof foreignKeyExtractor !== 'function') throw new TopologyError(`${what} on a foreign key takes an extractor (value, key) => foreignKey`);
+  checkJoiner(joiner, what);
+  const builder = left.builder;
+  const t = builder.topology;
+  const leftGetter = left.valueGetterSupplier();
+  const rightGetter = right.valueGetterSupplier();
+  const leftStores = leftGetter.storeNames();
+  const rightStores = rightGetter.storeNames();
+  const named = options.name;
+  if (named !== undefined) checkName(named);
+  const name = (suffix: string, prefix: string): string => suffixedOrGenerated(builder, named, suffix, prefix);
+
+  const subscriptionTopic = `${name('-subscription-registration', 'KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-')}-topic`;
+  const keySerde = left.keySerde ?? late<K>(builder, 'key', `foreign-key join ${subscriptionTopic}`);
+  const valueSerde = left.valueSerde ?? late<V>(builder, 'value', `foreign-key join ${subscriptionTopic}`);
+  const foreignKeySerde = right.keySerde ?? late<KO>(builder, 'key', `foreign-key join ${subscriptionTopic}`);
+  const foreignValueSerde = right.valueSerde ?? late<VO>(builder, 'value', `foreign-key join ${subscriptionTopic}`);
+  const keys = new CombinedKeySchema<KO, K>(foreignKeySerde, keySerde, subscriptionTopic);
+  const subscriptionSerde = subscriptionWrapperSerde(keySerde);
+  const responseSerde = subscriptionResponseWrapperSerde(foreignValueSerde);
+  const hashTopic = `${subscriptionTopic}-vh`;
+
+  const sendName = name('-subscription-registration-processor', 'KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-');
+  t.addProcessor(sendName, () => new SubscriptionSendProcessor<K, V, KO>(foreignKeyExtractor, foreignKeySerde, valueSerde, hashTopic, leftJoin), left.nodeName);
+  const subscriptionSinkName = name('-subscription-registration-sink', 'KTABLE-SINK-');
+  const otherPartitioner = options.otherPartitioner;
+  t.addSink(
+    subscriptionSinkName,
+    subscriptionTopic,
+    {
+      keySerde: foreignKeySerde,
+      valueSerde: subscriptionSerde,
+      partitioner: otherPartitioner === undefined ? undefined : (topic, fk: KO, _v, n) => otherPartitioner(topic, fk, undefined, n),
+    },
+    sendName,
+  );
+  t.addRepartitionTopic(subscriptionTopic);
+  const subscriptionSourceName = name('-subscription-registration-source', 'KTABLE-SOURCE-');
+  t.addSource(subscriptionSourceName, subscriptionTopic, { keySerde: foreignKeySerde, valueSerde: subscriptionSerde });
+  copartition(builder, subscriptionSourceName, right.nodeName);
+
+  const subscriptionStoreName = name('-subscription-store', 'KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE-');
+  checkStoreName(subscriptionStoreName);
+  const bytes = Serdes.ByteArray();
+  const storeSupplier = options.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(subscriptionStoreName) : Stores.persistentTimestampedKeyValueStore(subscriptionStoreName);
+  t.addStateStore(Stores.timestampedKeyValueStoreBuilder(storeSupplier, bytes, subscriptionSerde) as StoreBuilder<StateStore>);
+  const receiveName = name('-subscription-receive', 'KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-');
+  t.addProcessor(receiveName, () => new SubscriptionReceiveProcessor<K, KO>(subscriptionStoreName, keys), subscriptionSourceName);
+  t.connectProcessorAndStateStores(receiveName, subscriptionStoreName);
+  const joinForeignName = name('-subscription-join-foreign', 'KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-');
+  t.addProcessor(joinForeignName, () => new SubscriptionJoinProcessor<K, KO, VO>(rightGetter), receiveName);
+  t.connectProcessorAndStateStores(joinForeignName, ...rightStores);
+  const foreignJoinName = name('-foreign-join-subscription', 'KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-');
+  t.addProcessor(foreignJoinName, () => new ForeignTableJoinProcessor<K, KO, VO>(subscriptionStoreName, keys, bytes), right.nodeName);
+  t.connectProcessorAndStateStores(foreignJoinName, subscriptionStoreName);
+
+  const responseTopic = `${name('-subscription-response', 'KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-')}-topic`;
+  const responseSinkName = name('-subscription-response-sink', 'KTABLE-SINK-');
+  const partitioner = options.partitioner;
+  t.addSink(
+    responseSinkName,
+    responseTopic,
+    {
+      keySerde,
+      valueSerde: responseSerde,
+      partitioner: (topic, key: K, value: SubscriptionResponseWrapper<VO>, n) =>
+        partitioner !== undefined ? partitioner(topic, key, undefined, n) : value.primaryPartition >= 0 && value.primaryPartition < n ? value.primaryPartition : null,
+    },
+    joinForeignName,
+    foreignJoinName,
+  );
+  t.addRepartitionTopic(responseTopic);
+  const responseSourceName = name('-subscription-response-source', 'KTABLE-SOURCE-');
+  t.addSource(responseSourceName, responseTopic, { keySerde, valueSerde: responseSerde });
+  copartition(builder, responseSourceName, left.nodeName);
+  const resolverName = name('-subscription-response-resolver', 'KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-RESOLVER-PROCESSOR-');
+  t.addProcessor(resolverName, () => new ResponseJoinProcessor<K, V, VO, VR>(leftGetter, valueSerde, hashTopic, joiner, leftJoin), responseSourceName);
+  t.connectProcessorAndStateStores(resolverName, ...leftStores);
+
+  const resultName = name('-result', 'KTABLE-FK-JOIN-OUTPUT-');
+  const m = materialize<K, VR>(builder, options, 'KTABLE-FK-JOIN-OUTPUT-');
+  t.addProcessor(resultName, () => new KTableSource<K, VR>(m.storeName) as never, resolverName);
+  t.addStateStore(m.builder(options.keySerde ?? left.keySerde, options.valueSerde) as StoreBuilder<StateStore>, resultName);
+  return new KTable<K, VR>(builder, resultName, options.keySerde ?? left.keySerde, options.valueSerde, m.storeName);
 }

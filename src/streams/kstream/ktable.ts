@@ -11,8 +11,8 @@ import { KGroupedTable } from './kgrouped-table.js';
 import { KStream } from './kstream.js';
 import { materialize } from './materialize.js';
 import type { Grouped, KeyValuePair, MaterializedAs, Named } from './options.js';
-import type { ValueJoiner } from './joined.js';
-import { tableTableJoin } from './joins.js';
+import type { TableJoined, ValueJoiner } from './joined.js';
+import { tableForeignKeyJoin, tableTableJoin } from './joins.js';
 
 export class KTable<K, V> {
   /** @internal */
@@ -81,17 +81,45 @@ export class KTable<K, V> {
   }
 
   /**
+   * Joins another table on a foreign key (KIP-213): each row of this table joins the other table's row
+   * whose key `foreignKeyExtractor(value, key)` gives, `joiner(value, otherValue, key)`; a row whose
+   * foreign key has no row, or none, has no result. The tables need not be co-partitioned: the join
+   * goes through a subscription and a response topic. The result is always materialized.
+   */
+  join<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: (value: V, key: K) => KO,
+    joiner: ValueJoiner<V, VO, VR, K>,
+    options?: TableJoined<K, KO> & MaterializedAs<K, VR>,
+  ): KTable<K, VR>;
+  /**
    * Joins another table on the key: a row where both tables have one, `joiner(value, otherValue,
    * key)`. An update of either side updates the joined row; a deletion deletes it. The tables must be
    * co-partitioned. Materialized when `options` name a `storeName` or `storeType`.
    */
-  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, options: MaterializedAs<K, VR> = {}): KTable<K, VR> {
-    return tableTableJoin(this, other, joiner as ValueJoiner<V | null, VO | null, VR, K>, options, false, false);
+  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, options?: MaterializedAs<K, VR>): KTable<K, VR>;
+  join(other: unknown, a: unknown, b?: unknown, c?: unknown): KTable<K, unknown> {
+    return this.joinWith(other, a, b, c, false);
   }
 
+  /** Like the foreign-key `join`, with a result row for every row of this table: `joiner(value, null, key)` where the foreign key has no row. */
+  leftJoin<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: (value: V, key: K) => KO,
+    joiner: ValueJoiner<V, VO | null, VR, K>,
+    options?: TableJoined<K, KO> & MaterializedAs<K, VR>,
+  ): KTable<K, VR>;
   /** Like `join`, with a row for every row of this table: `joiner(value, null, key)` where the other has none. */
-  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, options: MaterializedAs<K, VR> = {}): KTable<K, VR> {
-    return tableTableJoin(this, other, joiner as ValueJoiner<V | null, VO | null, VR, K>, options, true, false);
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, options?: MaterializedAs<K, VR>): KTable<K, VR>;
+  leftJoin(other: unknown, a: unknown, b?: unknown, c?: unknown): KTable<K, unknown> {
+    return this.joinWith(other, a, b, c, true);
+  }
+
+  private joinWith(other: unknown, a: unknown, b: unknown, c: unknown, left: boolean): KTable<K, unknown> {
+    if (typeof b === 'function') {
+      return tableForeignKeyJoin(this, other as KTable<unknown, unknown>, a as (value: V, key: K) => unknown, b as ValueJoiner<V | null, unknown, unknown, K>, (c ?? {}) as TableJoined<K, unknown> & MaterializedAs<K, unknown>, left);
+    }
+    return tableTableJoin(this, other as KTable<K, unknown>, a as ValueJoiner<V | null, unknown, unknown, K>, (b ?? {}) as MaterializedAs<K, unknown>, left, false);
   }
 
   /** Like `join`, with a row for every key either table has; the side without a row is null. */
