@@ -16,7 +16,7 @@
  *   its changes folded into a map) equals the join of the two tables' current rows, recomputed.
  */
 import { describe, expect, it } from 'vitest';
-import { JoinWindows, KTable, Serdes, StreamsBuilder, type TopologyTestDriver } from '../../src/index.js';
+import { JoinWindows, KTable, Serdes, StreamsBuilder, TimeWindows, type TopologyTestDriver, type Windowed } from '../../src/index.js';
 import { Random, byUtf8, collect, openDrivers } from './helpers.js';
 
 const driverFor = openDrivers();
@@ -715,6 +715,49 @@ describe.each(CACHING)('table-table joins (%s)', (_name, props) => {
 });
 
 describe('KTable value getters', () => {
+  it('look windowed tables up in their window stores: two windowed counts joined per window', async () => {
+    const b = new StreamsBuilder();
+    const counts = (topic: string): KTable<Windowed<string>, number> =>
+      b.stream<string, string>(topic, { keySerde: S, valueSerde: S }).groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(10)).count();
+    const clicks = counts('clicks');
+    const views = counts('views');
+    clicks
+      .join(views, (c, v) => `${c}/${v}`)
+      .toStream()
+      .map((w, ratio): [string, string] => [`${w.key}@${w.window.start}`, ratio])
+      .to('ratios', { keySerde: S, valueSerde: S });
+    const d = driverFor(b.build(), { 'statestore.cache.max.bytes': 0 });
+    const c = d.createInputTopic('clicks', S, S);
+    const v = d.createInputTopic('views', S, S);
+    const events: [typeof c, string, number][] = [
+      [v, 'p', 1],
+      [v, 'p', 2],
+      [c, 'p', 3],
+      [v, 'q', 4],
+      [c, 'p', 12],
+      [v, 'p', 15],
+      [c, 'q', 8],
+    ];
+    for (const [topic, key, ts] of events) await topic.pipeInput(key, 'x', ts);
+    // Model: per (key, window start), the counts of both sides after each event; a result when both
+    // exist. A record for a window that stream time has closed (no grace) is dropped.
+    const n = { clicks: new Map<string, number>(), views: new Map<string, number>() };
+    const expected: Out[] = [];
+    let streamTime = -1;
+    for (const [topic, key, ts] of events) {
+      streamTime = Math.max(streamTime, ts);
+      const side = topic === c ? 'clicks' : 'views';
+      const start = Math.floor(ts / 10) * 10;
+      if (start + 10 <= streamTime) continue;
+      const w = `${key}@${start}`;
+      n[side].set(w, (n[side].get(w) ?? 0) + 1);
+      const cv = n.clicks.get(w);
+      const vv = n.views.get(w);
+      if (cv !== undefined && vv !== undefined) expected.push({ key: w, value: `${cv}/${vv}`, timestamp: ts });
+    }
+    expect(outputs(d, 'ratios').map(({ key, value }) => ({ key, value }))).toEqual(expected.map(({ key, value }) => ({ key, value })));
+  });
+
   it('refuse a join with a table that cannot be looked up', () => {
     const b = new StreamsBuilder();
     const s = b.stream<string, string>('s', { keySerde: S, valueSerde: S });
