@@ -37,6 +37,7 @@ export {
 export { KGroupedStream } from './streams/kstream/kgrouped-stream.js';
 export { KGroupedTable } from './streams/kstream/kgrouped-table.js';
 export { BranchedKStream, type Branched } from './streams/kstream/branched-kstream.js';
+export type { Joined, StreamJoined, TableJoined, ValueJoiner } from './streams/kstream/joined.js';
 export type {
   Consumed,
   Grouped,

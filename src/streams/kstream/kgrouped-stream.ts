@@ -90,7 +90,7 @@ export class KGroupedStream<K, V> {
     const t = this.builder.topology;
     t.addProcessor(name, supplier, parent);
     t.addStateStore(store(), name);
-    return new KTable<KT, VA>(this.builder, name, tableKeySerde, valueSerde, storeName, windowGraceMs);
+    return new KTable<KT, VA>(this.builder, name, tableKeySerde, valueSerde, storeName, undefined, windowGraceMs);
   }
 
   /** Aggregates per window: tumbling or hopping `TimeWindows`, or `SlidingWindows`. */

@@ -62,6 +62,17 @@ export class InternalTopicManager {
     const counts = new Map<string, number>();
     for (const t of external) if (existing.has(t)) counts.set(t, existing.get(t) as number);
     for (const [name, def] of topology.internalTopics) if (def.partitions !== undefined) counts.set(name, def.partitions);
+    // A repartition topic joined with other topics takes their partition count, as Kafka Streams'
+    // CopartitionedTopicsEnforcer does: that of the group's other topics if it has any, else the
+    // largest of the group's repartition topics.
+    const copartitioned = new Map<string, readonly string[]>();
+    for (const group of topology.copartitionGroups) for (const t of group) if (topology.isInternalTopic(t) && !counts.has(t)) copartitioned.set(t, group);
+    for (const group of topology.copartitionGroups) {
+      const known = group.filter((t) => !copartitioned.has(t)).map((t) => counts.get(t));
+      if (known.length === 0 || known.some((n) => n === undefined)) continue;
+      for (const t of group) if (copartitioned.has(t) && !counts.has(t)) counts.set(t, Math.max(...(known as number[])));
+    }
+    const writerCounts = new Map<string, number>();
     const perSub = new Map<number, number>();
     for (let changed = true; changed; ) {
       changed = false;
@@ -71,8 +82,17 @@ export class InternalTopicManager {
         perSub.set(s.id, Math.max(...known));
         changed = true;
         for (const t of s.sinkTopics) {
-          if (topology.isInternalTopic(t) && !counts.has(t)) counts.set(t, perSub.get(s.id) as number);
+          if (!topology.isInternalTopic(t) || counts.has(t)) continue;
+          if (copartitioned.has(t)) writerCounts.set(t, perSub.get(s.id) as number);
+          else counts.set(t, perSub.get(s.id) as number);
         }
+      }
+      for (const [t, group] of copartitioned) {
+        if (counts.has(t)) continue;
+        const writers = group.filter((g) => copartitioned.has(g)).map((g) => writerCounts.get(g));
+        if (writers.some((n) => n === undefined)) continue;
+        for (const g of group) if (copartitioned.has(g) && !counts.has(g)) counts.set(g, Math.max(...(writers as number[])));
+        changed = true;
       }
     }
     for (const s of subs) {
