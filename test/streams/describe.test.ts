@@ -146,7 +146,7 @@ describe('describe()', () => {
     );
   });
 
-  it('a named split names its branches after it; a node named by the user keeps its name', () => {
+  it('a named split names its branches after it; a node named by the user keeps its name and still burns a counter value, as in Kafka Streams', () => {
     const b = new StreamsBuilder();
     const branches = b
       .stream<string, number>('orders', { keySerde: S, valueSerde: Serdes.Int32() })
@@ -167,9 +167,9 @@ describe('describe()', () => {
         '      --> not-huge',
         '      <-- route-',
         '    Processor: not-huge (stores: [])',
-        '      --> KSTREAM-SINK-0000000002',
+        '      --> KSTREAM-SINK-0000000004',
         '      <-- route-big',
-        '    Sink: KSTREAM-SINK-0000000002 (topic: big)',
+        '    Sink: KSTREAM-SINK-0000000004 (topic: big)',
         '      <-- not-huge',
         '',
         '',

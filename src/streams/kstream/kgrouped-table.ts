@@ -68,8 +68,8 @@ export class KGroupedTable<K, V> {
   ): KTable<K, VA> {
     const b = this.builder;
     // Kafka Streams' KGroupedTableImpl.doAggregate: sink and source names first, then the function's.
-    const sink = options.name !== undefined ? `${options.name}-sink` : b.newProcessorName('KSTREAM-SINK-');
-    const source = options.name !== undefined ? `${options.name}-source` : b.newProcessorName('KSTREAM-SOURCE-');
+    const sink = b.suffixedOrGenerate(options, '-sink', 'KSTREAM-SINK-');
+    const source = b.suffixedOrGenerate(options, '-source', 'KSTREAM-SOURCE-');
     const name = b.nameOrGenerate(options, prefix);
     const topic = (this.repartitionName ?? m.storeName) + REPARTITION_TOPIC_SUFFIX;
     const keySerde = m.keySerde ?? this.keySerde;
