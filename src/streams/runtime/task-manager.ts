@@ -41,7 +41,8 @@ export interface ActiveTask {
   readonly task: StreamTask;
   readonly collector: RecordCollectorImpl;
   readonly group: PartitionGroup;
-  readonly producer: TransactionalProducer | null;
+  /** Replaced when the task is reinitialized after a failed commit. */
+  producer: TransactionalProducer | null;
   readonly inputs: readonly TopicPartition[];
   state: TaskState;
   restore: RestoreResult[];
@@ -252,9 +253,18 @@ export class TaskManager {
    * transaction), restores the stores, reads the committed offsets, and starts the task there.
    */
   private async initializeTask(at: ActiveTask): Promise<void> {
+    await this.openStores(at);
+    await this.startTask(at, true);
+  }
+
+  /**
+   * Brings an opened task to its committed state and starts it: fences the previous owner (and
+   * completes any transaction left open with this id), restores the stores from their recorded
+   * changelog offsets, reads the group's committed offsets and seeks there.
+   */
+  private async startTask(at: ActiveTask, first: boolean): Promise<void> {
     const started = Date.now();
     await at.producer?.init();
-    await this.openStores(at);
     const changelogs = at.task.stateManager.changelogPartitions();
     const restorer = new StoreChangelogReader(this.o.reader, this.o.logger, this.o.config.int('restore.batch.records'), () => at.state === 'restoring');
     at.restore = await restorer.restore(
@@ -270,9 +280,10 @@ export class TaskManager {
       return { ...tp, offset: c.offset };
     });
     at.task.initializePositions(positions, streamTime);
-    at.task.initializeTopology();
+    if (first) at.task.initializeTopology();
     for (const p of positions) {
-      at.group.addPartition(p.topic, p.partition, p.offset);
+      if (at.group.hasPartition(p.topic, p.partition)) at.group.reset(p.topic, p.partition, p.offset);
+      else at.group.addPartition(p.topic, p.partition, p.offset);
       this.o.consumer.seek(p, p.offset);
     }
     at.state = 'running';
@@ -453,27 +464,47 @@ export class TaskManager {
       await this.rollback(at);
       throw new ProcessingError(`Task ${at.id} could not write its records: the broker refused them (${(e as Error).message}); default.production.exception.handler is 'fail'`, { taskId: at.id }, e);
     }
-    this.o.logger.warn(`Committing task ${at.id} failed (${(e as Error).message}); rolling back to its last commit`);
+    this.o.logger.warn(`Committing task ${at.id} failed (${(e as Error).message}); going back to its last commit`);
     await this.rollback(at);
   }
 
   /**
-   * Back to the last commit: aborts the transaction, drops the stores' and the collector's
-   * uncommitted work, and refetches from the committed positions.
+   * exactly_once's way back after a failed commit: whether the transaction was committed is not
+   * known (the EndTxn may have been applied and its answer lost), so nothing of the task's memory is
+   * trusted. The producer is replaced (kafkajs may be stuck mid-commit) and initialised, which
+   * completes or aborts the transaction; the stores drop what they had not written and restore the
+   * changelog from their recorded offsets; the task starts from the group's committed offsets. If the
+   * transaction did commit, its changelog records and offsets are what the task now reads — no output
+   * is produced twice.
    */
-  async rollback(at: ActiveTask): Promise<void> {
+  private async reinitialize(at: ActiveTask): Promise<void> {
+    at.state = 'restoring';
+    this.o.consumer.pause(at.inputs);
     await at.task.settle();
     await at.sends;
     at.sendError = null;
-    try {
-      await at.producer?.abort();
-    } catch (e) {
-      if (isFenced(e)) {
-        await this.closeTask(at, false);
-        return;
-      }
-      this.o.logger.warn(`Aborting the transaction of task ${at.id} failed: ${(e as Error).message}`);
+    const old = at.producer as TransactionalProducer;
+    await old.abort().catch(() => undefined);
+    await old.close().catch(() => undefined);
+    at.producer = new TransactionalProducer(this.o.kafka, old.transactionalId, this.o.config.int('transaction.timeout.ms'), this.o.compression);
+    at.collector.clear();
+    at.task.rollback();
+    await this.startTask(at, false);
+  }
+
+  /**
+   * Back to the last commit. exactly_once: `reinitialize` (the commit's outcome is unknown).
+   * at_least_once: drops the stores' and the collector's uncommitted work and refetches from the
+   * positions of the last commit (processing them again is what at_least_once allows).
+   */
+  async rollback(at: ActiveTask): Promise<void> {
+    if (at.producer !== null) {
+      await this.reinitialize(at);
+      return;
     }
+    await at.task.settle();
+    await at.sends;
+    at.sendError = null;
     at.collector.clear();
     at.written = new Map();
     at.task.rollback();
