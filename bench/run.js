@@ -89,7 +89,8 @@ function whichSync(cmd) {
 }
 
 function kcatVersion() {
-  const v = spawnSync(/** @type {string} */ (KCAT), ['-V'], { encoding: 'utf8' }).stdout;
+  if (KCAT === undefined) throw new Error('kcat not found');
+  const v = spawnSync(KCAT, ['-V'], { encoding: 'utf8' }).stdout;
   const kcat = /Version ([\d.]+)/.exec(v)?.[1];
   const rdkafka = /librdkafka ([\d.]+)/.exec(v)?.[1];
   return `kcat ${kcat ?? '?'} with librdkafka ${rdkafka ?? '?'}`;
@@ -289,8 +290,9 @@ const xArgs = (settings) => Object.entries(settings).flatMap(([k, v]) => ['-X', 
  * @returns {Promise<Load>}
  */
 async function kcatProduce(bootstrap, topic, files) {
+  if (KCAT === undefined) throw new Error('kcat not found');
   const started = process.hrtime.bigint();
-  const runs = await Promise.all(files.map((file) => runTimed(/** @type {string} */ (KCAT), ['-P', '-b', bootstrap, '-t', topic, '-p', '0', '-l', file, ...xArgs(KCAT_PRODUCER)])));
+  const runs = await Promise.all(files.map((file) => runTimed(KCAT, ['-P', '-b', bootstrap, '-t', topic, '-p', '0', '-l', file, ...xArgs(KCAT_PRODUCER)])));
   for (const r of runs) if (/fail|error/i.test(r.stderr)) throw new Error(`kcat producer reported:\n${r.stderr}`);
   return {
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
@@ -308,11 +310,12 @@ async function kcatProduce(bootstrap, topic, files) {
  * @returns {Promise<Load>}
  */
 async function kcatConsume(bootstrap, topic, count) {
+  if (KCAT === undefined) throw new Error('kcat not found');
   const started = process.hrtime.bigint();
   const shares = split(count, CLIENTS);
   const runs = await Promise.all(
     shares.map(({ first, n }) =>
-      runTimed(/** @type {string} */ (KCAT), ['-C', '-b', bootstrap, '-t', topic, '-p', '0', '-o', String(first), '-c', String(n), '-e', '-q', '-f', '\\n', ...xArgs(KCAT_CONSUMER)]),
+      runTimed(KCAT, ['-C', '-b', bootstrap, '-t', topic, '-p', '0', '-o', String(first), '-c', String(n), '-e', '-q', '-f', '\\n', ...xArgs(KCAT_CONSUMER)]),
     ),
   );
   return {
