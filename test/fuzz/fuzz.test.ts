@@ -136,7 +136,7 @@ describe('fuzzing the request surface', () => {
             try {
               enc = encodeTraced(api, version, rnd.int(0, 1_000_000), body);
             } catch (err) {
-              throw new Error(`the fuzzer could not encode ${api.name} v${version}: ${(err as Error).message}`);
+              throw new Error(`the fuzzer could not encode ${api.name} v${version}: ${(err as Error).message}`, { cause: err });
             }
             fuzzedPerApi.set(apiKey, (fuzzedPerApi.get(apiKey) ?? 0) + 1);
             const m = mutate(rnd, enc, apiKeys, MAX_REQUEST);

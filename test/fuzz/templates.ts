@@ -94,7 +94,7 @@ export interface FuzzTopics {
 }
 
 export interface Template {
-  api: Api<any, any>;
+  api: Api<unknown, unknown>;
   body(rnd: Random, version: number): unknown;
 }
 

@@ -66,10 +66,12 @@ export async function readTopics(kafka: Kafka, topics: readonly { topic: string;
   try {
     const tps = topics.flatMap((t) => Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.topic, partition })));
     const ends = await reader.endOffsets(tps);
+    // Repartition topics are purged as they are consumed: read from each partition's log start.
+    const starts = await reader.beginningOffsets(tps);
     const out = new Map<string, RawRecord[][]>(topics.map((t) => [t.topic, Array.from({ length: t.partitions }, () => [] as RawRecord[])]));
     for (const tp of tps) {
       const end = ends.get(`${tp.topic}:${tp.partition}`) ?? 0;
-      let pos = 0;
+      let pos = starts.get(`${tp.topic}:${tp.partition}`) ?? 0;
       while (pos < end) {
         const [f] = await reader.fetch([{ ...tp, offset: pos }], { maxWaitMs: 100 });
         for (const r of f.records) if (r.offset < end) (out.get(tp.topic) as RawRecord[][])[tp.partition].push(r);

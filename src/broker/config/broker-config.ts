@@ -51,6 +51,9 @@ export const CLEANUP_POLICIES = ['delete', 'compact'] as const;
 const SINGLE_NODE = 'single node: there is nothing to replicate';
 const ONE_LOOP = 'the broker runs on one event loop';
 
+// One definition per block, its short attributes on one line as in Kafka's ConfigDef tables: kept
+// out of Prettier, which would put each attribute on a line of its own (~600 more lines).
+// prettier-ignore
 export const BROKER_CONFIG_DEFINITIONS = [
   // ---- identity and network --------------------------------------------------------------------
   {

@@ -53,6 +53,8 @@ const THROTTLED_REPLICAS = validator(
   },
 );
 
+// Laid out like BROKER_CONFIG_DEFINITIONS, and kept out of Prettier for the same reason.
+// prettier-ignore
 export const TOPIC_CONFIG_DEFINITIONS: readonly TopicConfigDefinition[] = [
   {
     name: 'cleanup.policy', type: 'list', default: 'delete', validator: nonEmptySubsetOf(...CLEANUP_POLICIES),

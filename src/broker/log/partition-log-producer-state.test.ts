@@ -243,7 +243,7 @@ describe('PartitionLog producer state', () => {
     });
 
     it('rebuilds a corrupt .txnindex of a trusted segment after a clean shutdown', async () => {
-      let log = open();
+      const log = open();
       log.append(producerBatch({ producerId: 1n, seq: 0, transactional: true }));
       log.append(markerBatch(1n, false), { origin: 'coordinator' });
       log.roll();
@@ -253,7 +253,7 @@ describe('PartitionLog producer state', () => {
       fx.opened.pop();
       fs.appendFileSync(txnIndexOf(0), Buffer.from([1, 2, 3]));
 
-      log = open({}, true);
+      open({}, true);
       expect(fx.logger.lines.join('\n')).toMatch(/rebuilding 0+\.txnindex/);
       expect(readTransactionIndexFile(txnIndexOf(0), 0)).toEqual(before);
     });

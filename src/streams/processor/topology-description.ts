@@ -59,9 +59,14 @@ export class TopologyDescription {
         const shape = n.kind === 'processor' ? `["${n.name}"]` : `[/"${n.name}"/]`;
         lines.push(`    ${id('n', n.name)}${shape}`);
         for (const succ of n.successors) edges.push(`  ${id('n', n.name)} --> ${id('n', succ)}`);
-        if (n.kind === 'source') for (const t of n.topics) (topics.add(t), edges.push(`  ${id('t', t)} --> ${id('n', n.name)}`));
-        if (n.kind === 'sink') for (const t of n.topics) (topics.add(t), edges.push(`  ${id('n', n.name)} --> ${id('t', t)}`));
-        for (const st of n.stores) (stores.add(st), edges.push(`  ${id('n', n.name)} --- ${id('s', st)}`));
+        for (const t of n.kind === 'processor' ? [] : n.topics) {
+          topics.add(t);
+          edges.push(n.kind === 'source' ? `  ${id('t', t)} --> ${id('n', n.name)}` : `  ${id('n', n.name)} --> ${id('t', t)}`);
+        }
+        for (const st of n.stores) {
+          stores.add(st);
+          edges.push(`  ${id('n', n.name)} --- ${id('s', st)}`);
+        }
       }
       lines.push('  end');
     }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { murmur2, partitionForKey } from './partitioner.js';
 // kafkajs's own implementation, an independent one to compare against.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 import kafkajsMurmur2 from 'kafkajs/src/producer/partitioners/default/murmur2.js';
 
 describe('murmur2', () => {
