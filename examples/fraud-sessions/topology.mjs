@@ -8,10 +8,13 @@ export const GAP_MS = 5 * 60_000;
 export const GRACE_MS = 30_000;
 export const LIMIT = 1_000;
 
+/** @typedef {{ card: string, amount: number, time: number }} Transaction */
+/** @typedef {{ start: number, end: number, count: number, total: number }} CardSession */
+
 export function buildTopology() {
   const builder = new StreamsBuilder();
   builder
-    .stream('card-transactions', { keySerde: Serdes.String(), valueSerde: Serdes.Json() })
+    .stream('card-transactions', { keySerde: Serdes.String(), valueSerde: /** @type {import('skein').Serde<{ amount: number }>} */ (Serdes.Json()) })
     .groupByKey()
     .windowedBy(SessionWindows.ofInactivityGapAndGrace(GAP_MS, GRACE_MS))
     .aggregate(
@@ -31,10 +34,15 @@ export function buildTopology() {
   return builder.build();
 }
 
-/** The alerts, computed from the transactions directly: sessions per card, closed by the last transaction's time. */
+/**
+ * The alerts, computed from the transactions directly: sessions per card, closed by the last transaction's time.
+ * @param {Transaction[]} transactions
+ * @returns {({ card: string } & CardSession)[]}
+ */
 export function expectedAlerts(transactions) {
   let streamTime = -1;
-  const sessions = new Map(); // card → [{ start, end, count, total }]
+  /** @type {Map<string, CardSession[]>} */
+  const sessions = new Map();
   for (const t of transactions) {
     streamTime = Math.max(streamTime, t.time);
     const list = sessions.get(t.card) ?? [];
