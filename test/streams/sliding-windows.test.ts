@@ -330,6 +330,52 @@ describe.each(CACHING)('sliding windows, hand-written inputs, %s', (caching) => 
     ]);
   });
 
+  it('the previous record can be one only a window holding this record knows of (the window before was closed to it)', async () => {
+    const log = dropLog();
+    const drv = sliding(10, 0, 'aggregate', { caching, logger: log.logger });
+    const got = await pipeEach(
+      drv,
+      10,
+      'aggregate',
+      rows(['K', '1', 189], ['K', '2', 193], ['K', '3', 196], ['Z', 'z', 201], ['K', '4', 197], ['K', '5', 203], ['K', '6', 210]),
+    );
+    expect(got).toEqual([
+      updates(10, [['K', 179, '0+1', 189]]),
+      updates(10, [
+        ['K', 190, '0+2', 193],
+        ['K', 183, '0+1+2', 193],
+      ]),
+      updates(10, [
+        ['K', 190, '0+2+3', 196],
+        ['K', 194, '0+3', 196],
+        ['K', 186, '0+1+2+3', 196],
+      ]),
+      updates(10, [['Z', 191, '0+z', 201]]),
+      // K@197 after stream time 201: [194,204] takes it, [190,200] is closed; K@196's right window
+      // [197,207] is made; its own left window [187,197] is closed.
+      updates(10, [
+        ['K', 194, '0+3+4', 197],
+        ['K', 197, '0+4', 197],
+      ]),
+      // K@203: the window before its left window is [190,200], without K@197, but [197,207] and
+      // [194,204] hold K@197, so K@197's right window [198,208] is made. Its left window [193,203]
+      // starts from [190,200] and so lacks K@197 (it came after its own left window closed).
+      updates(10, [
+        ['K', 197, '0+4+5', 203],
+        ['K', 194, '0+3+4+5', 203],
+        ['K', 198, '0+5', 203],
+        ['K', 193, '0+2+3+5', 203],
+      ]),
+      // K@210: [200,210] starts from [198,208]. (Kafka Streams makes no [198,208] and seeds
+      // [200,210] from [197,207], counting K@197 in it.)
+      updates(10, [
+        ['K', 204, '0+6', 210],
+        ['K', 200, '0+5+6', 210],
+      ]),
+    ]);
+    expect(log.dropped()).toBe(2); // [190,200] and [187,197] for K@197
+  });
+
   it('records too late for every window are dropped and counted, one per closed window skipped (Kafka Streams’ shouldLogAndMeterWhenSkippingExpiredWindowByGrace)', async () => {
     const log = dropLog();
     const drv = sliding(10, 90, 'aggregate', { caching, logger: log.logger });

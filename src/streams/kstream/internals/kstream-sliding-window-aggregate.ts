@@ -28,9 +28,10 @@
  *   without a cache, the seed of a new window.
  * - When the previous record's right window is the record's own left window (they are `d + 1` ms
  *   apart), it is written and sent once; Kafka Streams sends it twice without a cache.
- * - The previous record is the later of the left window's latest record and the window before's;
- *   Kafka Streams, scanning latest first, takes the latter, which misses a record the window before
- *   was closed to — and then seeds a later window with a record that is not in it.
+ * - The previous record is the latest record before this one that any window read holds; Kafka
+ *   Streams takes the latest of one window (the one before the left window). They agree unless a
+ *   late record was kept out of a window closed by then: Kafka Streams then misses that record's
+ *   right window, and later seeds a window with a record that is not in it.
  * - The store keeps windows 2 ms longer than Kafka Streams' 2 × time difference + grace
  *   (`SlidingWindows.retentionMs` says why).
  * - Emit-on-window-close (`emitStrategy`) is not offered; `suppress` gives final results (#12).
@@ -96,9 +97,9 @@ export class KStreamSlidingWindowAggregate<K, V, VA> implements Processor<K, V, 
    * record `d` before this one) and `t + 1` (this record's right window). Walking them latest first:
    * windows ending after `t` contain the record and are updated — the first of them, as it was, is
    * what this record's right window would hold; the window ending at `t` is this record's left
-   * window; the first window ending before `t` holds the records just before this one, which seed
-   * the left window, and its latest record is the *previous record*, whose right window this record
-   * may be the first to enter.
+   * window; the first window ending before `t` holds the records just before this one and seeds the
+   * left window. The latest record before `t` that any of them holds is the *previous record*, whose
+   * right window this record may be the first to enter.
    */
   private async processInTime(record: KeyedRecord<K, V>, closeTime: number): Promise<void> {
     const t = record.timestamp;
@@ -118,6 +119,8 @@ export class KStreamSlidingWindowAggregate<K, V, VA> implements Processor<K, V, 
     for (const w of windows) {
       starts.add(w.start);
       const end = w.start + d;
+      // A window's timestamp is its latest record's.
+      if (w.agg.timestamp < t) previous = Math.max(previous ?? -1, w.agg.timestamp);
       if (w.start === t + 1) {
         rightWindowExists = true;
       } else if (end > t) {
@@ -128,13 +131,8 @@ export class KStreamSlidingWindowAggregate<K, V, VA> implements Processor<K, V, 
         this.updateWindow(record, w.start, w.agg, closeTime);
         // A record at this very timestamp came before: every window this one needs exists already.
         if (w.agg.timestamp >= t) return;
-        previous = w.agg.timestamp;
       } else {
         before = w.agg;
-        // The later of this window's latest record and the left window's (Kafka Streams takes this
-        // window's when it scans latest first: the left window can hold a later record that this
-        // one, closed by then, did not take).
-        previous = previous === null ? w.agg.timestamp : Math.max(previous, w.agg.timestamp);
         break;
       }
     }
@@ -145,10 +143,11 @@ export class KStreamSlidingWindowAggregate<K, V, VA> implements Processor<K, V, 
       previousRightStart = previous + 1;
       this.createWindow(record, previousRightStart, null, closeTime);
     }
-    // This record's left window; the records before it within `d` are those of the window before.
-    // (When the previous record is `d + 1` ms back, its right window just made is this very window.)
+    // This record's left window; the records before it within `d` are those of the window before,
+    // if that has any. (When the previous record is `d + 1` ms back, its right window just made is
+    // this very window.)
     if (!leftWindowExists && previousRightStart !== t - d) {
-      const seed = before !== null && previous !== null && previous >= t - d ? before.value : null;
+      const seed = before !== null && before.timestamp >= t - d ? before.value : null;
       this.createWindow(record, t - d, seed, closeTime);
     }
     if (!rightWindowExists) this.makeRightWindow(record, rightSeed);
