@@ -1,12 +1,21 @@
 /**
- * SlidingWindows aggregations (`windowedBy(SlidingWindows…).count | reduce | aggregate`) on
- * hand-written inputs whose exact sequence of updates is worked out from Kafka Streams' rules (the
- * windows a record updates, latest first; then the previous record's right window, its own left
- * window, its own right window) — several are the inputs of Kafka Streams'
- * KStreamSlidingWindowAggregateTest, whose published expectations they agree with.
+ * SlidingWindows aggregations (`windowedBy(SlidingWindows…).count | reduce | aggregate`).
+ *
+ * Two kinds of expected result, neither taken from the code under test:
+ * - hand-written inputs whose exact sequence of updates is worked out from Kafka Streams' rules
+ *   (the windows a record updates, latest first; then the previous record's right window, its own
+ *   left window, its own right window) — several are the inputs of Kafka Streams'
+ *   KStreamSlidingWindowAggregateTest, whose published expectations they agree with;
+ * - a brute-force model on seeded random input: a window `[s, s + d]` holds every record of its key
+ *   with a timestamp in it that was not dropped, in arrival order; the windows that exist are the
+ *   left window of each record and the right window of each record that has a later one within
+ *   `d + 1` ms. Exactly so when out-of-order records are within the grace period (or dropped
+ *   whole); with records at any lateness, a record that came after its own left window had closed
+ *   may be missing from a window made after it came, and from no other (Kafka Streams' rule).
  *
  * Caching on and off (`statestore.cache.max.bytes: 0`); the driver commits after every record, so
- * each record's updates reach the output in write order either way.
+ * each record's updates reach the output in write order either way. FUZZ_SEED=n varies the random
+ * inputs; a failure names its seed.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -20,6 +29,7 @@ import {
   createLogger,
   silentLogger,
 } from '../../src/index.js';
+import { fuzzSeed } from '../fuzz/prng.js';
 import { Random, openDrivers } from './helpers.js';
 
 const driverFor = openDrivers();
@@ -506,3 +516,208 @@ function modelWindows(timestamps: readonly number[], d: number): Set<number> {
   }
   return starts;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Seeded random input against the brute-force model.
+
+interface Generated extends Input {
+  /** Position in the input: the value of `reduce`/`aggregate` records, so aggregates name their records. */
+  id: number;
+}
+
+interface Kept {
+  id: number;
+  value: string;
+  timestamp: number;
+  /** Arrived after its own left window had closed (but its right window could still be open). */
+  afterLeftWindowClosed: boolean;
+}
+
+/**
+ * Records of keys a, b, c with timestamps that mostly move forward. `lateness` says what an
+ * out-of-order record may be: 'grace' — within the grace period (every window it belongs to is open)
+ * or so late that it is dropped whole; 'any' — anything, including a record whose left window has
+ * closed while its right window is open.
+ */
+function generate(seed: number, n: number, d: number, grace: number, step: number, lateness: 'grace' | 'any'): Generated[] {
+  const rnd = new Random(seed);
+  const out: Generated[] = [];
+  let streamTime = -1;
+  for (let id = 0; id < n; id++) {
+    const closeTime = streamTime - grace;
+    let timestamp = Math.max(0, streamTime) + rnd.int(0, step);
+    if (streamTime >= 0 && rnd.chance(0.35)) {
+      if (lateness === 'any') {
+        timestamp = Math.max(0, streamTime - rnd.int(0, grace + 2 * d + 3));
+      } else if (rnd.chance(0.8)) {
+        // On time: its left window ([t - d, t], or [0, d] for an early record) is still open.
+        const lo = closeTime <= d ? 0 : closeTime;
+        timestamp = rnd.int(lo, streamTime);
+      } else if (closeTime - d - 1 >= 0) {
+        timestamp = rnd.int(Math.max(0, closeTime - d - 1 - 3 * d), closeTime - d - 1); // dropped whole
+      }
+    }
+    streamTime = Math.max(streamTime, timestamp);
+    const key = rnd.chance(0.03) ? null : rnd.pick(['a', 'b', 'c']);
+    const value = rnd.chance(0.03) ? null : String(id);
+    out.push({ id, key, value, timestamp });
+  }
+  return out;
+}
+
+/** The brute-force model: which records each key keeps, as the input is processed. */
+class Model {
+  readonly kept = new Map<string, Kept[]>();
+  streamTime = -1;
+  dropped = 0;
+
+  constructor(
+    readonly d: number,
+    readonly grace: number,
+  ) {}
+
+  /** Takes the next record (stream time counts every record, as the task's does). */
+  add(r: Generated): void {
+    this.streamTime = Math.max(this.streamTime, r.timestamp);
+    const closeTime = this.streamTime - this.grace;
+    if (r.key === null || r.value === null || r.timestamp + this.d < closeTime) {
+      this.dropped++;
+      return;
+    }
+    const list = this.kept.get(r.key) ?? [];
+    list.push({ id: r.id, value: r.value, timestamp: r.timestamp, afterLeftWindowClosed: Math.max(r.timestamp, this.d) < closeTime });
+    this.kept.set(r.key, list);
+  }
+
+  /** The key's kept records in `[start, start + d]`, in arrival order. */
+  inWindow(key: string, start: number): Kept[] {
+    return (this.kept.get(key) ?? []).filter((k) => k.timestamp >= start && k.timestamp <= start + this.d);
+  }
+}
+
+function aggregateOf(kind: Kind, records: readonly Kept[]): string | number {
+  if (kind === 'count') return records.length;
+  const values = records.map((r) => r.value);
+  return kind === 'reduce' ? values.join('+') : ['0', ...values].join('+');
+}
+
+/** Time difference, grace, and how far stream time moves at most per record (1 ms: many early records). */
+const CONFIGS: [d: number, grace: number, step: number][] = [
+  [10, 0, 5],
+  [10, 5, 5],
+  [1, 0, 1],
+  [3, 7, 2],
+  [50, 20, 25],
+  [40, 10, 1],
+];
+
+const MATRIX: [Kind, Caching, StoreType][] = [];
+for (const kind of ['count', 'reduce', 'aggregate'] as const) {
+  for (const caching of CACHING) MATRIX.push([kind, caching, 'persistent']);
+  MATRIX.push([kind, 'cache on', 'in-memory']);
+}
+
+describe.each(MATRIX)('sliding windows %s, %s, %s store: random input, out of order within the grace period or dropped, against the brute-force model', (kind, caching, storeType) => {
+  it.each(CONFIGS)('d = %i, grace %i, steps up to %i ms: every update, the final table, the set of windows and the drop count', async (d, grace, step) => {
+    const seed = fuzzSeed(9000) + d * 100 + grace;
+    const inputs = generate(seed, 150, d, grace, step, 'grace');
+    const log = dropLog();
+    const drv = sliding(d, grace, kind, { caching, storeType, logger: log.logger });
+    const perRecord = await pipeEach(drv, d, kind, inputs);
+    const model = new Model(d, grace);
+    const table = new Map<string, Update>();
+    for (const [i, r] of inputs.entries()) {
+      model.add(r);
+      for (const u of perRecord[i]) {
+        const records = model.inWindow(u.key, u.start);
+        expect(u, `seed ${seed}, after record ${i} ${JSON.stringify(r)}`).toEqual({
+          key: u.key,
+          start: u.start,
+          end: u.start + d,
+          value: aggregateOf(kind, records),
+          timestamp: Math.max(...records.map((k) => k.timestamp)),
+        });
+        table.set(`${u.key}@${u.start}`, u);
+      }
+    }
+    // The final table: exactly the windows the model says exist, each with all its records.
+    const expected = new Map<string, string | number>();
+    for (const [key, kept] of model.kept) {
+      for (const start of modelWindows(kept.map((k) => k.timestamp), d)) expected.set(`${key}@${start}`, aggregateOf(kind, model.inWindow(key, start)));
+    }
+    expect(new Map([...table].map(([w, u]) => [w, u.value])), `seed ${seed}`).toEqual(expected);
+    expect(log.dropped(), `seed ${seed}`).toBe(model.dropped);
+  });
+});
+
+describe.each(CACHING)('sliding windows aggregate, %s: random input with records at any lateness', (caching) => {
+  it.each(CONFIGS)('d = %i, grace %i, steps up to %i ms: an update holds the model’s records, less only late ones that came before the window was made', async (d, grace, step) => {
+    const seed = fuzzSeed(7000) + d * 100 + grace;
+    const inputs = generate(seed, 200, d, grace, step, 'any');
+    const drv = sliding(d, grace, 'aggregate', { caching });
+    const perRecord = await pipeEach(drv, d, 'aggregate', inputs);
+    const model = new Model(d, grace);
+    /** When each window was first sent: the index of the record that made it. */
+    const madeAt = new Map<string, number>();
+    const arrival = new Map<number, number>(inputs.map((r, i) => [r.id, i]));
+    let checked = 0;
+    for (const [i, r] of inputs.entries()) {
+      model.add(r);
+      for (const u of perRecord[i]) {
+        const w = `${u.key}@${u.start}`;
+        if (!madeAt.has(w)) madeAt.set(w, i);
+        const made = madeAt.get(w) as number;
+        const records = model.inWindow(u.key, u.start);
+        const ids = String(u.value).split('+').slice(1).map(Number);
+        const where = `seed ${seed}, after record ${i} ${JSON.stringify(r)}, window [${u.start},${u.end}] of ${u.key}: ${u.value}`;
+        // Only the model's records, in arrival order…
+        expect(ids, where).toEqual(records.map((k) => k.id).filter((id) => ids.includes(id)));
+        // …and every one of them, except a record that came after its own left window closed and
+        // before this window existed: no open window was left to carry it (Kafka Streams' rule).
+        const missing = records.filter((k) => !ids.includes(k.id));
+        for (const k of missing) expect(k.afterLeftWindowClosed && (arrival.get(k.id) as number) < made, `${where}: record ${k.id}@${k.timestamp} is missing`).toBe(true);
+        expect(u.timestamp, where).toBe(Math.max(...records.filter((k) => ids.includes(k.id)).map((k) => k.timestamp)));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+});
+
+describe('sliding windows, Kafka Streams’ testAggregateRandomInput (d = 10, grace 100)', () => {
+  it.each([1, 2, 3, 4, 5])('shuffle %i: the final value of every window, with an order-free aggregate', async (shuffleSeed) => {
+    const records: [string, number][] = [
+      ['A', 10], ['B', 15], ['C', 16], ['D', 18], ['E', 30], ['F', 40], ['G', 55], ['H', 56], ['I', 58], ['J', 58], ['K', 62],
+      ['L', 63], ['M', 63], ['N', 63], ['O', 76], ['P', 77], ['Q', 80], ['R', 2], ['S', 3], ['T', 5], ['U', 8],
+    ];
+    const rnd = new Random(shuffleSeed);
+    for (let i = records.length - 1; i > 0; i--) {
+      const j = rnd.int(0, i);
+      [records[i], records[j]] = [records[j], records[i]];
+    }
+    const b = new StreamsBuilder();
+    b.stream<string, string>('in', { keySerde: S, valueSerde: S })
+      .groupByKey()
+      .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(10, 100))
+      .aggregate(() => '', (_k, v, agg: string) => [...(agg + v)].sort().join(''), { valueSerde: S })
+      .toStream()
+      .to('out', { keySerde: WindowedSerdes.timeWindowed(S, 10), valueSerde: S });
+    const drv = driverFor(b.build());
+    const input = drv.createInputTopic('in', S, S);
+    for (const [v, ts] of records) await input.pipeInput('A', v, ts);
+    await input.pipeInput('A', 'V', 181);
+    const final = new Map<number, [string, number]>();
+    for (const o of drv.createOutputTopic('out', WindowedSerdes.timeWindowed(S, 10), S).readRecordsToList()) {
+      final.set((o.key as { window: { start: number } }).window.start, [o.value as string, o.timestamp]);
+    }
+    expect(final).toEqual(
+      new Map<number, [string, number]>([
+        [0, ['ARSTU', 10]], [3, ['ASTU', 10]], [4, ['ATU', 10]], [5, ['ABTU', 15]], [6, ['ABCU', 16]], [8, ['ABCDU', 18]],
+        [9, ['ABCD', 18]], [11, ['BCD', 18]], [16, ['CD', 18]], [17, ['D', 18]], [20, ['E', 30]], [30, ['EF', 40]], [31, ['F', 40]],
+        [45, ['G', 55]], [46, ['GH', 56]], [48, ['GHIJ', 58]], [52, ['GHIJK', 62]], [53, ['GHIJKLMN', 63]], [56, ['HIJKLMN', 63]],
+        [57, ['IJKLMN', 63]], [59, ['KLMN', 63]], [63, ['LMN', 63]], [66, ['O', 76]], [67, ['OP', 77]], [70, ['OPQ', 80]],
+        [77, ['PQ', 80]], [78, ['Q', 80]], [171, ['V', 181]],
+      ]),
+    );
+  });
+});
