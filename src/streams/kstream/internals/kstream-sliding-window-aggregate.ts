@@ -12,9 +12,9 @@
  * A window closes when stream time minus grace passes its end. A record whose right window would
  * already be closed is dropped (counted and logged); a window that is closed is not updated, and
  * each window skipped so is counted too, as Kafka Streams' dropped-records sensor does. As in Kafka
- * Streams, a record that comes after its own left window has closed (but not its right window)
- * goes into the open windows that already hold its time, and into no window made later: with its
- * left window unwritten, nothing is left to seed them with it.
+ * Streams, a record that comes after its own left window has closed (but not its right window) is
+ * added to the open windows that already hold its time, and reaches a window made later only if
+ * that window is seeded from one of them: its left window, which would carry it, is never written.
  *
  * Finding the neighbouring windows is a range scan, and scans are async, so this processor is async:
  * its task takes the next record when it is done (docs/streams.md, "The Processor API").
@@ -34,7 +34,8 @@
  *   right window, and later seeds a window with a record that is not in it.
  * - The store keeps windows 2 ms longer than Kafka Streams' 2 × time difference + grace
  *   (`SlidingWindows.retentionMs` says why).
- * - Emit-on-window-close (`emitStrategy`) is not offered; `suppress` gives final results (#12).
+ * - Emit-on-window-close (`emitStrategy`) is not offered; one final result per window is for
+ *   `suppress` (#12, to come).
  */
 import { StreamsError } from '../../errors.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
