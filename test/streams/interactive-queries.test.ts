@@ -138,7 +138,7 @@ describe('interactive queries and metrics in one instance with a worker thread',
     expect(streams.metadataForAllStreamsClients()).toEqual([
       {
         hostInfo: { host: '127.0.0.1', port },
-        stateStoreNames: ['counts', 'hourly-counts'],
+        stateStoreNames: ['counts', 'hourly-counts', 'sessions'],
         topicPartitions: expect.arrayContaining(Array.from({ length: PARTITIONS }, (_, p) => ({ topic: 'iq-input', partition: p }))),
         standbyStateStoreNames: [],
         standbyTopicPartitions: [],
@@ -151,6 +151,11 @@ describe('interactive queries and metrics in one instance with a worker thread',
     expect(k5.map((w) => w.value)).toEqual([6]);
     expect(await hourly.fetch('k5', k5[0].key)).toBe(6);
     expect((await hourly.all()).length).toBeGreaterThanOrEqual(KEYS.length);
+    const sessions = streams.store('sessions', skein.QueryableStoreTypes.sessionStore<string, number>());
+    const k4 = await sessions.fetch('k4');
+    expect(k4).toEqual([{ key: { key: 'k4', window: { start: expect.any(Number), end: expect.any(Number) } }, value: 5 }]);
+    expect(await sessions.fetchSession('k4', k4[0].key.window.start, k4[0].key.window.end)).toBe(5);
+    expect(await sessions.findSessions('k4', 0, Date.now())).toEqual(k4);
     const stamped = streams.store('counts', skein.QueryableStoreTypes.timestampedKeyValueStore<string, number>());
     expect(await stamped.get('k3')).toEqual({ value: 4, timestamp: expect.any(Number) });
     expect(() => streams.store('hourly-counts')).toThrow(/window store/);
@@ -164,6 +169,7 @@ describe('interactive queries and metrics in one instance with a worker thread',
     expect((await getJson(`${server.url}/stores/counts/keys/nope`)).status).toBe(404);
     const w = await getJson(`${server.url}/stores/hourly-counts/keys/k2`);
     expect(w.body.windows).toEqual([{ start: expect.any(Number), value: 3 }]);
+    expect((await getJson(`${server.url}/stores/sessions/keys/k2`)).body.sessions).toEqual([{ start: expect.any(Number), end: expect.any(Number), value: 3 }]);
     const health = await getJson(`${server.url}/health`);
     expect(health.status).toBe(200);
     expect(health.body.state).toBe('RUNNING');
@@ -247,10 +253,14 @@ describe('interactive queries between two processes', () => {
     expect(keyOfB).toBeDefined();
     const expected = (k: string): number => KEYS.indexOf(k) + 1;
 
+    // Every record processed: each key's count is complete where it is held.
+    await waitUntil(
+      async () => (await Promise.all(KEYS.map(async (k) => (await getJson(`http://127.0.0.1:${holder(k)}/stores/counts/keys/${k}`)).body.value === expected(k)))).every(Boolean),
+      30_000,
+      describeApps,
+    );
     // B forwards the query for A's key to A, which answers; and the other way round.
-    await waitUntil(async () => (await getJson(`${urlB}/stores/counts/keys/${keyOfA}`)).status === 200, 30_000, describeApps);
     expect(await getJson(`${urlB}/stores/counts/keys/${keyOfA}`)).toEqual({ status: 200, body: { store: 'counts', key: keyOfA, host: `127.0.0.1:${portA}`, value: expected(keyOfA) } });
-    await waitUntil(async () => (await getJson(`${urlA}/stores/counts/keys/${keyOfB}`)).status === 200, 30_000, describeApps);
     expect(await getJson(`${urlA}/stores/counts/keys/${keyOfB}`)).toEqual({ status: 200, body: { store: 'counts', key: keyOfB, host: `127.0.0.1:${portB}`, value: expected(keyOfB) } });
     // Each answers its own keys itself.
     expect((await getJson(`${urlA}/stores/counts/keys/${keyOfA}`)).body.host).toBe(`127.0.0.1:${portA}`);
