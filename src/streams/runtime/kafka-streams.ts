@@ -134,7 +134,7 @@ export class KafkaStreams {
     this.logger.info(`State transition from ${prev} to ${next}`);
     this.logger.info(JSON.stringify({ event: 'state_change', application_id: this.config.applicationId, old_state: prev, new_state: next }));
     if (next === 'REBALANCING') this.rebalanceStartedAt = Date.now();
-    if (next === 'RUNNING' && prev === 'REBALANCING') void this.logRebalance();
+    if (next === 'RUNNING' && prev === 'REBALANCING') this.logRebalance().catch((e: unknown) => this.logger.warn(`Logging the rebalance: ${(e as Error).message}`));
     try {
       this.listener?.(next, prev);
     } catch (e) {
@@ -469,6 +469,7 @@ export class KafkaStreams {
   async startHttpServer(options: HttpServerOptions = {}): Promise<StreamsHttpServer> {
     if (this.workerStub) throw new StreamsError('startHttpServer() belongs to the KafkaStreams of the main thread');
     if (this.httpServer !== null) throw new StreamsError(`The HTTP endpoint is already listening at ${this.httpServer.url}`);
+    if (this.closing !== null || this.currentState === 'NOT_RUNNING' || this.currentState === 'ERROR') throw new StreamsError(`startHttpServer() needs a client that is not closed (it is ${this.currentState})`);
     const server = await startStreamsHttpServer(
       {
         state: () => this.currentState,
