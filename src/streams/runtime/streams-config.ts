@@ -49,6 +49,8 @@ export const STREAMS_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'buffered.records.per.partition': { kind: 'int', min: 1, default: 1000, doc: 'Records buffered per partition before its fetching pauses.' },
   'poll.ms': { kind: 'int', min: 0, default: 100, doc: 'How long the thread waits for records when it has none.' },
   'application.server': { kind: 'string', default: '', doc: 'host:port of this instance, for interactive queries routed between instances.' },
+  'skein.http.port': { kind: 'int', min: 0, default: null, doc: "Starts the instance's HTTP endpoint (interactive queries, /health, /metrics) on this port at start(); unset: no endpoint (see docs/scaling.md)." },
+  'skein.http.host': { kind: 'string', default: null, doc: "The interface the HTTP endpoint listens on; default: application.server's host, or 127.0.0.1." },
   'client.id': { kind: 'string', default: '', doc: 'Prefix of the client ids of the consumers and producers.' },
   'topology.module': { kind: 'string', default: null, doc: 'The module that builds the topology, loaded by each stream thread (worker). Defaults to the main module.' },
   'state.cleanup.delay.ms': { kind: 'int', default: 600_000, doc: 'How long a task directory no longer assigned is kept before it is deleted.' },

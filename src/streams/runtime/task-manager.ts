@@ -18,7 +18,7 @@ import { PartitionGroup } from './partition-group.js';
 import type { PartitionReader, TopicPartition } from './partition-reader.js';
 import { RecordCollectorImpl } from './record-collector-impl.js';
 import type { ProducerRecord } from './record-collector.js';
-import { StoreChangelogReader, type RestoreResult } from './store-changelog-reader.js';
+import { type RestoreListener, StoreChangelogReader, type RestoreResult } from './store-changelog-reader.js';
 import type { ChangelogPartition } from './processor-state-manager.js';
 import { toBytesKey } from '../state/internals/bytes-store.js';
 import { StreamTask } from './stream-task.js';
@@ -75,6 +75,8 @@ export interface TaskManagerOptions {
   readonly wallClock: () => number;
   /** The instance's global stores. */
   globalStore(name: string): StateStore | undefined;
+  /** Told of the tasks' restoration progress (metrics). */
+  readonly restoreListener?: RestoreListener;
 }
 
 /** The offset metadata Skein commits with each offset: the task's stream time (as Kafka Streams does). */
@@ -186,7 +188,7 @@ export class TaskManager {
    * Reads the standby tasks' changelogs once (waiting up to `maxWaitMs` for new records) and writes
    * what it read to their stores, each batch with its new changelog offset. Returns the records applied.
    */
-  async maintainStandbys(maxWaitMs: number): Promise<number> {
+  async maintainStandbys(maxWaitMs: number, onApplied?: (taskId: string, records: number) => void): Promise<number> {
     const live = [...this.standbys.values()].filter((sb) => !sb.closed);
     const positions = live.flatMap((sb) => sb.changelogs.map((c) => ({ topic: c.topic, partition: c.partition, offset: sb.positions.get(`${c.topic}:${c.partition}`) ?? 0 })));
     if (positions.length === 0) return 0;
@@ -202,6 +204,7 @@ export class TaskManager {
         await bottom.restore(records, f.partition, f.nextOffset);
         sb.positions.set(k, f.nextOffset);
         applied += records.length;
+        onApplied?.(sb.id, records.length);
       }
     }
     return applied;
@@ -266,7 +269,7 @@ export class TaskManager {
     const started = Date.now();
     await at.producer?.init();
     const changelogs = at.task.stateManager.changelogPartitions();
-    const restorer = new StoreChangelogReader(this.o.reader, this.o.logger, this.o.config.int('restore.batch.records'), () => at.state === 'restoring');
+    const restorer = new StoreChangelogReader(this.o.reader, this.o.logger, this.o.config.int('restore.batch.records'), () => at.state === 'restoring', this.o.restoreListener ?? null);
     at.restore = await restorer.restore(
       at.id,
       changelogs.map((c) => ({ changelog: c, store: (at.task.stateManager.stores.get(c.store) as BuiltStore<StateStore>).bottom })),

@@ -20,7 +20,7 @@ import type { KeyValueBytesStore } from './internals/bytes-store.js';
 import { LevelKeyValueBytesStore } from './internals/level-key-value-store.js';
 import { MeteredKeyValueStore, plainValues, timestampedValues } from './internals/metered-key-value-store.js';
 import type { StateStore } from './state-store.js';
-import type { BuiltStore, StoreBuilder, StoreEnvironment } from './store-builder.js';
+import type { BuiltStore, StoreBuilder, StoreEnvironment, StoreQueryInfo } from './store-builder.js';
 
 /** Where a key-value store keeps its bytes: LevelDB on disk, or memory. */
 export interface KeyValueBytesStoreSupplier {
@@ -120,6 +120,10 @@ class KeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<KeyValueStore<K, V
     super(supplier);
   }
 
+  get queryInfo(): StoreQueryInfo {
+    return { kind: 'keyValue', keySerde: this.keySerde as Serde<unknown>, timestamped: false };
+  }
+
   build(env: StoreEnvironment): BuiltStore<KeyValueStore<K, V>> {
     const { bottom, caching, top } = this.layers(env);
     return { bottom, caching, store: new MeteredKeyValueStore(top, this.keySerde, plainValues(this.valueSerde), env.context, env.changelogTopic) };
@@ -135,6 +139,10 @@ class TimestampedKeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<Timesta
     super(supplier);
   }
 
+  get queryInfo(): StoreQueryInfo {
+    return { kind: 'keyValue', keySerde: this.keySerde as Serde<unknown>, timestamped: true };
+  }
+
   build(env: StoreEnvironment): BuiltStore<TimestampedKeyValueStore<K, V>> {
     const { bottom, caching, top } = this.layers(env);
     return { bottom, caching, store: new MeteredKeyValueStore(top, this.keySerde, timestampedValues(this.valueSerde), env.context, env.changelogTopic) };
@@ -147,9 +155,14 @@ class WindowStoreBuilder<K, OV> extends AbstractStoreBuilder<WindowStore<K, OV>>
     private readonly windowSupplier: WindowBytesStoreSupplier,
     private readonly keySerde: Serde<K>,
     private readonly codec: WindowValueCodec<OV>,
+    private readonly timestamped: boolean,
   ) {
     super(windowSupplier);
     this.logConfig = windowChangelogConfig(windowSupplier.retentionMs);
+  }
+
+  get queryInfo(): StoreQueryInfo {
+    return { kind: 'window', keySerde: this.keySerde as Serde<unknown>, timestamped: this.timestamped };
   }
 
   override withLoggingEnabled(config: Record<string, string> = {}): this {
@@ -169,9 +182,14 @@ class SessionStoreBuilder<K, OV> extends AbstractStoreBuilder<SessionStore<K, OV
     private readonly sessionSupplier: SessionBytesStoreSupplier,
     private readonly keySerde: Serde<K>,
     private readonly codec: WindowValueCodec<OV>,
+    private readonly timestamped: boolean,
   ) {
     super(sessionSupplier);
     this.logConfig = windowChangelogConfig(sessionSupplier.retentionMs);
+  }
+
+  get queryInfo(): StoreQueryInfo {
+    return { kind: 'session', keySerde: this.keySerde as Serde<unknown>, timestamped: this.timestamped };
   }
 
   override withLoggingEnabled(config: Record<string, string> = {}): this {
@@ -240,16 +258,16 @@ export const Stores = {
     return { ...Stores.persistentSessionStore(name, retentionMs), persistent: false };
   },
   windowStoreBuilder<K, V>(supplier: WindowBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<WindowStore<K, V>> {
-    return new WindowStoreBuilder<K, V>(supplier, keySerde, windowValues(valueSerde, false));
+    return new WindowStoreBuilder<K, V>(supplier, keySerde, windowValues(valueSerde, false), false);
   },
   timestampedWindowStoreBuilder<K, V>(supplier: WindowBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<TimestampedWindowStore<K, V>> {
-    return new WindowStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, windowValues(valueSerde, true));
+    return new WindowStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, windowValues(valueSerde, true), true);
   },
   sessionStoreBuilder<K, V>(supplier: SessionBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<SessionStore<K, V>> {
-    return new SessionStoreBuilder<K, V>(supplier, keySerde, windowValues(valueSerde, false));
+    return new SessionStoreBuilder<K, V>(supplier, keySerde, windowValues(valueSerde, false), false);
   },
   /** @internal The DSL's session stores, whose values keep the timestamp of the record that wrote them. */
   timestampedSessionStoreBuilder<K, V>(supplier: SessionBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<SessionStore<K, ValueAndTimestamp<V>>> {
-    return new SessionStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, windowValues(valueSerde, true));
+    return new SessionStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, windowValues(valueSerde, true), true);
   },
 };

@@ -196,12 +196,21 @@ export class MeteredWindowStore<K, OV> extends MeteredSegmentedStore<K, OV> impl
     return this.keyWindows(key, timeFrom, timeTo, true);
   }
 
+  /**
+   * The segments a scan from `from` to `timeTo` reads: none starts after the stream time (which is
+   * at least every window start put), so an open-ended scan (`all()`, `fetchRange(k, 0, Date.now())`)
+   * reads the live segments, not every segment id up to `timeTo`.
+   */
+  private lastSegment(from: number, timeTo: number): number {
+    return this.segments.segmentId(Math.min(timeTo, Math.max(this.streamTime(), from)));
+  }
+
   private keyWindows(key: K, timeFrom: number, timeTo: number, reverse: boolean): StoreIterator<KeyValue<number, OV>> {
     const k = this.keyOf(key);
     const from = Math.max(timeFrom, this.expiryTime() + 1, 0);
     const ranges: KeyRange[] = [];
     if (from <= timeTo) {
-      for (let s = this.segments.segmentId(from); s <= this.segments.segmentId(timeTo); s++) ranges.push(WindowKeySchema.keyRange(s, k, from, timeTo, this.retainDuplicates));
+      for (let s = this.segments.segmentId(from), last = this.lastSegment(from, timeTo); s <= last; s++) ranges.push(WindowKeySchema.keyRange(s, k, from, timeTo, this.retainDuplicates));
     }
     return this.iterate(ranges, reverse, (stored, v) => {
       const parsed = WindowKeySchema.parse(stored, this.retainDuplicates);
@@ -213,7 +222,7 @@ export class MeteredWindowStore<K, OV> extends MeteredSegmentedStore<K, OV> impl
     const from = Math.max(timeFrom, this.expiryTime() + 1, 0);
     const ranges: KeyRange[] = [];
     if (from <= timeTo) {
-      for (let s = this.segments.segmentId(from); s <= this.segments.segmentId(timeTo); s++) ranges.push({ gte: u64(s), lt: u64(s + 1) });
+      for (let s = this.segments.segmentId(from), last = this.lastSegment(from, timeTo); s <= last; s++) ranges.push({ gte: u64(s), lt: u64(s + 1) });
     }
     return this.iterate(ranges, false, (stored, v) => {
       const { key, windowStart } = WindowKeySchema.parse(stored, this.retainDuplicates);
