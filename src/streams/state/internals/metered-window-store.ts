@@ -18,7 +18,7 @@ import { type BytesKey, type KeyRange, type KeyValueBytesStore, type StoredValue
 import { CachingKeyValueBytesStore } from './caching-key-value-store.js';
 import type { LevelKeyValueBytesStore } from './level-key-value-store.js';
 import type { StoreContext } from './store-context.js';
-import { SessionKeySchema, Segments, WindowKeySchema, segmentIntervalFor, u64 } from './window-key-schema.js';
+import { SessionKeySchema, Segments, WindowKeySchema, readU64, segmentIntervalFor, u64 } from './window-key-schema.js';
 
 /** Plain values, or values with the timestamp of the record that wrote them. */
 export interface WindowValueCodec<OV> {
@@ -117,12 +117,32 @@ abstract class MeteredSegmentedStore<K, OV> {
     return this.keySerde.deserialize(this.serdeTopic, fromBytesKey(key)) as K;
   }
 
-  /** Entries of several ranges in turn, mapped and filtered, as a closable async iterator. */
-  protected iterate<T>(ranges: readonly KeyRange[], reverse: boolean, map: (key: BytesKey, value: StoredValue) => T | null): StoreIterator<T> {
+  /**
+   * The lowest and highest segment that hold an entry (one seek from each end), or null when the
+   * store is empty: a time range is scanned segment by segment, and only these can have entries.
+   */
+  protected async segmentSpan(): Promise<[number, number] | null> {
+    const edge = async (reverse: boolean): Promise<BytesKey | undefined> => {
+      const it = this.inner.range({}, reverse);
+      try {
+        const r = await it.next();
+        return r.done === true ? undefined : r.value[0];
+      } finally {
+        await it.return?.(undefined);
+      }
+    };
+    const first = await edge(false);
+    if (first === undefined) return null;
+    return [readU64(first, 0), readU64((await edge(true)) as BytesKey, 0)];
+  }
+
+  /** Entries of several ranges in turn (given, or computed when the scan starts), mapped and filtered, as a closable async iterator. */
+  protected iterate<T>(ranges: readonly KeyRange[] | (() => Promise<readonly KeyRange[]>), reverse: boolean, map: (key: BytesKey, value: StoredValue) => T | null): StoreIterator<T> {
     const inner = this.inner;
     let current: AsyncIterableIterator<[BytesKey, StoredValue]> | null = null;
     async function* gen(): AsyncGenerator<T> {
-      for (const r of reverse ? [...ranges].reverse() : ranges) {
+      const list = typeof ranges === 'function' ? await ranges() : ranges;
+      for (const r of reverse ? [...list].reverse() : list) {
         current = inner.range(r, reverse);
         try {
           for await (const [k, v] of current) {
@@ -201,10 +221,16 @@ export class MeteredWindowStore<K, OV> extends MeteredSegmentedStore<K, OV> impl
   private keyWindows(key: K, timeFrom: number, timeTo: number, reverse: boolean): StoreIterator<KeyValue<number, OV>> {
     const k = this.keyOf(key);
     const from = Math.max(timeFrom, this.expiryTime() + 1, 0);
-    const ranges: KeyRange[] = [];
-    if (from <= timeTo) {
-      for (let s = this.segments.segmentId(from); s <= this.segments.segmentId(timeTo); s++) ranges.push(WindowKeySchema.keyRange(s, k, from, timeTo, this.retainDuplicates));
-    }
+    // One range per segment (the key sits between segment and time), over the segments that exist
+    // only: a range up to the end of time would otherwise be billions of segments.
+    const ranges = async (): Promise<KeyRange[]> => {
+      const span = from <= timeTo ? await this.segmentSpan() : null;
+      const out: KeyRange[] = [];
+      if (span === null) return out;
+      const last = Math.min(this.segments.segmentId(timeTo), span[1]);
+      for (let s = Math.max(this.segments.segmentId(from), span[0]); s <= last; s++) out.push(WindowKeySchema.keyRange(s, k, from, timeTo, this.retainDuplicates));
+      return out;
+    };
     return this.iterate(ranges, reverse, (stored, v) => {
       const parsed = WindowKeySchema.parse(stored, this.retainDuplicates);
       return parsed.key === k ? { key: parsed.windowStart, value: this.codec.fromStored(v, this.serdeTopic) } : null;
@@ -213,10 +239,8 @@ export class MeteredWindowStore<K, OV> extends MeteredSegmentedStore<K, OV> impl
 
   fetchAll(timeFrom: number, timeTo: number): StoreIterator<KeyValue<Windowed<K>, OV>> {
     const from = Math.max(timeFrom, this.expiryTime() + 1, 0);
-    const ranges: KeyRange[] = [];
-    if (from <= timeTo) {
-      for (let s = this.segments.segmentId(from); s <= this.segments.segmentId(timeTo); s++) ranges.push({ gte: u64(s), lt: u64(s + 1) });
-    }
+    // The segments from `from`'s to `timeTo`'s are one contiguous range of keys.
+    const ranges: KeyRange[] = from <= timeTo ? [{ gte: u64(this.segments.segmentId(from)), lt: u64(this.segments.segmentId(timeTo) + 1) }] : [];
     return this.iterate(ranges, false, (stored, v) => {
       const { key, windowStart } = WindowKeySchema.parse(stored, this.retainDuplicates);
       if (windowStart < from || windowStart > timeTo) return null;
