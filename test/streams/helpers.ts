@@ -3,7 +3,7 @@
  * that closes every driver after its test, and small reference-model helpers.
  */
 import { afterEach } from 'vitest';
-import { type Topology, TopologyTestDriver } from '../../src/index.js';
+import { type Logger, type Topology, TopologyTestDriver } from '../../src/index.js';
 
 export { Random } from '../fuzz/prng.js';
 
@@ -44,4 +44,17 @@ export async function errorOf(fn: () => unknown): Promise<unknown> {
     return e;
   }
   throw new Error('expected an error, but none was thrown');
+}
+
+/** A logger that keeps its lines (for the driver's or the runtime's `logger`), to check what was logged. */
+export function recordingLogger(): { logger: Logger; lines: { level: string; msg: string }[]; warnings(): string[] } {
+  const lines: { level: string; msg: string }[] = [];
+  const make = (): Logger => ({
+    debug: (msg) => void lines.push({ level: 'debug', msg }),
+    info: (msg) => void lines.push({ level: 'info', msg }),
+    warn: (msg) => void lines.push({ level: 'warn', msg }),
+    error: (msg) => void lines.push({ level: 'error', msg }),
+    child: () => make(),
+  });
+  return { logger: make(), lines, warnings: () => lines.filter((l) => l.level === 'warn').map((l) => l.msg) };
 }
