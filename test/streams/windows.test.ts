@@ -26,6 +26,7 @@ import {
   WindowedSerdes,
 } from '../../src/index.js';
 import { Random, collect, openDrivers, recordingLogger } from './helpers.js';
+import { TaskHarness } from './task-harness.js';
 
 const driverFor = openDrivers();
 const S = Serdes.String();
@@ -250,6 +251,34 @@ describe('the grace period, at its edges', () => {
     await input.pipeInput('a', 'x', 25); // windows [0,30) [10,40) [20,50): the first two closed at 40
     expect(readUpdates(out).map((u) => `${u.start}=${u.value as number}`)).toEqual(['20=1', '30=1', '40=1', '20=2']);
     expect(log.warnings()[0]).toContain('[0,30)');
+  });
+});
+
+describe('a rollback to the last commit (a StreamTask driven directly)', () => {
+  it('leaves no trace in the window store: records processed again count from the committed values', async () => {
+    const b = new StreamsBuilder();
+    b.stream<string, string>('events', { keySerde: S, valueSerde: S })
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(10))
+      .count({ storeName: 'counts' })
+      .toStream()
+      .to('out', { keySerde: WindowedSerdes.timeWindowed(S, 10) });
+    const h = TaskHarness.create(b.build(), { cacheMaxBytes: 0 });
+    try {
+      for (const t of [1, 3, 25]) h.append('events', S, S, 'a', 'x', t);
+      await h.processUntil('events', 1);
+      await h.commit();
+      // 3, then 25, which moves the store's time on: windows 10 ms behind it, [0,10) among them, expire.
+      await h.processUntil('events', 3);
+      await h.rollback();
+      // Processed again from the commit: when 3 comes, [0,10) is open (stream time 3) and holds 1.
+      await h.processUntil('events', 3);
+      await h.commit();
+      const out = h.read('out', WindowedSerdes.timeWindowed(S, 10), L).map((r) => `${r.key.window.start}=${r.value}`);
+      expect(out).toEqual(['0=1', '0=2', '20=1']);
+    } finally {
+      await h.close();
+    }
   });
 });
 

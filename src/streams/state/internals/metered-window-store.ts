@@ -56,6 +56,8 @@ abstract class MeteredSegmentedStore<K, OV> {
   protected readonly serdeTopic: string;
   /** The largest window start (session end) seen, or the task's stream time if larger. */
   private observed = -1;
+  /** `observed` as of the last commit: a rollback goes back to it, as the store's data does. */
+  private committedObserved = -1;
   private expiredBelow = 0;
 
   constructor(
@@ -94,6 +96,21 @@ abstract class MeteredSegmentedStore<K, OV> {
   /** Times at or below this are expired. */
   protected expiryTime(): number {
     return this.streamTime() - this.retentionMs;
+  }
+
+  /** Called by the task's state manager when the store's transaction is committed. */
+  onCommit(): void {
+    this.committedObserved = this.observed;
+  }
+
+  /**
+   * Called when the store's transaction is rolled back: what the rolled-back writes observed must
+   * not expire windows when the records are processed again (they would read as absent, and writes
+   * to them be dropped). The segment deletion they asked for went with the transaction; ask again.
+   */
+  onRollback(): void {
+    this.observed = this.committedObserved;
+    this.expiredBelow = 0;
   }
 
   /** Notes `time` and deletes the segments it expired (with the next commit). */
