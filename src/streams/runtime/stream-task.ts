@@ -340,12 +340,13 @@ export class StreamTask {
   /** Back to the last commit: stores drop their transactions, async work is cancelled, positions rewind. */
   rollback(): void {
     for (const n of this.asyncNodes) n.cancel();
+    // Stream time first: processors told of the rollback may read it.
+    this.context.streamTime = this.committedStreamTime;
     for (const n of this.nodes) if (n instanceof UserProcessorNode) n.onRollback();
     this.pendingUserWork.clear();
     this.clearRecordContext();
     this.stateManager.rollback();
     this.positions = new Map(this.committedPositions);
-    this.context.streamTime = this.committedStreamTime;
     this.processedSinceCommit = 0;
     this.context.commitRequested = false;
     this.asyncFailure = null;

@@ -77,10 +77,16 @@ export class KTableSuppressProcessor<K, V> implements Processor<K, Change<V>, K,
     return this.loaded.then(() => this.buffer(record));
   }
 
-  /** Called by the task when it rolls back: the heap may hold keys the store no longer has. */
+  /**
+   * Called by the task when it rolls back: the heap may hold keys the store no longer has, and the
+   * clock may have been moved on by updates that were rolled back — kept, it would emit windows
+   * early (and again) when the records are processed again. It restarts from the task's committed
+   * stream time, as after a restart.
+   */
   onRollback(): void {
     this.loaded = null;
     this.ready = false;
+    this.observedStreamTime = this.context.currentStreamTimeMs();
   }
 
   private async load(): Promise<void> {
