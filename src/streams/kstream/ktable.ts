@@ -25,7 +25,7 @@ export class KTable<K, V> {
     /** @internal */ readonly valueSerde: Serde<V> | undefined,
     /** The store that holds this table, if it is materialized. */
     readonly queryableStoreName: string | null,
-    /** @internal For a windowed table: its windows' grace period (what `untilWindowCloses` waits for). */
+    /** @internal For a windowed table: how long after a window's end it may still change — the grace period, for sessions gap + grace (what `untilWindowCloses` waits for). */
     readonly windowGraceMs: number | null = null,
   ) {}
 
