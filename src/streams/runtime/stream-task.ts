@@ -325,6 +325,8 @@ export class StreamTask {
     });
     this.committedPositions = new Map(this.positions);
     this.committedStreamTime = this.context.streamTime;
+    this.streamTimePunctuation.commit();
+    this.wallClockPunctuation.commit();
     this.processedSinceCommit = 0;
     this.context.commitRequested = false;
   }
@@ -346,6 +348,8 @@ export class StreamTask {
     this.pendingUserWork.clear();
     this.clearRecordContext();
     this.stateManager.rollback();
+    this.streamTimePunctuation.rollback();
+    this.wallClockPunctuation.rollback();
     this.positions = new Map(this.committedPositions);
     this.processedSinceCommit = 0;
     this.context.commitRequested = false;
