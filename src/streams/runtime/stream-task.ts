@@ -71,6 +71,7 @@ export class StreamTask {
   private committedPositions = new Map<string, TopicPartitionOffset>();
   private committedStreamTime = -1;
   private readonly partitionTimes = new Map<string, number>();
+  private committedPartitionTimes = new Map<string, number>();
   private processedSinceCommit = 0;
   private asyncFailure: unknown = null;
   /** Async `process` calls and punctuators not yet settled (at most one record's worth). */
@@ -325,6 +326,7 @@ export class StreamTask {
     });
     this.committedPositions = new Map(this.positions);
     this.committedStreamTime = this.context.streamTime;
+    this.committedPartitionTimes = new Map(this.partitionTimes);
     this.streamTimePunctuation.commit();
     this.wallClockPunctuation.commit();
     this.processedSinceCommit = 0;
@@ -344,6 +346,8 @@ export class StreamTask {
     for (const n of this.asyncNodes) n.cancel();
     // Stream time first: processors told of the rollback may read it.
     this.context.streamTime = this.committedStreamTime;
+    this.partitionTimes.clear();
+    for (const [k, t] of this.committedPartitionTimes) this.partitionTimes.set(k, t);
     for (const n of this.nodes) if (n instanceof UserProcessorNode) n.onRollback();
     this.pendingUserWork.clear();
     this.clearRecordContext();
