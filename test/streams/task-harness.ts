@@ -40,6 +40,8 @@ export class TaskHarness {
   private cache: ThreadCache | null;
   private readonly cacheBytes: number;
   private committedStreamTime = -1;
+  /** Each input topic's partition time as of the last commit (what the runtime commits as offset metadata). */
+  private committedPartitionTimes = new Map<string, number>();
   /** Read positions of `read()` per topic. */
   private readonly readAt = new Map<string, number>();
 
@@ -121,6 +123,7 @@ export class TaskHarness {
     for (const [topic, log] of this.topics) ends.set(topic, log.length);
     this.task.postCommit(ends);
     this.committedStreamTime = this.task.committableOffsets().streamTime;
+    for (const o of this.task.committableOffsets().offsets) this.committedPartitionTimes.set(o.topic, this.task.partitionTime(o.topic, o.partition));
   }
 
   /** A failed commit: the transaction is aborted and the task goes back to its last commit. */
@@ -141,7 +144,7 @@ export class TaskHarness {
     this.task.rollback();
     const positions = [...this.topics.keys()].flatMap((t) => {
       const o = this.task.position(t, 0);
-      return o === undefined ? [] : [{ topic: t, partition: 0, offset: o }];
+      return o === undefined ? [] : [{ topic: t, partition: 0, offset: o, partitionTime: this.committedPartitionTimes.get(t) ?? -1 }];
     });
     this.pending = [];
     await this.task.close();

@@ -9,8 +9,14 @@
  * time, and for punctuation the documented schedule (first at the first record, then at the first
  * multiple of the interval past the time it fired).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import kafkajs from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  Broker,
+  KafkaStreams,
   type KeyValueStore,
   ProcessingError,
   type ProcessorContext,
@@ -22,8 +28,9 @@ import {
   TimeWindows,
   Topology,
   WindowedSerdes,
+  silentLogger,
 } from '../../src/index.js';
-import { Random, errorOf, openDrivers } from './helpers.js';
+import { Random, errorOf, openDrivers, readCommitted } from './helpers.js';
 import { TaskHarness } from './task-harness.js';
 
 const driverFor = openDrivers();
@@ -344,4 +351,49 @@ describe('partition time through a rollback', () => {
     await h.commit();
     expect(h.all('out', S, S).map((r) => r.timestamp)).toEqual([10, 10, 50, 50]);
   });
+});
+
+describe('partition time through a restart (in-process broker, exactly_once)', () => {
+  it('usePartitionTimeOnInvalidTimestamp: after a restart an invalid timestamp gets the partition time committed before it', async () => {
+    const broker = await Broker.start({ logger: silentLogger });
+    const stateDir = mkdtempSync(join(tmpdir(), 'skein-partition-time-'));
+    const kafka = new kafkajs.Kafka({ brokers: [broker.bootstrap], logLevel: kafkajs.logLevel.NOTHING });
+    const producer = kafka.producer({ idempotent: true });
+    const running: KafkaStreams[] = [];
+    try {
+      await broker.createTopics([{ topic: 'in', partitions: 1 }, { topic: 'out', partitions: 1 }]);
+      await producer.connect();
+      const start = async (): Promise<{ streams: KafkaStreams; failure: Promise<unknown> }> => {
+        const streams = new KafkaStreams(
+          passThrough(TimestampExtractors.usePartitionTimeOnInvalidTimestamp(), false),
+          { 'application.id': 'partition-time', 'bootstrap.servers': broker.bootstrap, 'processing.guarantee': 'exactly_once', 'state.dir': stateDir },
+          { logger: silentLogger },
+        );
+        let fail!: (e: unknown) => void;
+        const failure = new Promise<unknown>((resolve) => (fail = resolve));
+        streams.setUncaughtExceptionHandler((e) => {
+          fail(e);
+          return 'SHUTDOWN_CLIENT';
+        });
+        running.push(streams);
+        await streams.start();
+        return { streams, failure };
+      };
+      const base = Date.now() - 60_000;
+      const first = await start();
+      await producer.send({ topic: 'in', messages: [{ key: 'a', value: 'x', timestamp: String(base + 500) }, { key: 'a', value: 'y', timestamp: String(base + 100) }] });
+      await readCommitted(kafka, 'out', 2);
+      await first.streams.close();
+
+      const second = await start();
+      await producer.send({ topic: 'in', messages: [{ key: 'a', value: 'z', timestamp: '-1' }] });
+      const out = await Promise.race([readCommitted(kafka, 'out', 3), second.failure.then((e) => Promise.reject(e))]);
+      expect(out.map((m) => `${String(m.value)}@${m.timestamp}`)).toEqual([`x@${base + 500}`, `y@${base + 100}`, `z@${base + 500}`]);
+    } finally {
+      for (const s of running) await s.close();
+      await producer.disconnect();
+      await broker.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

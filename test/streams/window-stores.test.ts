@@ -39,7 +39,7 @@ import {
   WindowedSerdes,
   silentLogger,
 } from '../../src/index.js';
-import { Random, collect, openDrivers } from './helpers.js';
+import { Random, collect, openDrivers, readCommitted } from './helpers.js';
 import { TaskHarness } from './task-harness.js';
 
 const driverFor = openDrivers();
@@ -424,25 +424,7 @@ describe('restoration on a real broker (in-process, exactly_once)', () => {
     const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     cleanups.push(() => producer.disconnect());
-    /** Every committed record of `topic` (read_committed) once there are at least `n`. */
-    const readTopic = async (topic: string, n: number): Promise<kafkajs.KafkaMessage[]> => {
-      const consumer = kafka.consumer({ groupId: `reader-${topic}-${Math.random()}`, readUncommitted: false, maxWaitTimeInMs: 100 });
-      const out: kafkajs.KafkaMessage[] = [];
-      await consumer.connect();
-      try {
-        await consumer.subscribe({ topics: [topic], fromBeginning: true });
-        await consumer.run({ eachMessage: async ({ message }) => void out.push(message) });
-        const deadline = Date.now() + 30_000;
-        while (out.length < n) {
-          if (Date.now() > deadline) throw new Error(`only ${out.length} of ${n} records in ${topic}`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      } finally {
-        await consumer.disconnect();
-      }
-      return out;
-    };
-
+    const readTopic = (topic: string, n: number) => readCommitted(kafka, topic, n);
     /** Waits until the last count output for each window of `expected` is its count there (whatever a cache merged on the way). */
     const waitForCounts = async (expected: ReadonlyMap<string, number>): Promise<void> => {
       const deadline = Date.now() + 30_000;

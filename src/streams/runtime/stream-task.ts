@@ -314,6 +314,11 @@ export class StreamTask {
     return { offsets: [...this.positions.values()], streamTime: this.context.streamTime };
   }
 
+  /** A partition's time: the largest timestamp processed from it (-1: none). Committed with its offset. */
+  partitionTime(topic: string, partition: number): number {
+    return this.partitionTimes.get(`${topic}:${partition}`) ?? -1;
+  }
+
   /**
    * Step 3, after Kafka committed: the stores write their transactions with their changelog offsets
    * (`changelogNextOffsets` by topic, for this task's partition).
@@ -360,9 +365,17 @@ export class StreamTask {
     this.asyncFailure = null;
   }
 
-  /** Sets where processing resumes (from the committed offsets read at assignment). */
-  initializePositions(committed: readonly TopicPartitionOffset[], streamTime: number): void {
-    for (const p of committed) this.committedPositions.set(`${p.topic}:${p.partition}`, p);
+  /**
+   * Sets where processing resumes (from the committed offsets read at assignment), with each
+   * partition's committed time where it is known.
+   */
+  initializePositions(committed: readonly (TopicPartitionOffset & { readonly partitionTime?: number })[], streamTime: number): void {
+    for (const p of committed) {
+      const key = `${p.topic}:${p.partition}`;
+      this.committedPositions.set(key, { topic: p.topic, partition: p.partition, offset: p.offset });
+      if (p.partitionTime !== undefined && p.partitionTime >= 0) this.partitionTimes.set(key, p.partitionTime);
+    }
+    this.committedPartitionTimes = new Map(this.partitionTimes);
     this.positions = new Map(this.committedPositions);
     this.committedStreamTime = streamTime;
     this.context.streamTime = streamTime;
