@@ -31,6 +31,7 @@ import {
   WindowedSerdes,
 } from '../../src/index.js';
 import { Random, collect, openDrivers, recordingLogger } from './helpers.js';
+import { TaskHarness } from './task-harness.js';
 
 const driverFor = openDrivers();
 const S = Serdes.String();
@@ -258,6 +259,42 @@ describe('session merging, step by step', () => {
     await input.pipeInput('b', 'x', 15); // [0,0] closes: 0 + 10 + 5 ≤ 15
     await input.pipeInput('a', 'x', 10); // within the gap of [0,0], and ends at the close time (10): accepted, alone
     expect(show(readUpdates(out))).toEqual(['a[0,0]=1', 'b[15,15]=1', 'a[10,10]=1']);
+  });
+});
+
+describe('behind a cache, with commits of several records (a StreamTask driven directly)', () => {
+  it('downstream sees each session’s last value per commit, deletions only of sessions it was sent, and ends with the model’s sessions', async () => {
+    const GAP = 30;
+    const GRACE = 20;
+    const events = randomEvents(909, 400, 25, 150);
+    const { sessions } = model(events, GAP, GRACE, RESULT.count);
+    const h = TaskHarness.create(buildTopology('count', GAP, GRACE, 'persistent'));
+    try {
+      for (const e of events) h.append('events', S, L, e.key, e.value, e.timestamp);
+      const rnd = new Random(910);
+      const table = new Map<string, unknown>();
+      let deletions = 0;
+      while ((h.task.position('events', 0) ?? 0) < events.length) {
+        await h.processUntil('events', Math.min(events.length, (h.task.position('events', 0) ?? 0) + rnd.int(1, 20)));
+        await h.commit();
+        for (const r of h.read('out', WindowedSerdes.sessionWindowed(S), L)) {
+          const id = `${r.key.key}[${r.key.window.start},${r.key.window.end}]`;
+          if (r.value === null) {
+            // A deletion is news only for a session downstream has.
+            expect(table.has(id), `deletion of ${id}, which was never sent`).toBe(true);
+            table.delete(id);
+            deletions++;
+          } else {
+            table.set(id, r.value);
+          }
+        }
+      }
+      expect(deletions).toBeGreaterThan(0);
+      const expected = new Map([...sessions].flatMap(([key, ss]) => ss.map((s) => [`${key}[${s.start},${s.end}]`, s.values.length] as const)));
+      expect(table).toEqual(expected);
+    } finally {
+      await h.close();
+    }
   });
 });
 
