@@ -3,10 +3,10 @@
  *
  * Each update goes into a buffer — a changelogged key-value store, so it survives a crash — keyed by
  * the table key; a key keeps the buffer time of its first update since it was last emitted, and the
- * value it had before then. An in-memory heap orders the keys by buffer time, then serialized key. After each update, the
- * keys whose buffer time is at or before the processor's observed stream time (the largest timestamp
- * of the updates it received) minus the wait are emitted, in buffer-time order, and deleted from the
- * buffer in the same commit — so a final result is emitted exactly once.
+ * value it had before then. An in-memory heap orders the keys by buffer time, then serialized key.
+ * After each update, the keys whose buffer time is at or before the processor's observed stream time
+ * (the largest timestamp of the updates it received) minus the wait are emitted, in that order, and
+ * deleted from the buffer in the same commit — so a final result is emitted exactly once.
  *
  * The heap is rebuilt from the store when the processor starts and after a rollback (it would
  * otherwise hold keys of the aborted transaction).
