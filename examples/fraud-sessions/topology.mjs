@@ -54,6 +54,7 @@ export function expectedAlerts(transactions) {
     sessions.set(t.card, [...list.filter((s) => !near.includes(s)), merged]);
   }
   const alerts = [];
-  for (const [card, list] of sessions) for (const s of list) if (s.end + GRACE_MS <= streamTime && s.total > LIMIT) alerts.push({ card, ...s });
+  // A session is final once no record can join it any more: gap + grace after its end.
+  for (const [card, list] of sessions) for (const s of list) if (s.end + GAP_MS + GRACE_MS <= streamTime && s.total > LIMIT) alerts.push({ card, ...s });
   return alerts;
 }

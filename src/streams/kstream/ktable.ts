@@ -30,7 +30,7 @@ export class KTable<K, V> {
     readonly queryableStoreName: string | null,
     /** @internal How to look the table up when it is not materialized (see `valueGetterSupplier`). */
     readonly getter?: () => KTableValueGetterSupplier<K, V>,
-    /** @internal For a windowed table: its windows' grace period (what `untilWindowCloses` waits for). */
+    /** @internal For a windowed table: how long after a window's end it may still change — the grace period, for sessions gap + grace (what `untilWindowCloses` waits for). */
     readonly windowGraceMs: number | null = null,
   ) {}
 

@@ -65,7 +65,9 @@ export class SessionWindowedKStream<K, V> {
     const w = this.windows;
     const store = (): ReturnType<typeof windowStoreBuilder> => windowStoreBuilder(m, options, keySerde, vSerde, { type: 'session', retentionMs: w.retentionMs });
     const supplier = () => new KStreamSessionWindowAggregate<K, V, VA>(m.storeName, w, initializer, aggregator, merger);
-    return this.grouped.aggregateInto(name, m.storeName, keySerde, store, supplier as never, WindowedSerdes.sessionWindowed(keySerde), vSerde, w.graceMs);
+    // A session can still grow until a record `gap` after its end is too late: suppression waits
+    // gap + grace after a session's end before it calls it final, as Kafka Streams' does.
+    return this.grouped.aggregateInto(name, m.storeName, keySerde, store, supplier as never, WindowedSerdes.sessionWindowed(keySerde), vSerde, w.inactivityGapMs + w.graceMs);
   }
 
   private late<T>(which: 'key' | 'value', store: string): Serde<T> {

@@ -3,7 +3,8 @@
  * back.
  *
  * - `Suppressed.untilWindowCloses(BufferConfig.unbounded())` — for windowed tables: one final
- *   result per window, when stream time passes the window's end plus its grace period.
+ *   result per window, when stream time passes the window's end plus its grace period (a
+ *   session's end plus the inactivity gap and the grace period: until then it can still grow).
  * - `Suppressed.untilTimeLimit(ms, bufferConfig)` — each key's latest value once `ms` of stream time
  *   have passed since its first update was buffered (rate limiting).
  *

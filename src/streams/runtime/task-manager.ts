@@ -79,9 +79,12 @@ export interface TaskManagerOptions {
   readonly restoreListener?: RestoreListener;
 }
 
-/** The offset metadata Skein commits with each offset: the task's stream time (as Kafka Streams does). */
-export function encodeOffsetMetadata(streamTime: number): string {
-  return `skein:1:${streamTime}`;
+/**
+ * The offset metadata Skein commits with each offset: the partition's time, its largest timestamp
+ * processed (as Kafka Streams does). The task's stream time is the largest of its partitions'.
+ */
+export function encodeOffsetMetadata(partitionTime: number): string {
+  return `skein:1:${partitionTime}`;
 }
 
 export function decodeOffsetMetadata(metadata: string | null | undefined): number {
@@ -278,9 +281,9 @@ export class TaskManager {
     const committed = await this.committedOffsets(at.inputs);
     let streamTime = -1;
     const positions = at.inputs.map((tp) => {
-      const c = committed.get(`${tp.topic}:${tp.partition}`) as { offset: number; streamTime: number };
-      streamTime = Math.max(streamTime, c.streamTime);
-      return { ...tp, offset: c.offset };
+      const c = committed.get(`${tp.topic}:${tp.partition}`) as { offset: number; partitionTime: number };
+      streamTime = Math.max(streamTime, c.partitionTime);
+      return { ...tp, offset: c.offset, partitionTime: c.partitionTime };
     });
     at.task.initializePositions(positions, streamTime);
     if (first) at.task.initializeTopology();
@@ -316,8 +319,8 @@ export class TaskManager {
   }
 
   /** Committed offsets of the group, or the reset policy's offset where there is none. */
-  private async committedOffsets(tps: readonly TopicPartition[]): Promise<Map<string, { offset: number; streamTime: number }>> {
-    const out = new Map<string, { offset: number; streamTime: number }>();
+  private async committedOffsets(tps: readonly TopicPartition[]): Promise<Map<string, { offset: number; partitionTime: number }>> {
+    const out = new Map<string, { offset: number; partitionTime: number }>();
     const topics = [...new Set(tps.map((t) => t.topic))];
     const fetched = await this.o.admin.fetchOffsets({ groupId: this.appId, topics });
     const missing: TopicPartition[] = [];
@@ -325,7 +328,7 @@ export class TaskManager {
       for (const p of t.partitions) {
         if (!tps.some((x) => x.topic === t.topic && x.partition === p.partition)) continue;
         const offset = Number(p.offset);
-        if (offset >= 0) out.set(`${t.topic}:${p.partition}`, { offset, streamTime: decodeOffsetMetadata(p.metadata) });
+        if (offset >= 0) out.set(`${t.topic}:${p.partition}`, { offset, partitionTime: decodeOffsetMetadata(p.metadata) });
         else missing.push({ topic: t.topic, partition: p.partition });
       }
     }
@@ -348,7 +351,7 @@ export class TaskManager {
     if (missing.length > 0) {
       const latest = this.o.config.string('auto.offset.reset') === 'latest';
       const resets = latest ? await this.o.reader.endOffsets(missing) : await this.o.reader.beginningOffsets(missing);
-      for (const tp of missing) out.set(`${tp.topic}:${tp.partition}`, { offset: resets.get(`${tp.topic}:${tp.partition}`) ?? 0, streamTime: -1 });
+      for (const tp of missing) out.set(`${tp.topic}:${tp.partition}`, { offset: resets.get(`${tp.topic}:${tp.partition}`) ?? 0, partitionTime: -1 });
     }
     return out;
   }
@@ -419,8 +422,8 @@ export class TaskManager {
   }
 
   private offsetsOf(at: ActiveTask): OffsetToCommit[] {
-    const { offsets, streamTime } = at.task.committableOffsets();
-    return offsets.map((o) => ({ ...o, metadata: encodeOffsetMetadata(streamTime) }));
+    const { offsets } = at.task.committableOffsets();
+    return offsets.map((o) => ({ ...o, metadata: encodeOffsetMetadata(at.task.partitionTime(o.topic, o.partition)) }));
   }
 
   private async commitExactlyOnce(at: ActiveTask): Promise<void> {
