@@ -70,10 +70,7 @@ export default defineConfig([
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       'import-x/no-self-import': 'error',
       // STYLE.md: named exports, no `export *`; index files list their re-exports by name.
-      'no-restricted-syntax': [
-        'error',
-        { selector: 'ExportAllDeclaration', message: 'List re-exports by name (STYLE.md: no `export *`).' },
-      ],
+      'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'List re-exports by name (STYLE.md: no `export *`).' }],
 
       // Unused names are errors, except deliberately ignored ones spelt with a leading underscore,
       // and the rest of a destructuring that exists to drop some properties.

@@ -31,7 +31,9 @@ const base = process.env.SKEIN_BENCH_DIR ?? (existsSync('/dev/shm') ? '/dev/shm'
 
 let minorGcs = 0;
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) if (/** @type {import('node:perf_hooks').PerformanceEntry & { detail?: { kind?: number } }} */ (e).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) minorGcs++;
+  for (const e of list.getEntries())
+    if (/** @type {import('node:perf_hooks').PerformanceEntry & { detail?: { kind?: number } }} */ (e).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR)
+      minorGcs++;
 }).observe({ entryTypes: ['gc'] });
 
 /**

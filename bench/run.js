@@ -135,7 +135,6 @@ function syncDisks() {
   spawnSync('sync');
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Broker child process
 
@@ -420,9 +419,7 @@ async function runCase(workDir, inputDir, size) {
     let cpu0 = cpuSeconds(broker.pid);
     let m0 = machineTicks();
     const ingest = /** @type {Step} */ (
-      USE_KCAT
-        ? await kcatProduce(broker.bootstrap, topic, files)
-        : await nodeLoad({ mode: 'produce', bootstrap: broker.bootstrap, topic, size, count })
+      USE_KCAT ? await kcatProduce(broker.bootstrap, topic, files) : await nodeLoad({ mode: 'produce', bootstrap: broker.bootstrap, topic, size, count })
     );
     ingest.brokerCpu = cpuSince(broker.pid, cpu0);
     ingest.machineBusy = busyShare(m0);
@@ -506,7 +503,9 @@ async function replayIngest(workDir, disk) {
      * @param {number} requests
      */
     const replayRun = (topic, requests) => {
-      const out = spawnSync(process.execPath, [join(HERE, 'support/replay-producer.js'), broker.bootstrap, topic, '0', '1000', '1000', String(requests), '4'], { encoding: 'utf8' });
+      const out = spawnSync(process.execPath, [join(HERE, 'support/replay-producer.js'), broker.bootstrap, topic, '0', '1000', '1000', String(requests), '4'], {
+        encoding: 'utf8',
+      });
       if (out.status !== 0) throw new Error(`replay-producer failed: ${out.stderr}`);
       return JSON.parse(out.stdout.trim());
     };
@@ -560,7 +559,9 @@ async function main() {
   try {
     const df = spawnSync('df', ['-hT', workDir], { encoding: 'utf8' }).stdout.trim().split('\n').pop() ?? '';
     say(`Skein benchmark — ${new Date().toISOString()}`);
-    say(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM (${fmt(freemem() / 2 ** 30, 1)} free), node ${process.version}`);
+    say(
+      `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM (${fmt(freemem() / 2 ** 30, 1)} free), node ${process.version}`,
+    );
     say(`work dir: ${workDir} on ${df.replace(/\s+/g, ' ')}`);
     say(
       USE_KCAT
@@ -600,7 +601,22 @@ async function main() {
     }
     say();
 
-    const header = ['case', 'records', 'seconds', 'records/s', 'MB/s', 'log MB/s', '× disk', '× ingest', 'broker CPU', 'MB per broker CPU-s', 'generator CPU', 'MB per generator CPU-s', 'rest of machine', 'broker peak RSS MB'];
+    const header = [
+      'case',
+      'records',
+      'seconds',
+      'records/s',
+      'MB/s',
+      'log MB/s',
+      '× disk',
+      '× ingest',
+      'broker CPU',
+      'MB per broker CPU-s',
+      'generator CPU',
+      'MB per generator CPU-s',
+      'rest of machine',
+      'broker peak RSS MB',
+    ];
     const rows = [header, ['disk (dd, fdatasync)', '', '', '', fmt(disk), '', '1.00', '', '', '', '', '', '', '']];
     for (const { size, count, ingest, consume } of results) {
       for (const [name, m] of /** @type {const} */ ([
@@ -653,7 +669,11 @@ async function main() {
         `median ratio ${fmt(replay.ratio, 2)}; at full disk speed ${replay.fastRuns > 0 ? fmt(replay.fastRatio, 2) : 'no run (no verdict)'}`,
         replay.pass,
       ],
-      [`ingest 1 KB ≥ 0.5 × disk, ${USE_KCAT ? 'kcat' : 'kafkajs'} as generator (table)`, `${fmt(rateOf(1000, 'ingest'))} MB/s vs ${fmt(0.5 * disk)} MB/s`, rateOf(1000, 'ingest') >= 0.5 * disk],
+      [
+        `ingest 1 KB ≥ 0.5 × disk, ${USE_KCAT ? 'kcat' : 'kafkajs'} as generator (table)`,
+        `${fmt(rateOf(1000, 'ingest'))} MB/s vs ${fmt(0.5 * disk)} MB/s`,
+        rateOf(1000, 'ingest') >= 0.5 * disk,
+      ],
       ...RECORD_SIZES.map((s) => [
         `consume ≥ ingest (${s === 1000 ? '1 KB' : `${s} B`})`,
         `${fmt(rateOf(s, 'consume'))} MB/s vs ${fmt(rateOf(s, 'ingest'))} MB/s`,

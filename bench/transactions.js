@@ -75,7 +75,9 @@ function run(cmd, args) {
  */
 async function produce(bootstrap, topic, mode) {
   const outs = await Promise.all(
-    Array.from({ length: PRODUCERS }, () => run(PYTHON, [join(HERE, 'support/txn_load.py'), bootstrap, topic, mode, String(SECONDS), String(SIZE), String(COMMIT_MS)])),
+    Array.from({ length: PRODUCERS }, () =>
+      run(PYTHON, [join(HERE, 'support/txn_load.py'), bootstrap, topic, mode, String(SECONDS), String(SIZE), String(COMMIT_MS)]),
+    ),
   );
   const results = outs.map((out) => JSON.parse(out.trim().split('\n').pop() ?? ''));
   const records = results.reduce((n, r) => n + r.records, 0);
@@ -91,11 +93,21 @@ async function produce(bootstrap, topic, mode) {
  * @returns {Promise<Replay>}
  */
 async function replay(bootstrap, topic, mode) {
-  const out = await run(process.execPath, [join(HERE, 'support/replay-producer.js'), bootstrap, topic, '0', String(SIZE), '1000', String(REPLAY_REQUESTS), '4', mode, String(COMMIT_MS)]);
+  const out = await run(process.execPath, [
+    join(HERE, 'support/replay-producer.js'),
+    bootstrap,
+    topic,
+    '0',
+    String(SIZE),
+    '1000',
+    String(REPLAY_REQUESTS),
+    '4',
+    mode,
+    String(COMMIT_MS),
+  ]);
   const r = JSON.parse(out.trim());
   return { ...r, perSec: r.records / r.seconds };
 }
-
 
 /**
  * @param {string} bootstrap
@@ -104,7 +116,21 @@ async function replay(bootstrap, topic, mode) {
  */
 async function consume(bootstrap, topic, isolation) {
   const t0 = performance.now();
-  const out = await run(/** @type {string} */ (KCAT), ['-b', bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '\\n', '-X', `isolation.level=${isolation}`]);
+  const out = await run(/** @type {string} */ (KCAT), [
+    '-b',
+    bootstrap,
+    '-C',
+    '-t',
+    topic,
+    '-o',
+    'beginning',
+    '-e',
+    '-q',
+    '-f',
+    '\\n',
+    '-X',
+    `isolation.level=${isolation}`,
+  ]);
   const seconds = (performance.now() - t0) / 1000;
   const records = out.length; // one newline per record
   return { records, seconds, perSec: records / seconds };
@@ -222,13 +248,19 @@ export async function runTransactionBench(say = console.log) {
     const uncommitted = await consume(broker.bootstrap, 'bench-txn', 'read_uncommitted');
 
     const cost = 1 - txn.perSec / plain.perSec;
-    say(`Transactions, librdkafka client (python3-confluent-kafka, 1 KB records, acks=all, best of ${ROUNDS} interleaved ${SECONDS} s rounds, order alternating; broker in its own process)`);
+    say(
+      `Transactions, librdkafka client (python3-confluent-kafka, 1 KB records, acks=all, best of ${ROUNDS} interleaved ${SECONDS} s rounds, order alternating; broker in its own process)`,
+    );
     say(`  plain idempotent producing                   ${f(plain.perSec)} records/s  ${mb(plain)} MB/s`);
-    say(`  transactional, commit every ${COMMIT_MS} ms            ${f(txn.perSec)} records/s  ${mb(txn)} MB/s  ratio ${(txn.perSec / plain.perSec).toFixed(3)}  cost ${(cost * 100).toFixed(1)}%`);
+    say(
+      `  transactional, commit every ${COMMIT_MS} ms            ${f(txn.perSec)} records/s  ${mb(txn)} MB/s  ratio ${(txn.perSec / plain.perSec).toFixed(3)}  cost ${(cost * 100).toFixed(1)}%`,
+    );
     say(`  (the client's own cost: its one Python thread, the bottleneck here, stands idle while commit_transaction() drains its queue)`);
     say(`  rounds, records/s: plain ${plains.map((r) => f(r.perSec)).join(' / ')}; transactional ${txns.map((r) => f(r.perSec)).join(' / ')}`);
     say(`  read_uncommitted consuming (kcat)            ${f(uncommitted.perSec)} records/s  ${mb(uncommitted)} MB/s`);
-    say(`  read_committed consuming (kcat)              ${f(committed.perSec)} records/s  ${mb(committed)} MB/s  ratio ${(committed.perSec / uncommitted.perSec).toFixed(3)}`);
+    say(
+      `  read_committed consuming (kcat)              ${f(committed.perSec)} records/s  ${mb(committed)} MB/s  ratio ${(committed.perSec / uncommitted.perSec).toFixed(3)}`,
+    );
     if (committed.records !== txnRecords) say(`  NOTE: read_committed saw ${committed.records} records, ${txnRecords} were acknowledged`);
     return { brokerBound, plain, txn, committed, uncommitted };
   } finally {

@@ -56,10 +56,18 @@ try {
   }
 
   await producer.connect();
-  const orders = Array.from({ length: ORDERS }, (_, i) => ({ customer: customers[(i * 7) % customers.length], order: i + 1, amount: cents(((i * 37) % 100) + 0.99) }));
+  const orders = Array.from({ length: ORDERS }, (_, i) => ({
+    customer: customers[(i * 7) % customers.length],
+    order: i + 1,
+    amount: cents(((i * 37) % 100) + 0.99),
+  }));
   for (let chunk = 0; chunk < 6; chunk++) {
     const part = orders.slice(chunk * 100, (chunk + 1) * 100);
-    await producer.send({ topic: 'orders', acks: -1, messages: part.map((o) => ({ key: o.customer, value: JSON.stringify({ order: o.order, amount: o.amount }) })) });
+    await producer.send({
+      topic: 'orders',
+      acks: -1,
+      messages: part.map((o) => ({ key: o.customer, value: JSON.stringify({ order: o.order, amount: o.amount }) })),
+    });
     say(`Produced orders ${part[0].order}–${part.at(-1)?.order}`);
     await sleep(chunk === 2 ? 60 : 400);
     if (chunk === 2) {
@@ -114,7 +122,9 @@ try {
     const want = /** @type {Totals} */ (expected.get(c));
     const ok = got.orders === want.orders && got.spend === want.spend;
     totalsMatch &&= ok;
-    say(`${c.padEnd(9)} ${String(got.orders).padStart(6)}  ${got.spend.toFixed(2).padStart(15)}  ${want.spend.toFixed(2).padStart(21)}  ${ok ? 'ok' : 'WRONG'}`);
+    say(
+      `${c.padEnd(9)} ${String(got.orders).padStart(6)}  ${got.spend.toFixed(2).padStart(15)}  ${want.spend.toFixed(2).padStart(21)}  ${ok ? 'ok' : 'WRONG'}`,
+    );
   }
   const ids = new Set(withTax.map((o) => o.order));
   const inOrder = customers.every((c) => withTax.filter((o) => o.customer === c).every((o, i, all) => i === 0 || o.order > all[i - 1].order));

@@ -69,7 +69,13 @@ async function consume() {
       isolationLevel: 0,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{ topic, topicId: '00000000-0000-0000-0000-000000000000', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 16 << 20 }] }],
+      topics: [
+        {
+          topic,
+          topicId: '00000000-0000-0000-0000-000000000000',
+          partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 16 << 20 }],
+        },
+      ],
       forgottenTopicsData: [],
       rackId: '',
     });
@@ -82,7 +88,7 @@ async function consume() {
     if (!part || part.errorCode !== 0) throw new Error(`fetch failed: error ${part?.errorCode}`);
     // Decoding gives one Buffer (a list of them is only for encoding).
     const data = /** @type {Buffer} */ (part.records ?? Buffer.alloc(0));
-    for (let at = 0; at + 61 <= data.length; ) {
+    for (let at = 0; at + 61 <= data.length;) {
       const batchSize = data.readInt32BE(at + Offsets.batchLength) + LOG_OVERHEAD;
       if (at + batchSize > data.length) break;
       const base = data.readBigInt64BE(at + Offsets.baseOffset);

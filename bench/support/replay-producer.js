@@ -169,25 +169,25 @@ while (sent < requests) {
   let closedAt;
   await /** @type {Promise<void>} */ (
     new Promise((resolve, reject) => {
-    let inFlight = 0;
-    const more = () => {
-      if (transactionalId === null || performance.now() - began < commitMs) return true;
-      closedAt ??= performance.now();
-      return false;
-    };
-    const pump = () => {
-      while (inFlight < depth && sent < requests && more()) {
-        inFlight++;
-        sent++;
-        produce().then(() => {
-          inFlight--;
-          if (inFlight === 0 && (sent >= requests || !more())) resolve();
-          else pump();
-        }, reject);
-      }
-    };
-    pump();
-  })
+      let inFlight = 0;
+      const more = () => {
+        if (transactionalId === null || performance.now() - began < commitMs) return true;
+        closedAt ??= performance.now();
+        return false;
+      };
+      const pump = () => {
+        while (inFlight < depth && sent < requests && more()) {
+          inFlight++;
+          sent++;
+          produce().then(() => {
+            inFlight--;
+            if (inFlight === 0 && (sent >= requests || !more())) resolve();
+            else pump();
+          }, reject);
+        }
+      };
+      pump();
+    })
   );
   if (transactionalId !== null) {
     if (closedAt !== undefined) drainMs.push(performance.now() - closedAt);

@@ -23,8 +23,15 @@ const records = await runOnEmbeddedBroker({
   // Stream time, which closes sessions, is per partition: one partition keeps expectedAlerts() simple.
   topics: [{ topic: 'card-transactions', partitions: 1 }, 'fraud-alerts'],
   topology: buildTopology(),
-  produce: (p) => p.send({ topic: 'card-transactions', messages: transactions.map((x) => ({ key: x.card, value: JSON.stringify({ amount: x.amount }), timestamp: String(x.time) })) }),
-  output: { topic: 'fraud-alerts', decode: (m) => /** @type {{ card: string, from: string, to: string, count: number, total: number }} */ (JSON.parse(String(m.value))) },
+  produce: (p) =>
+    p.send({
+      topic: 'card-transactions',
+      messages: transactions.map((x) => ({ key: x.card, value: JSON.stringify({ amount: x.amount }), timestamp: String(x.time) })),
+    }),
+  output: {
+    topic: 'fraud-alerts',
+    decode: (m) => /** @type {{ card: string, from: string, to: string, count: number, total: number }} */ (JSON.parse(String(m.value))),
+  },
   done: (rs) => rs.length >= expected.length,
 });
 

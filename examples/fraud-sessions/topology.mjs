@@ -47,7 +47,10 @@ export function expectedAlerts(transactions) {
     streamTime = Math.max(streamTime, t.time);
     const list = sessions.get(t.card) ?? [];
     const near = list.filter((s) => s.end >= t.time - GAP_MS && s.start <= t.time + GAP_MS);
-    const merged = near.reduce((m, s) => ({ start: Math.min(m.start, s.start), end: Math.max(m.end, s.end), count: m.count + s.count, total: m.total + s.total }), { start: t.time, end: t.time, count: 0, total: 0 });
+    const merged = near.reduce(
+      (m, s) => ({ start: Math.min(m.start, s.start), end: Math.max(m.end, s.end), count: m.count + s.count, total: m.total + s.total }),
+      { start: t.time, end: t.time, count: 0, total: 0 },
+    );
     if (merged.end + GRACE_MS <= streamTime) continue; // too late: its session has closed
     merged.count += 1;
     merged.total += t.amount;

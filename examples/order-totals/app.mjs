@@ -20,7 +20,11 @@ export function buildTopology() {
   withTax.to('orders-with-tax');
   withTax
     .groupByKey()
-    .aggregate(() => ({ orders: 0, spend: 0 }), (_customer, o, acc) => ({ orders: acc.orders + 1, spend: cents(acc.spend + o.total) }), { storeName: 'spend' })
+    .aggregate(
+      () => ({ orders: 0, spend: 0 }),
+      (_customer, o, acc) => ({ orders: acc.orders + 1, spend: cents(acc.spend + o.total) }),
+      { storeName: 'spend' },
+    )
     .toStream()
     .to('customer-spend');
   return builder.build();

@@ -46,7 +46,8 @@ export async function runOnEmbeddedBroker(example) {
     await consumer.run({ eachMessage: async ({ message }) => void records.push(example.output.decode(message)) });
     const deadline = Date.now() + (example.timeoutMs ?? 60_000);
     while (!example.done(records)) {
-      if (Date.now() > deadline) throw new Error(`${example.applicationId}: the output is incomplete after ${example.timeoutMs ?? 60_000} ms (${records.length} records)`);
+      if (Date.now() > deadline)
+        throw new Error(`${example.applicationId}: the output is incomplete after ${example.timeoutMs ?? 60_000} ms (${records.length} records)`);
       await new Promise((r) => setTimeout(r, 200));
     }
     await new Promise((r) => setTimeout(r, 500)); // anything arriving now would be a duplicate

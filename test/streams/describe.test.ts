@@ -312,7 +312,13 @@ describe('describe()', () => {
   it('gives the same structure as data: sub-topologies, nodes, their neighbours, topics and stores', () => {
     const d = wordCount().describe();
     expect(d.subtopologies.map((s) => s.nodes.map((n) => n.name))).toEqual([
-      ['KSTREAM-SOURCE-0000000000', 'KSTREAM-FLATMAPVALUES-0000000001', 'KSTREAM-KEY-SELECT-0000000002', 'counts-store-repartition-filter', 'counts-store-repartition-sink'],
+      [
+        'KSTREAM-SOURCE-0000000000',
+        'KSTREAM-FLATMAPVALUES-0000000001',
+        'KSTREAM-KEY-SELECT-0000000002',
+        'counts-store-repartition-filter',
+        'counts-store-repartition-sink',
+      ],
       ['counts-store-repartition-source', 'KSTREAM-AGGREGATE-0000000003', 'KTABLE-TOSTREAM-0000000007', 'KSTREAM-SINK-0000000008'],
     ]);
     const agg = d.subtopologies[1].nodes[1];

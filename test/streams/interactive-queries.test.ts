@@ -180,7 +180,8 @@ describe('interactive queries and metrics in one instance with a worker thread',
       expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
       return parsePrometheusText(await res.text());
     };
-    const processed = (e: ReturnType<typeof parsePrometheusText>): number => samplesOf(e, 'kafka_streams_stream_thread_metrics_process_total').reduce((n, s) => n + s.value, 0);
+    const processed = (e: ReturnType<typeof parsePrometheusText>): number =>
+      samplesOf(e, 'kafka_streams_stream_thread_metrics_process_total').reduce((n, s) => n + s.value, 0);
     const perRound = KEYS.reduce((n, _k, i) => n + i + 1, 0);
     const first = await scrape();
     expect(first.types.get('kafka_streams_stream_thread_metrics_process_total')).toBe('counter');
@@ -190,24 +191,41 @@ describe('interactive queries and metrics in one instance with a worker thread',
       expect(samplesOf(first, 'kafka_streams_stream_thread_metrics_thread_state', { thread_id: t, state: 'RUNNING' })[0]?.value).toBe(1);
       expect(samplesOf(first, 'kafka_streams_stream_thread_metrics_thread_state', { thread_id: t, state: 'DEAD' })[0]?.value).toBe(0);
     }
-    const commits = (e: ReturnType<typeof parsePrometheusText>): number => samplesOf(e, 'kafka_streams_stream_thread_metrics_commit_total').reduce((n, s) => n + s.value, 0);
+    const commits = (e: ReturnType<typeof parsePrometheusText>): number =>
+      samplesOf(e, 'kafka_streams_stream_thread_metrics_commit_total').reduce((n, s) => n + s.value, 0);
     expect(commits(first)).toBeGreaterThan(0);
     expect(samplesOf(first, 'kafka_streams_stream_metrics_client_state', { state: 'RUNNING' })[0]?.value).toBe(1);
     expect(samplesOf(first, 'kafka_streams_stream_metrics_alive_stream_threads')[0]?.value).toBe(2);
     const activeTasks = samplesOf(first, 'kafka_streams_stream_thread_metrics_active_tasks').reduce((n, s) => n + s.value, 0);
     expect(activeTasks).toBe(PARTITIONS);
-    expect(samplesOf(first, 'kafka_consumer_consumer_fetch_manager_metrics_records_lag').map((s) => Number(s.labels.partition)).sort()).toEqual([0, 1, 2, 3]);
+    expect(
+      samplesOf(first, 'kafka_consumer_consumer_fetch_manager_metrics_records_lag')
+        .map((s) => Number(s.labels.partition))
+        .sort(),
+    ).toEqual([0, 1, 2, 3]);
     expect(samplesOf(first, 'kafka_streams_stream_task_metrics_dropped_records_total')).toHaveLength(PARTITIONS);
     expect(first.types.get('process_cpu_user_seconds_total')).toBe('counter');
 
     await env.send();
-    await waitUntil(async () => (await counts.get('k11')) === 24, 30_000, async () => `k11 = ${await counts.get('k11')}`);
-    await waitUntil(async () => processed(await scrape()) === 2 * perRound, 10_000, async () => `process_total = ${processed(await scrape())}`);
+    await waitUntil(
+      async () => (await counts.get('k11')) === 24,
+      30_000,
+      async () => `k11 = ${await counts.get('k11')}`,
+    );
+    await waitUntil(
+      async () => processed(await scrape()) === 2 * perRound,
+      10_000,
+      async () => `process_total = ${processed(await scrape())}`,
+    );
     const second = await scrape();
     expect(samplesOf(second, 'kafka_streams_stream_thread_metrics_process_rate').reduce((n, s) => n + s.value, 0)).toBeGreaterThan(0);
     expect(commits(second)).toBeGreaterThan(commits(first));
     const lags = samplesOf(second, 'kafka_consumer_consumer_fetch_manager_metrics_records_lag');
-    await waitUntil(async () => samplesOf(await scrape(), 'kafka_consumer_consumer_fetch_manager_metrics_records_lag').every((s) => s.value === 0), 10_000, () => JSON.stringify(lags));
+    await waitUntil(
+      async () => samplesOf(await scrape(), 'kafka_consumer_consumer_fetch_manager_metrics_records_lag').every((s) => s.value === 0),
+      10_000,
+      () => JSON.stringify(lags),
+    );
   });
 });
 
@@ -246,7 +264,8 @@ describe('interactive queries between two processes', () => {
       describeApps,
     );
     const partitions = await env.partitionOf();
-    const holder = (k: string): number => (metadata.find((m) => m.topicPartitions.some((tp) => tp.partition === partitions.get(k))) as { hostInfo: { port: number } }).hostInfo.port;
+    const holder = (k: string): number =>
+      (metadata.find((m) => m.topicPartitions.some((tp) => tp.partition === partitions.get(k))) as { hostInfo: { port: number } }).hostInfo.port;
     const keyOfA = KEYS.find((k) => holder(k) === portA) as string;
     const keyOfB = KEYS.find((k) => holder(k) === portB) as string;
     expect(keyOfA).toBeDefined();
@@ -255,13 +274,22 @@ describe('interactive queries between two processes', () => {
 
     // Every record processed: each key's count is complete where it is held.
     await waitUntil(
-      async () => (await Promise.all(KEYS.map(async (k) => (await getJson(`http://127.0.0.1:${holder(k)}/stores/counts/keys/${k}`)).body.value === expected(k)))).every(Boolean),
+      async () =>
+        (await Promise.all(KEYS.map(async (k) => (await getJson(`http://127.0.0.1:${holder(k)}/stores/counts/keys/${k}`)).body.value === expected(k)))).every(
+          Boolean,
+        ),
       30_000,
       describeApps,
     );
     // B forwards the query for A's key to A, which answers; and the other way round.
-    expect(await getJson(`${urlB}/stores/counts/keys/${keyOfA}`)).toEqual({ status: 200, body: { store: 'counts', key: keyOfA, host: `127.0.0.1:${portA}`, value: expected(keyOfA) } });
-    expect(await getJson(`${urlA}/stores/counts/keys/${keyOfB}`)).toEqual({ status: 200, body: { store: 'counts', key: keyOfB, host: `127.0.0.1:${portB}`, value: expected(keyOfB) } });
+    expect(await getJson(`${urlB}/stores/counts/keys/${keyOfA}`)).toEqual({
+      status: 200,
+      body: { store: 'counts', key: keyOfA, host: `127.0.0.1:${portA}`, value: expected(keyOfA) },
+    });
+    expect(await getJson(`${urlA}/stores/counts/keys/${keyOfB}`)).toEqual({
+      status: 200,
+      body: { store: 'counts', key: keyOfB, host: `127.0.0.1:${portB}`, value: expected(keyOfB) },
+    });
     // Each answers its own keys itself.
     expect((await getJson(`${urlA}/stores/counts/keys/${keyOfA}`)).body.host).toBe(`127.0.0.1:${portA}`);
     // Every key, through either endpoint.

@@ -52,7 +52,9 @@ describe('joins on a broker', () => {
       .join(b.table<string, string>('customers-2', { keySerde: S, valueSerde: S }), (o, c) => `${o}+${c}`)
       .to('enriched-x', { valueSerde: S });
     const streams = new KafkaStreams(b.build(), props('copartition-refused'), { logger: silentLogger });
-    await expect(streams.start()).rejects.toThrow('Topics customers-2 (2 partitions), orders-3 (3 partitions) are joined, so they must have the same number of partitions (co-partitioning)');
+    await expect(streams.start()).rejects.toThrow(
+      'Topics customers-2 (2 partitions), orders-3 (3 partitions) are joined, so they must have the same number of partitions (co-partitioning)',
+    );
     expect(streams.state()).toBe('ERROR');
   });
 
@@ -84,13 +86,21 @@ describe('joins on a broker', () => {
       .to('views-with-ads', { valueSerde: S });
     // users and profiles, both keyed by user: an outer join of the two tables.
     users
-      .outerJoin(b.table<string, string>('profiles', { keySerde: S, valueSerde: S }), (city, profile) => `${city}/${profile}`, { storeName: 'user-profiles', valueSerde: S })
+      .outerJoin(b.table<string, string>('profiles', { keySerde: S, valueSerde: S }), (city, profile) => `${city}/${profile}`, {
+        storeName: 'user-profiles',
+        valueSerde: S,
+      })
       .toStream()
       .to('user-profiles', { valueSerde: S });
 
     // accounts (4 partitions) name their user (users: 2 partitions): a foreign-key join needs no co-partitioning.
     b.table<string, string>('accounts', { keySerde: S, valueSerde: S })
-      .join(users, (user) => user, (user, city) => `${user}+${city}`, { valueSerde: S })
+      .join(
+        users,
+        (user) => user,
+        (user, city) => `${user}+${city}`,
+        { valueSerde: S },
+      )
       .toStream()
       .to('account-cities', { valueSerde: S });
 
@@ -120,9 +130,17 @@ describe('joins on a broker', () => {
       for (const [i, u] of userNames.entries()) if (i % 4 !== 0) cities.set(u, ['Oslo', 'Rome', 'Lima'][i % 3]);
       await producer.send({ topic: 'users', messages: [...cities].map(([key, value], i) => ({ key, value, timestamp: String(t0 + i) })) });
       // The stream records go out only once the task has the whole table.
-      await waitUntil(async () => (await readTopics(kafka, [{ topic: 'users-seen', partitions: 2 }])).get('users-seen')?.flat().length === cities.size, 60_000, () => 'users not seen');
+      await waitUntil(
+        async () => (await readTopics(kafka, [{ topic: 'users-seen', partitions: 2 }])).get('users-seen')?.flat().length === cities.size,
+        60_000,
+        () => 'users not seen',
+      );
 
-      const clicks = Array.from({ length: 300 }, (_, i) => ({ key: `c${i}`, value: `${userNames[(i * 7) % userNames.length]}:page-${i % 5}`, timestamp: String(t0 + 100 + i) }));
+      const clicks = Array.from({ length: 300 }, (_, i) => ({
+        key: `c${i}`,
+        value: `${userNames[(i * 7) % userNames.length]}:page-${i % 5}`,
+        timestamp: String(t0 + 100 + i),
+      }));
       const views = Array.from({ length: 120 }, (_, i) => ({ key: `page-${i % 6}`, value: `view${i}`, timestamp: String(t0 + 1000 + i * 3) }));
       const ads = Array.from({ length: 40 }, (_, i) => ({ key: `page-${(i * 5) % 8}`, value: `ad${i}`, timestamp: String(t0 + 1000 + i * 7) }));
       const profiles = userNames.filter((_, i) => i % 3 !== 1).map((u, i) => ({ key: u, value: `p-${u}`, timestamp: String(t0 + 50 + i) }));
@@ -146,7 +164,10 @@ describe('joins on a broker', () => {
       );
 
       const expectedAccounts = new Map(accounts.filter((a) => cities.has(a.value)).map((a) => [a.key, `${a.value}+${cities.get(a.value)}`]));
-      const outTopics = [...['clicks-by-user', 'views-with-ads', 'user-profiles'].map((topic) => ({ topic, partitions: 2 })), { topic: 'account-cities', partitions: 4 }];
+      const outTopics = [
+        ...['clicks-by-user', 'views-with-ads', 'user-profiles'].map((topic) => ({ topic, partitions: 2 })),
+        { topic: 'account-cities', partitions: 4 },
+      ];
       const read = async (): Promise<Map<string, string[]>> => {
         const all = await readTopics(kafka, outTopics);
         return new Map([...all].map(([t, parts]) => [t, parts.flat().map((r) => `${r.key?.toString()} ${r.value?.toString()}`)]));

@@ -46,7 +46,9 @@ describe('co-partitioning of joins at start', () => {
       .join(b.table<string, string>('customers', { keySerde: S, valueSerde: S }), joiner)
       .to('enriched', { valueSerde: S });
     const { run } = setup(b.build(), { orders: 3, customers: 2, enriched: 1 });
-    await expect(run()).rejects.toThrow('Topics customers (2 partitions), orders (3 partitions) are joined, so they must have the same number of partitions (co-partitioning)');
+    await expect(run()).rejects.toThrow(
+      'Topics customers (2 partitions), orders (3 partitions) are joined, so they must have the same number of partitions (co-partitioning)',
+    );
   });
 
   it('refuses stream-stream and table-table joins likewise, and accepts equal counts', async () => {
@@ -90,7 +92,9 @@ describe('co-partitioning of joins at start', () => {
     const b = new StreamsBuilder();
     const left = b.stream<string, string>('left', { keySerde: S, valueSerde: S }).selectKey((_k, v) => v);
     const right = b.stream<string, string>('right', { keySerde: S, valueSerde: S }).selectKey((_k, v) => v);
-    left.leftJoin(right, joiner, JoinWindows.ofTimeDifferenceWithNoGrace(10), { name: 'j', keySerde: S, valueSerde: S, otherValueSerde: S }).to('out', { valueSerde: S });
+    left
+      .leftJoin(right, joiner, JoinWindows.ofTimeDifferenceWithNoGrace(10), { name: 'j', keySerde: S, valueSerde: S, otherValueSerde: S })
+      .to('out', { valueSerde: S });
     const { run, created } = setup(b.build(), { left: 2, right: 5, out: 1 });
     await run();
     expect(created.get('app-j-left-repartition')).toBe(5);
@@ -104,6 +108,8 @@ describe('co-partitioning of joins at start', () => {
       .repartition({ numberOfPartitions: 3, name: 'by-customer' })
       .join(b.table<string, string>('customers', { keySerde: S, valueSerde: S }), joiner)
       .to('enriched', { valueSerde: S });
-    await expect(setup(b.build(), { orders: 1, customers: 2, enriched: 1 }).run()).rejects.toThrow(/by-customer-repartition \(3 partitions\), customers \(2 partitions\) are joined/);
+    await expect(setup(b.build(), { orders: 1, customers: 2, enriched: 1 }).run()).rejects.toThrow(
+      /by-customer-repartition \(3 partitions\), customers \(2 partitions\) are joined/,
+    );
   });
 });

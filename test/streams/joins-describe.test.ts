@@ -15,7 +15,7 @@ const joiner = (a: string | null, b: string | null): string => `${a}+${b}`;
 const lines = (...l: string[]): string => `${l.join('\n')}\n`;
 
 describe('describe() of stream-stream joins', () => {
-  it('an inner join: two windowed nodes, JOINTHIS and JOINOTHER, each reading the other side\'s store, and a merge', () => {
+  it("an inner join: two windowed nodes, JOINTHIS and JOINOTHER, each reading the other side's store, and a merge", () => {
     const b = new StreamsBuilder();
     const s1 = b.stream<string, string>('input-topic1', { keySerde: S, valueSerde: S });
     const s2 = b.stream<string, string>('input-topic2', { keySerde: S, valueSerde: S });
@@ -121,7 +121,16 @@ describe('describe() of stream-stream joins', () => {
     s1.outerJoin(s2, joiner, JoinWindows.ofTimeDifferenceWithNoGrace(100), { name: 'op' }).to('out', { valueSerde: S });
     const t = b.build();
     expect([...t.stores.keys()]).toEqual(['KSTREAM-OUTERTHIS-0000000004-store', 'KSTREAM-OUTEROTHER-0000000005-store', 'KSTREAM-OUTERSHARED-0000000004-store']);
-    expect([...t.nodes.keys()]).toEqual(['KSTREAM-SOURCE-0000000000', 'KSTREAM-SOURCE-0000000001', 'op-this-windowed', 'op-other-windowed', 'op-outer-this-join', 'op-outer-other-join', 'op-merge', 'KSTREAM-SINK-0000000007']);
+    expect([...t.nodes.keys()]).toEqual([
+      'KSTREAM-SOURCE-0000000000',
+      'KSTREAM-SOURCE-0000000001',
+      'op-this-windowed',
+      'op-other-windowed',
+      'op-outer-this-join',
+      'op-outer-other-join',
+      'op-merge',
+      'KSTREAM-SINK-0000000007',
+    ]);
   });
 
   it('a key-changed stream joined twice without names goes through one repartition topic, named after the node that changed the key', () => {
@@ -276,7 +285,7 @@ describe('describe() of stream-stream joins', () => {
 });
 
 describe('describe() of stream-table and table-table joins', () => {
-  it('a key-changed stream joined with two tables: one repartition topic, KSTREAM-JOIN nodes reading the tables\' stores', () => {
+  it("a key-changed stream joined with two tables: one repartition topic, KSTREAM-JOIN nodes reading the tables' stores", () => {
     const b = new StreamsBuilder();
     const a = b.stream<string, string>('topic', { keySerde: S, valueSerde: S });
     const tb = b.table<string, string>('topic2', { keySerde: S, valueSerde: S });
@@ -375,10 +384,12 @@ describe('describe() of stream-table and table-table joins', () => {
     const t = b.build();
     expect(t.copartitionGroups).toEqual([]);
     expect([...t.nodes.keys()].filter((n) => n.includes('JOIN'))).toEqual(['KSTREAM-LEFTJOIN-0000000004', 'KSTREAM-LEFTJOIN-0000000006']);
-    expect(t.describe().toString()).toContain(lines('    Processor: KSTREAM-LEFTJOIN-0000000004 (stores: [])', '      --> KSTREAM-SINK-0000000005', '      <-- KSTREAM-SOURCE-0000000000'));
+    expect(t.describe().toString()).toContain(
+      lines('    Processor: KSTREAM-LEFTJOIN-0000000004 (stores: [])', '      --> KSTREAM-SINK-0000000005', '      <-- KSTREAM-SOURCE-0000000000'),
+    );
   });
 
-  it('a table-table join of two streams turned into tables: KTABLE-MERGE, then KTABLE-JOINTHIS and KTABLE-JOINOTHER reading the other table\'s store', () => {
+  it("a table-table join of two streams turned into tables: KTABLE-MERGE, then KTABLE-JOINTHIS and KTABLE-JOINOTHER reading the other table's store", () => {
     const b = new StreamsBuilder();
     const t1 = b.stream<string, string>('left', { keySerde: S, valueSerde: S }).toTable();
     const t2 = b.stream<string, string>('right', { keySerde: S, valueSerde: S }).toTable();
@@ -426,7 +437,14 @@ describe('describe() of stream-table and table-table joins', () => {
     t1.outerJoin(t2, joiner, { name: 'both', storeName: 'both-store', valueSerde: S });
     const t = b.build();
     expect([...t.stores.keys()]).toEqual(['a-STATE-STORE-0000000000', 'b-STATE-STORE-0000000003', 'KTABLE-MERGE-STATE-STORE-0000000006', 'both-store']);
-    expect([...t.nodes.keys()].slice(4)).toEqual(['KTABLE-JOINTHIS-0000000008', 'KTABLE-JOINOTHER-0000000009', 'KTABLE-MERGE-0000000007', 'both-join-this', 'both-join-other', 'both']);
+    expect([...t.nodes.keys()].slice(4)).toEqual([
+      'KTABLE-JOINTHIS-0000000008',
+      'KTABLE-JOINOTHER-0000000009',
+      'KTABLE-MERGE-0000000007',
+      'both-join-this',
+      'both-join-other',
+      'both',
+    ]);
     expect((t.nodes.get('both') as { stores: Set<string> }).stores).toEqual(new Set(['both-store']));
   });
 
@@ -435,7 +453,12 @@ describe('describe() of stream-table and table-table joins', () => {
     const leftTable = b.stream<string, string>('input1', { keySerde: S, valueSerde: S }).toTable();
     const rightTable = b.stream<string, string>('input2', { keySerde: S, valueSerde: S }).toTable();
     leftTable
-      .join(rightTable, (v) => v.split('|')[1], (v1, v2) => `(${v1},${v2})`, { valueSerde: S })
+      .join(
+        rightTable,
+        (v) => v.split('|')[1],
+        (v1, v2) => `(${v1},${v2})`,
+        { valueSerde: S },
+      )
       .toStream()
       .to('output', { valueSerde: S });
     // Kafka Streams leaves the result unmaterialized here (KTABLE-FK-JOIN-OUTPUT-0000000018 (stores: []));

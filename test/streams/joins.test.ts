@@ -32,7 +32,10 @@ interface Out {
 const show = (left: string | null, right: string | null): string => `${left}+${right}`;
 
 function outputs(d: TopologyTestDriver, topic: string): Out[] {
-  return d.createOutputTopic(topic, S, S).readRecordsToList().map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp }));
+  return d
+    .createOutputTopic(topic, S, S)
+    .readRecordsToList()
+    .map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp }));
 }
 
 const CACHING = [
@@ -92,7 +95,14 @@ function modelStreamJoin(type: JoinType, w: Window, inputs: readonly StreamInput
     const lookBefore = x.side === 'L' ? w.before : w.after;
     const lookAfter = x.side === 'L' ? w.after : w.before;
     const matches = stored
-      .filter((y) => y.side !== x.side && y.key === key && y.timestamp >= x.timestamp - lookBefore && y.timestamp <= x.timestamp + lookAfter && y.timestamp > streamTime - retention)
+      .filter(
+        (y) =>
+          y.side !== x.side &&
+          y.key === key &&
+          y.timestamp >= x.timestamp - lookBefore &&
+          y.timestamp <= x.timestamp + lookAfter &&
+          y.timestamp > streamTime - retention,
+      )
       .sort((a, b) => a.timestamp - b.timestamp); // stable: arrival order within a timestamp
     for (const y of matches) {
       waiting = waiting.filter((p) => !(p.side === y.side && p.key === key && p.timestamp === y.timestamp));
@@ -266,9 +276,7 @@ describe('stream-stream joins: timelines', () => {
     const w = { before: 10, after: 10, grace: 10 };
     // retention 30: at stream time 200, records at or below 170 are gone.
     const inputs = [R('a', 'r1', 165), R('a', 'r2', 175), R('b', 'r3', 200), L('a', 'l1', 168)];
-    const expected = [
-      { key: 'a', value: 'l1+r2', timestamp: 175 },
-    ];
+    const expected = [{ key: 'a', value: 'l1+r2', timestamp: 175 }];
     expect(modelStreamJoin('left', w, inputs)).toEqual(expected);
     expect(await runStreamJoin('left', w, inputs)).toEqual(expected);
     const alone = [R('b', 'r3', 200), L('a', 'l1', 150)];
@@ -290,7 +298,7 @@ describe('stream-stream joins: timelines', () => {
     ]);
   });
 
-  it('a self-join (both sides the same stream) joins each record with itself once, in Kafka Streams\' order', async () => {
+  it("a self-join (both sides the same stream) joins each record with itself once, in Kafka Streams' order", async () => {
     const b = new StreamsBuilder();
     const s = b.stream<string, string>('events', { keySerde: S, valueSerde: S });
     s.join(s, show, JoinWindows.ofTimeDifferenceWithNoGrace(5)).to('pairs', { valueSerde: S });
@@ -312,7 +320,12 @@ describe('stream-stream joins: timelines', () => {
     const b = new StreamsBuilder();
     const s = b.stream<string, string>('events', { keySerde: S, valueSerde: S });
     s.filter((_k, v) => v.startsWith('x'))
-      .leftJoin(s.mapValues((v) => v.toUpperCase()), show, JoinWindows.ofTimeDifferenceWithNoGrace(5), { otherValueSerde: S })
+      .leftJoin(
+        s.mapValues((v) => v.toUpperCase()),
+        show,
+        JoinWindows.ofTimeDifferenceWithNoGrace(5),
+        { otherValueSerde: S },
+      )
       .to('pairs', { valueSerde: S });
     const d = driverFor(b.build());
     const input = d.createInputTopic('events', S, S);
@@ -348,7 +361,9 @@ describe('stream-stream joins: timelines', () => {
     await left.pipeInput('a', 'a1', 100);
     await left.pipeInput('a', 'a2', 100);
     await left.pipeInput('a', 'a3', 120);
-    const store = d.getStateStore('j-this-join-store') as unknown as { fetchRange(k: string, f: number, t: number): AsyncIterable<{ key: number; value: string }> };
+    const store = d.getStateStore('j-this-join-store') as unknown as {
+      fetchRange(k: string, f: number, t: number): AsyncIterable<{ key: number; value: string }>;
+    };
     expect(await collect(store.fetchRange('a', 0, 1000))).toEqual([
       { key: 100, value: 'a1' },
       { key: 100, value: 'a2' },
@@ -417,7 +432,7 @@ async function pipeEvents(d: TopologyTestDriver, events: readonly Event[], strea
 }
 
 describe.each(CACHING)('stream-table joins (%s)', (_name, props) => {
-  it('join and leftJoin: each stream record joins the table\'s row at its arrival; table updates emit nothing', async () => {
+  it("join and leftJoin: each stream record joins the table's row at its arrival; table updates emit nothing", async () => {
     const events = randomStreamTableEvents(5, 600);
     const b = new StreamsBuilder();
     const stream = b.stream<string, string>('stream', { keySerde: S, valueSerde: S });
@@ -434,7 +449,7 @@ describe.each(CACHING)('stream-table joins (%s)', (_name, props) => {
     expect(outputs(d, 'left')).toEqual(modelStreamTable(events, true));
   });
 
-  it('against tables that are not materialized — a filter and a mapValues of the table — looked up through the table\'s store', async () => {
+  it("against tables that are not materialized — a filter and a mapValues of the table — looked up through the table's store", async () => {
     const events = randomStreamTableEvents(6, 500);
     const b = new StreamsBuilder();
     const stream = b.stream<string, string>('stream', { keySerde: S, valueSerde: S });
@@ -451,7 +466,9 @@ describe.each(CACHING)('stream-table joins (%s)', (_name, props) => {
     const d = driverFor(t, props);
     await pipeEvents(d, events);
     expect(outputs(d, 'filtered')).toEqual(modelStreamTable(events, false, (row) => (row !== undefined && even(row) ? row : undefined)));
-    expect(outputs(d, 'mapped')).toEqual(modelStreamTable(events, true, (row, k) => (row !== undefined && even(row) ? `${k}/${row.toUpperCase()}` : undefined)));
+    expect(outputs(d, 'mapped')).toEqual(
+      modelStreamTable(events, true, (row, k) => (row !== undefined && even(row) ? `${k}/${row.toUpperCase()}` : undefined)),
+    );
   });
 
   it('a key-changed stream is repartitioned (named after the join) before it looks the table up by its new key', async () => {
@@ -554,7 +571,12 @@ function randomTableUpdates(seed: number, n: number): TableUpdate[] {
   return Array.from({ length: n }, (_, i) => {
     t += rnd.int(0, 4);
     const side = rnd.chance(0.5) ? 'L' : 'R';
-    return { side, key: rnd.pick(['a', 'b', 'c', 'd', 'e']), value: rnd.chance(0.25) ? null : `${side.toLowerCase()}${i}`, timestamp: rnd.chance(0.15) ? Math.max(0, t - rnd.int(1, 20)) : t };
+    return {
+      side,
+      key: rnd.pick(['a', 'b', 'c', 'd', 'e']),
+      value: rnd.chance(0.25) ? null : `${side.toLowerCase()}${i}`,
+      timestamp: rnd.chance(0.15) ? Math.max(0, t - rnd.int(1, 20)) : t,
+    };
   });
 }
 
@@ -620,7 +642,8 @@ describe.each(CACHING)('table-table joins (%s)', (_name, props) => {
       const left = b.table<string, string>('left', { keySerde: S, valueSerde: S });
       const right = b.table<string, string>('right', { keySerde: S, valueSerde: S });
       const options = { storeName: 'joined', valueSerde: S };
-      const joined = type === 'inner' ? left.join(right, show, options) : type === 'left' ? left.leftJoin(right, show, options) : left.outerJoin(right, show, options);
+      const joined =
+        type === 'inner' ? left.join(right, show, options) : type === 'left' ? left.leftJoin(right, show, options) : left.outerJoin(right, show, options);
       joined.toStream().to('joined', { valueSerde: S });
       const d = driverFor(b.build(), props);
       await pipeTableUpdates(d, updates);
@@ -644,10 +667,18 @@ describe.each(CACHING)('table-table joins (%s)', (_name, props) => {
     const first = leftView.leftJoin(rightView, show);
     first.toStream().to('first', { valueSerde: S });
     // The unmaterialized join is looked up through both tables' stores when the right side changes.
-    first.join(right, (j, r) => `${j}|${r}`).toStream().to('second', { valueSerde: S });
+    first
+      .join(right, (j, r) => `${j}|${r}`)
+      .toStream()
+      .to('second', { valueSerde: S });
     const d = driverFor(b.build(), props);
     await pipeTableUpdates(d, updates);
-    const model = modelTableJoin('left', updates, (v) => (odd(v) ? v : null), (v) => v.toUpperCase());
+    const model = modelTableJoin(
+      'left',
+      updates,
+      (v) => (odd(v) ? v : null),
+      (v) => v.toUpperCase(),
+    );
     expect(outputs(d, 'first')).toEqual(model.out);
     // The second join: the first join's rows (a table) inner-joined with the right table.
     const second: Out[] = [];
@@ -816,7 +847,10 @@ describe.each(CACHING)('foreign-key table-table joins (%s)', (_name, props) => {
         : orders.join(customers, customerOf, show, { storeName: 'orders-with-cities', valueSerde: S });
       joined.toStream().to('joined', { valueSerde: S });
       const t = b.build();
-      expect([...t.internalTopics.keys()]).toEqual(['KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-0000000006-topic', 'KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-0000000014-topic']);
+      expect([...t.internalTopics.keys()]).toEqual([
+        'KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-0000000006-topic',
+        'KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-0000000014-topic',
+      ]);
       expect(t.copartitionGroups).toEqual([
         ['KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-0000000006-topic', 'customers'],
         ['KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-0000000014-topic', 'orders'],
@@ -845,11 +879,14 @@ describe.each(CACHING)('foreign-key table-table joins (%s)', (_name, props) => {
     });
   }
 
-  it('a customer\'s update reaches all of its orders; an order moved to another customer leaves the old one; deletions are tombstones', async () => {
+  it("a customer's update reaches all of its orders; an order moved to another customer leaves the old one; deletions are tombstones", async () => {
     const b = new StreamsBuilder();
     const orders = b.table<string, string>('orders', { keySerde: S, valueSerde: S });
     const customers = b.table<string, string>('customers', { keySerde: S, valueSerde: S });
-    orders.join(customers, (order) => order.split('|')[1], show, { valueSerde: S }).toStream().to('joined', { valueSerde: S });
+    orders
+      .join(customers, (order) => order.split('|')[1], show, { valueSerde: S })
+      .toStream()
+      .to('joined', { valueSerde: S });
     const d = driverFor(b.build(), props);
     const o = d.createInputTopic('orders', S, S);
     const c = d.createInputTopic('customers', S, S);
@@ -868,7 +905,12 @@ describe.each(CACHING)('foreign-key table-table joins (%s)', (_name, props) => {
       ['o3', 'cup|bob+Rome', 6],
     ]);
     await c.pipeInput('ann', 'Bergen', 8);
-    expect(out.readKeyValuesToMap()).toEqual(new Map([['o1', 'pen|ann+Bergen'], ['o2', 'ink|ann+Bergen']]));
+    expect(out.readKeyValuesToMap()).toEqual(
+      new Map([
+        ['o1', 'pen|ann+Bergen'],
+        ['o2', 'ink|ann+Bergen'],
+      ]),
+    );
     await o.pipeInput('o2', 'ink|bob', 9);
     await c.pipeInput('ann', 'Tromsø', 10); // o2 no longer follows ann
     expect(out.readKeyValuesToList()).toEqual([
@@ -904,7 +946,17 @@ describe.each(CACHING)('foreign-key table-table joins (%s)', (_name, props) => {
       return outputs(d, 'out').map((r) => `${r.key}:${r.value}@${r.timestamp}`);
     };
     expect(await run(false)).toEqual(['o1:ann+Oslo@2', 'o2:ann+Oslo@3', 'o1:ann+Bergen@5', 'o2:ann+Bergen@5', 'o2:null@6', 'o2:bob+Rome@8', 'o3:bob+Rome@8']);
-    expect(await run(true)).toEqual(['o1:ann+Oslo@2', 'o2:ann+Oslo@3', 'o3:bob+null@4', 'o1:ann+Bergen@5', 'o2:ann+Bergen@5', 'o2:bob+null@6', 'o2:bob+null@6', 'o2:bob+Rome@8', 'o3:bob+Rome@8']);
+    expect(await run(true)).toEqual([
+      'o1:ann+Oslo@2',
+      'o2:ann+Oslo@3',
+      'o3:bob+null@4',
+      'o1:ann+Bergen@5',
+      'o2:ann+Bergen@5',
+      'o2:bob+null@6',
+      'o2:bob+null@6',
+      'o2:bob+Rome@8',
+      'o3:bob+Rome@8',
+    ]);
   });
 
   it('a named foreign-key join names its topics, store and nodes after the join', () => {

@@ -25,8 +25,26 @@ const thread1 = {
     activeTasks: 1,
     standbyTasks: 1,
     tasks: [
-      { taskId: '0_0', standby: false, droppedRecordsTotal: 3, restoreTotal: 500, restoreRate: 100, restoreRemainingRecordsTotal: 20, updateTotal: 0, updateRate: 0 },
-      { taskId: '0_1', standby: true, droppedRecordsTotal: 0, restoreTotal: 0, restoreRate: 0, restoreRemainingRecordsTotal: 0, updateTotal: 77, updateRate: 2 },
+      {
+        taskId: '0_0',
+        standby: false,
+        droppedRecordsTotal: 3,
+        restoreTotal: 500,
+        restoreRate: 100,
+        restoreRemainingRecordsTotal: 20,
+        updateTotal: 0,
+        updateRate: 0,
+      },
+      {
+        taskId: '0_1',
+        standby: true,
+        droppedRecordsTotal: 0,
+        restoreTotal: 0,
+        restoreRate: 0,
+        restoreRemainingRecordsTotal: 0,
+        updateTotal: 77,
+        updateRate: 2,
+      },
     ],
     partitions: [
       // Fetched up to 90 with 5 of them waiting; the topic ends at 100.
@@ -51,7 +69,8 @@ describe('streams metrics', () => {
   });
 
   it("lists Kafka Streams' metrics by group, name and tags", () => {
-    const find = (name: string, tags: Record<string, string>) => metrics.find((m) => m.name === name && Object.entries(tags).every(([k, v]) => m.tags[k] === v))?.value;
+    const find = (name: string, tags: Record<string, string>) =>
+      metrics.find((m) => m.name === name && Object.entries(tags).every(([k, v]) => m.tags[k] === v))?.value;
     expect(find('client-state', { 'client-id': 'app-1' })).toBe('REBALANCING');
     expect(find('alive-stream-threads', {})).toBe(2);
     expect(find('process-total', { 'thread-id': 'app-StreamThread-1' })).toBe(1200);
@@ -77,14 +96,22 @@ describe('streams metrics', () => {
     expect(e.types.get('kafka_streams_stream_thread_metrics_process_total')).toBe('counter');
     expect(e.types.get('kafka_streams_stream_thread_metrics_process_rate')).toBe('gauge');
     expect(e.types.get('kafka_streams_stream_task_metrics_dropped_records_total')).toBe('counter');
-    expect(samplesOf(e, 'kafka_streams_stream_thread_metrics_process_total')).toEqual([{ name: 'kafka_streams_stream_thread_metrics_process_total', labels: { thread_id: 'app-StreamThread-1' }, value: 1200 }, expect.objectContaining({ value: 0 })]);
+    expect(samplesOf(e, 'kafka_streams_stream_thread_metrics_process_total')).toEqual([
+      { name: 'kafka_streams_stream_thread_metrics_process_total', labels: { thread_id: 'app-StreamThread-1' }, value: 1200 },
+      expect.objectContaining({ value: 0 }),
+    ]);
     const states = samplesOf(e, 'kafka_streams_stream_metrics_client_state');
     expect(states).toHaveLength(7);
     expect(states.filter((s) => s.value === 1).map((s) => s.labels.state)).toEqual(['REBALANCING']);
-    expect(samplesOf(e, 'kafka_streams_stream_thread_metrics_thread_state', { thread_id: 'app-StreamThread-2', state: 'PARTITIONS_ASSIGNED' })[0].value).toBe(1);
+    expect(samplesOf(e, 'kafka_streams_stream_thread_metrics_thread_state', { thread_id: 'app-StreamThread-2', state: 'PARTITIONS_ASSIGNED' })[0].value).toBe(
+      1,
+    );
     // Thread 2 has not committed: Kafka's NaN average becomes no sample.
     expect(samplesOf(e, 'kafka_streams_stream_thread_metrics_commit_latency_avg').map((s) => s.labels.thread_id)).toEqual(['app-StreamThread-1']);
-    expect(samplesOf(e, 'kafka_consumer_consumer_fetch_manager_metrics_records_lag', { client_id: 'app-StreamThread-1-consumer', topic: 'in', partition: '0' })[0].value).toBe(15);
+    expect(
+      samplesOf(e, 'kafka_consumer_consumer_fetch_manager_metrics_records_lag', { client_id: 'app-StreamThread-1-consumer', topic: 'in', partition: '0' })[0]
+        .value,
+    ).toBe(15);
     expect(samplesOf(e, 'kafka_streams_stream_metrics_failed_stream_threads')[0].value).toBe(1);
     expect(e.help.get('kafka_streams_stream_task_metrics_restore_rate')).toBe('Changelog records restored per second.');
     expect(e.types.get('nodejs_heap_size_used_bytes')).toBe('gauge');

@@ -115,7 +115,10 @@ function model(events: readonly Event[], gap: number, grace: number, result: (va
 
 function buildTopology(op: Op, gap: number, grace: number, storeType: 'persistent' | 'in-memory'): ReturnType<StreamsBuilder['build']> {
   const b = new StreamsBuilder();
-  const windowed = b.stream<string, number>('events', { keySerde: S, valueSerde: L }).groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(gap, grace));
+  const windowed = b
+    .stream<string, number>('events', { keySerde: S, valueSerde: L })
+    .groupByKey()
+    .windowedBy(SessionWindows.ofInactivityGapAndGrace(gap, grace));
   const sorted = (xs: number[]): number[] => [...xs].sort((x, y) => x - y);
   const table =
     op === 'count'
@@ -128,7 +131,10 @@ function buildTopology(op: Op, gap: number, grace: number, storeType: 'persisten
             (_k, a, b2) => sorted([...a, ...b2]),
             { storeName: 'sessions', storeType, valueSerde: J },
           );
-  (table.toStream() as ReturnType<typeof table.toStream>).to('out', { keySerde: WindowedSerdes.sessionWindowed(S), valueSerde: valueSerdeOf(op) as Serde<never> });
+  (table.toStream() as ReturnType<typeof table.toStream>).to('out', {
+    keySerde: WindowedSerdes.sessionWindowed(S),
+    valueSerde: valueSerdeOf(op) as Serde<never>,
+  });
   return b.build();
 }
 
@@ -139,7 +145,9 @@ function valueSerdeOf(op: Op): Serde<unknown> {
 function readUpdates(out: TestOutputTopic<Windowed<string>, unknown>): Update[] {
   return out.readRecordsToList().map((r) => {
     const w = r.key as Windowed<string>;
-    return r.value === null ? { key: w.key, start: w.window.start, end: w.window.end, value: null } : { key: w.key, start: w.window.start, end: w.window.end, value: r.value, timestamp: r.timestamp };
+    return r.value === null
+      ? { key: w.key, start: w.window.start, end: w.window.end, value: null }
+      : { key: w.key, start: w.window.start, end: w.window.end, value: r.value, timestamp: r.timestamp };
   });
 }
 
@@ -191,7 +199,12 @@ describe.each(CASES)('session-windowed %s, gap %d ms, grace %d ms, %s, %s store'
     expect(rows.sort()).toEqual(expected.map((s) => asRow(s.key, s.start, s.end, RESULT[op](s.values))).sort());
     for (const key of ['k1', 'k2', 'k3']) {
       const mine = (await collect(store.fetch(key))).map((kv) => asRow(kv.key.key, kv.key.window.start, kv.key.window.end, kv.value.value));
-      expect(mine.sort()).toEqual(expected.filter((s) => s.key === key).map((s) => asRow(s.key, s.start, s.end, RESULT[op](s.values))).sort());
+      expect(mine.sort()).toEqual(
+        expected
+          .filter((s) => s.key === key)
+          .map((s) => asRow(s.key, s.start, s.end, RESULT[op](s.values)))
+          .sort(),
+      );
       for (const s of sessions.get(key) ?? []) {
         const v = store.fetchSession(key, s.start, s.end);
         if (s.end > streamTime - gap - grace) expect(v?.value).toEqual(RESULT[op](s.values));

@@ -73,7 +73,11 @@ function sliding(d: number, grace: number, kind: Kind, opts: { caching?: Caching
       ? grouped.count({ storeName: 'windows', storeType })
       : kind === 'reduce'
         ? grouped.reduce((agg, v) => `${agg}+${v}`, { storeName: 'windows', storeType })
-        : grouped.aggregate(() => '0', (_k, v, agg: string) => `${agg}+${v}`, { storeName: 'windows', storeType, valueSerde: S });
+        : grouped.aggregate(
+            () => '0',
+            (_k, v, agg: string) => `${agg}+${v}`,
+            { storeName: 'windows', storeType, valueSerde: S },
+          );
   (table.toStream() as { to(topic: string, p: object): void }).to('out', { keySerde: WindowedSerdes.timeWindowed(S, d), valueSerde: kind === 'count' ? L : S });
   const props: Record<string, unknown> = { 'application.id': 'sliding' };
   if (opts.caching === 'cache off') props['statestore.cache.max.bytes'] = 0;
@@ -102,7 +106,8 @@ async function pipeEach(drv: TopologyTestDriver, d: number, kind: Kind, inputs: 
 const rows = (...rs: [string | null, string | null, number][]): Input[] => rs.map(([key, value, timestamp]) => ({ key, value, timestamp }));
 
 /** `[key, start, value, timestamp]` as an update of the window `[start, start + d]`. */
-const updates = (d: number, us: [string, number, string | number, number][]): Update[] => us.map(([key, start, value, timestamp]) => ({ key, start, end: start + d, value, timestamp }));
+const updates = (d: number, us: [string, number, string | number, number][]): Update[] =>
+  us.map(([key, start, value, timestamp]) => ({ key, start, end: start + d, value, timestamp }));
 
 /**
  * Counts the records the task reports dropped: it logs a line per drop when a second has passed since
@@ -127,7 +132,12 @@ const CACHING: Caching[] = ['cache on', 'cache off'];
 describe.each(CACHING)('sliding windows, hand-written inputs, %s', (caching) => {
   it('aggregate (Kafka Streams’ testAggregateSmallInput, d = 10, grace 5): each record updates the windows holding it and makes its left and right windows', async () => {
     const drv = sliding(10, 5, 'aggregate', { caching });
-    const got = await pipeEach(drv, 10, 'aggregate', rows(['A', '1', 10], ['A', '2', 10], ['A', '3', 14], ['A', '4', 15], ['A', '5', 20], ['A', '6', 22], ['A', '7', 30]));
+    const got = await pipeEach(
+      drv,
+      10,
+      'aggregate',
+      rows(['A', '1', 10], ['A', '2', 10], ['A', '3', 14], ['A', '4', 15], ['A', '5', 20], ['A', '6', 22], ['A', '7', 30]),
+    );
     expect(got).toEqual([
       // A@10: its left window [0,10].
       updates(10, [['A', 0, '0+1', 10]]),
@@ -220,7 +230,12 @@ describe.each(CACHING)('sliding windows, hand-written inputs, %s', (caching) => 
 
   it('early records (Kafka Streams’ testEarlyRecordsRepeatedInput, d = 5): records before d all go into [0, d] and still get right windows', async () => {
     const drv = sliding(5, 0, 'aggregate', { caching });
-    const got = await pipeEach(drv, 5, 'aggregate', rows(['A', '1', 0], ['A', '2', 2], ['A', '3', 4], ['A', '4', 0], ['A', '5', 2], ['A', '6', 2], ['A', '7', 0], ['A', '8', 7]));
+    const got = await pipeEach(
+      drv,
+      5,
+      'aggregate',
+      rows(['A', '1', 0], ['A', '2', 2], ['A', '3', 4], ['A', '4', 0], ['A', '5', 2], ['A', '6', 2], ['A', '7', 0], ['A', '8', 7]),
+    );
     expect(got).toEqual([
       updates(5, [['A', 0, '0+1', 0]]),
       updates(5, [
@@ -310,7 +325,12 @@ describe.each(CACHING)('sliding windows, hand-written inputs, %s', (caching) => 
 
   it('the previous record is the latest one in the left window, even when the window before it missed that one (closed when it came)', async () => {
     const drv = sliding(10, 0, 'aggregate', { caching });
-    const got = await pipeEach(drv, 10, 'aggregate', rows(['K', '1', 391], ['K', '2', 392], ['Z', 'z', 400], ['K', '3', 393], ['K', '4', 402], ['K', '5', 405]));
+    const got = await pipeEach(
+      drv,
+      10,
+      'aggregate',
+      rows(['K', '1', 391], ['K', '2', 392], ['Z', 'z', 400], ['K', '3', 393], ['K', '4', 402], ['K', '5', 405]),
+    );
     expect(got).toEqual([
       updates(10, [['K', 381, '0+1', 391]]),
       updates(10, [
@@ -393,7 +413,18 @@ describe.each(CACHING)('sliding windows, hand-written inputs, %s', (caching) => 
       drv,
       10,
       'aggregate',
-      rows(['k', '100', 200], ['k', '0', 100], ['k', '1', 101], ['k', '2', 102], ['k', '3', 103], ['k', '4', 104], ['k', '5', 105], ['k', '6', 15], ['k', '101', 300], ['k', '102', 400]),
+      rows(
+        ['k', '100', 200],
+        ['k', '0', 100],
+        ['k', '1', 101],
+        ['k', '2', 102],
+        ['k', '3', 103],
+        ['k', '4', 104],
+        ['k', '5', 105],
+        ['k', '6', 15],
+        ['k', '101', 300],
+        ['k', '102', 400],
+      ),
     );
     // Stream time 200, grace 90: windows ending before 110 are closed. k@100…k@105 could still have
     // right windows, so they are not dropped, but their left windows are closed (6 drops) and no
@@ -432,44 +463,127 @@ describe.each(CACHING)('sliding windows, hand-written inputs, %s', (caching) => 
       10,
       'aggregate',
       rows(
-        ['A', '1', 10], ['A', '2', 20], ['A', '3', 22], ['A', '4', 15],
-        ['B', '1', 12], ['B', '2', 13], ['B', '3', 18], ['B', '4', 19], ['B', '5', 25], ['B', '6', 14],
-        ['C', '1', 11], ['C', '2', 15], ['C', '3', 16], ['C', '4', 21], ['C', '5', 23],
-        ['D', '4', 11], ['D', '2', 12], ['D', '3', 29], ['D', '5', 16],
+        ['A', '1', 10],
+        ['A', '2', 20],
+        ['A', '3', 22],
+        ['A', '4', 15],
+        ['B', '1', 12],
+        ['B', '2', 13],
+        ['B', '3', 18],
+        ['B', '4', 19],
+        ['B', '5', 25],
+        ['B', '6', 14],
+        ['C', '1', 11],
+        ['C', '2', 15],
+        ['C', '3', 16],
+        ['C', '4', 21],
+        ['C', '5', 23],
+        ['D', '4', 11],
+        ['D', '2', 12],
+        ['D', '3', 29],
+        ['D', '5', 16],
       ),
     );
     // Kafka Streams' test sorts the updates by key and window start (a stable sort).
     const sorted = got.flat().sort((a, b) => a.key.localeCompare(b.key) || a.start - b.start);
     expect(sorted).toEqual(
       updates(10, [
-        ['A', 0, '0+1', 10], ['A', 5, '0+1+4', 15], ['A', 10, '0+1+2', 20], ['A', 10, '0+1+2+4', 20], ['A', 11, '0+2', 20],
-        ['A', 11, '0+2+4', 20], ['A', 12, '0+2+3', 22], ['A', 12, '0+2+3+4', 22], ['A', 16, '0+2+3', 22], ['A', 21, '0+3', 22],
-        ['B', 2, '0+1', 12], ['B', 3, '0+1+2', 13], ['B', 4, '0+1+2+6', 14], ['B', 8, '0+1+2+3', 18], ['B', 8, '0+1+2+3+6', 18],
-        ['B', 9, '0+1+2+3+4', 19], ['B', 9, '0+1+2+3+4+6', 19], ['B', 13, '0+2', 13], ['B', 13, '0+2+3', 18], ['B', 13, '0+2+3+4', 19],
-        ['B', 13, '0+2+3+4+6', 19], ['B', 14, '0+3', 18], ['B', 14, '0+3+4', 19], ['B', 14, '0+3+4+6', 19], ['B', 15, '0+3+4+5', 25],
-        ['B', 19, '0+4', 19], ['B', 19, '0+4+5', 25], ['B', 20, '0+5', 25],
-        ['C', 1, '0+1', 11], ['C', 5, '0+1+2', 15], ['C', 6, '0+1+2+3', 16], ['C', 11, '0+1+2+3+4', 21], ['C', 12, '0+2', 15],
-        ['C', 12, '0+2+3', 16], ['C', 12, '0+2+3+4', 21], ['C', 13, '0+2+3+4+5', 23], ['C', 16, '0+3', 16], ['C', 16, '0+3+4', 21],
-        ['C', 16, '0+3+4+5', 23], ['C', 17, '0+4', 21], ['C', 17, '0+4+5', 23], ['C', 22, '0+5', 23],
-        ['D', 1, '0+4', 11], ['D', 2, '0+4+2', 12], ['D', 6, '0+4+2+5', 16], ['D', 12, '0+2', 12], ['D', 12, '0+2+5', 16],
-        ['D', 13, '0+5', 16], ['D', 19, '0+3', 29],
+        ['A', 0, '0+1', 10],
+        ['A', 5, '0+1+4', 15],
+        ['A', 10, '0+1+2', 20],
+        ['A', 10, '0+1+2+4', 20],
+        ['A', 11, '0+2', 20],
+        ['A', 11, '0+2+4', 20],
+        ['A', 12, '0+2+3', 22],
+        ['A', 12, '0+2+3+4', 22],
+        ['A', 16, '0+2+3', 22],
+        ['A', 21, '0+3', 22],
+        ['B', 2, '0+1', 12],
+        ['B', 3, '0+1+2', 13],
+        ['B', 4, '0+1+2+6', 14],
+        ['B', 8, '0+1+2+3', 18],
+        ['B', 8, '0+1+2+3+6', 18],
+        ['B', 9, '0+1+2+3+4', 19],
+        ['B', 9, '0+1+2+3+4+6', 19],
+        ['B', 13, '0+2', 13],
+        ['B', 13, '0+2+3', 18],
+        ['B', 13, '0+2+3+4', 19],
+        ['B', 13, '0+2+3+4+6', 19],
+        ['B', 14, '0+3', 18],
+        ['B', 14, '0+3+4', 19],
+        ['B', 14, '0+3+4+6', 19],
+        ['B', 15, '0+3+4+5', 25],
+        ['B', 19, '0+4', 19],
+        ['B', 19, '0+4+5', 25],
+        ['B', 20, '0+5', 25],
+        ['C', 1, '0+1', 11],
+        ['C', 5, '0+1+2', 15],
+        ['C', 6, '0+1+2+3', 16],
+        ['C', 11, '0+1+2+3+4', 21],
+        ['C', 12, '0+2', 15],
+        ['C', 12, '0+2+3', 16],
+        ['C', 12, '0+2+3+4', 21],
+        ['C', 13, '0+2+3+4+5', 23],
+        ['C', 16, '0+3', 16],
+        ['C', 16, '0+3+4', 21],
+        ['C', 16, '0+3+4+5', 23],
+        ['C', 17, '0+4', 21],
+        ['C', 17, '0+4+5', 23],
+        ['C', 22, '0+5', 23],
+        ['D', 1, '0+4', 11],
+        ['D', 2, '0+4+2', 12],
+        ['D', 6, '0+4+2+5', 16],
+        ['D', 12, '0+2', 12],
+        ['D', 12, '0+2+5', 16],
+        ['D', 13, '0+5', 16],
+        ['D', 19, '0+3', 29],
       ]),
     );
   });
 
   it('Kafka Streams’ testEarlyRecordsLargeInput (d = 10, grace 50): every update, by window', async () => {
     const drv = sliding(10, 50, 'aggregate', { caching });
-    const got = await pipeEach(drv, 10, 'aggregate', rows(['E', '1', 0], ['E', '3', 5], ['E', '4', 6], ['E', '2', 3], ['E', '6', 13], ['E', '5', 10], ['E', '7', 4], ['E', '8', 2], ['E', '9', 15]));
+    const got = await pipeEach(
+      drv,
+      10,
+      'aggregate',
+      rows(['E', '1', 0], ['E', '3', 5], ['E', '4', 6], ['E', '2', 3], ['E', '6', 13], ['E', '5', 10], ['E', '7', 4], ['E', '8', 2], ['E', '9', 15]),
+    );
     const sorted = got.flat().sort((a, b) => a.start - b.start);
     expect(sorted).toEqual(
       updates(10, [
-        ['E', 0, '0+1', 0], ['E', 0, '0+1+3', 5], ['E', 0, '0+1+3+4', 6], ['E', 0, '0+1+3+4+2', 6], ['E', 0, '0+1+3+4+2+5', 10],
-        ['E', 0, '0+1+3+4+2+5+7', 10], ['E', 0, '0+1+3+4+2+5+7+8', 10], ['E', 1, '0+3', 5], ['E', 1, '0+3+4', 6], ['E', 1, '0+3+4+2', 6],
-        ['E', 1, '0+3+4+2+5', 10], ['E', 1, '0+3+4+2+5+7', 10], ['E', 1, '0+3+4+2+5+7+8', 10], ['E', 3, '0+3+4+2+6', 13],
-        ['E', 3, '0+3+4+2+6+5', 13], ['E', 3, '0+3+4+2+6+5+7', 13], ['E', 4, '0+3+4', 6], ['E', 4, '0+3+4+6', 13], ['E', 4, '0+3+4+6+5', 13],
-        ['E', 4, '0+3+4+6+5+7', 13], ['E', 5, '0+3+4+6+5', 13], ['E', 5, '0+3+4+6+5+9', 15], ['E', 6, '0+4', 6], ['E', 6, '0+4+6', 13],
-        ['E', 6, '0+4+6+5', 13], ['E', 6, '0+4+6+5+9', 15], ['E', 7, '0+6', 13], ['E', 7, '0+6+5', 13], ['E', 7, '0+6+5+9', 15],
-        ['E', 11, '0+6', 13], ['E', 11, '0+6+9', 15], ['E', 14, '0+9', 15],
+        ['E', 0, '0+1', 0],
+        ['E', 0, '0+1+3', 5],
+        ['E', 0, '0+1+3+4', 6],
+        ['E', 0, '0+1+3+4+2', 6],
+        ['E', 0, '0+1+3+4+2+5', 10],
+        ['E', 0, '0+1+3+4+2+5+7', 10],
+        ['E', 0, '0+1+3+4+2+5+7+8', 10],
+        ['E', 1, '0+3', 5],
+        ['E', 1, '0+3+4', 6],
+        ['E', 1, '0+3+4+2', 6],
+        ['E', 1, '0+3+4+2+5', 10],
+        ['E', 1, '0+3+4+2+5+7', 10],
+        ['E', 1, '0+3+4+2+5+7+8', 10],
+        ['E', 3, '0+3+4+2+6', 13],
+        ['E', 3, '0+3+4+2+6+5', 13],
+        ['E', 3, '0+3+4+2+6+5+7', 13],
+        ['E', 4, '0+3+4', 6],
+        ['E', 4, '0+3+4+6', 13],
+        ['E', 4, '0+3+4+6+5', 13],
+        ['E', 4, '0+3+4+6+5+7', 13],
+        ['E', 5, '0+3+4+6+5', 13],
+        ['E', 5, '0+3+4+6+5+9', 15],
+        ['E', 6, '0+4', 6],
+        ['E', 6, '0+4+6', 13],
+        ['E', 6, '0+4+6+5', 13],
+        ['E', 6, '0+4+6+5+9', 15],
+        ['E', 7, '0+6', 13],
+        ['E', 7, '0+6+5', 13],
+        ['E', 7, '0+6+5+9', 15],
+        ['E', 11, '0+6', 13],
+        ['E', 11, '0+6+9', 15],
+        ['E', 14, '0+9', 15],
       ]),
     );
   });
@@ -617,78 +731,108 @@ for (const kind of ['count', 'reduce', 'aggregate'] as const) {
   MATRIX.push([kind, 'cache on', 'in-memory']);
 }
 
-describe.each(MATRIX)('sliding windows %s, %s, %s store: random input, out of order within the grace period or dropped, against the brute-force model', (kind, caching, storeType) => {
-  it.each(CONFIGS)('d = %i, grace %i, steps up to %i ms: every update, the final table, the set of windows and the drop count', async (d, grace, step) => {
-    const seed = fuzzSeed(9000) + d * 100 + grace;
-    const inputs = generate(seed, 150, d, grace, step, 'grace');
-    const log = dropLog();
-    const drv = sliding(d, grace, kind, { caching, storeType, logger: log.logger });
-    const perRecord = await pipeEach(drv, d, kind, inputs);
-    const model = new Model(d, grace);
-    const table = new Map<string, Update>();
-    for (const [i, r] of inputs.entries()) {
-      model.add(r);
-      for (const u of perRecord[i]) {
-        const records = model.inWindow(u.key, u.start);
-        expect(u, `seed ${seed}, after record ${i} ${JSON.stringify(r)}`).toEqual({
-          key: u.key,
-          start: u.start,
-          end: u.start + d,
-          value: aggregateOf(kind, records),
-          timestamp: Math.max(...records.map((k) => k.timestamp)),
-        });
-        table.set(`${u.key}@${u.start}`, u);
+describe.each(MATRIX)(
+  'sliding windows %s, %s, %s store: random input, out of order within the grace period or dropped, against the brute-force model',
+  (kind, caching, storeType) => {
+    it.each(CONFIGS)('d = %i, grace %i, steps up to %i ms: every update, the final table, the set of windows and the drop count', async (d, grace, step) => {
+      const seed = fuzzSeed(9000) + d * 100 + grace;
+      const inputs = generate(seed, 150, d, grace, step, 'grace');
+      const log = dropLog();
+      const drv = sliding(d, grace, kind, { caching, storeType, logger: log.logger });
+      const perRecord = await pipeEach(drv, d, kind, inputs);
+      const model = new Model(d, grace);
+      const table = new Map<string, Update>();
+      for (const [i, r] of inputs.entries()) {
+        model.add(r);
+        for (const u of perRecord[i]) {
+          const records = model.inWindow(u.key, u.start);
+          expect(u, `seed ${seed}, after record ${i} ${JSON.stringify(r)}`).toEqual({
+            key: u.key,
+            start: u.start,
+            end: u.start + d,
+            value: aggregateOf(kind, records),
+            timestamp: Math.max(...records.map((k) => k.timestamp)),
+          });
+          table.set(`${u.key}@${u.start}`, u);
+        }
       }
-    }
-    // The final table: exactly the windows the model says exist, each with all its records.
-    const expected = new Map<string, string | number>();
-    for (const [key, kept] of model.kept) {
-      for (const start of modelWindows(kept.map((k) => k.timestamp), d)) expected.set(`${key}@${start}`, aggregateOf(kind, model.inWindow(key, start)));
-    }
-    expect(new Map([...table].map(([w, u]) => [w, u.value])), `seed ${seed}`).toEqual(expected);
-    expect(log.dropped(), `seed ${seed}`).toBe(model.dropped);
-  });
-});
+      // The final table: exactly the windows the model says exist, each with all its records.
+      const expected = new Map<string, string | number>();
+      for (const [key, kept] of model.kept) {
+        for (const start of modelWindows(
+          kept.map((k) => k.timestamp),
+          d,
+        ))
+          expected.set(`${key}@${start}`, aggregateOf(kind, model.inWindow(key, start)));
+      }
+      expect(new Map([...table].map(([w, u]) => [w, u.value])), `seed ${seed}`).toEqual(expected);
+      expect(log.dropped(), `seed ${seed}`).toBe(model.dropped);
+    });
+  },
+);
 
 describe.each(CACHING)('sliding windows aggregate, %s: random input with records at any lateness', (caching) => {
-  it.each(CONFIGS)('d = %i, grace %i, steps up to %i ms: an update holds the model’s records, less only late ones that came before the window was made', async (d, grace, step) => {
-    const seed = fuzzSeed(7000) + d * 100 + grace;
-    const inputs = generate(seed, 200, d, grace, step, 'any');
-    const drv = sliding(d, grace, 'aggregate', { caching });
-    const perRecord = await pipeEach(drv, d, 'aggregate', inputs);
-    const model = new Model(d, grace);
-    /** When each window was first sent: the index of the record that made it. */
-    const madeAt = new Map<string, number>();
-    const arrival = new Map<number, number>(inputs.map((r, i) => [r.id, i]));
-    let checked = 0;
-    for (const [i, r] of inputs.entries()) {
-      model.add(r);
-      for (const u of perRecord[i]) {
-        const w = `${u.key}@${u.start}`;
-        if (!madeAt.has(w)) madeAt.set(w, i);
-        const made = madeAt.get(w) as number;
-        const records = model.inWindow(u.key, u.start);
-        const ids = String(u.value).split('+').slice(1).map(Number);
-        const where = `seed ${seed}, after record ${i} ${JSON.stringify(r)}, window [${u.start},${u.end}] of ${u.key}: ${u.value}`;
-        // Only the model's records, in arrival order…
-        expect(ids, where).toEqual(records.map((k) => k.id).filter((id) => ids.includes(id)));
-        // …and every one of them, except a record that came after its own left window closed and
-        // before this window existed: no open window was left to carry it (Kafka Streams' rule).
-        const missing = records.filter((k) => !ids.includes(k.id));
-        for (const k of missing) expect(k.afterLeftWindowClosed && (arrival.get(k.id) as number) < made, `${where}: record ${k.id}@${k.timestamp} is missing`).toBe(true);
-        expect(u.timestamp, where).toBe(Math.max(...records.filter((k) => ids.includes(k.id)).map((k) => k.timestamp)));
-        checked++;
+  it.each(CONFIGS)(
+    'd = %i, grace %i, steps up to %i ms: an update holds the model’s records, less only late ones that came before the window was made',
+    async (d, grace, step) => {
+      const seed = fuzzSeed(7000) + d * 100 + grace;
+      const inputs = generate(seed, 200, d, grace, step, 'any');
+      const drv = sliding(d, grace, 'aggregate', { caching });
+      const perRecord = await pipeEach(drv, d, 'aggregate', inputs);
+      const model = new Model(d, grace);
+      /** When each window was first sent: the index of the record that made it. */
+      const madeAt = new Map<string, number>();
+      const arrival = new Map<number, number>(inputs.map((r, i) => [r.id, i]));
+      let checked = 0;
+      for (const [i, r] of inputs.entries()) {
+        model.add(r);
+        for (const u of perRecord[i]) {
+          const w = `${u.key}@${u.start}`;
+          if (!madeAt.has(w)) madeAt.set(w, i);
+          const made = madeAt.get(w) as number;
+          const records = model.inWindow(u.key, u.start);
+          const ids = String(u.value).split('+').slice(1).map(Number);
+          const where = `seed ${seed}, after record ${i} ${JSON.stringify(r)}, window [${u.start},${u.end}] of ${u.key}: ${u.value}`;
+          // Only the model's records, in arrival order…
+          expect(ids, where).toEqual(records.map((k) => k.id).filter((id) => ids.includes(id)));
+          // …and every one of them, except a record that came after its own left window closed and
+          // before this window existed: no open window was left to carry it (Kafka Streams' rule).
+          const missing = records.filter((k) => !ids.includes(k.id));
+          for (const k of missing)
+            expect(k.afterLeftWindowClosed && (arrival.get(k.id) as number) < made, `${where}: record ${k.id}@${k.timestamp} is missing`).toBe(true);
+          expect(u.timestamp, where).toBe(Math.max(...records.filter((k) => ids.includes(k.id)).map((k) => k.timestamp)));
+          checked++;
+        }
       }
-    }
-    expect(checked).toBeGreaterThan(100);
-  });
+      expect(checked).toBeGreaterThan(100);
+    },
+  );
 });
 
 describe('sliding windows, Kafka Streams’ testAggregateRandomInput (d = 10, grace 100)', () => {
   it.each([1, 2, 3, 4, 5])('shuffle %i: the final value of every window, with an order-free aggregate', async (shuffleSeed) => {
     const records: [string, number][] = [
-      ['A', 10], ['B', 15], ['C', 16], ['D', 18], ['E', 30], ['F', 40], ['G', 55], ['H', 56], ['I', 58], ['J', 58], ['K', 62],
-      ['L', 63], ['M', 63], ['N', 63], ['O', 76], ['P', 77], ['Q', 80], ['R', 2], ['S', 3], ['T', 5], ['U', 8],
+      ['A', 10],
+      ['B', 15],
+      ['C', 16],
+      ['D', 18],
+      ['E', 30],
+      ['F', 40],
+      ['G', 55],
+      ['H', 56],
+      ['I', 58],
+      ['J', 58],
+      ['K', 62],
+      ['L', 63],
+      ['M', 63],
+      ['N', 63],
+      ['O', 76],
+      ['P', 77],
+      ['Q', 80],
+      ['R', 2],
+      ['S', 3],
+      ['T', 5],
+      ['U', 8],
     ];
     const rnd = new Random(shuffleSeed);
     for (let i = records.length - 1; i > 0; i--) {
@@ -699,7 +843,11 @@ describe('sliding windows, Kafka Streams’ testAggregateRandomInput (d = 10, gr
     b.stream<string, string>('in', { keySerde: S, valueSerde: S })
       .groupByKey()
       .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(10, 100))
-      .aggregate(() => '', (_k, v, agg: string) => [...(agg + v)].sort().join(''), { valueSerde: S })
+      .aggregate(
+        () => '',
+        (_k, v, agg: string) => [...(agg + v)].sort().join(''),
+        { valueSerde: S },
+      )
       .toStream()
       .to('out', { keySerde: WindowedSerdes.timeWindowed(S, 10), valueSerde: S });
     const drv = driverFor(b.build());
@@ -712,11 +860,34 @@ describe('sliding windows, Kafka Streams’ testAggregateRandomInput (d = 10, gr
     }
     expect(final).toEqual(
       new Map<number, [string, number]>([
-        [0, ['ARSTU', 10]], [3, ['ASTU', 10]], [4, ['ATU', 10]], [5, ['ABTU', 15]], [6, ['ABCU', 16]], [8, ['ABCDU', 18]],
-        [9, ['ABCD', 18]], [11, ['BCD', 18]], [16, ['CD', 18]], [17, ['D', 18]], [20, ['E', 30]], [30, ['EF', 40]], [31, ['F', 40]],
-        [45, ['G', 55]], [46, ['GH', 56]], [48, ['GHIJ', 58]], [52, ['GHIJK', 62]], [53, ['GHIJKLMN', 63]], [56, ['HIJKLMN', 63]],
-        [57, ['IJKLMN', 63]], [59, ['KLMN', 63]], [63, ['LMN', 63]], [66, ['O', 76]], [67, ['OP', 77]], [70, ['OPQ', 80]],
-        [77, ['PQ', 80]], [78, ['Q', 80]], [171, ['V', 181]],
+        [0, ['ARSTU', 10]],
+        [3, ['ASTU', 10]],
+        [4, ['ATU', 10]],
+        [5, ['ABTU', 15]],
+        [6, ['ABCU', 16]],
+        [8, ['ABCDU', 18]],
+        [9, ['ABCD', 18]],
+        [11, ['BCD', 18]],
+        [16, ['CD', 18]],
+        [17, ['D', 18]],
+        [20, ['E', 30]],
+        [30, ['EF', 40]],
+        [31, ['F', 40]],
+        [45, ['G', 55]],
+        [46, ['GH', 56]],
+        [48, ['GHIJ', 58]],
+        [52, ['GHIJK', 62]],
+        [53, ['GHIJKLMN', 63]],
+        [56, ['HIJKLMN', 63]],
+        [57, ['IJKLMN', 63]],
+        [59, ['KLMN', 63]],
+        [63, ['LMN', 63]],
+        [66, ['O', 76]],
+        [67, ['OP', 77]],
+        [70, ['OPQ', 80]],
+        [77, ['PQ', 80]],
+        [78, ['Q', 80]],
+        [171, ['V', 181]],
       ]),
     );
   });

@@ -142,7 +142,11 @@ function suppressedWindowModel(events: readonly Event[], size: number, advance: 
   return { perRecord, counts, closed: new Map(closed), streamTime, buffered: buffer.buffered() };
 }
 
-function windowedCountTopology(windows: TimeWindows, size: number, suppressed = Suppressed.withName(Suppressed.untilWindowCloses(BufferConfig.unbounded()), 'final')) {
+function windowedCountTopology(
+  windows: TimeWindows,
+  size: number,
+  suppressed = Suppressed.withName(Suppressed.untilWindowCloses(BufferConfig.unbounded()), 'final'),
+) {
   const b = new StreamsBuilder();
   b.stream<string, string>('events', { keySerde: S, valueSerde: S })
     .groupByKey()
@@ -177,7 +181,10 @@ describe.each(WINDOWS)('untilWindowCloses on a windowed count, %s', (_name, wind
       const m = suppressedWindowModel(events, size, advance, grace);
       expect(m.closed.size).toBeGreaterThan(10);
       expect(m.buffered.length, 'some windows never close').toBeGreaterThan(0);
-      const d = driverFor(windowedCountTopology(windows(), size), { 'application.id': 'sup', ...(caching === 'cache off' ? { 'statestore.cache.max.bytes': 0 } : {}) });
+      const d = driverFor(windowedCountTopology(windows(), size), {
+        'application.id': 'sup',
+        ...(caching === 'cache off' ? { 'statestore.cache.max.bytes': 0 } : {}),
+      });
       const input = d.createInputTopic('events', S, S);
       const out = d.createOutputTopic('out', WindowedSerdes.timeWindowed(S, size), L);
       const all: Out[] = [];
@@ -192,9 +199,24 @@ describe.each(WINDOWS)('untilWindowCloses on a windowed count, %s', (_name, wind
       expect(byWindow.size).toBe(all.length);
       expect(byWindow).toEqual(new Map([...m.closed].map(([id, c]) => [id, c.value])));
       // The buffer's changelog agrees: emitted windows are deleted from it, open ones are in it.
-      const changelog = new Map(d.createOutputTopic('sup-final-store-changelog', WindowedSerdes.timeWindowed(S, size), Serdes.ByteArray()).readKeyValuesToList().map((kv) => [`${(kv.key as Windowed<string>).key}@${(kv.key as Windowed<string>).window.start}`, kv.value]));
-      expect([...changelog].filter(([, v]) => v === null).map(([id]) => id).sort()).toEqual([...byWindow.keys()].sort());
-      expect([...changelog].filter(([, v]) => v !== null).map(([id]) => id).sort()).toEqual([...m.buffered].sort());
+      const changelog = new Map(
+        d
+          .createOutputTopic('sup-final-store-changelog', WindowedSerdes.timeWindowed(S, size), Serdes.ByteArray())
+          .readKeyValuesToList()
+          .map((kv) => [`${(kv.key as Windowed<string>).key}@${(kv.key as Windowed<string>).window.start}`, kv.value]),
+      );
+      expect(
+        [...changelog]
+          .filter(([, v]) => v === null)
+          .map(([id]) => id)
+          .sort(),
+      ).toEqual([...byWindow.keys()].sort());
+      expect(
+        [...changelog]
+          .filter(([, v]) => v !== null)
+          .map(([id]) => id)
+          .sort(),
+      ).toEqual([...m.buffered].sort());
     });
   }
 });
@@ -220,9 +242,19 @@ function suppressedSessionModel(events: readonly Event[], gap: number, grace: nu
     sessions.set(e.key, [...list.filter((s) => !near.includes(s)), merged]);
     const out: Out[] = [];
     for (const s of near.filter((x) => x.start !== start || x.end !== end).sort((a, b) => a.end - b.end || a.start - b.start)) {
-      out.push(...(buffer.update(`${e.key}@${s.start}-${s.end}`, bytes(e.key, s.end, s.start), s.end, { key: e.key, start: s.start, end: s.end, value: null, timestamp: end }) as Out[]));
+      out.push(
+        ...(buffer.update(`${e.key}@${s.start}-${s.end}`, bytes(e.key, s.end, s.start), s.end, {
+          key: e.key,
+          start: s.start,
+          end: s.end,
+          value: null,
+          timestamp: end,
+        }) as Out[]),
+      );
     }
-    out.push(...(buffer.update(`${e.key}@${start}-${end}`, bytes(e.key, end, start), end, { key: e.key, start, end, value: merged.count, timestamp: end }) as Out[]));
+    out.push(
+      ...(buffer.update(`${e.key}@${start}-${end}`, bytes(e.key, end, start), end, { key: e.key, start, end, value: merged.count, timestamp: end }) as Out[]),
+    );
     return out;
   });
   return { perRecord, sessions, streamTime };
@@ -297,7 +329,12 @@ function timeLimitModel(events: readonly Event[], wait: number, maxRecords: numb
 describe('untilTimeLimit', () => {
   function topology(suppressed: Suppressed) {
     const b = new StreamsBuilder();
-    b.stream<string, string>('events', { keySerde: S, valueSerde: S }).groupByKey().count({ storeName: 'counts' }).suppress(suppressed).toStream().to('out', { valueSerde: L });
+    b.stream<string, string>('events', { keySerde: S, valueSerde: S })
+      .groupByKey()
+      .count({ storeName: 'counts' })
+      .suppress(suppressed)
+      .toStream()
+      .to('out', { valueSerde: L });
     return b.build();
   }
 
@@ -326,7 +363,9 @@ describe('untilTimeLimit', () => {
 
   it('maxRecords is emit-early by default; shutDownWhenFull fails the task with an error naming the buffer, and emits nothing early', async () => {
     expect(BufferConfig.maxRecords(2).whenFull).toBe('emitEarly');
-    const d = driverFor(topology(Suppressed.withName(Suppressed.untilTimeLimit(1000, BufferConfig.shutDownWhenFull(BufferConfig.maxRecords(2))), 'limited')), { 'statestore.cache.max.bytes': 0 });
+    const d = driverFor(topology(Suppressed.withName(Suppressed.untilTimeLimit(1000, BufferConfig.shutDownWhenFull(BufferConfig.maxRecords(2))), 'limited')), {
+      'statestore.cache.max.bytes': 0,
+    });
     const input = d.createInputTopic('events', S, S);
     const out = d.createOutputTopic('out', S, L);
     await input.pipeInput('a', 'x', 1);
@@ -376,7 +415,10 @@ describe('exactly once: suppression through commits of several records, rollback
       const rnd = new Random(caching === 'cache off' ? 77 : 78);
       const events = randomEvents(caching === 'cache off' ? 1701 : 1702, 300, ['k1', 'k2', 'k3'], 6, 45);
       const m = suppressedWindowModel(events, SIZE, SIZE, GRACE);
-      const h = harness(windowedCountTopology(TimeWindows.ofSizeAndGrace(SIZE, GRACE), SIZE), { applicationId: 'eos', cacheMaxBytes: caching === 'cache off' ? 0 : undefined });
+      const h = harness(windowedCountTopology(TimeWindows.ofSizeAndGrace(SIZE, GRACE), SIZE), {
+        applicationId: 'eos',
+        cacheMaxBytes: caching === 'cache off' ? 0 : undefined,
+      });
       for (const e of events) h.append('events', S, S, e.key, 'x', e.timestamp);
       let failures = 0;
       while ((h.task.position('events', 0) ?? 0) < events.length) {

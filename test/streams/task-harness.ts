@@ -170,12 +170,18 @@ export class TaskHarness {
     const log = this.topics.get(topic) ?? [];
     const from = this.readAt.get(topic) ?? 0;
     this.readAt.set(topic, log.length);
-    return log.slice(from).map((r) => ({ key: keySerde.deserialize(topic, r.key) as K, value: valueSerde.deserialize(topic, r.value) as V, timestamp: r.timestamp }));
+    return log
+      .slice(from)
+      .map((r) => ({ key: keySerde.deserialize(topic, r.key) as K, value: valueSerde.deserialize(topic, r.value) as V, timestamp: r.timestamp }));
   }
 
   /** Every committed record of `topic`, deserialized. */
   all<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): { key: K; value: V; timestamp: number }[] {
-    return (this.topics.get(topic) ?? []).map((r) => ({ key: keySerde.deserialize(topic, r.key) as K, value: valueSerde.deserialize(topic, r.value) as V, timestamp: r.timestamp }));
+    return (this.topics.get(topic) ?? []).map((r) => ({
+      key: keySerde.deserialize(topic, r.key) as K,
+      value: valueSerde.deserialize(topic, r.value) as V,
+      timestamp: r.timestamp,
+    }));
   }
 
   /** What the task wrote to `topic` since its last commit (not visible to read_committed readers). */

@@ -47,7 +47,9 @@ function passThrough(extractor: TimestampExtractor | string | null, json = true)
   const b = new StreamsBuilder();
   const valueSerde = json ? Serdes.Json<Record<string, unknown>>() : S;
   const timestampExtractor = extractor === null ? undefined : typeof extractor === 'string' ? TimestampExtractors.fromValue(extractor) : extractor;
-  b.stream<string, unknown>('in', { keySerde: S, valueSerde: valueSerde as never, ...(timestampExtractor === undefined ? {} : { timestampExtractor }) }).to('out');
+  b.stream<string, unknown>('in', { keySerde: S, valueSerde: valueSerde as never, ...(timestampExtractor === undefined ? {} : { timestampExtractor }) }).to(
+    'out',
+  );
   return b.build();
 }
 
@@ -59,7 +61,11 @@ describe('timestamp extractors', () => {
       return { id: i, at: rnd.chance(0.5) ? at : new Date(at).toISOString() };
     });
     const b = new StreamsBuilder();
-    const events = b.stream<string, { id: number; at: number | string }>('in', { keySerde: S, valueSerde: Serdes.Json(), timestampExtractor: TimestampExtractors.fromValue('at') });
+    const events = b.stream<string, { id: number; at: number | string }>('in', {
+      keySerde: S,
+      valueSerde: Serdes.Json(),
+      timestampExtractor: TimestampExtractors.fromValue('at'),
+    });
     events.to('out');
     events
       .groupByKey()
@@ -71,14 +77,24 @@ describe('timestamp extractors', () => {
     const input = d.createInputTopic('in', S, Serdes.Json<{ id: number; at: number | string }>());
     for (const v of values) await input.pipeInput('k', v, 5); // the record's own timestamp (5) is not used
     const ms = (at: number | string): number => (typeof at === 'number' ? at : Date.parse(at));
-    expect(d.createOutputTopic('out', S, Serdes.Json()).readRecordsToList().map((r) => r.timestamp)).toEqual(values.map((v) => ms(v.at)));
+    expect(
+      d
+        .createOutputTopic('out', S, Serdes.Json())
+        .readRecordsToList()
+        .map((r) => r.timestamp),
+    ).toEqual(values.map((v) => ms(v.at)));
     // The windowed count saw the field's time: its last update per window is the model's count.
     const expected = new Map<number, number>();
     for (const v of values) {
       const start = Math.floor(ms(v.at) / 10_000) * 10_000;
       expected.set(start, (expected.get(start) ?? 0) + 1);
     }
-    const got = new Map(d.createOutputTopic('counts', WindowedSerdes.timeWindowed(S, 10_000), L).readRecordsToList().map((r) => [r.key?.window.start as number, r.value as number]));
+    const got = new Map(
+      d
+        .createOutputTopic('counts', WindowedSerdes.timeWindowed(S, 10_000), L)
+        .readRecordsToList()
+        .map((r) => [r.key?.window.start as number, r.value as number]),
+    );
     expect(got).toEqual(expected);
   });
 
@@ -92,7 +108,12 @@ describe('timestamp extractors', () => {
     await input.pipeInput('a', 'n:1234', 1);
     await input.pipeInput('a', 'd:98765', 1);
     await input.pipeInput('a', 's:1970-01-01T00:00:10.000Z', 1);
-    expect(d.createOutputTopic('out', S, S).readRecordsToList().map((r) => r.timestamp)).toEqual([1234, 98765, 10_000]);
+    expect(
+      d
+        .createOutputTopic('out', S, S)
+        .readRecordsToList()
+        .map((r) => r.timestamp),
+    ).toEqual([1234, 98765, 10_000]);
   });
 
   it('fromValue: a record without a usable time fails the task, naming the field and the record (topic-partition@offset)', async () => {
@@ -132,7 +153,12 @@ describe('timestamp extractors', () => {
       partitionTime = Math.max(partitionTime, out);
       return out;
     });
-    expect(d.createOutputTopic('out', S, S).readRecordsToList().map((r) => r.timestamp)).toEqual(expected);
+    expect(
+      d
+        .createOutputTopic('out', S, S)
+        .readRecordsToList()
+        .map((r) => r.timestamp),
+    ).toEqual(expected);
   });
 
   it('usePartitionTimeOnInvalidTimestamp(): a negative timestamp before the partition has any time fails the task', async () => {
@@ -172,7 +198,8 @@ describe('stream time', () => {
           let ctx!: ProcessorContext<string, string>;
           return {
             init: (c: ProcessorContext<string, string>) => void (ctx = c),
-            process: (r: { key: string; timestamp: number }) => ctx.forward({ key: r.key, value: `${ctx.taskId()}:${ctx.currentStreamTimeMs()}`, timestamp: r.timestamp, headers: {} }),
+            process: (r: { key: string; timestamp: number }) =>
+              ctx.forward({ key: r.key, value: `${ctx.taskId()}:${ctx.currentStreamTimeMs()}`, timestamp: r.timestamp, headers: {} }),
           };
         },
         `src-${topic}`,
@@ -361,7 +388,10 @@ describe('partition time through a restart (in-process broker, exactly_once)', (
     const producer = kafka.producer({ idempotent: true });
     const running: KafkaStreams[] = [];
     try {
-      await broker.createTopics([{ topic: 'in', partitions: 1 }, { topic: 'out', partitions: 1 }]);
+      await broker.createTopics([
+        { topic: 'in', partitions: 1 },
+        { topic: 'out', partitions: 1 },
+      ]);
       await producer.connect();
       const start = async (): Promise<{ streams: KafkaStreams; failure: Promise<unknown> }> => {
         const streams = new KafkaStreams(
@@ -381,7 +411,13 @@ describe('partition time through a restart (in-process broker, exactly_once)', (
       };
       const base = Date.now() - 60_000;
       const first = await start();
-      await producer.send({ topic: 'in', messages: [{ key: 'a', value: 'x', timestamp: String(base + 500) }, { key: 'a', value: 'y', timestamp: String(base + 100) }] });
+      await producer.send({
+        topic: 'in',
+        messages: [
+          { key: 'a', value: 'x', timestamp: String(base + 500) },
+          { key: 'a', value: 'y', timestamp: String(base + 100) },
+        ],
+      });
       await readCommitted(kafka, 'out', 2);
       await first.streams.close();
 

@@ -68,7 +68,12 @@ function randomWindowOps(seed: number, n: number, retention: number): WindowOp[]
   return Array.from({ length: n }, () => {
     now += rnd.chance(0.05) ? rnd.int(0, retention) : rnd.int(0, 40);
     const start = rnd.chance(0.1) ? now + rnd.int(1, 100) : Math.max(0, now - rnd.int(0, Math.floor(retention * 1.3)));
-    return { key: rnd.pick(KEYS), start, value: rnd.chance(0.15) ? null : rnd.int(1, 1000), timestamp: rnd.chance(0.2) ? Math.max(0, now - rnd.int(0, 100)) : now };
+    return {
+      key: rnd.pick(KEYS),
+      start,
+      value: rnd.chance(0.15) ? null : rnd.int(1, 1000),
+      timestamp: rnd.chance(0.2) ? Math.max(0, now - rnd.int(0, 100)) : now,
+    };
   });
 }
 
@@ -115,7 +120,10 @@ class WindowStoreModel {
 
 /** Applies each record (key, { start, value }) to the window store "ws". */
 function windowOpsTopology(store: 'persistent' | 'in-memory', cached: boolean, retention: number, size: number, retainDuplicates = false): Topology {
-  const supplier = store === 'persistent' ? Stores.persistentWindowStore('ws', retention, size, retainDuplicates) : Stores.inMemoryWindowStore('ws', retention, size, retainDuplicates);
+  const supplier =
+    store === 'persistent'
+      ? Stores.persistentWindowStore('ws', retention, size, retainDuplicates)
+      : Stores.inMemoryWindowStore('ws', retention, size, retainDuplicates);
   const builder = Stores.windowStoreBuilder(supplier, S, L);
   if (cached) builder.withCachingEnabled();
   return new Topology()
@@ -172,12 +180,16 @@ describe.each([
         const expected = model.range(key, from, to).map((w) => ({ key: w.start, value: w.value }));
         expect(await collect(store.fetchRange(key, from, to)), `${at}: fetchRange ${JSON.stringify(key)} [${from},${to}]`).toEqual(expected);
         expect(await collect(store.backwardFetchRange(key, from, to)), `${at}: backwardFetchRange`).toEqual([...expected].reverse());
-        expect(await collect(store.fetchRange(key, 0, Number.MAX_SAFE_INTEGER))).toEqual(model.range(key, 0, Number.MAX_SAFE_INTEGER).map((w) => ({ key: w.start, value: w.value })));
+        expect(await collect(store.fetchRange(key, 0, Number.MAX_SAFE_INTEGER))).toEqual(
+          model.range(key, 0, Number.MAX_SAFE_INTEGER).map((w) => ({ key: w.start, value: w.value })),
+        );
       }
       const from = rnd.int(0, model.clock());
       const to = from + rnd.int(0, RETENTION);
-      const flat = (f: number, t: number) => KEYS.flatMap((key) => model.range(key, f, t).map((w) => ({ key, start: w.start, end: w.start + SIZE, value: w.value }))).sort(byKeyThenStart);
-      const rows = (kvs: { key: Windowed<string>; value: number }[]) => kvs.map((kv) => ({ key: kv.key.key, start: kv.key.window.start, end: kv.key.window.end, value: kv.value })).sort(byKeyThenStart);
+      const flat = (f: number, t: number) =>
+        KEYS.flatMap((key) => model.range(key, f, t).map((w) => ({ key, start: w.start, end: w.start + SIZE, value: w.value }))).sort(byKeyThenStart);
+      const rows = (kvs: { key: Windowed<string>; value: number }[]) =>
+        kvs.map((kv) => ({ key: kv.key.key, start: kv.key.window.start, end: kv.key.window.end, value: kv.value })).sort(byKeyThenStart);
       expect(rows(await collect(store.fetchAll(from, to))), `${at}: fetchAll [${from},${to}]`).toEqual(flat(from, to));
       expect(rows(await collect(store.all())), `${at}: all`).toEqual(flat(0, Number.MAX_SAFE_INTEGER));
     }
@@ -194,9 +206,14 @@ describe.each([
       await input.pipeInput(op.key, { start: op.start, value: op.value }, op.timestamp);
       model.apply(op);
     }
-    expect([...model.windows.values()].some((m) => [...m.values()].some((vs) => vs.length > 1)), 'some windows have several values').toBe(true);
+    expect(
+      [...model.windows.values()].some((m) => [...m.values()].some((vs) => vs.length > 1)),
+      'some windows have several values',
+    ).toBe(true);
     for (const key of KEYS) {
-      expect(await collect(store.fetchRange(key, 0, Number.MAX_SAFE_INTEGER)), key).toEqual(model.range(key, 0, Number.MAX_SAFE_INTEGER).map((w) => ({ key: w.start, value: w.value })));
+      expect(await collect(store.fetchRange(key, 0, Number.MAX_SAFE_INTEGER)), key).toEqual(
+        model.range(key, 0, Number.MAX_SAFE_INTEGER).map((w) => ({ key: w.start, value: w.value })),
+      );
     }
   });
 });
@@ -236,7 +253,9 @@ class SessionStoreModel {
 
   /** A key's live sessions ending at or after `earliestEnd` and starting at or before `latestStart`, by end then start. */
   find(key: string, earliestEnd: number, latestStart: number): { start: number; end: number; value: number }[] {
-    return [...(this.sessions.get(key)?.values() ?? [])].filter((s) => this.live(s.end) && s.end >= earliestEnd && s.start <= latestStart).sort((a, b) => a.end - b.end || a.start - b.start);
+    return [...(this.sessions.get(key)?.values() ?? [])]
+      .filter((s) => this.live(s.end) && s.end >= earliestEnd && s.start <= latestStart)
+      .sort((a, b) => a.end - b.end || a.start - b.start);
   }
 }
 
@@ -260,7 +279,11 @@ describe.each([
       if (op.value === null && written.length > 0 && rnd.chance(0.8)) Object.assign(op, { ...rnd.pick(written), value: null, timestamp: op.timestamp });
       if (op.value !== null) written.push(op);
     }
-    const builder = Stores.sessionStoreBuilder(storeType === 'persistent' ? Stores.persistentSessionStore('ss', RETENTION) : Stores.inMemorySessionStore('ss', RETENTION), S, L);
+    const builder = Stores.sessionStoreBuilder(
+      storeType === 'persistent' ? Stores.persistentSessionStore('ss', RETENTION) : Stores.inMemorySessionStore('ss', RETENTION),
+      S,
+      L,
+    );
     if (cached) builder.withCachingEnabled();
     const topology = new Topology()
       .addSource('ops', 'ops', { keySerde: S, valueSerde: Serdes.Json<{ start: number; end: number; value: number | null }>() })
@@ -303,7 +326,9 @@ describe.each([
         expect((await collect(store.findSessions(key, t - gap, t + gap))).map(row), `${at}: findSessions ${JSON.stringify(key)} ${t}±${gap}`).toEqual(
           model.find(key, t - gap, t + gap).map((s) => ({ key, ...s })),
         );
-        expect((await collect(store.fetch(key))).map(row), `${at}: fetch ${JSON.stringify(key)}`).toEqual(model.find(key, 0, Number.MAX_SAFE_INTEGER).map((s) => ({ key, ...s })));
+        expect((await collect(store.fetch(key))).map(row), `${at}: fetch ${JSON.stringify(key)}`).toEqual(
+          model.find(key, 0, Number.MAX_SAFE_INTEGER).map((s) => ({ key, ...s })),
+        );
       }
       const everything = KEYS.flatMap((key) => model.find(key, 0, Number.MAX_SAFE_INTEGER).map((s) => ({ key, ...s })));
       const order = (a: { key: string; start: number; end: number }, b: { key: string; start: number; end: number }): number =>
@@ -354,7 +379,8 @@ describe('retention on disk (a StreamTask driven directly)', () => {
     const firstLive = Math.floor((999_000 - RETENTION + 1) / SEGMENT);
     expect(Math.min(...onDisk.keys())).toBe(firstLive);
     const expected = new Map<number, number>();
-    for (const o of ops) if (Math.floor(o.start / SEGMENT) >= firstLive) expected.set(Math.floor(o.start / SEGMENT), (expected.get(Math.floor(o.start / SEGMENT)) ?? 0) + 1);
+    for (const o of ops)
+      if (Math.floor(o.start / SEGMENT) >= firstLive) expected.set(Math.floor(o.start / SEGMENT), (expected.get(Math.floor(o.start / SEGMENT)) ?? 0) + 1);
     expect(onDisk).toEqual(expected);
   });
 
@@ -430,7 +456,12 @@ describe('restoration on a real broker (in-process, exactly_once)', () => {
       const deadline = Date.now() + 30_000;
       for (;;) {
         const counts = await readTopic('counts', 1);
-        const last = new Map(counts.map((m) => [`${(m.key as Buffer).subarray(0, -8).toString()}@${Number((m.key as Buffer).readBigInt64BE((m.key as Buffer).length - 8))}`, Number((m.value as Buffer).readBigInt64BE(0))]));
+        const last = new Map(
+          counts.map((m) => [
+            `${(m.key as Buffer).subarray(0, -8).toString()}@${Number((m.key as Buffer).readBigInt64BE((m.key as Buffer).length - 8))}`,
+            Number((m.value as Buffer).readBigInt64BE(0)),
+          ]),
+        );
         if ([...expected].every(([id, n]) => last.get(id) === n)) return;
         if (Date.now() > deadline) throw new Error(`the counts never reached ${JSON.stringify([...expected])}: ${JSON.stringify([...last])}`);
         await new Promise((r) => setTimeout(r, 200));
@@ -446,7 +477,11 @@ describe('restoration on a real broker (in-process, exactly_once)', () => {
       model.set(id, (model.get(id) ?? 0) + 1);
     }
     const streamTime = events[events.length - 1].time;
-    const retained = (m: Map<string, number>) => [...m].filter(([id]) => Number(id.split('@')[1]) > streamTime - SIZE - GRACE).map(([id, n]) => `${id}=${n}`).sort();
+    const retained = (m: Map<string, number>) =>
+      [...m]
+        .filter(([id]) => Number(id.split('@')[1]) > streamTime - SIZE - GRACE)
+        .map(([id, n]) => `${id}=${n}`)
+        .sort();
     expect(retained(model).length).toBe(15); // five windows of three keys
     expect(model.size).toBe(90);
 

@@ -104,7 +104,13 @@ function model<V>(events: readonly Event[], spec: WindowSpec, initial: () => V, 
       }
       const id = `${e.key}@${start}`;
       const prev = final.get(id);
-      const u = { key: e.key, start, end, value: add(e.value, prev === undefined ? initial() : prev.value), timestamp: Math.max(prev?.timestamp ?? -1, e.timestamp) };
+      const u = {
+        key: e.key,
+        start,
+        end,
+        value: add(e.value, prev === undefined ? initial() : prev.value),
+        timestamp: Math.max(prev?.timestamp ?? -1, e.timestamp),
+      };
       final.set(id, u);
       updates.push(u);
     }
@@ -136,8 +142,15 @@ function buildTopology(spec: WindowSpec, op: Op, storeType: 'persistent' | 'in-m
       ? windowed.count({ storeName: 'windowed', storeType })
       : op === 'reduce (sum)'
         ? windowed.reduce((a, v) => a + v, { storeName: 'windowed', storeType })
-        : windowed.aggregate<string>(() => '', (_k, v, s) => (s === '' ? String(v) : `${s},${v}`), { storeName: 'windowed', storeType, valueSerde: S });
-  (table.toStream() as ReturnType<typeof table.toStream>).to('out', { keySerde: WindowedSerdes.timeWindowed(S, spec.size), valueSerde: OPS[op].valueSerde as Serde<never> });
+        : windowed.aggregate<string>(
+            () => '',
+            (_k, v, s) => (s === '' ? String(v) : `${s},${v}`),
+            { storeName: 'windowed', storeType, valueSerde: S },
+          );
+  (table.toStream() as ReturnType<typeof table.toStream>).to('out', {
+    keySerde: WindowedSerdes.timeWindowed(S, spec.size),
+    valueSerde: OPS[op].valueSerde as Serde<never>,
+  });
   return b.build();
 }
 
@@ -162,7 +175,10 @@ describe.each(CASES)('%s: windowed %s, %s, %s store', (_name, op, caching, store
     const events = randomEvents(seed, 300, 12, spec.size + spec.grace + 60);
     const { perRecord, final, dropped, streamTime } = model(events, spec, OPS[op].initial, OPS[op].add);
     expect(dropped.length, 'the input has records past the grace period').toBeGreaterThan(0);
-    expect(perRecord.some((u, i) => u.length > 0 && events[i].timestamp < streamTime), 'and late records within it').toBe(true);
+    expect(
+      perRecord.some((u, i) => u.length > 0 && events[i].timestamp < streamTime),
+      'and late records within it',
+    ).toBe(true);
 
     const log = recordingLogger();
     const d = driverFor(buildTopology(spec, op, storeType), {
@@ -192,7 +208,13 @@ describe.each(CASES)('%s: windowed %s, %s, %s store', (_name, op, caching, store
     // The store keeps the windows that are still open (start > stream time − size − grace), no others.
     const store = d.getStateStore('windowed') as unknown as ReadOnlyWindowStore<string, ValueAndTimestamp<unknown>>;
     const open = [...final.values()].filter((u) => u.start > streamTime - spec.size - spec.grace);
-    const inStore = (await collect(store.all())).map((kv) => ({ key: kv.key.key, start: kv.key.window.start, end: kv.key.window.end, value: kv.value.value, timestamp: kv.value.timestamp }));
+    const inStore = (await collect(store.all())).map((kv) => ({
+      key: kv.key.key,
+      start: kv.key.window.start,
+      end: kv.key.window.end,
+      value: kv.value.value,
+      timestamp: kv.value.timestamp,
+    }));
     const order = (a: Update<unknown>, b: Update<unknown>): number => a.key.localeCompare(b.key) || a.start - b.start;
     expect(inStore.sort(order)).toEqual(open.sort(order));
     for (const u of final.values()) {
@@ -298,7 +320,10 @@ describe('TimeWindows', () => {
       const advance = rnd.int(1, size);
       const t = rnd.int(0, 400);
       const w = TimeWindows.ofSizeWithNoGrace(size).advanceBy(advance);
-      expect(w.windowsFor(t).map((x) => x.start), `size ${size} advance ${advance} t ${t}`).toEqual(windowStartsContaining(t, size, advance));
+      expect(
+        w.windowsFor(t).map((x) => x.start),
+        `size ${size} advance ${advance} t ${t}`,
+      ).toEqual(windowStartsContaining(t, size, advance));
       for (const x of w.windowsFor(t)) expect(x.end).toBe(x.start + size);
     }
   });

@@ -12,7 +12,11 @@ if (variant === 'sum') {
   data
     .mapValues((v) => Number(v))
     .groupByKey({ valueSerde: Serdes.Int32() })
-    .aggregate(() => 0, (_key, value, sum) => sum + value, { storeName: 'sum', valueSerde: Serdes.Long() })
+    .aggregate(
+      () => 0,
+      (_key, value, sum) => sum + value,
+      { storeName: 'sum', valueSerde: Serdes.Long() },
+    )
     .toStream()
     .to(process.env.SUM_TOPIC ?? 'sum', { valueSerde: Serdes.Long() });
 } else {

@@ -29,7 +29,13 @@ import {
   subscriptionWrapperSerde,
 } from './internals/foreign-key-join.js';
 import { KTableSource } from './internals/ktable-processors.js';
-import { JoinStepsSupplier, KStreamJoinWindow, KStreamKStreamJoinProcessor, leftOrRightValuesSerde, timestampedKeyAndJoinSideSerde } from './internals/kstream-kstream-join.js';
+import {
+  JoinStepsSupplier,
+  KStreamJoinWindow,
+  KStreamKStreamJoinProcessor,
+  leftOrRightValuesSerde,
+  timestampedKeyAndJoinSideSerde,
+} from './internals/kstream-kstream-join.js';
 import { KStreamKTableJoinProcessor } from './internals/kstream-ktable-join.js';
 import { KTableKTableJoinMerger, KTableKTableJoinProcessor, type TableJoinSide, tableJoinValueGetter } from './internals/ktable-ktable-join.js';
 import { materializedValueGetter } from './internals/ktable-value-getter.js';
@@ -184,7 +190,8 @@ export function streamStreamJoin<K, V, VO, VR>(
   const what = rightOuter ? 'outerJoin()' : leftOuter ? 'leftJoin()' : 'join()';
   checkSameBuilder(left, right, what);
   checkJoiner(joiner, what);
-  if (windows === null || typeof windows !== 'object' || typeof windows.beforeMs !== 'number') throw new TopologyError(`${what} of two streams takes JoinWindows`);
+  if (windows === null || typeof windows !== 'object' || typeof windows.beforeMs !== 'number')
+    throw new TopologyError(`${what} of two streams takes JoinWindows`);
   const builder = left.builder;
   const t = builder.topology;
   const named = options.name;
@@ -232,14 +239,26 @@ export function streamStreamJoin<K, V, VO, VR>(
 
   t.addProcessor(thisWindowedName, () => new KStreamJoinWindow<K, V>(thisStoreName, steps), thisParent);
   t.addProcessor(otherWindowedName, () => new KStreamJoinWindow<K, VO>(otherStoreName, steps), otherParent);
-  t.addProcessor(joinThisName, () => new KStreamKStreamJoinProcessor<K, V, V, VO, VR>({ ...spec, otherStoreName, leftSide: true, outer: leftOuter }), thisWindowedName);
-  t.addProcessor(joinOtherName, () => new KStreamKStreamJoinProcessor<K, VO, V, VO, VR>({ ...spec, otherStoreName: thisStoreName, leftSide: false, outer: rightOuter }), otherWindowedName);
+  t.addProcessor(
+    joinThisName,
+    () => new KStreamKStreamJoinProcessor<K, V, V, VO, VR>({ ...spec, otherStoreName, leftSide: true, outer: leftOuter }),
+    thisWindowedName,
+  );
+  t.addProcessor(
+    joinOtherName,
+    () => new KStreamKStreamJoinProcessor<K, VO, V, VO, VR>({ ...spec, otherStoreName: thisStoreName, leftSide: false, outer: rightOuter }),
+    otherWindowedName,
+  );
   t.addProcessor(mergeName, () => new KStreamPassThrough<K, VR>(), joinThisName, joinOtherName);
   t.addStateStore(joinWindowStore(thisStoreName, windows, storeKeySerde, thisStoreValueSerde, options), thisWindowedName, joinOtherName);
   t.addStateStore(joinWindowStore(otherStoreName, windows, storeKeySerde, otherStoreValueSerde, options), otherWindowedName, joinThisName);
   if (sharedStoreName !== null) {
     const supplier = options.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(sharedStoreName) : Stores.persistentKeyValueStore(sharedStoreName);
-    const shared = Stores.keyValueStoreBuilder(supplier, timestampedKeyAndJoinSideSerde(storeKeySerde), leftOrRightValuesSerde(thisStoreValueSerde, otherStoreValueSerde));
+    const shared = Stores.keyValueStoreBuilder(
+      supplier,
+      timestampedKeyAndJoinSideSerde(storeKeySerde),
+      leftOrRightValuesSerde(thisStoreValueSerde, otherStoreValueSerde),
+    );
     if (options.loggingEnabled === false) shared.withLoggingDisabled();
     else shared.withLoggingEnabled(options.logConfig ?? {});
     t.addStateStore(shared as StoreBuilder<StateStore>, joinThisName, joinOtherName);
@@ -248,10 +267,18 @@ export function streamStreamJoin<K, V, VO, VR>(
 }
 
 /** A join store: every record of one side, duplicates kept, for the window size plus the grace period. */
-function joinWindowStore<K, V>(name: string, windows: JoinWindows, keySerde: Serde<K>, valueSerde: Serde<V>, options: StreamJoined<unknown, unknown, unknown>): StoreBuilder<StateStore> {
+function joinWindowStore<K, V>(
+  name: string,
+  windows: JoinWindows,
+  keySerde: Serde<K>,
+  valueSerde: Serde<V>,
+  options: StreamJoined<unknown, unknown, unknown>,
+): StoreBuilder<StateStore> {
   const retention = windows.sizeMs + windows.graceMs;
   const supplier =
-    options.storeType === 'in-memory' ? Stores.inMemoryWindowStore(name, retention, windows.sizeMs, true) : Stores.persistentWindowStore(name, retention, windows.sizeMs, true);
+    options.storeType === 'in-memory'
+      ? Stores.inMemoryWindowStore(name, retention, windows.sizeMs, true)
+      : Stores.persistentWindowStore(name, retention, windows.sizeMs, true);
   const b = Stores.windowStoreBuilder(supplier, keySerde, valueSerde);
   // As in Kafka Streams: its keys never repeat (duplicates are kept), so its changelog is not compacted.
   if (options.loggingEnabled === false) b.withLoggingDisabled();
@@ -360,7 +387,8 @@ export function tableForeignKeyJoin<K, V, KO, VO, VR>(
   const subscriptionStoreName = name('-subscription-store', 'KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE-');
   checkStoreName(subscriptionStoreName);
   const bytes = Serdes.ByteArray();
-  const storeSupplier = options.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(subscriptionStoreName) : Stores.persistentTimestampedKeyValueStore(subscriptionStoreName);
+  const storeSupplier =
+    options.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(subscriptionStoreName) : Stores.persistentTimestampedKeyValueStore(subscriptionStoreName);
   t.addStateStore(Stores.timestampedKeyValueStoreBuilder(storeSupplier, bytes, subscriptionSerde) as StoreBuilder<StateStore>);
   const receiveName = name('-subscription-receive', 'KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-');
   t.addProcessor(receiveName, () => new SubscriptionReceiveProcessor<K, KO>(subscriptionStoreName, keys), subscriptionSourceName);
@@ -382,7 +410,11 @@ export function tableForeignKeyJoin<K, V, KO, VO, VR>(
       keySerde,
       valueSerde: responseSerde,
       partitioner: (topic, key: K, value: SubscriptionResponseWrapper<VO>, n) =>
-        partitioner !== undefined ? partitioner(topic, key, undefined, n) : value.primaryPartition >= 0 && value.primaryPartition < n ? value.primaryPartition : null,
+        partitioner !== undefined
+          ? partitioner(topic, key, undefined, n)
+          : value.primaryPartition >= 0 && value.primaryPartition < n
+            ? value.primaryPartition
+            : null,
     },
     joinForeignName,
     foreignJoinName,

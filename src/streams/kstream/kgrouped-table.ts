@@ -29,12 +29,19 @@ export class KGroupedTable<K, V> {
 
   count(options: MaterializedAs<K, number> = {}): KTable<K, number> {
     const m = materialize(this.builder, options, 'KTABLE-AGGREGATE-');
-    const supplier = () => new KTableAggregate<K, V, number>(m.storeName, () => 0, (_k, _v, n) => n + 1, (_k, _v, n) => n - 1);
+    const supplier = () =>
+      new KTableAggregate<K, V, number>(
+        m.storeName,
+        () => 0,
+        (_k, _v, n) => n + 1,
+        (_k, _v, n) => n - 1,
+      );
     return this.doAggregate(options, 'KTABLE-AGGREGATE-', m, supplier, options.valueSerde ?? Serdes.Long());
   }
 
   reduce(adder: (aggregate: V, value: V) => V, subtractor: (aggregate: V, value: V) => V, options: MaterializedAs<K, V> = {}): KTable<K, V> {
-    if (typeof adder !== 'function' || typeof subtractor !== 'function') throw new TopologyError('reduce() takes an adder and a subtractor (aggregate, value) => newAggregate');
+    if (typeof adder !== 'function' || typeof subtractor !== 'function')
+      throw new TopologyError('reduce() takes an adder and a subtractor (aggregate, value) => newAggregate');
     const m = materialize(this.builder, options, 'KTABLE-AGGREGATE-');
     const supplier = () =>
       new KTableAggregate<K, V, V>(
@@ -56,7 +63,13 @@ export class KGroupedTable<K, V> {
       throw new TopologyError('aggregate() takes an initializer, an adder and a subtractor');
     }
     const m = materialize(this.builder, options, 'KTABLE-AGGREGATE-');
-    return this.doAggregate(options, 'KTABLE-AGGREGATE-', m, () => new KTableAggregate<K, V, VA>(m.storeName, initializer, adder, subtractor), options.valueSerde);
+    return this.doAggregate(
+      options,
+      'KTABLE-AGGREGATE-',
+      m,
+      () => new KTableAggregate<K, V, VA>(m.storeName, initializer, adder, subtractor),
+      options.valueSerde,
+    );
   }
 
   private doAggregate<VA>(

@@ -159,7 +159,12 @@ export class KStream<K, V> {
   /** Joins each record with the table's current value for its key, or with null when there is none. */
   leftJoin<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT | null, VR, K>, options?: Joined<K, V, VT>): KStream<K, VR>;
   /** Joins each record with the global table's value for the key `keySelector` picks, or with null. */
-  leftJoin<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG, joiner: ValueJoiner<V, VG | null, VR, K>, named?: Named): KStream<K, VR>;
+  leftJoin<KG, VG, VR>(
+    table: GlobalKTable<KG, VG>,
+    keySelector: (key: K, value: V) => KG,
+    joiner: ValueJoiner<V, VG | null, VR, K>,
+    named?: Named,
+  ): KStream<K, VR>;
   leftJoin(other: unknown, a: unknown, b?: unknown, c?: unknown): KStream<K, unknown> {
     return this.joinWith(other, a, b, c, true);
   }
@@ -168,7 +173,12 @@ export class KStream<K, V> {
    * Like `join`, and a record of either stream that joins nothing is emitted, once its window has
    * closed, with null for the other side: `joiner(value, null, key)` or `joiner(null, otherValue, key)`.
    */
-  outerJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR, K>, windows: JoinWindows, options: StreamJoined<K, V, VO> = {}): KStream<K, VR> {
+  outerJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: ValueJoiner<V | null, VO | null, VR, K>,
+    windows: JoinWindows,
+    options: StreamJoined<K, V, VO> = {},
+  ): KStream<K, VR> {
     if (!(other instanceof KStream)) throw new TopologyError('outerJoin() of a stream takes another KStream (tables join streams with join or leftJoin)');
     if (!(windows instanceof JoinWindows)) throw new TopologyError('outerJoin() of two streams takes JoinWindows');
     return streamStreamJoin(this, other, joiner, windows, options, true, true);
@@ -177,7 +187,8 @@ export class KStream<K, V> {
   private joinWith(other: unknown, a: unknown, b: unknown, c: unknown, left: boolean): KStream<K, unknown> {
     const what = left ? 'leftJoin()' : 'join()';
     if (other instanceof KStream) {
-      if (!(b instanceof JoinWindows)) throw new TopologyError(`${what} of two streams takes JoinWindows: ${what.slice(0, -2)}(other, joiner, JoinWindows.ofTimeDifferenceWithNoGrace(ms))`);
+      if (!(b instanceof JoinWindows))
+        throw new TopologyError(`${what} of two streams takes JoinWindows: ${what.slice(0, -2)}(other, joiner, JoinWindows.ofTimeDifferenceWithNoGrace(ms))`);
       return streamStreamJoin(this, other, a as ValueJoiner<V | null, unknown, unknown, K>, b, (c ?? {}) as StreamJoined<K, V, unknown>, left, false);
     }
     if (other instanceof KTable) return streamTableJoin(this, other, a as ValueJoiner<V, unknown, unknown, K>, (b ?? {}) as Joined<K, V, unknown>, left);
@@ -211,7 +222,12 @@ export class KStream<K, V> {
     if (typeof topic === 'string') checkTopicName(topic);
     else if (typeof topic !== 'function') throw new TopologyError('to() takes a topic name or a function that returns one');
     const name = this.builder.nameOrGenerate(produced, 'KSTREAM-SINK-');
-    this.builder.topology.addSink(name, topic, { keySerde: produced.keySerde ?? this.keySerde, valueSerde: produced.valueSerde ?? this.valueSerde, partitioner: produced.partitioner }, this.nodeName);
+    this.builder.topology.addSink(
+      name,
+      topic,
+      { keySerde: produced.keySerde ?? this.keySerde, valueSerde: produced.valueSerde ?? this.valueSerde, partitioner: produced.partitioner },
+      this.nodeName,
+    );
   }
 
   /** The stream as a table: each record is its key's latest value; a null value deletes the key. */
@@ -230,7 +246,14 @@ export class KStream<K, V> {
 
   /** Groups by the current key, for an aggregation (repartitioning first if the key was changed). */
   groupByKey(grouped: Grouped<K, V> = {}): KGroupedStream<K, V> {
-    return new KGroupedStream(this.builder, this.nodeName, grouped.keySerde ?? this.keySerde, grouped.valueSerde ?? this.valueSerde, this.repartitionRequired, grouped.name);
+    return new KGroupedStream(
+      this.builder,
+      this.nodeName,
+      grouped.keySerde ?? this.keySerde,
+      grouped.valueSerde ?? this.valueSerde,
+      this.repartitionRequired,
+      grouped.name,
+    );
   }
 
   /** Groups by a new key, `(key, value) => newKey`; the aggregation repartitions by it. */
@@ -263,7 +286,14 @@ export class KStream<K, V> {
   pipe<KR = K, VR = V>(...operators: OperatorFunction<any, any>[]): KStream<KR, VR> {
     for (const op of operators) if (typeof op !== 'function') throw new TopologyError('pipe() takes RxJS operators (functions)');
     const name = this.builder.newProcessorName('KSTREAM-PIPE-');
-    return this.add<KR, VR>('KSTREAM-PIPE-', { name }, () => new KStreamRxPipe(operators as OperatorFunction<unknown, unknown>[], name, PIPE_MAX_RECORDS_PER_SEGMENT) as never, undefined, undefined, true);
+    return this.add<KR, VR>(
+      'KSTREAM-PIPE-',
+      { name },
+      () => new KStreamRxPipe(operators as OperatorFunction<unknown, unknown>[], name, PIPE_MAX_RECORDS_PER_SEGMENT) as never,
+      undefined,
+      undefined,
+      true,
+    );
   }
 
   /**
@@ -273,11 +303,21 @@ export class KStream<K, V> {
   mapValuesAsync<VR>(mapper: (value: V, key: K, record: StreamRecord<K, V>) => Promise<VR> | VR, options: AsyncOptions = {}): KStream<K, VR> {
     const concurrency = checkConcurrency(options.concurrency);
     const call = (r: StreamRecord<unknown, unknown>): unknown => mapper(r.value as V, r.key as K, r as StreamRecord<K, V>);
-    return this.add<K, VR>('KSTREAM-MAPVALUES-ASYNC-', options, () => new KStreamMapAsync(call, concurrency, false) as never, this.keySerde, undefined, this.repartitionRequired);
+    return this.add<K, VR>(
+      'KSTREAM-MAPVALUES-ASYNC-',
+      options,
+      () => new KStreamMapAsync(call, concurrency, false) as never,
+      this.keySerde,
+      undefined,
+      this.repartitionRequired,
+    );
   }
 
   /** Like `mapValuesAsync`, but the function gives a new key and value: `({ key, value })` or `[key, value]`. */
-  mapAsync<KR, VR>(mapper: (key: K, value: V, record: StreamRecord<K, V>) => Promise<KeyValuePair<KR, VR>> | KeyValuePair<KR, VR>, options: AsyncOptions = {}): KStream<KR, VR> {
+  mapAsync<KR, VR>(
+    mapper: (key: K, value: V, record: StreamRecord<K, V>) => Promise<KeyValuePair<KR, VR>> | KeyValuePair<KR, VR>,
+    options: AsyncOptions = {},
+  ): KStream<KR, VR> {
     const concurrency = checkConcurrency(options.concurrency);
     const call = (r: StreamRecord<unknown, unknown>): unknown => mapper(r.key as K, r.value as V, r as StreamRecord<K, V>);
     return this.add<KR, VR>('KSTREAM-MAP-ASYNC-', options, () => new KStreamMapAsync(call, concurrency, true) as never, undefined, undefined, true);

@@ -6,7 +6,13 @@ import type { Serde } from '../../serdes/serde.js';
 import { TopologyError } from '../errors.js';
 import type { InternalStreamsBuilder } from './internal-streams-builder.js';
 import { KTableFilter, KTableMapValues, KTableRepartitionMap, KTableToStream } from './internals/ktable-processors.js';
-import { type KTableValueGetterSupplier, filterValueGetter, mapValuesValueGetter, materializedValueGetter, noValueGetter } from './internals/ktable-value-getter.js';
+import {
+  type KTableValueGetterSupplier,
+  filterValueGetter,
+  mapValuesValueGetter,
+  materializedValueGetter,
+  noValueGetter,
+} from './internals/ktable-value-getter.js';
 import { KGroupedTable } from './kgrouped-table.js';
 import { KStream } from './kstream.js';
 import { materialize } from './materialize.js';
@@ -68,16 +74,34 @@ export class KTable<K, V> {
 
   /** Keeps the rows for which `predicate(key, value)` is true; a row that stops passing is deleted downstream. */
   filter(predicate: (key: K, value: V) => boolean, options?: MaterializedAs<K, V>): KTable<K, V> {
-    return this.transform('KTABLE-FILTER-', options, (store) => new KTableFilter(predicate, false, store), this.valueSerde, () => filterValueGetter(this.valueGetterSupplier(), predicate, false));
+    return this.transform(
+      'KTABLE-FILTER-',
+      options,
+      (store) => new KTableFilter(predicate, false, store),
+      this.valueSerde,
+      () => filterValueGetter(this.valueGetterSupplier(), predicate, false),
+    );
   }
 
   filterNot(predicate: (key: K, value: V) => boolean, options?: MaterializedAs<K, V>): KTable<K, V> {
-    return this.transform('KTABLE-FILTER-', options, (store) => new KTableFilter(predicate, true, store), this.valueSerde, () => filterValueGetter(this.valueGetterSupplier(), predicate, true));
+    return this.transform(
+      'KTABLE-FILTER-',
+      options,
+      (store) => new KTableFilter(predicate, true, store),
+      this.valueSerde,
+      () => filterValueGetter(this.valueGetterSupplier(), predicate, true),
+    );
   }
 
   /** A new value per row: `(value, key) => newValue`. */
   mapValues<VR>(mapper: (value: V, key: K) => VR, options?: MaterializedAs<K, VR>): KTable<K, VR> {
-    return this.transform<VR>('KTABLE-MAPVALUES-', options, (store) => new KTableMapValues(mapper, store), undefined, () => mapValuesValueGetter(this.valueGetterSupplier(), mapper));
+    return this.transform<VR>(
+      'KTABLE-MAPVALUES-',
+      options,
+      (store) => new KTableMapValues(mapper, store),
+      undefined,
+      () => mapValuesValueGetter(this.valueGetterSupplier(), mapper),
+    );
   }
 
   /**
@@ -154,9 +178,23 @@ export class KTable<K, V> {
 
   private joinWith(other: unknown, a: unknown, b: unknown, c: unknown, left: boolean): KTable<K, unknown> {
     if (typeof b === 'function') {
-      return tableForeignKeyJoin(this, other as KTable<unknown, unknown>, a as (value: V, key: K) => unknown, b as ValueJoiner<V | null, unknown, unknown, K>, (c ?? {}) as TableJoined<K, unknown> & MaterializedAs<K, unknown>, left);
+      return tableForeignKeyJoin(
+        this,
+        other as KTable<unknown, unknown>,
+        a as (value: V, key: K) => unknown,
+        b as ValueJoiner<V | null, unknown, unknown, K>,
+        (c ?? {}) as TableJoined<K, unknown> & MaterializedAs<K, unknown>,
+        left,
+      );
     }
-    return tableTableJoin(this, other as KTable<K, unknown>, a as ValueJoiner<V | null, unknown, unknown, K>, (b ?? {}) as MaterializedAs<K, unknown>, left, false);
+    return tableTableJoin(
+      this,
+      other as KTable<K, unknown>,
+      a as ValueJoiner<V | null, unknown, unknown, K>,
+      (b ?? {}) as MaterializedAs<K, unknown>,
+      left,
+      false,
+    );
   }
 
   /** Like `join`, with a row for every key either table has; the side without a row is null. */

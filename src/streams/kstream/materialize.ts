@@ -46,7 +46,6 @@ export function materialize<K, V>(builder: InternalStreamsBuilder, m: Materializ
   };
 }
 
-
 /** The store of a windowed aggregation: a timestamped window store (or a session store). */
 export function windowStoreBuilder<K, V>(
   m: MaterializedStore<K, V>,

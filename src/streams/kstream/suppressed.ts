@@ -60,11 +60,13 @@ export interface Suppressed {
 
 export const Suppressed = {
   untilWindowCloses(buffer: BufferConfig): Suppressed {
-    if (buffer.whenFull === 'emitEarly') throw new TopologyError('untilWindowCloses needs a buffer that never emits early: BufferConfig.unbounded() or shutDownWhenFull');
+    if (buffer.whenFull === 'emitEarly')
+      throw new TopologyError('untilWindowCloses needs a buffer that never emits early: BufferConfig.unbounded() or shutDownWhenFull');
     return { kind: 'untilWindowCloses', timeToWaitMs: 0, buffer };
   },
   untilTimeLimit(timeToWaitMs: number, buffer: BufferConfig): Suppressed {
-    if (!Number.isInteger(timeToWaitMs) || timeToWaitMs < 0) throw new TopologyError(`untilTimeLimit needs a non-negative whole number of milliseconds, not ${timeToWaitMs}`);
+    if (!Number.isInteger(timeToWaitMs) || timeToWaitMs < 0)
+      throw new TopologyError(`untilTimeLimit needs a non-negative whole number of milliseconds, not ${timeToWaitMs}`);
     return { kind: 'untilTimeLimit', timeToWaitMs, buffer };
   },
   withName(s: Suppressed, name: string): Suppressed {

@@ -53,9 +53,13 @@ export class InternalTopicManager {
     for (const t of globalTopics) external.add(t);
     const existing = await this.partitionCountsOf([...external, ...[...topology.internalTopics.keys()].map(resolve), ...this.changelogNames(topology, subs)]);
 
-    const missingSources = [...new Set([...subs.flatMap((s) => s.sourceTopics), ...globalTopics])].filter((t) => !topology.isInternalTopic(t) && !existing.has(t));
+    const missingSources = [...new Set([...subs.flatMap((s) => s.sourceTopics), ...globalTopics])].filter(
+      (t) => !topology.isInternalTopic(t) && !existing.has(t),
+    );
     if (missingSources.length > 0) {
-      throw new StreamsError(`Source topic${missingSources.length > 1 ? 's' : ''} ${missingSources.join(', ')} of application ${this.applicationId} ${missingSources.length > 1 ? 'do' : 'does'} not exist; create ${missingSources.length > 1 ? 'them' : 'it'} first`);
+      throw new StreamsError(
+        `Source topic${missingSources.length > 1 ? 's' : ''} ${missingSources.join(', ')} of application ${this.applicationId} ${missingSources.length > 1 ? 'do' : 'does'} not exist; create ${missingSources.length > 1 ? 'them' : 'it'} first`,
+      );
     }
 
     // Partition counts: external topics from the broker; repartition topics from what writes them.
@@ -74,7 +78,7 @@ export class InternalTopicManager {
     }
     const writerCounts = new Map<string, number>();
     const perSub = new Map<number, number>();
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       for (const s of subs) {
         const known = s.sourceTopics.map((t) => counts.get(t)).filter((n): n is number => n !== undefined);
@@ -103,13 +107,21 @@ export class InternalTopicManager {
     // Internal topics to have: repartition topics and changelogs.
     const wanted: InternalTopicSpec[] = [];
     for (const name of topology.internalTopics.keys()) {
-      wanted.push({ name: resolve(name), partitions: counts.get(name) as number, configs: { 'cleanup.policy': 'delete', 'segment.bytes': '52428800', 'retention.ms': '-1' } });
+      wanted.push({
+        name: resolve(name),
+        partitions: counts.get(name) as number,
+        configs: { 'cleanup.policy': 'delete', 'segment.bytes': '52428800', 'retention.ms': '-1' },
+      });
     }
     for (const s of subs) {
       for (const store of s.stores) {
         const def = topology.stores.get(store);
         if (def === undefined || !def.builder.loggingEnabled || def.sourceTopicChangelog !== undefined) continue;
-        wanted.push({ name: changelogTopicName(this.applicationId, store), partitions: perSub.get(s.id) as number, configs: { 'cleanup.policy': 'compact', ...def.builder.logConfig } });
+        wanted.push({
+          name: changelogTopicName(this.applicationId, store),
+          partitions: perSub.get(s.id) as number,
+          configs: { 'cleanup.policy': 'compact', ...def.builder.logConfig },
+        });
       }
     }
     const toCreate = wanted.filter((w) => !existing.has(w.name));

@@ -134,7 +134,8 @@ export class KafkaStreams {
     this.logger.info(`State transition from ${prev} to ${next}`);
     this.logger.info(JSON.stringify({ event: 'state_change', application_id: this.config.applicationId, old_state: prev, new_state: next }));
     if (next === 'REBALANCING') this.rebalanceStartedAt = Date.now();
-    if (next === 'RUNNING' && prev === 'REBALANCING') this.logRebalance().catch((e: unknown) => this.logger.warn(`Logging the rebalance: ${(e as Error).message}`));
+    if (next === 'RUNNING' && prev === 'REBALANCING')
+      this.logRebalance().catch((e: unknown) => this.logger.warn(`Logging the rebalance: ${(e as Error).message}`));
     try {
       this.listener?.(next, prev);
     } catch (e) {
@@ -148,7 +149,10 @@ export class KafkaStreams {
   waitForState(state: KafkaStreamsState, timeoutMs = 60_000): Promise<void> {
     if (this.currentState === state) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new StreamsError(`KafkaStreams did not reach ${state} within ${timeoutMs} ms (it is ${this.currentState})`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new StreamsError(`KafkaStreams did not reach ${state} within ${timeoutMs} ms (it is ${this.currentState})`)),
+        timeoutMs,
+      );
       this.waiters.push({
         state,
         resolve: () => {
@@ -170,17 +174,29 @@ export class KafkaStreams {
     try {
       this.processId = readOrCreateProcessId(join(this.config.string('state.dir'), this.config.applicationId));
       const httpPort = this.config.values['skein.http.port'] as number | null;
-      if (httpPort !== null) await this.startHttpServer({ port: httpPort, ...(this.config.values['skein.http.host'] === null ? {} : { host: this.config.string('skein.http.host') }) });
+      if (httpPort !== null)
+        await this.startHttpServer({
+          port: httpPort,
+          ...(this.config.values['skein.http.host'] === null ? {} : { host: this.config.string('skein.http.host') }),
+        });
       const kafka = this.createKafka();
       this.kafka = kafka;
       this.admin = kafka.admin();
       await this.admin.connect();
-      this.layout = await new InternalTopicManager(this.admin, this.config.applicationId, this.config.int('replication.factor'), this.logger).setup(this.topology);
+      this.layout = await new InternalTopicManager(this.admin, this.config.applicationId, this.config.int('replication.factor'), this.logger).setup(
+        this.topology,
+      );
       this.reader = new PartitionReader(kafka);
       if (this.topology.globalSubtopologies().length > 0) {
         // Global stores are complete before any task processes a record.
-        this.globalThread = new GlobalStreamThread(this.topology, this.config, this.layout.partitionCounts, new PartitionReader(kafka), this.logger.child('GlobalStreamThread'), 'global', (e) =>
-          void this.onThreadError(null, e),
+        this.globalThread = new GlobalStreamThread(
+          this.topology,
+          this.config,
+          this.layout.partitionCounts,
+          new PartitionReader(kafka),
+          this.logger.child('GlobalStreamThread'),
+          'global',
+          (e) => void this.onThreadError(null, e),
         );
         await this.globalThread.bootstrap();
         this.globalThread.start();
@@ -269,7 +285,8 @@ export class KafkaStreams {
    * group, which then rebalances. Resolves with its name.
    */
   async addStreamThread(): Promise<string> {
-    if (this.currentState !== 'RUNNING' && this.currentState !== 'REBALANCING') throw new StreamsError(`addStreamThread() needs a running client (it is ${this.currentState})`);
+    if (this.currentState !== 'RUNNING' && this.currentState !== 'REBALANCING')
+      throw new StreamsError(`addStreamThread() needs a running client (it is ${this.currentState})`);
     const handle = await this.startThread();
     return handle.name;
   }
@@ -292,7 +309,11 @@ export class KafkaStreams {
     const live = this.threads.filter((t) => t.state() !== 'DEAD');
     if (live.length === 0) return;
     if (live.every((t) => t.state() === 'RUNNING')) this.setState('RUNNING');
-    else if (this.currentState === 'RUNNING' && live.some((t) => t.state() === 'PARTITIONS_REVOKED' || t.state() === 'PARTITIONS_ASSIGNED' || t.state() === 'STARTING')) this.setState('REBALANCING');
+    else if (
+      this.currentState === 'RUNNING' &&
+      live.some((t) => t.state() === 'PARTITIONS_REVOKED' || t.state() === 'PARTITIONS_ASSIGNED' || t.state() === 'STARTING')
+    )
+      this.setState('REBALANCING');
   }
 
   private async onThreadError(thread: StreamThreadHandle | null, error: unknown): Promise<void> {
@@ -384,7 +405,9 @@ export class KafkaStreams {
     if (type === undefined) {
       const info = this.metadataState.locate(storeName).info;
       if (info !== undefined && info.kind !== 'keyValue') {
-        throw new InvalidStateStoreError(`Store ${storeName} is a ${info.kind} store: query it with streams.store('${storeName}', QueryableStoreTypes.${info.kind}Store())`);
+        throw new InvalidStateStoreError(
+          `Store ${storeName} is a ${info.kind} store: query it with streams.store('${storeName}', QueryableStoreTypes.${info.kind}Store())`,
+        );
       }
       return this.storeProvider.getStore(storeName, QueryableStoreTypes.keyValueStore());
     }
@@ -392,7 +415,8 @@ export class KafkaStreams {
   }
 
   private checkQueryable(): void {
-    if (this.workerStub) throw new InvalidStateStoreError('This KafkaStreams only hands its topology to a stream thread worker; query the one in the main thread');
+    if (this.workerStub)
+      throw new InvalidStateStoreError('This KafkaStreams only hands its topology to a stream thread worker; query the one in the main thread');
     if (this.currentState !== 'RUNNING' && this.currentState !== 'REBALANCING') {
       throw new InvalidStateStoreError(`Stores can be queried while the client is RUNNING or REBALANCING (it is ${this.currentState})`);
     }
@@ -469,7 +493,8 @@ export class KafkaStreams {
   async startHttpServer(options: HttpServerOptions = {}): Promise<StreamsHttpServer> {
     if (this.workerStub) throw new StreamsError('startHttpServer() belongs to the KafkaStreams of the main thread');
     if (this.httpServer !== null) throw new StreamsError(`The HTTP endpoint is already listening at ${this.httpServer.url}`);
-    if (this.closing !== null || this.currentState === 'NOT_RUNNING' || this.currentState === 'ERROR') throw new StreamsError(`startHttpServer() needs a client that is not closed (it is ${this.currentState})`);
+    if (this.closing !== null || this.currentState === 'NOT_RUNNING' || this.currentState === 'ERROR')
+      throw new StreamsError(`startHttpServer() needs a client that is not closed (it is ${this.currentState})`);
     const server = await startStreamsHttpServer(
       {
         state: () => this.currentState,
@@ -510,7 +535,14 @@ export class KafkaStreams {
       };
     });
     this.lastTasks = now;
-    this.logger.info(JSON.stringify({ event: 'rebalance', application_id: this.config.applicationId, duration_ms: startedAt > 0 ? Date.now() - startedAt : null, threads: perThread }));
+    this.logger.info(
+      JSON.stringify({
+        event: 'rebalance',
+        application_id: this.config.applicationId,
+        duration_ms: startedAt > 0 ? Date.now() - startedAt : null,
+        threads: perThread,
+      }),
+    );
   }
 }
 

@@ -4,7 +4,7 @@ import { murmur2, partitionForKey } from './partitioner.js';
 import kafkajsMurmur2 from 'kafkajs/src/producer/partitioners/default/murmur2.js';
 
 describe('murmur2', () => {
-  it('matches the values Kafka\'s UtilsTest checks', () => {
+  it("matches the values Kafka's UtilsTest checks", () => {
     // org.apache.kafka.common.utils.UtilsTest#testMurmur2
     const cases: [string, number][] = [
       ['21', -973932308],

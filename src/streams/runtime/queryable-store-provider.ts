@@ -34,7 +34,9 @@ export class QueryableStoreProvider {
     const loc = this.sources.metadata.locate(storeName);
     const info = loc.info;
     if (info !== undefined && info.kind !== type.kind) {
-      throw new InvalidStateStoreError(`Store ${storeName} is a ${describeKind(info.kind)}, not a ${describeKind(type.kind)}: query it with QueryableStoreTypes.${info.kind}Store()`);
+      throw new InvalidStateStoreError(
+        `Store ${storeName} is a ${describeKind(info.kind)}, not a ${describeKind(type.kind)}: query it with QueryableStoreTypes.${info.kind}Store()`,
+      );
     }
     if (type.timestamped && info !== undefined && !info.timestamped) {
       throw new InvalidStateStoreError(`Store ${storeName} keeps no timestamps: query it with QueryableStoreTypes.${info.kind}Store()`);
@@ -84,7 +86,8 @@ export class QueryableStoreProvider {
     }
     const threads = this.sources.threads();
     if (threads.length === 0) throw new InvalidStateStoreError(`Store ${q.store} cannot be queried: no stream thread is running`);
-    const ask = (t: StreamThreadHandle): Promise<unknown> => t.query(q).then(reviveAnswer, (e: unknown) => (isStopped(e) ? (shape === 'count' ? 0 : shape === 'scan' ? [] : undefined) : Promise.reject(e)));
+    const ask = (t: StreamThreadHandle): Promise<unknown> =>
+      t.query(q).then(reviveAnswer, (e: unknown) => (isStopped(e) ? (shape === 'count' ? 0 : shape === 'scan' ? [] : undefined) : Promise.reject(e)));
     const found = (v: unknown): boolean => (shape === 'scan' ? (v as unknown[]).length > 0 : v !== undefined);
     let rest = threads;
     if (routeBy !== undefined) {

@@ -117,12 +117,26 @@ export class StreamTask {
       const def = topology.nodes.get(name) as NodeDef;
       let node: ProcessorNode;
       if (def.kind === 'source') {
-        const source = new SourceNode(name, this.context, def.options, serdeFor(def, 'key', def.options.keySerde, appConfigs), serdeFor(def, 'value', def.options.valueSerde, appConfigs));
+        const source = new SourceNode(
+          name,
+          this.context,
+          def.options,
+          serdeFor(def, 'key', def.options.keySerde, appConfigs),
+          serdeFor(def, 'value', def.options.valueSerde, appConfigs),
+        );
         for (const t of def.topics) this.sources.set(this.options.resolveTopic(t), source);
         node = source;
       } else if (def.kind === 'sink') {
         const topic = typeof def.topic === 'string' ? this.options.resolveTopic(def.topic) : def.topic;
-        node = new SinkNode(name, this.context, topic, def.options, serdeFor(def, 'key', def.options.keySerde, appConfigs), serdeFor(def, 'value', def.options.valueSerde, appConfigs), collector);
+        node = new SinkNode(
+          name,
+          this.context,
+          topic,
+          def.options,
+          serdeFor(def, 'key', def.options.keySerde, appConfigs),
+          serdeFor(def, 'value', def.options.valueSerde, appConfigs),
+          collector,
+        );
       } else {
         const processor = def.supplier();
         if (processor === null || typeof processor !== 'object' || typeof processor.process !== 'function') {
@@ -263,7 +277,8 @@ export class StreamTask {
       } catch (e) {
         throw ctx.processingError(e, node, `punctuating at ${time}`);
       }
-      if (result !== undefined && result !== null && typeof (result as Promise<void>).then === 'function') this.trackAsync(result as Promise<void>, node, 'punctuating at');
+      if (result !== undefined && result !== null && typeof (result as Promise<void>).then === 'function')
+        this.trackAsync(result as Promise<void>, node, 'punctuating at');
     });
     this.processedSinceCommit++;
   }
@@ -426,6 +441,9 @@ function serdeFor(def: NodeDef, which: 'key' | 'value', given: Serde<unknown> | 
   // StreamsConfig fills an unset default serde in as null; the test driver leaves it undefined.
   const configured = configs[`default.${which}.serde`] as Serde<unknown> | null | undefined;
   if (configured !== undefined && configured !== null) return configured;
-  const where = def.kind === 'source' ? `source ${def.name} (topics ${def.topics.join(', ')})` : `sink ${def.name}${def.kind === 'sink' && typeof def.topic === 'string' ? ` (topic ${def.topic})` : ''}`;
+  const where =
+    def.kind === 'source'
+      ? `source ${def.name} (topics ${def.topics.join(', ')})`
+      : `sink ${def.name}${def.kind === 'sink' && typeof def.topic === 'string' ? ` (topic ${def.topic})` : ''}`;
   throw new TopologyError(`no ${which} serde for ${where}: pass { ${which}Serde } to the DSL call, or set default.${which}.serde`);
 }

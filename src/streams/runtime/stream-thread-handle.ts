@@ -8,7 +8,15 @@ import { Worker } from 'node:worker_threads';
 import { StreamsError } from '../errors.js';
 import type { StreamThread, StreamThreadState } from './stream-thread.js';
 import type { WorkerInit } from './stream-thread-worker.js';
-import { type SerializedError, type StoreQuery, type ThreadMessage, type ThreadMetadata, type ThreadRequest, initialThreadMetadata, threadMetadata } from './thread-protocol.js';
+import {
+  type SerializedError,
+  type StoreQuery,
+  type ThreadMessage,
+  type ThreadMetadata,
+  type ThreadRequest,
+  initialThreadMetadata,
+  threadMetadata,
+} from './thread-protocol.js';
 
 export interface StreamThreadHandle {
   readonly name: string;

@@ -135,7 +135,8 @@ export class StreamThread {
         pause: (tps) => this.pause(tps),
         resume: (tps) => this.resume(tps),
         seek: (tp, offset) => this.consumer.seek({ topic: tp.topic, partition: tp.partition, offset: String(offset) }),
-        commitOffsets: (offsets) => this.consumer.commitOffsets(offsets.map((x) => ({ topic: x.topic, partition: x.partition, offset: String(x.offset), metadata: x.metadata }))),
+        commitOffsets: (offsets) =>
+          this.consumer.commitOffsets(offsets.map((x) => ({ topic: x.topic, partition: x.partition, offset: String(x.offset), metadata: x.metadata }))),
       },
     });
   }

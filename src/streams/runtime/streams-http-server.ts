@@ -73,7 +73,9 @@ export async function startStreamsHttpServer(source: HttpServerSource, options: 
 
   app.get('/health', async (_req, reply) => {
     const state = source.state();
-    const threads = source.localThreadsMetadata().map((t) => ({ name: t.threadName, state: t.state, activeTasks: t.activeTasks, standbyTasks: t.standbyTasks }));
+    const threads = source
+      .localThreadsMetadata()
+      .map((t) => ({ name: t.threadName, state: t.state, activeTasks: t.activeTasks, standbyTasks: t.standbyTasks }));
     return sendJson(reply, state === 'RUNNING' || state === 'REBALANCING' ? 200 : 503, { state, threads });
   });
 

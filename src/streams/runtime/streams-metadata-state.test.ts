@@ -59,7 +59,11 @@ describe('StreamsMetadataState', () => {
   it('answers NOT_AVAILABLE before an assignment, and this instance for a global store', () => {
     expect(state.keyQueryMetadata('clicks-per-user', 'alice', undefined, null, {}, 'a.example:7070')).toBe(KeyQueryMetadata.NOT_AVAILABLE);
     expect(state.keyQueryMetadata('clicks-per-user', 'alice', undefined, layout, {}, 'a.example:7070')).toBe(KeyQueryMetadata.NOT_AVAILABLE);
-    expect(state.keyQueryMetadata('users', 'alice', undefined, layout, hosts, 'b.example:7070')).toEqual({ activeHost: { host: 'b.example', port: 7070 }, standbyHosts: [], partition: -1 });
+    expect(state.keyQueryMetadata('users', 'alice', undefined, layout, hosts, 'b.example:7070')).toEqual({
+      activeHost: { host: 'b.example', port: 7070 },
+      standbyHosts: [],
+      partition: -1,
+    });
     expect(() => state.keyQueryMetadata('nope', 'x', undefined, layout, hosts, '')).toThrow(InvalidStateStoreError);
   });
 

@@ -56,21 +56,57 @@ const PARTITION = ['client-id', 'topic', 'partition'];
 export const STREAMS_METRICS: readonly MetricDef[] = [
   { group: 'stream-metrics', name: 'client-state', type: 'state', tags: CLIENT, states: CLIENT_STATES, description: 'The state of the KafkaStreams client.' },
   { group: 'stream-metrics', name: 'alive-stream-threads', type: 'gauge', tags: CLIENT, description: 'Stream threads running now.' },
-  { group: 'stream-metrics', name: 'failed-stream-threads', type: 'counter', tags: CLIENT, description: 'Stream threads that failed since the client started.' },
+  {
+    group: 'stream-metrics',
+    name: 'failed-stream-threads',
+    type: 'counter',
+    tags: CLIENT,
+    description: 'Stream threads that failed since the client started.',
+  },
   { group: 'stream-thread-metrics', name: 'thread-state', type: 'state', tags: THREAD, states: THREAD_STATES, description: 'The state of the stream thread.' },
   { group: 'stream-thread-metrics', name: 'process-total', type: 'counter', tags: THREAD, description: 'Records processed by the thread.' },
   { group: 'stream-thread-metrics', name: 'process-rate', type: 'gauge', tags: THREAD, description: 'Records processed per second.' },
-  { group: 'stream-thread-metrics', name: 'commit-total', type: 'counter', tags: THREAD, description: 'Commits of the thread (each commits every task with new work).' },
+  {
+    group: 'stream-thread-metrics',
+    name: 'commit-total',
+    type: 'counter',
+    tags: THREAD,
+    description: 'Commits of the thread (each commits every task with new work).',
+  },
   { group: 'stream-thread-metrics', name: 'commit-rate', type: 'gauge', tags: THREAD, description: 'Commits per second.' },
   { group: 'stream-thread-metrics', name: 'commit-latency-avg', type: 'gauge', tags: THREAD, description: 'Average time of a commit, in ms.' },
   { group: 'stream-thread-metrics', name: 'commit-latency-max', type: 'gauge', tags: THREAD, description: 'Longest commit, in ms.' },
-  { group: 'stream-thread-metrics', name: 'active-tasks', type: 'gauge', tags: THREAD, description: 'Active tasks of the thread, running or restoring (Skein).' },
+  {
+    group: 'stream-thread-metrics',
+    name: 'active-tasks',
+    type: 'gauge',
+    tags: THREAD,
+    description: 'Active tasks of the thread, running or restoring (Skein).',
+  },
   { group: 'stream-thread-metrics', name: 'standby-tasks', type: 'gauge', tags: THREAD, description: 'Standby tasks of the thread (Skein).' },
   { group: 'stream-state-updater-metrics', name: 'active-restoring-tasks', type: 'gauge', tags: THREAD, description: 'Active tasks restoring their stores.' },
-  { group: 'stream-task-metrics', name: 'dropped-records-total', type: 'counter', tags: TASK, description: 'Records dropped by the task: late, with a null key, or skipped by an exception handler.' },
-  { group: 'stream-task-metrics', name: 'restore-total', type: 'counter', tags: TASK, description: 'Changelog records restored since the task was assigned to the thread.' },
+  {
+    group: 'stream-task-metrics',
+    name: 'dropped-records-total',
+    type: 'counter',
+    tags: TASK,
+    description: 'Records dropped by the task: late, with a null key, or skipped by an exception handler.',
+  },
+  {
+    group: 'stream-task-metrics',
+    name: 'restore-total',
+    type: 'counter',
+    tags: TASK,
+    description: 'Changelog records restored since the task was assigned to the thread.',
+  },
   { group: 'stream-task-metrics', name: 'restore-rate', type: 'gauge', tags: TASK, description: 'Changelog records restored per second.' },
-  { group: 'stream-task-metrics', name: 'restore-remaining-records-total', type: 'gauge', tags: TASK, description: 'Changelog records left to restore before the task runs.' },
+  {
+    group: 'stream-task-metrics',
+    name: 'restore-remaining-records-total',
+    type: 'gauge',
+    tags: TASK,
+    description: 'Changelog records left to restore before the task runs.',
+  },
   { group: 'stream-task-metrics', name: 'update-total', type: 'counter', tags: TASK, description: 'Changelog records a standby task applied.' },
   { group: 'stream-task-metrics', name: 'update-rate', type: 'gauge', tags: TASK, description: 'Changelog records a standby task applied per second.' },
   {
@@ -78,7 +114,8 @@ export const STREAMS_METRICS: readonly MetricDef[] = [
     name: 'records-lag',
     type: 'gauge',
     tags: PARTITION,
-    description: "Records of the partition not processed yet: its last stable offset minus the consumer's position, plus the records fetched and not yet processed.",
+    description:
+      "Records of the partition not processed yet: its last stable offset minus the consumer's position, plus the records fetched and not yet processed.",
   },
 ];
 
@@ -131,7 +168,8 @@ export function collectStreamsMetrics(input: ClientMetricsInput): StreamsMetric[
     }
     for (const p of m.partitions) {
       const lag = recordsLag(p, input.endOffsets?.get(`${p.topic}:${p.partition}`));
-      if (lag !== null) add('consumer-fetch-manager-metrics', 'records-lag', { 'client-id': `${t.threadName}-consumer`, topic: p.topic, partition: String(p.partition) }, lag);
+      if (lag !== null)
+        add('consumer-fetch-manager-metrics', 'records-lag', { 'client-id': `${t.threadName}-consumer`, topic: p.topic, partition: String(p.partition) }, lag);
     }
   }
   return out;
@@ -184,7 +222,12 @@ export class PrometheusExporter {
         for (const m of values) if (Number.isFinite(Number(m.value))) g.set(labels(m), Number(m.value));
       } else {
         const stateLabel = def.name.endsWith('state') ? 'state' : labelName(def.name);
-        const g = new Gauge({ name, help: `${def.description} One series per state: 1 for the current one.`, labelNames: [...labelNames, stateLabel], registers: [registry] });
+        const g = new Gauge({
+          name,
+          help: `${def.description} One series per state: 1 for the current one.`,
+          labelNames: [...labelNames, stateLabel],
+          registers: [registry],
+        });
         for (const m of values) for (const s of def.states ?? []) g.set({ ...labels(m), [stateLabel]: s }, s === m.value ? 1 : 0);
       }
     }

@@ -22,7 +22,17 @@ export interface ThreadMetadata {
 
 /** What is known of a thread before it has said anything. */
 export function initialThreadMetadata(threadName: string): ThreadMetadata {
-  return { threadName, state: 'CREATED', activeTasks: [], standbyTasks: [], processedRecords: 0, commits: 0, hosts: {}, hostsUpdatedAt: 0, metrics: emptyThreadMetrics() };
+  return {
+    threadName,
+    state: 'CREATED',
+    activeTasks: [],
+    standbyTasks: [],
+    processedRecords: 0,
+    commits: 0,
+    hosts: {},
+    hostsUpdatedAt: 0,
+    metrics: emptyThreadMetrics(),
+  };
 }
 
 export interface SerializedError {

@@ -45,7 +45,8 @@ export interface SessionBytesStoreSupplier extends KeyValueBytesStoreSupplier {
 const CHANGELOG_ADDITIONAL_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 function checkDuration(what: string, ms: number): void {
-  if (!Number.isFinite(ms) || ms < 0 || !Number.isInteger(ms)) throw new TopologyError(`${what} must be a non-negative whole number of milliseconds, not ${ms}`);
+  if (!Number.isFinite(ms) || ms < 0 || !Number.isInteger(ms))
+    throw new TopologyError(`${what} must be a non-negative whole number of milliseconds, not ${ms}`);
 }
 
 /** Kafka Streams' rule for store and topic names: they become file and topic names. */
@@ -173,7 +174,11 @@ class WindowStoreBuilder<K, OV> extends AbstractStoreBuilder<WindowStore<K, OV>>
   build(env: StoreEnvironment): BuiltStore<WindowStore<K, OV>> {
     const { bottom, caching, top } = this.layers(env);
     const w = this.windowSupplier;
-    return { bottom, caching, store: new MeteredWindowStore(top, bottom, this.keySerde, this.codec, env.context, env.changelogTopic, w.retentionMs, w.windowSizeMs, w.retainDuplicates) };
+    return {
+      bottom,
+      caching,
+      store: new MeteredWindowStore(top, bottom, this.keySerde, this.codec, env.context, env.changelogTopic, w.retentionMs, w.windowSizeMs, w.retainDuplicates),
+    };
   }
 }
 
@@ -199,7 +204,11 @@ class SessionStoreBuilder<K, OV> extends AbstractStoreBuilder<SessionStore<K, OV
 
   build(env: StoreEnvironment): BuiltStore<SessionStore<K, OV>> {
     const { bottom, caching, top } = this.layers(env);
-    return { bottom, caching, store: new MeteredSessionStore(top, bottom, this.keySerde, this.codec, env.context, env.changelogTopic, this.sessionSupplier.retentionMs) };
+    return {
+      bottom,
+      caching,
+      store: new MeteredSessionStore(top, bottom, this.keySerde, this.codec, env.context, env.changelogTopic, this.sessionSupplier.retentionMs),
+    };
   }
 }
 
@@ -239,7 +248,8 @@ export const Stores = {
     checkStoreName(name);
     checkDuration('retention', retentionMs);
     checkDuration('window size', windowSizeMs);
-    if (retentionMs < windowSizeMs) throw new TopologyError(`window store ${name}: the retention (${retentionMs} ms) must be at least the window size (${windowSizeMs} ms)`);
+    if (retentionMs < windowSizeMs)
+      throw new TopologyError(`window store ${name}: the retention (${retentionMs} ms) must be at least the window size (${windowSizeMs} ms)`);
     return { name, persistent: true, retentionMs, windowSizeMs, retainDuplicates };
   },
   /** Same bytes as `persistentWindowStore`: every Skein store keeps its values' timestamps. */
@@ -260,14 +270,22 @@ export const Stores = {
   windowStoreBuilder<K, V>(supplier: WindowBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<WindowStore<K, V>> {
     return new WindowStoreBuilder<K, V>(supplier, keySerde, windowValues(valueSerde, false), false);
   },
-  timestampedWindowStoreBuilder<K, V>(supplier: WindowBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<TimestampedWindowStore<K, V>> {
+  timestampedWindowStoreBuilder<K, V>(
+    supplier: WindowBytesStoreSupplier,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+  ): StoreBuilder<TimestampedWindowStore<K, V>> {
     return new WindowStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, windowValues(valueSerde, true), true);
   },
   sessionStoreBuilder<K, V>(supplier: SessionBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<SessionStore<K, V>> {
     return new SessionStoreBuilder<K, V>(supplier, keySerde, windowValues(valueSerde, false), false);
   },
   /** @internal The DSL's session stores, whose values keep the timestamp of the record that wrote them. */
-  timestampedSessionStoreBuilder<K, V>(supplier: SessionBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<SessionStore<K, ValueAndTimestamp<V>>> {
+  timestampedSessionStoreBuilder<K, V>(
+    supplier: SessionBytesStoreSupplier,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+  ): StoreBuilder<SessionStore<K, ValueAndTimestamp<V>>> {
     return new SessionStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, windowValues(valueSerde, true), true);
   },
 };

@@ -100,7 +100,12 @@ export function subscriptionResponseWrapperSerde<VO>(foreignValueSerde: Serde<VO
       const value = w.foreignValue === null ? null : foreignValueSerde.serialize(topic, w.foreignValue);
       const partition = Buffer.allocUnsafe(4);
       partition.writeInt32BE(w.primaryPartition);
-      return Buffer.concat([Buffer.from([0]), writeHash(w.originalValueHash), partition, value === null ? Buffer.from([0]) : Buffer.concat([Buffer.from([1]), value])]);
+      return Buffer.concat([
+        Buffer.from([0]),
+        writeHash(w.originalValueHash),
+        partition,
+        value === null ? Buffer.from([0]) : Buffer.concat([Buffer.from([1]), value]),
+      ]);
     },
     deserialize(topic, data) {
       if (data === null) return null;
@@ -179,7 +184,12 @@ export class SubscriptionSendProcessor<K, V, KO> implements Processor<K, Change<
     // The left row's partition is its task's (the response topic is co-partitioned with the left table).
     const partition = Number(this.context.taskId().split('_')[1] ?? -1);
     const send = (foreignKey: KO | null, instruction: Instruction): void => {
-      this.context.forward({ key: foreignKey, value: { hash, instruction, primaryKey: key, primaryPartition: partition }, timestamp: record.timestamp, headers: record.headers });
+      this.context.forward({
+        key: foreignKey,
+        value: { hash, instruction, primaryKey: key, primaryPartition: partition },
+        timestamp: record.timestamp,
+        headers: record.headers,
+      });
     };
     const oldFk = fk(oldValue);
     const newFk = fk(newValue);
@@ -263,7 +273,12 @@ export class SubscriptionJoinProcessor<K, KO, VO> implements Processor<K, Receiv
     const row = foreignKey === null ? null : this.foreign.get(foreignKey);
     const timestamp = row === null ? record.timestamp : Math.max(record.timestamp, row.timestamp);
     const respond = (foreignValue: VO | null): void => {
-      this.context.forward({ key: w.primaryKey, value: { originalValueHash: w.hash, foreignValue, primaryPartition: w.primaryPartition }, timestamp, headers: record.headers });
+      this.context.forward({
+        key: w.primaryKey,
+        value: { originalValueHash: w.hash, foreignValue, primaryPartition: w.primaryPartition },
+        timestamp,
+        headers: record.headers,
+      });
     };
     switch (w.instruction) {
       case Instruction.DELETE_KEY_AND_PROPAGATE:

@@ -212,7 +212,9 @@ export class KStreamSlidingWindowAggregate<K, V, VA> implements Processor<K, V, 
   private isClosed(record: KeyedRecord<K, V>, start: number, closeTime: number): boolean {
     const end = start + this.d;
     if (end >= closeTime) return false;
-    this.context.recordDropped(`skipping a record for the expired window [${start},${end}] (record time ${record.timestamp}, windows closed up to ${closeTime})`);
+    this.context.recordDropped(
+      `skipping a record for the expired window [${start},${end}] (record time ${record.timestamp}, windows closed up to ${closeTime})`,
+    );
     return true;
   }
 

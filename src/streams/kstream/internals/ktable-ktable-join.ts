@@ -104,7 +104,10 @@ export function tableJoinValueGetter<K, V, VO, VR>(
           if (lv === null && type !== 'outer') return null;
           const rv = r.get(key);
           if (rv === null && (type === 'inner' || lv === null)) return null;
-          return { value: joiner(lv === null ? null : lv.value, rv === null ? null : rv.value, key), timestamp: Math.max(lv?.timestamp ?? -1, rv?.timestamp ?? -1) };
+          return {
+            value: joiner(lv === null ? null : lv.value, rv === null ? null : rv.value, key),
+            timestamp: Math.max(lv?.timestamp ?? -1, rv?.timestamp ?? -1),
+          };
         },
       };
     },

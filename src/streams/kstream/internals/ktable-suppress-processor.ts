@@ -180,7 +180,7 @@ function less(a: HeapEntry, b: HeapEntry): boolean {
 
 function heapPush(h: HeapEntry[], e: HeapEntry): void {
   h.push(e);
-  for (let i = h.length - 1; i > 0; ) {
+  for (let i = h.length - 1; i > 0;) {
     const p = (i - 1) >> 1;
     if (!less(h[i], h[p])) break;
     [h[i], h[p]] = [h[p], h[i]];
@@ -192,7 +192,7 @@ function heapPop(h: HeapEntry[]): void {
   const last = h.pop() as HeapEntry;
   if (h.length === 0) return;
   h[0] = last;
-  for (let i = 0; ; ) {
+  for (let i = 0; ;) {
     const l = 2 * i + 1;
     const r = l + 1;
     let m = i;

@@ -79,7 +79,11 @@ export function noValueGetter<K, V>(what: string): KTableValueGetterSupplier<K, 
 }
 
 /** An unmaterialized `filter` / `filterNot`: the parent's value if it passes, else no row. */
-export function filterValueGetter<K, V>(parent: KTableValueGetterSupplier<K, V>, predicate: (key: K, value: V) => boolean, filterNot: boolean): KTableValueGetterSupplier<K, V> {
+export function filterValueGetter<K, V>(
+  parent: KTableValueGetterSupplier<K, V>,
+  predicate: (key: K, value: V) => boolean,
+  filterNot: boolean,
+): KTableValueGetterSupplier<K, V> {
   return {
     storeNames: () => parent.storeNames(),
     get: () => {

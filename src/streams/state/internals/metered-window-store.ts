@@ -152,7 +152,11 @@ abstract class MeteredSegmentedStore<K, OV> {
   }
 
   /** Entries of several ranges in turn (given, or computed when the scan starts), mapped and filtered, as a closable async iterator. */
-  protected iterate<T>(ranges: readonly KeyRange[] | (() => Promise<readonly KeyRange[]>), reverse: boolean, map: (key: BytesKey, value: StoredValue) => T | null): StoreIterator<T> {
+  protected iterate<T>(
+    ranges: readonly KeyRange[] | (() => Promise<readonly KeyRange[]>),
+    reverse: boolean,
+    map: (key: BytesKey, value: StoredValue) => T | null,
+  ): StoreIterator<T> {
     const inner = this.inner;
     let current: AsyncIterableIterator<[BytesKey, StoredValue]> | null = null;
     async function* gen(): AsyncGenerator<T> {
@@ -243,7 +247,8 @@ export class MeteredWindowStore<K, OV> extends MeteredSegmentedStore<K, OV> impl
       const out: KeyRange[] = [];
       if (span === null) return out;
       const last = Math.min(this.segments.segmentId(timeTo), span[1]);
-      for (let s = Math.max(this.segments.segmentId(from), span[0]); s <= last; s++) out.push(WindowKeySchema.keyRange(s, k, from, timeTo, this.retainDuplicates));
+      for (let s = Math.max(this.segments.segmentId(from), span[0]); s <= last; s++)
+        out.push(WindowKeySchema.keyRange(s, k, from, timeTo, this.retainDuplicates));
       return out;
     };
     return this.iterate(ranges, reverse, (stored, v) => {
@@ -259,7 +264,10 @@ export class MeteredWindowStore<K, OV> extends MeteredSegmentedStore<K, OV> impl
     return this.iterate(ranges, false, (stored, v) => {
       const { key, windowStart } = WindowKeySchema.parse(stored, this.retainDuplicates);
       if (windowStart < from || windowStart > timeTo) return null;
-      return { key: { key: this.decodeKey(key), window: { start: windowStart, end: windowStart + this.windowSizeMs } }, value: this.codec.fromStored(v, this.serdeTopic) };
+      return {
+        key: { key: this.decodeKey(key), window: { start: windowStart, end: windowStart + this.windowSizeMs } },
+        value: this.codec.fromStored(v, this.serdeTopic),
+      };
     });
   }
 
