@@ -92,12 +92,21 @@ async function runWithChaos(options: {
     const j = Math.floor(random() * (i + 1));
     [events[i], events[j]] = [events[j], events[i]];
   }
+  const since = new Map<AppProcess, number>(); // where each app's output since its last start begins
   for (const e of events) {
     await sleep(1500 + random() * 1500);
     if (e === 'instance') {
-      const app = run.apps[Math.floor(random() * run.apps.length)];
+      // Kill an instance in the middle of processing: once the group is stable again (every instance
+      // RUNNING) and records have flowed for a while, one that owns tasks. A kill during a rebalance,
+      // or of an instance with no tasks, would find nothing uncommitted and test nothing.
+      await waitUntilQuiet(run.apps, since, 20_000);
+      await sleep(1000);
+      const owners = run.apps.filter((a) => activeTasks(a, since).size > 0);
+      const candidates = owners.length > 0 ? owners : run.apps;
+      const app = candidates[Math.floor(random() * candidates.length)];
       await app.kill();
       await sleep(300 + random() * 1000);
+      since.set(app, app.output.length);
       app.restart();
     } else {
       await run.broker.kill('SIGKILL');
@@ -108,6 +117,28 @@ async function runWithChaos(options: {
   }
   await producing;
   return run;
+}
+
+/** The tasks an application process runs now, from its log since its last start (`since`). */
+function activeTasks(app: AppProcess, since: Map<AppProcess, number>): Set<string> {
+  const tasks = new Set<string>();
+  for (const m of app.output.slice(since.get(app) ?? 0).matchAll(/Task (\d+_\d+) (is running from|closed)/g)) {
+    if (m[2] === 'closed') tasks.delete(m[1]);
+    else tasks.add(m[1]);
+  }
+  return tasks;
+}
+
+/** The client's state, from its log since its last start: the last state-change line's new state. */
+function clientState(app: AppProcess, since: Map<AppProcess, number>): string | undefined {
+  const changes = [...app.output.slice(since.get(app) ?? 0).matchAll(/"event":"state_change".*?"new_state":"(\w+)"/g)];
+  return changes.at(-1)?.[1];
+}
+
+/** Waits (at most `timeoutMs`) until every application process is RUNNING. */
+async function waitUntilQuiet(apps: AppProcess[], since: Map<AppProcess, number>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !apps.every((a) => clientState(a, since) === 'RUNNING')) await sleep(100);
 }
 
 /** Each key's values in input order, read from the data topic's partitions. */
