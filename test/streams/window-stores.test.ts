@@ -384,6 +384,21 @@ describe('retention on disk (a StreamTask driven directly)', () => {
     expect(onDisk).toEqual(expected);
   });
 
+  it.each([false, true])('retainDuplicates: a value written after a restart (wiped state: %s) keeps the ones written before it', async (wipeState) => {
+    const h = TaskHarness.create(windowOpsTopology('persistent', false, 10_000, 100, true));
+    cleanups.push(() => h.close());
+    h.append('ops', S, Serdes.Json(), 'k', { start: 0, value: 1 }, 0);
+    h.append('ops', S, Serdes.Json(), 'k', { start: 0, value: 2 }, 0);
+    await h.processUntil('ops', 2);
+    await h.commit();
+    await h.crashAndRestart({ wipeState });
+    h.append('ops', S, Serdes.Json(), 'k', { start: 0, value: 3 }, 0);
+    await h.processUntil('ops', 3);
+    await h.commit();
+    const store = h.task.getStore('ws') as unknown as WindowStore<string, number>;
+    expect(await collect(store.fetchRange('k', 0, 0))).toEqual([1, 2, 3].map((value) => ({ key: 0, value })));
+  });
+
   it('all(), fetchAll and fetchRange over all time are quick on a store whose windows start at today’s epoch milliseconds', async () => {
     const now = Date.now();
     const h = TaskHarness.create(windowOpsTopology('persistent', false, 3_600_000, 60_000));

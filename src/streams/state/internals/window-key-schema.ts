@@ -3,7 +3,7 @@
  * `WindowKeySchema` / `SessionKeySchema`, with a segment id in front, as its segmented stores keep
  * one RocksDB per segment):
  *
- *   window:  segment (8) ‖ key bytes ‖ window start (8) [‖ sequence number (4), with duplicates]
+ *   window:  segment (8) ‖ key bytes ‖ window start (8) [‖ sequence number (8), with duplicates]
  *   session: segment (8) ‖ key bytes ‖ session end (8) ‖ session start (8)
  *
  * All numbers are big-endian, so byte order is segment, then key, then time. A segment is a span of
@@ -22,10 +22,6 @@ export function readU64(s: string, at: number): number {
   const hi = ((s.charCodeAt(at) << 24) | (s.charCodeAt(at + 1) << 16) | (s.charCodeAt(at + 2) << 8) | s.charCodeAt(at + 3)) >>> 0;
   const lo = ((s.charCodeAt(at + 4) << 24) | (s.charCodeAt(at + 5) << 16) | (s.charCodeAt(at + 6) << 8) | s.charCodeAt(at + 7)) >>> 0;
   return hi * 0x1_0000_0000 + lo;
-}
-
-function u32(n: number): string {
-  return String.fromCharCode((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 }
 
 export class Segments {
@@ -48,15 +44,15 @@ export function segmentIntervalFor(retentionMs: number): number {
 
 export const WindowKeySchema = {
   key(segments: Segments, key: BytesKey, windowStart: number, seq: number | null): BytesKey {
-    return u64(segments.segmentId(windowStart)) + key + u64(windowStart) + (seq === null ? '' : u32(seq));
+    return u64(segments.segmentId(windowStart)) + key + u64(windowStart) + (seq === null ? '' : u64(seq));
   },
   /** Bounds of one segment's entries for `key` with starts in [from, to]. */
   keyRange(segment: number, key: BytesKey, from: number, to: number, withSeq: boolean): { gte: BytesKey; lte: BytesKey } {
-    return { gte: u64(segment) + key + u64(from), lte: u64(segment) + key + u64(to) + (withSeq ? '\xff\xff\xff\xff' : '') };
+    return { gte: u64(segment) + key + u64(from), lte: u64(segment) + key + u64(to) + (withSeq ? '\xff\xff\xff\xff\xff\xff\xff\xff' : '') };
   },
   /** Splits a stored key; `key` is null when the entry's key bytes are not `expected` (a longer key sharing its prefix). */
   parse(stored: BytesKey, withSeq: boolean): { key: BytesKey; windowStart: number } {
-    const tail = withSeq ? 12 : 8;
+    const tail = withSeq ? 16 : 8;
     return { key: stored.slice(8, stored.length - tail), windowStart: readU64(stored, stored.length - tail) };
   },
 };
