@@ -163,11 +163,15 @@ export async function runWithChaos(options: {
   brokerKills: number;
   seed: number;
   /**
-   * 'running' kills only an instance that is RUNNING (waiting, up to a minute, for one), so that each
-   * kill interrupts processing rather than a rebalance; 'any' (the default) kills at random times.
+   * Kill an instance only once every instance has been RUNNING for a second or more, so that each kill
+   * interrupts processing (work since the last commit) rather than a rebalance or a start; otherwise
+   * instances are killed at random times.
    */
-  victims?: 'any' | 'running';
-  /** Writes the input (an idempotent producer, one request in flight); `random` is the run's seeded PRNG. */
+  killWhileRunning?: boolean;
+  /**
+   * Writes the input (an idempotent producer, one request in flight). `random` is a PRNG of its own,
+   * seeded from `seed`: the input is the same in every run of a seed, whatever the chaos does.
+   */
   produce: (producer: Producer, random: () => number) => Promise<void>;
   cleanups: (() => Promise<void> | void)[];
 }): Promise<ChaosRun> {
@@ -205,7 +209,7 @@ export async function runWithChaos(options: {
   const producer = kafkaFor(broker.bootstrap).producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   cleanups.push(() => producer.disconnect().catch(() => undefined));
-  const producing = options.produce(producer, random);
+  const producing = options.produce(producer, prng(options.seed + 1));
 
   // Chaos, spread over the production: instance kills, and broker kills in between.
   const events: ('instance' | 'broker')[] = [...Array(options.instanceKills).fill('instance'), ...Array(options.brokerKills).fill('broker')];
@@ -216,15 +220,16 @@ export async function runWithChaos(options: {
   for (const e of events) {
     await sleep(1500 + random() * 1500);
     if (e === 'instance') {
-      let candidates = run.apps;
-      if (options.victims === 'running') {
+      if (options.killWhileRunning === true) {
+        // Right after a restart the others still look RUNNING until the new member's join reaches
+        // them: wait until every instance is RUNNING, and still is a second or two later.
         const deadline = Date.now() + 60_000;
-        while (!run.apps.some(isRunning) && Date.now() < deadline) await sleep(100);
-        candidates = run.apps.filter(isRunning);
-        if (candidates.length === 0) candidates = run.apps;
-        await sleep(200 + random() * 800); // let it process a little
+        do {
+          while (!run.apps.every(isRunning) && Date.now() < deadline) await sleep(100);
+          await sleep(1000 + random() * 1000);
+        } while (!run.apps.every(isRunning) && Date.now() < deadline);
       }
-      const app = candidates[Math.floor(random() * candidates.length)];
+      const app = run.apps[Math.floor(random() * run.apps.length)];
       await app.kill();
       await sleep(300 + random() * 1000);
       app.restart();
