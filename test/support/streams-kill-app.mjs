@@ -2,7 +2,7 @@
 //   VARIANT=sum          the contract program: data → echo, and the running sum per key
 //   VARIANT=repartition  data → groupBy (a repartition topic) → running sum, max and count per key
 //   VARIANT=windows-joins, two sub-topologies on event time (the producer's timestamps):
-//     clicks (key: user) → tumbling windows of WINDOW_MS, grace GRACE_MS → count → suppress until
+//     clicks (key: user) → hopping windows of WINDOW_MS every ADVANCE_MS, grace GRACE_MS → count → suppress until
 //       the window closes → click-counts (key: "user@windowStart", value: the final count, a long)
 //     orders ⟕ payments (both keyed by customer), records at most JOIN_MS apart, grace JOIN_GRACE_MS
 //       → order-payments ("order+payment", or "order+null" once the order's window has closed)
@@ -16,7 +16,7 @@ if (variant === 'windows-joins') {
   builder
     .stream('clicks', { keySerde: S, valueSerde: S })
     .groupByKey()
-    .windowedBy(TimeWindows.ofSizeAndGrace(Number(process.env.WINDOW_MS), Number(process.env.GRACE_MS)))
+    .windowedBy(TimeWindows.ofSizeAndGrace(Number(process.env.WINDOW_MS), Number(process.env.GRACE_MS)).advanceBy(Number(process.env.ADVANCE_MS)))
     .count({ storeName: 'clicks-per-window' })
     .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
     .toStream()
