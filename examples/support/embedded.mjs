@@ -1,5 +1,7 @@
-// Runs an example on an embedded Skein broker: creates its topics, starts its topology under
-// exactly_once, lets the example produce its input, reads the output topic read_committed until
+// Runs an example on an embedded Skein broker: creates its topics, lets the example write what must
+// be there before the application starts (`prepare`: a global table's contents, say), starts its
+// topology under exactly_once, lets the example produce its input — waiting, if it likes, for the
+// output so far (`output.waitFor(n)`) — reads the output topic read_committed until
 // `done(records)` says it has everything, and cleans up. Shared by the examples' run.mjs files.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,8 @@ const { Kafka, logLevel } = kafkajs;
 /**
  * @template T
  * @param {{ applicationId: string, topics: (string | { topic: string, partitions: number })[], topology: import('skein').Topology,
- *   props?: Record<string, unknown>, produce: (producer: import('kafkajs').Producer) => Promise<unknown>,
+ *   props?: Record<string, unknown>, prepare?: (producer: import('kafkajs').Producer) => Promise<unknown>,
+ *   produce: (producer: import('kafkajs').Producer, output: { waitFor: (n: number) => Promise<void> }) => Promise<unknown>,
  *   output: { topic: string, decode: (message: import('kafkajs').KafkaMessage) => T },
  *   done: (records: T[]) => boolean, timeoutMs?: number }} example
  * @returns {Promise<T[]>} the output records, decoded, in the order read
@@ -36,20 +39,25 @@ export async function runOnEmbeddedBroker(example) {
   );
   try {
     await broker.createTopics(example.topics.map((t) => (typeof t === 'string' ? { topic: t, partitions: 3 } : t)));
-    await streams.start();
     await producer.connect();
-    await example.produce(producer);
+    if (example.prepare !== undefined) await example.prepare(producer);
+    await streams.start();
     /** @type {T[]} */
     const records = [];
     await consumer.connect();
     await consumer.subscribe({ topics: [example.output.topic], fromBeginning: true });
     await consumer.run({ eachMessage: async ({ message }) => void records.push(example.output.decode(message)) });
     const deadline = Date.now() + (example.timeoutMs ?? 60_000);
-    while (!example.done(records)) {
-      if (Date.now() > deadline)
-        throw new Error(`${example.applicationId}: the output is incomplete after ${example.timeoutMs ?? 60_000} ms (${records.length} records)`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    /** @param {() => boolean} complete */
+    const waitUntil = async (complete) => {
+      while (!complete()) {
+        if (Date.now() > deadline)
+          throw new Error(`${example.applicationId}: the output is incomplete after ${example.timeoutMs ?? 60_000} ms (${records.length} records)`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    await example.produce(producer, { waitFor: (n) => waitUntil(() => records.length >= n) });
+    await waitUntil(() => example.done(records));
     await new Promise((r) => setTimeout(r, 500)); // anything arriving now would be a duplicate
     return records;
   } finally {

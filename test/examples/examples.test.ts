@@ -37,4 +37,16 @@ describe('examples', () => {
     expect(r.out).toMatch(/OK: [1-9]\d* alerts/);
     expect(r.status).toBe(0);
   }, 150_000);
+
+  it('order-enrichment: orders joined with a changing customers table and a products global table, each once', () => {
+    const r = run('examples/order-enrichment/run.mjs');
+    // Some orders from customers the table did not have (leftJoin), some for unknown products (dropped).
+    expect(r.out, r.out).toMatch(
+      /OK: \d+ enriched orders, each once, equal to the joins computed from the input \([1-9]\d* from customers the table did not have, [1-9]\d* for products/,
+    );
+    // The table's semantics: Ann's orders before her upgrade are silver, after it gold; Cat's after her deletion have no customer.
+    expect(r.out).toMatch(/before the customer changes:[^]*ann → Ann Berg +silver[^]*after the customer changes:[^]*ann → Ann Berg +gold/);
+    expect(r.out).toMatch(/after the customer changes:[^]*cat → null/);
+    expect(r.status).toBe(0);
+  }, 150_000);
 });

@@ -3,10 +3,13 @@
  * end-to-end tests.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Kafka, type Producer, logLevel } from 'kafkajs';
 import { PartitionReader } from '../../src/streams/runtime/partition-reader.js';
 import type { RawRecord } from '../../src/streams/runtime/record-collector.js';
+import { type BrokerProcess, spawnBroker } from './broker.js';
 
 export const KILL_APP = resolve(import.meta.dirname, 'streams-kill-app.mjs');
 
@@ -16,6 +19,8 @@ export interface AppProcess {
   output: string;
   /** How many times it was started. */
   starts: number;
+  /** Where in `output` its last start begins. */
+  outputAtStart: number;
   /** SIGKILLs the process and waits for it to be gone. */
   kill(): Promise<void>;
   /** Starts it again with the same environment (same state directory). */
@@ -30,6 +35,7 @@ export function startApp(name: string, script: string, env: Record<string, strin
     child: null as unknown as ChildProcess,
     output: '',
     starts: 0,
+    outputAtStart: 0,
     async kill() {
       if (app.child.exitCode !== null || app.child.signalCode !== null) return;
       const gone = new Promise((r) => app.child.once('exit', r));
@@ -41,6 +47,7 @@ export function startApp(name: string, script: string, env: Record<string, strin
       child.stdout?.on('data', (d) => (app.output += d));
       child.stderr?.on('data', (d) => (app.output += d));
       app.child = child;
+      app.outputAtStart = app.output.length;
       app.starts++;
     },
     async stop() {
@@ -54,6 +61,15 @@ export function startApp(name: string, script: string, env: Record<string, strin
   };
   app.restart();
   return app;
+}
+
+/**
+ * Whether the application is RUNNING, by the last state transition it logged (at info) since its last
+ * start: killed now, it is caught processing, not rebalancing or starting.
+ */
+export function isRunning(app: AppProcess): boolean {
+  const transitions = [...app.output.slice(app.outputAtStart).matchAll(/State transition from \w+ to (\w+)/g)];
+  return transitions.at(-1)?.[1] === 'RUNNING';
 }
 
 export function kafkaFor(bootstrap: string): Kafka {
@@ -117,4 +133,113 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A broker for the kill tests: small internal topics, no initial rebalance delay. */
+export const KILL_BROKER_CONFIG = {
+  'offsets.topic.num.partitions': '3',
+  'transaction.state.log.num.partitions': '3',
+  'group.initial.rebalance.delay.ms': '0',
+};
+
+export interface ChaosRun {
+  broker: BrokerProcess;
+  apps: AppProcess[];
+}
+
+/**
+ * The kill tests' run: a broker as a child process, `topics` created, three instances of each
+ * variant (each with its own state directory) under `guarantee`; then `produce` writes the input
+ * while instances are SIGKILLed `instanceKills` times and the broker `brokerKills` times, in a
+ * seeded random order, each restarted (the broker on the same port and log dir). Resolves when
+ * `produce` has finished and the chaos is over; the apps are still running. Whatever it starts is
+ * undone by the functions it pushes onto `cleanups` (run them in reverse).
+ */
+export async function runWithChaos(options: {
+  guarantee: string;
+  topics: readonly { topic: string; partitions: number }[];
+  variants: { name: string; script: string; env: Record<string, string> }[];
+  instanceKills: number;
+  brokerKills: number;
+  seed: number;
+  /**
+   * Kill an instance only once every instance has been RUNNING for a second or more, so that each kill
+   * interrupts processing (work since the last commit) rather than a rebalance or a start; otherwise
+   * instances are killed at random times.
+   */
+  killWhileRunning?: boolean;
+  /**
+   * Writes the input (an idempotent producer, one request in flight). `random` is a PRNG of its own,
+   * seeded from `seed`: the input is the same in every run of a seed, whatever the chaos does.
+   */
+  produce: (producer: Producer, random: () => number) => Promise<void>;
+  cleanups: (() => Promise<void> | void)[];
+}): Promise<ChaosRun> {
+  const { cleanups } = options;
+  const logDir = mkdtempSync(join(tmpdir(), 'skein-kill-broker-'));
+  cleanups.push(() => rmSync(logDir, { recursive: true, force: true }));
+  let broker = await spawnBroker(logDir, 0, KILL_BROKER_CONFIG);
+  const port = broker.port;
+  const run: ChaosRun = { broker, apps: [] };
+  cleanups.push(async () => {
+    await run.broker.kill('SIGKILL').catch(() => undefined);
+  });
+  const admin = kafkaFor(broker.bootstrap).admin();
+  await admin.connect();
+  await admin.createTopics({ topics: options.topics.map((t) => ({ topic: t.topic, numPartitions: t.partitions })), waitForLeaders: true });
+  await admin.disconnect();
+
+  for (const v of options.variants) {
+    for (let i = 0; i < 3; i++) {
+      const stateDir = mkdtempSync(join(tmpdir(), `skein-kill-${v.name}-${i}-`));
+      cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
+      const app = startApp(`${v.name}-${i}`, v.script, {
+        ...v.env,
+        BOOTSTRAP: broker.bootstrap,
+        STATE_DIR: stateDir,
+        GUARANTEE: options.guarantee,
+        LOG_LEVEL: 'info',
+      });
+      run.apps.push(app);
+      cleanups.push(() => app.kill());
+    }
+  }
+
+  const random = prng(options.seed);
+  const producer = kafkaFor(broker.bootstrap).producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  cleanups.push(() => producer.disconnect().catch(() => undefined));
+  const producing = options.produce(producer, prng(options.seed + 1));
+
+  // Chaos, spread over the production: instance kills, and broker kills in between.
+  const events: ('instance' | 'broker')[] = [...Array(options.instanceKills).fill('instance'), ...Array(options.brokerKills).fill('broker')];
+  for (let i = events.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [events[i], events[j]] = [events[j], events[i]];
+  }
+  for (const e of events) {
+    await sleep(1500 + random() * 1500);
+    if (e === 'instance') {
+      if (options.killWhileRunning === true) {
+        // Right after a restart the others still look RUNNING until the new member's join reaches
+        // them: wait until every instance is RUNNING, and still is a second or two later.
+        const deadline = Date.now() + 60_000;
+        do {
+          while (!run.apps.every(isRunning) && Date.now() < deadline) await sleep(100);
+          await sleep(1000 + random() * 1000);
+        } while (!run.apps.every(isRunning) && Date.now() < deadline);
+      }
+      const app = run.apps[Math.floor(random() * run.apps.length)];
+      await app.kill();
+      await sleep(300 + random() * 1000);
+      app.restart();
+    } else {
+      await run.broker.kill('SIGKILL');
+      await sleep(500 + random() * 1000);
+      broker = await spawnBroker(logDir, port, KILL_BROKER_CONFIG);
+      run.broker = broker;
+    }
+  }
+  await producing;
+  return run;
 }
