@@ -6,12 +6,7 @@ import { StreamsBuilder, Serdes, TopologyTestDriver } from 'skein';
 const builder = new StreamsBuilder();
 builder
   .stream('text-lines', { keySerde: Serdes.String(), valueSerde: Serdes.String() })
-  .flatMapValues((line) =>
-    line
-      .toLowerCase()
-      .split(/\W+/)
-      .filter((w) => w.length > 0),
-  )
+  .flatMapValues((line) => line.toLowerCase().split(/\W+/).filter((w) => w.length > 0))
   .groupBy((_key, word) => word, { keySerde: Serdes.String(), valueSerde: Serdes.String() })
   .count({ storeName: 'word-counts' })
   .toStream()

@@ -178,7 +178,7 @@ describe('KafkaStreams on a broker', () => {
     await waitForRecords(b.kafka, 'word-counts', 1, 3);
     expect(await first.streams.close({ timeout: 30_000 })).toBe(true);
     const appDir = join(first.stateDir, 'words-app');
-    expect(readdirSync(appDir).sort()).toEqual(['1_0']);
+    expect(readdirSync(appDir).sort()).toEqual(['1_0', 'skein-process-id']); // the task's directory, and the process id (docs/scaling.md)
     expect(existsSync(join(appDir, '1_0', 'word-counts'))).toBe(true);
     first.streams.cleanUp();
     expect(existsSync(appDir)).toBe(false);
