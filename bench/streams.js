@@ -47,7 +47,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ClassicLevel } from 'classic-level';
 import { median } from './support/stats.js';
 import {
@@ -72,7 +72,8 @@ import {
 const HERE = dirname(fileURLToPath(import.meta.url));
 const KAFKAJS_WORD_COUNT = join(HERE, 'support/kafkajs-word-count.mjs');
 const KAFKAJS_READ_TOPIC = join(HERE, 'support/kafkajs-read-topic.mjs');
-const COUNT_REQUESTS = join(HERE, 'support/count-kafkajs-requests.cjs');
+/** Preloaded (`node --import`) into the word counts' processes: counts kafkajs's requests. */
+const COUNT_REQUESTS = pathToFileURL(join(HERE, 'support/count-kafkajs-requests.mjs')).href;
 const ROUNDS = Number(process.env.SKEIN_BENCH_STREAMS_ROUNDS ?? 3);
 const SCALE = Number(process.env.SKEIN_BENCH_STREAMS_SCALE ?? 1);
 const CASES = new Set((process.env.SKEIN_BENCH_STREAMS_CASES ?? '1,2,3,4,5,6').split(',').map((s) => Number(s.trim())));
@@ -81,12 +82,27 @@ const APP_NODE_ARGS = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR
 const PARTITIONS = 3;
 /** Pairs of runs in case 3. */
 const GUARANTEE_PAIRS = Math.max(ROUNDS, 5);
+/** @param {number} n */
 const scaled = (n) => Math.max(1, Math.round(n * SCALE));
+
+/**
+ * Where a case prints its lines.
+ * @typedef {(line?: string) => void} Say
+ */
+
+/**
+ * Wall and CPU seconds of one timed stretch (see clock and since).
+ * @typedef {{ wall: number, cpu: number }} Elapsed
+ */
 
 // ---------------------------------------------------------------------------------------------
 // Shared bits
 
-/** A seeded PRNG (mulberry32), so every run sees the same input. */
+/**
+ * A seeded PRNG (mulberry32), so every run sees the same input.
+ * @param {number} seed
+ * @returns {() => number} uniform in [0, 1)
+ */
 function prng(seed) {
   let a = seed >>> 0;
   return () => {
@@ -98,12 +114,18 @@ function prng(seed) {
   };
 }
 
-/** `lines` lines of 8 words from a 10,000-word vocabulary (3–8 letters, some capitalised, with punctuation). */
+/**
+ * `lines` lines of 8 words from a 10,000-word vocabulary (3–8 letters, some capitalised, with punctuation).
+ * @param {number} lines
+ * @param {number} [seed]
+ * @returns {string[]}
+ */
 function textLines(lines, seed = 42) {
   const random = prng(seed);
   const vocab = Array.from({ length: 10_000 }, () =>
     Array.from({ length: 3 + Math.floor(random() * 6) }, () => String.fromCharCode(97 + Math.floor(random() * 26))).join(''),
   );
+  /** @type {string[]} */
   const out = new Array(lines);
   for (let i = 0; i < lines; i++) {
     const words = Array.from({ length: 8 }, () => vocab[Math.floor(random() * vocab.length)]);
@@ -113,6 +135,10 @@ function textLines(lines, seed = 42) {
   return out;
 }
 
+/**
+ * How many words the word count sees in `lines` (split as its topology splits).
+ * @param {readonly string[]} lines
+ */
 function wordsIn(lines) {
   let n = 0;
   for (const l of lines)
@@ -133,6 +159,8 @@ function machineTicks() {
 /**
  * CPU of some processes and of the whole machine over an interval: `stop()` gives each pid's CPU
  * seconds and the rest of the machine's, in cores (1 = one core busy throughout).
+ * @param {readonly number[]} pids
+ * @returns {{ stop(): { seconds: number, cpu: number[], rest: number } }}
  */
 function meter(pids) {
   const t0 = Date.now();
@@ -155,21 +183,36 @@ function clock() {
   return { wall: process.hrtime.bigint(), cpu: process.cpuUsage() };
 }
 
-/** Seconds of wall time and of CPU time since `c`. */
+/**
+ * Seconds of wall time and of CPU time since `c`.
+ * @param {ReturnType<typeof clock>} c
+ * @returns {Elapsed}
+ */
 function since(c) {
   const cpu = process.cpuUsage(c.cpu);
   return { wall: Number(process.hrtime.bigint() - c.wall) / 1e9, cpu: (cpu.user + cpu.system) / 1e6 };
 }
 
+/**
+ * Rows as aligned columns: the first left-aligned, the others right-aligned.
+ * @param {ReadonlyArray<ReadonlyArray<string | number>>} rows
+ */
 function table(rows) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   return rows.map((r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ')).join('\n');
 }
 
+/** @param {number} x */
 const ratio = (x) => `${x.toFixed(2)}×`;
+/** @param {number} x */
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
+/** @param {boolean} ok */
 const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
 
+/**
+ * A fresh temporary directory under SKEIN_BENCH_DIR (or the system's).
+ * @param {string} name
+ */
 function workDir(name) {
   const base = process.env.SKEIN_BENCH_DIR ?? tmpdir();
   mkdirSync(base, { recursive: true });
@@ -179,6 +222,7 @@ function workDir(name) {
 // ---------------------------------------------------------------------------------------------
 // 1. TopologyTestDriver word count
 
+/** @param {Say} say */
 async function caseTestDriver(say) {
   const { StreamsBuilder, Serdes, TopologyTestDriver } = await import('../dist/index.js');
   const LINES = scaled(10_000);
@@ -235,6 +279,7 @@ async function caseTestDriver(say) {
   await driverRun(); // warm-up: JIT, module loading
   plainRun();
   const driver = [];
+  /** @type {Array<ReturnType<typeof plainRun>>} */
   const plain = [];
   for (let i = 0; i < ROUNDS + 2; i++) {
     driver.push(await driverRun());
@@ -271,6 +316,12 @@ async function caseTestDriver(say) {
 // ---------------------------------------------------------------------------------------------
 // 2. The LevelDB store's layers vs bare classic-level
 
+/**
+ * One timed run of case 2: the puts (committed every COMMIT_EVERY, all on disk at the end), then the gets.
+ * @typedef {{ put: Elapsed, get: Elapsed }} StoreRun
+ */
+
+/** @param {Say} say */
 async function caseStore(say) {
   const { Stores } = await import('../dist/streams/state/stores.js');
   const { Serdes } = await import('../dist/index.js');
@@ -287,8 +338,13 @@ async function caseStore(say) {
     random,
   );
 
+  /** @returns {Promise<StoreRun>} */
   const skeinRun = async () => {
     const dir = workDir('store');
+    /**
+     * What a task gives its stores, reduced to a store with no cache and no changelog.
+     * @type {import('../dist/streams/state/internals/store-context.js').StoreContext}
+     */
     const context = {
       taskId: '0_0',
       applicationId: 'bench',
@@ -296,6 +352,7 @@ async function caseStore(say) {
       recordContext: () => ({ timestamp: 1_700_000_000_000, headers: {}, topic: 'in', partition: 0, offset: 0 }),
       withRecordContext: (_ctx, fn) => fn(),
       logChange: () => {},
+      currentStreamTime: () => -1,
     };
     const built = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('bench'), Serdes.String(), Serdes.Long())
       .withCachingDisabled()
@@ -318,7 +375,8 @@ async function caseStore(say) {
       const put = since(t0);
       t0 = clock();
       let sum = 0;
-      for (let i = 0; i < N; i++) sum += store.get(keys[getOrder[i]]);
+      // A key not found makes the sum NaN, and the check below fails.
+      for (let i = 0; i < N; i++) sum += store.get(keys[getOrder[i]]) ?? NaN;
       const get = since(t0);
       if (sum !== (N * (N - 1)) / 2) throw new Error(`store read back ${sum}`);
       return { put, get };
@@ -328,12 +386,15 @@ async function caseStore(say) {
     }
   };
 
+  /** @returns {Promise<StoreRun>} */
   const bareRun = async () => {
     const dir = workDir('level');
+    /** @type {ClassicLevel<Buffer, Buffer>} */
     const db = new ClassicLevel(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
     await db.open();
     try {
       let t0 = clock();
+      /** @type {Array<{ type: 'put', key: Buffer, value: Buffer }>} */
       let ops = [];
       const writes = [];
       for (let i = 0; i < N; i++) {
@@ -352,7 +413,7 @@ async function caseStore(say) {
       const put = since(t0);
       t0 = clock();
       let sum = 0;
-      for (let i = 0; i < N; i++) sum += Number(db.getSync(Buffer.from(keys[getOrder[i]])).readBigInt64BE(0));
+      for (let i = 0; i < N; i++) sum += Number(db.getSync(Buffer.from(keys[getOrder[i]]))?.readBigInt64BE(0));
       const get = since(t0);
       if (sum !== (N * (N - 1)) / 2) throw new Error(`classic-level read back ${sum}`);
       return { put, get };
@@ -364,7 +425,9 @@ async function caseStore(say) {
 
   await skeinRun(); // warm-up
   await bareRun();
+  /** @type {StoreRun[]} */
   const skein = [];
+  /** @type {StoreRun[]} */
   const bare = [];
   for (let i = 0; i < ROUNDS + 2; i++) {
     if (i % 2 === 0) {
@@ -375,7 +438,18 @@ async function caseStore(say) {
       skein.push(await skeinRun());
     }
   }
+  /**
+   * Operations per second of each run.
+   * @param {StoreRun[]} runs
+   * @param {keyof StoreRun} k
+   * @param {keyof Elapsed} t
+   */
   const per = (runs, k, t) => runs.map((r) => N / r[k][t]);
+  /**
+   * Skein's time / bare time, run by run.
+   * @param {keyof StoreRun} k
+   * @param {keyof Elapsed} t
+   */
   const ratios = (k, t) => skein.map((r, i) => r[k][t] / bare[i][k][t]);
   const putRatios = ratios('put', 'cpu');
   const getRatios = ratios('get', 'cpu');
@@ -385,7 +459,7 @@ async function caseStore(say) {
   say(
     table([
       ['', 'Skein ops/s', 'bare ops/s', 'Skein ops per CPU-s', 'bare ops per CPU-s', 'Skein / bare, CPU time', 'wall time', 'goal ≤ 1.5× (CPU)'],
-      ...['put', 'get'].map((k) => [
+      .../** @type {const} */ (['put', 'get']).map((k) => [
         k === 'put' ? 'put (all on disk at the end)' : 'get (getSync, random order)',
         spread(per(skein, k, 'wall'), fmt),
         spread(per(bare, k, 'wall'), fmt),
@@ -401,9 +475,18 @@ async function caseStore(say) {
   return { put: median(putRatios), get: median(getRatios) };
 }
 
-/** As the stream thread does between rounds: LevelDB's callbacks and the store's queued writes get their turn. */
+/**
+ * As the stream thread does between rounds: LevelDB's callbacks and the store's queued writes get their turn.
+ * @returns {Promise<void>}
+ */
 const yieldToEventLoop = () => new Promise((r) => setImmediate(r));
 
+/**
+ * Shuffles `xs` in place (Fisher–Yates) and returns it.
+ * @template T
+ * @param {T[]} xs
+ * @param {() => number} random
+ */
 function shuffle(xs, random) {
   for (let i = xs.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
@@ -415,6 +498,14 @@ function shuffle(xs, random) {
 // ---------------------------------------------------------------------------------------------
 // 3. exactly_once vs at_least_once
 
+/**
+ * One run of case 3: the steady rate (records/s between 20 % and 80 % of the input), ms to RUNNING,
+ * ms from the start to the last commit, CPU seconds per record of the application and of the broker,
+ * and how busy the rest of the machine was (cores).
+ * @typedef {{ steady: number, startup: number, total: number, appCpu: number, brokerCpu: number, rest: number }} GuaranteeRun
+ */
+
+/** @param {Say} say */
 async function caseGuarantees(say) {
   const N = scaled(150_000);
   const dir = workDir('guarantees');
@@ -425,10 +516,13 @@ async function caseGuarantees(say) {
     await admin.connect();
     await createTopics(kafka, [{ topic: 'data', numPartitions: PARTITIONS }]);
     await fill(kafka, 'data', N, (i) => ({ key: `k${i % 1000}`, value: String(1 + (i % 100)) }));
+    /** @type {Record<'exactly_once' | 'at_least_once', GuaranteeRun[]>} */
     const runs = { exactly_once: [], at_least_once: [] };
     // More pairs than elsewhere: the two rates are close, and a shared machine moves each by more.
     for (let round = 0; round < GUARANTEE_PAIRS; round++) {
-      for (const guarantee of round % 2 === 0 ? ['exactly_once', 'at_least_once'] : ['at_least_once', 'exactly_once']) {
+      /** @type {Array<keyof typeof runs>} */
+      const order = round % 2 === 0 ? ['exactly_once', 'at_least_once'] : ['at_least_once', 'exactly_once'];
+      for (const guarantee of order) {
         const suffix = `-${guarantee}-${round}`;
         const appId = `sum${suffix}`;
         await createTopics(
@@ -459,7 +553,7 @@ async function caseGuarantees(say) {
         runs[guarantee].push({
           steady: (0.6 * N) / ((t80 - t20) / 1000),
           startup: running - app.started,
-          total: samples.at(-1).t - app.started,
+          total: samples[samples.length - 1].t - app.started,
           appCpu: usage.cpu[0] / N,
           brokerCpu: usage.cpu[1] / N,
           rest: usage.rest,
@@ -471,6 +565,10 @@ async function caseGuarantees(say) {
     const ratios = eos.map((r, i) => r.steady / alos[i].steady);
     const cpuRatios = eos.map((r, i) => r.appCpu / alos[i].appCpu);
     const cost = 1 - median(ratios);
+    /**
+     * @param {string} name
+     * @param {GuaranteeRun[]} rs
+     */
     const row = (name, rs) => [
       name,
       spread(
@@ -523,6 +621,21 @@ async function caseGuarantees(say) {
 // ---------------------------------------------------------------------------------------------
 // 4. Skein's word count vs a hand-written kafkajs one
 
+/**
+ * The four word counts of case 4: Skein with its defaults and with the cache off, and the kafkajs
+ * one with each of its changelog modes.
+ * @typedef {'skein' | 'kafkajs' | 'skein-nocache' | 'kafkajs-every'} WordCountConfig
+ */
+
+/**
+ * One run of case 4: lines/s from RUNNING to the last commit, ms to RUNNING, CPU seconds per word of
+ * the application and of the broker, how busy the rest of the machine was (cores), output and
+ * changelog records written per word, and the requests kafkajs sent, by API name.
+ * @typedef {{ rate: number, startup: number, appCpu: number, brokerCpu: number, rest: number, written: number,
+ *   requests: Record<string, number> }} WordCountRun
+ */
+
+/** @param {Say} say */
 async function caseWordCount(say) {
   const LINES = scaled(20_000);
   const lines = textLines(LINES, 43);
@@ -535,13 +648,15 @@ async function caseWordCount(say) {
     await admin.connect();
     await createTopics(kafka, [{ topic: 'text-lines', numPartitions: PARTITIONS }]);
     await fill(kafka, 'text-lines', LINES, (i) => ({ key: null, value: lines[i], partition: i % PARTITIONS }));
+    /** @type {Array<{ name: WordCountConfig, label: string, pair: string }>} */
     const configs = [
       { name: 'skein', label: 'Skein, its defaults (10 MB cache)', pair: 'as written' },
       { name: 'kafkajs', label: 'kafkajs, changelog: the counts each batch changed', pair: 'as written' },
       { name: 'skein-nocache', label: 'Skein, cache off (every update to output and changelog)', pair: 'same records' },
       { name: 'kafkajs-every', label: 'kafkajs, changelog: every update', pair: 'same records' },
     ];
-    const runs = new Map(configs.map((c) => [c.name, []]));
+    /** @type {Record<WordCountConfig, WordCountRun[]>} */
+    const runs = { skein: [], kafkajs: [], 'skein-nocache': [], 'kafkajs-every': [] };
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? configs : [...configs].reverse();
       for (const c of order) {
@@ -562,7 +677,7 @@ async function caseWordCount(say) {
               CACHE_BYTES: c.name === 'skein' ? String(10 * 1024 * 1024) : '0',
               LOG_LEVEL: 'warn',
             },
-            { nodeArgs: [...APP_NODE_ARGS, '--require', COUNT_REQUESTS] },
+            { nodeArgs: [...APP_NODE_ARGS, '--import', COUNT_REQUESTS] },
           );
           stages = {
             first: appId,
@@ -573,7 +688,7 @@ async function caseWordCount(say) {
           app = startChild(
             KAFKAJS_WORD_COUNT,
             { APP_ID: appId, BOOTSTRAP: broker.bootstrap, PARTITIONS: String(PARTITIONS), CHANGELOG_MODE: c.name === 'kafkajs' ? 'changed' : 'every' },
-            { nodeArgs: [...APP_NODE_ARGS, '--require', COUNT_REQUESTS] },
+            { nodeArgs: [...APP_NODE_ARGS, '--import', COUNT_REQUESTS] },
           );
           stages = { first: `${appId}-split`, second: `${appId}-count`, repartition: async () => `${appId}-words` };
         }
@@ -581,6 +696,7 @@ async function caseWordCount(say) {
         const running = await app.whenState('RUNNING');
         await followCommitted(admin, stages.first, 'text-lines', LINES, { app });
         const repartition = await stages.repartition();
+        if (repartition === undefined) throw new Error(`${appId}: no repartition topic`);
         const done = await awaitCommitted(admin, stages.second, repartition, await lastRecordEnds(kafka, repartition), { app });
         const usage = m.stop();
         await app.stop();
@@ -588,8 +704,9 @@ async function caseWordCount(say) {
           admin,
           c.name.startsWith('skein') ? [`word-counts-${appId}`, `${appId}-word-counts-changelog`] : [`${appId}-word-counts`, `${appId}-counts-changelog`],
         );
+        /** @type {Record<string, number>} */
         const requests = JSON.parse(/kafkajs requests (\{.*\})/.exec(app.log())?.[1] ?? '{}');
-        runs.get(c.name).push({
+        runs[c.name].push({
           rate: LINES / ((done - running) / 1000),
           startup: running - app.started,
           appCpu: usage.cpu[0] / words,
@@ -618,7 +735,7 @@ async function caseWordCount(say) {
           'rest of machine, cores',
         ],
         ...configs.map((c) => {
-          const rs = runs.get(c.name);
+          const rs = runs[c.name];
           return [
             c.label,
             spread(
@@ -649,20 +766,25 @@ async function caseWordCount(say) {
         }),
       ]).replace(/^/gm, '   '),
     );
-    const first = runs.get('skein-nocache')[0].requests;
+    const first = runs['skein-nocache'][0].requests;
+    /** @param {Record<string, number>} r */
     const byApi = (r) =>
       ['Produce', 'Fetch', 'AddPartitionsToTxn', 'AddOffsetsToTxn', 'TxnOffsetCommit', 'EndTxn', 'GroupCoordinator']
         .map((a) => `${a} ${fmt(r[a] ?? 0)}`)
         .join(', ');
     say(`   requests of one run (counted in the client; GroupCoordinator is FindCoordinator): Skein cache off: ${byApi(first)}`);
-    say(`   kafkajs, every update: ${byApi(runs.get('kafkajs-every')[0].requests)}`);
+    say(`   kafkajs, every update: ${byApi(runs['kafkajs-every'][0].requests)}`);
+    /**
+     * Skein / kafkajs lines/s, the median of the rounds, by pair.
+     * @type {Record<string, number>}
+     */
     const result = {};
-    for (const [pair, s, k] of [
+    for (const [pair, s, k] of /** @type {const} */ ([
       ['as written', 'skein', 'kafkajs'],
       ['same records', 'skein-nocache', 'kafkajs-every'],
-    ]) {
-      const rs = runs.get(s);
-      const ks = runs.get(k);
+    ])) {
+      const rs = runs[s];
+      const ks = runs[k];
       const ratios = rs.map((r, i) => r.rate / ks[i].rate);
       const cpu = rs.map((r, i) => ks[i].appCpu / r.appCpu);
       say(
@@ -678,7 +800,11 @@ async function caseWordCount(say) {
   }
 }
 
-/** Records in topics, counted as end offsets (transaction markers included: a few per commit). */
+/**
+ * Records in topics, counted as end offsets (transaction markers included: a few per commit).
+ * @param {import('kafkajs').Admin} admin
+ * @param {readonly string[]} topics
+ */
 async function producedRecords(admin, topics) {
   let n = 0;
   for (const t of topics) n += (await endOffsets(admin, t)).total;
@@ -690,7 +816,29 @@ async function producedRecords(admin, topics) {
 
 const RESTORED = /restored store (\S+) from (\S+): (\d+) records, offsets (\d+) to (\d+).* in (\d+) ms/;
 
-/** Sums an instance's "restored store" log lines: records and ms (tasks restore one after the other). */
+/** @typedef {import('./support/streams-harness.js').Child} Child */
+
+/**
+ * Where an instance's start-up went, in ms (see phases).
+ * @typedef {{ load: number, join: number, tasks: number }} Phases
+ */
+
+/**
+ * A start of case 5 after a full restore: ms to RUNNING, records and ms its "restored store" lines
+ * report, its CPU seconds at RUNNING, and its phases.
+ * @typedef {{ toRunning: number, records: number, ms: number, cpu: number, phases: Phases }} FullRestore
+ */
+
+/**
+ * A restart of case 5 after SIGKILL: ms to RUNNING and to the first new commit, the changelog
+ * records its tasks replayed and the ms their initialisation took (their log lines), and its phases.
+ * @typedef {{ toRunning: number, toFirstCommit: number, replayed: number, taskInitMs: number, phases: Phases }} Restart
+ */
+
+/**
+ * Sums an instance's "restored store" log lines: records and ms (tasks restore one after the other).
+ * @param {Child} app
+ */
 function restoredBy(app) {
   let records = 0;
   let ms = 0;
@@ -709,21 +857,42 @@ function restoredBy(app) {
  * Skein (spawn → the client's first state change), joining the group (→ the thread's partitions
  * assigned), and creating the tasks (producers initialised, stores opened and restored, offsets read: → RUNNING).
  */
+/**
+ * @param {Child} app
+ * @param {number} running when it reached RUNNING (Date.now())
+ * @returns {Phases}
+ */
 function phases(app, running) {
+  /** @param {RegExp} re */
   const at = (re) => app.lines.find(({ line }) => re.test(line))?.at ?? NaN;
   const rebalancing = at(/State transition from CREATED to REBALANCING/);
   const assigned = at(/-> PARTITIONS_ASSIGNED/);
   return { load: rebalancing - app.started, join: assigned - rebalancing, tasks: running - assigned };
 }
 
-const phaseText = (xs) => ['load', 'join', 'tasks'].map((k) => fmt(median(xs.map((x) => x.phases[k])))).join(' / ');
+/**
+ * The median of each phase, `load / join / tasks`.
+ * @param {ReadonlyArray<{ phases: Phases }>} xs
+ */
+const phaseText = (xs) => /** @type {const} */ (['load', 'join', 'tasks']).map((k) => fmt(median(xs.map((x) => x.phases[k])))).join(' / ');
 
+/**
+ * The sum of the group's committed offsets on `topic` (0 for a partition with none).
+ * @param {import('kafkajs').Admin} admin
+ * @param {string} groupId
+ * @param {string} topic
+ */
 async function committedSum(admin, groupId, topic) {
   const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
   return (t?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
 }
 
-/** Waits until the group has no members (a SIGKILLed member is dropped after its session timeout). */
+/**
+ * Waits until the group has no members (a SIGKILLed member is dropped after its session timeout).
+ * @param {import('kafkajs').Admin} admin
+ * @param {string} groupId
+ * @param {number} [timeoutMs]
+ */
 async function awaitEmptyGroup(admin, groupId, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -734,6 +903,18 @@ async function awaitEmptyGroup(admin, groupId, timeoutMs = 60_000) {
   }
 }
 
+/**
+ * What kafkajs-read-topic.mjs reports on stdout, once it has read the topic to its end.
+ * @param {import('./support/streams-harness.js').ChildEvent} e
+ * @returns {{ records: number, ms: number } | undefined}
+ */
+const readerReport = (e) => (e.records !== undefined && e.ms !== undefined ? { records: e.records, ms: e.ms } : undefined);
+
+/**
+ * Cases 5 and 6: they share the state that is written, restored and restarted.
+ * @param {Say} say
+ * @param {boolean} wantRestoreRate whether to run case 6 as well
+ */
 async function caseRestart(say, wantRestoreRate) {
   const SIZES = [1e4, 1e5, 1e6].map((s) => scaled(s));
   const dir = workDir('restart');
@@ -757,6 +938,7 @@ async function caseRestart(say, wantRestoreRate) {
       ]);
       // The state: one count per key, written to the changelog as the store writes it (key, 8-byte
       // count), each key in the partition its input records go to (murmur2 of the key, both).
+      /** @param {number} i */
       const key = (i) => `key-${String(i).padStart(8, '0')}`;
       const one = Buffer.alloc(8);
       one.writeBigInt64BE(1n);
@@ -773,6 +955,7 @@ async function caseRestart(say, wantRestoreRate) {
         LOG_LEVEL: 'info',
       };
       const start = () => startChild(STREAMS_APP, env, { nodeArgs: APP_NODE_ARGS });
+      /** @type {FullRestore[]} */
       const fullRestores = [];
       const fullRestore = async () => {
         rmSync(stateDir, { recursive: true, force: true });
@@ -817,7 +1000,7 @@ async function caseRestart(say, wantRestoreRate) {
           if ((await committedSum(admin, appId, input)) > committed) resumed = Date.now();
           else await sleep(20);
         }
-        const tail = app.lines.map(({ line }) => /\((\d+) changelog records restored, (\d+) ms\)/.exec(line)).filter(Boolean);
+        const tail = app.lines.map(({ line }) => /\((\d+) changelog records restored, (\d+) ms\)/.exec(line)).filter((m) => m !== null);
         restarts.push({
           phases: phases(app, running),
           toRunning: running - app.started,
@@ -831,6 +1014,7 @@ async function caseRestart(say, wantRestoreRate) {
 
       // Full restores of the same state, and (for the largest) a bare kafkajs consumer reading the
       // same changelog, alternating.
+      /** @type {Array<{ records: number, ms: number, cpu: number }>} */
       const reads = [];
       const ends = await lastRecordEnds(kafka, changelog);
       for (let rep = 0; rep < ROUNDS; rep++) {
@@ -842,7 +1026,7 @@ async function caseRestart(say, wantRestoreRate) {
             { BOOTSTRAP: broker.bootstrap, TOPIC: changelog, ENDS: JSON.stringify(ends) },
             { nodeArgs: APP_NODE_ARGS },
           );
-          const r = await reader.when('the reader', () => reader.states.find((s) => s.records !== undefined));
+          const r = await reader.when('the reader', () => reader.states.map(readerReport).find((r) => r !== undefined));
           const cpu = cpuSeconds(reader.pid);
           await reader.exited;
           reads.push({ ...r, cpu });
@@ -891,11 +1075,13 @@ async function caseRestart(say, wantRestoreRate) {
         ]),
       ]).replace(/^/gm, '   '),
     );
-    const first = median(results[0].restarts.map((x) => x.toFirstCommit));
-    const last = median(results.at(-1).restarts.map((x) => x.toFirstCommit));
+    const smallest = results[0];
+    const largest = results[results.length - 1];
+    const first = median(smallest.restarts.map((x) => x.toFirstCommit));
+    const last = median(largest.restarts.map((x) => x.toFirstCommit));
     const growth = last / first;
     say(
-      `   time to first commit with ${fmt(results.at(-1).size)} keys / with ${fmt(results[0].size)} keys: ${ratio(growth)} — goal: does not grow with the state (≤ 1.5×): ${verdict(growth <= 1.5)}; a full restore of ${fmt(results.at(-1).size)} keys takes ${ratio(median(results.at(-1).fullRestores.map((x) => x.toRunning)) / last)} as long`,
+      `   time to first commit with ${fmt(largest.size)} keys / with ${fmt(smallest.size)} keys: ${ratio(growth)} — goal: does not grow with the state (≤ 1.5×): ${verdict(growth <= 1.5)}; a full restore of ${fmt(largest.size)} keys takes ${ratio(median(largest.fullRestores.map((x) => x.toRunning)) / last)} as long`,
     );
     say(`   load: node started and Skein loaded (spawn → first state change); join: the consumer group (→ partitions assigned); tasks: producers`);
     say(`   initialised, stores opened and restored, offsets read (→ RUNNING). Restarted before the session timeout, the group would first wait up`);

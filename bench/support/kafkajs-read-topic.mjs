@@ -13,9 +13,19 @@
 import kafkajs from 'kafkajs';
 
 const { Kafka, logLevel } = kafkajs;
-const topic = process.env.TOPIC;
-const ends = new Map(JSON.parse(process.env.ENDS).map((e) => [e.partition, e.offset]));
-const kafka = new Kafka({ brokers: [process.env.BOOTSTRAP], clientId: 'bench-read-topic', logLevel: logLevel.NOTHING });
+
+/** @param {string} name */
+function required(name) {
+  const value = process.env[name];
+  if (value === undefined) throw new Error(`kafkajs-read-topic.mjs: ${name} is not set`);
+  return value;
+}
+
+const topic = required('TOPIC');
+/** @type {Array<{ partition: number, offset: number }>} */
+const endList = JSON.parse(required('ENDS'));
+const ends = new Map(endList.map((e) => [e.partition, e.offset]));
+const kafka = new Kafka({ brokers: [required('BOOTSTRAP')], clientId: 'bench-read-topic', logLevel: logLevel.NOTHING });
 const consumer = kafka.consumer({ groupId: `bench-read-${topic}-${process.pid}-${Date.now()}` });
 let joined = 0;
 consumer.on(consumer.events.GROUP_JOIN, () => (joined ||= Date.now()));
@@ -24,17 +34,19 @@ await consumer.subscribe({ topic, fromBeginning: true });
 
 let records = 0;
 const left = new Set([...ends].filter(([, end]) => end > 0).map(([p]) => p));
-const done = new Promise((resolve) => {
-  if (left.size === 0) resolve();
-  void consumer.run({
-    autoCommit: false,
-    eachBatch: async ({ batch }) => {
-      records += batch.messages.length;
-      if (Number(batch.lastOffset()) + 1 >= (ends.get(batch.partition) ?? 0)) left.delete(batch.partition);
-      if (left.size === 0) resolve();
-    },
-  });
-});
+const done = /** @type {Promise<void>} */ (
+  new Promise((resolve) => {
+    if (left.size === 0) resolve();
+    void consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        records += batch.messages.length;
+        if (Number(batch.lastOffset()) + 1 >= (ends.get(batch.partition) ?? 0)) left.delete(batch.partition);
+        if (left.size === 0) resolve();
+      },
+    });
+  })
+);
 await done;
 const ms = Date.now() - joined;
 process.stdout.write(`${JSON.stringify({ records, ms })}\n`);

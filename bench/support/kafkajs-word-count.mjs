@@ -33,7 +33,10 @@ const PARTITIONS = Number(process.env.PARTITIONS ?? 3);
 /** 'every': one changelog record per update, as Skein's store without a cache; 'changed': the counts a batch changed, once each. */
 const CHANGELOG_MODE = process.env.CHANGELOG_MODE ?? 'every';
 
-const kafka = new Kafka({ brokers: [process.env.BOOTSTRAP], clientId: APP, logLevel: process.env.KAFKAJS_LOG ? logLevel.WARN : logLevel.NOTHING });
+const BOOTSTRAP = process.env.BOOTSTRAP;
+if (BOOTSTRAP === undefined) throw new Error('kafkajs-word-count.mjs: BOOTSTRAP is not set');
+
+const kafka = new Kafka({ brokers: [BOOTSTRAP], clientId: APP, logLevel: process.env.KAFKAJS_LOG ? logLevel.WARN : logLevel.NOTHING });
 
 const admin = kafka.admin();
 await admin.connect();
@@ -47,8 +50,17 @@ await admin.createTopics({
 });
 await admin.disconnect();
 
-/** One transactional producer per (stage, input partition), created on first use. */
+/** @typedef {'split' | 'count'} Stage */
+
+/**
+ * One transactional producer per (stage, input partition), created on first use.
+ * @type {Map<string, Promise<import('kafkajs').Producer>>}
+ */
 const producers = new Map();
+/**
+ * @param {Stage} stage
+ * @param {number} partition
+ */
 function producerFor(stage, partition) {
   const id = `${APP}-${stage}-${partition}`;
   let p = producers.get(id);
@@ -67,7 +79,12 @@ function producerFor(stage, partition) {
  * whole 1 MB batch's words took minutes. Skein sends in chunks of 2,000 too.
  */
 const SEND_CHUNK = 2000;
+/**
+ * @param {import('kafkajs').Transaction} txn
+ * @param {import('kafkajs').TopicMessages[]} topicMessages
+ */
 async function sendChunked(txn, topicMessages) {
+  /** @type {import('kafkajs').TopicMessages[]} */
   let chunk = [];
   let n = 0;
   const flush = async () => {
@@ -87,7 +104,13 @@ async function sendChunked(txn, topicMessages) {
   await flush();
 }
 
-/** Runs `fn(transaction)`, then commits the batch's offsets with it; aborts on any error. */
+/**
+ * Runs `fn(transaction)`, then commits the batch's offsets with it; aborts on any error.
+ * @param {import('kafkajs').Producer} producer
+ * @param {string} groupId
+ * @param {import('kafkajs').Batch} batch
+ * @param {(txn: import('kafkajs').Transaction) => Promise<void>} fn
+ */
 async function inTransaction(producer, groupId, batch, fn) {
   const txn = await producer.transaction();
   try {
@@ -103,7 +126,9 @@ async function inTransaction(producer, groupId, batch, fn) {
   }
 }
 
+/** @type {Set<Stage>} */
 const joined = new Set();
+/** @param {Stage} stage */
 function onJoin(stage) {
   joined.add(stage);
   if (joined.size === 2) process.stdout.write(`${JSON.stringify({ state: 'RUNNING', t: Date.now() })}\n`);
@@ -122,7 +147,10 @@ const count = kafka.consumer({ groupId: countGroup });
 count.on(count.events.GROUP_JOIN, () => onJoin('count'));
 await count.connect();
 await count.subscribe({ topic: WORDS, fromBeginning: true });
-/** partition → (word → count), committed state only. */
+/**
+ * partition → (word → count), committed state only.
+ * @type {Map<number, Map<string, number>>}
+ */
 const counts = new Map();
 
 await split.run({
@@ -130,8 +158,10 @@ await split.run({
   partitionsConsumedConcurrently: PARTITIONS,
   eachBatch: async ({ batch }) => {
     const producer = await producerFor('split', batch.partition);
+    /** @type {import('kafkajs').Message[]} */
     const words = [];
     for (const m of batch.messages) {
+      if (m.value === null) continue;
       for (const w of m.value.toString().toLowerCase().split(/\W+/)) if (w.length > 0) words.push({ key: w, value: w });
     }
     await inTransaction(producer, splitGroup, batch, async (txn) => {
@@ -148,8 +178,10 @@ await count.run({
     let state = counts.get(batch.partition);
     if (state === undefined) counts.set(batch.partition, (state = new Map()));
     const changed = new Map();
+    /** @type {Array<{ key: Buffer, value: Buffer }>} */
     const updates = [];
     for (const m of batch.messages) {
+      if (m.key === null) continue;
       const word = m.key.toString();
       const n = (changed.get(word) ?? state.get(word) ?? 0) + 1;
       changed.set(word, n);

@@ -56,6 +56,7 @@ if (topology === 'sum') {
   throw new Error(`unknown TOPOLOGY ${topology}`);
 }
 
+/** @type {Record<string, unknown>} */
 const props = {
   'application.id': process.env.APP_ID ?? `bench-${topology}`,
   'bootstrap.servers': process.env.BOOTSTRAP,
@@ -67,7 +68,9 @@ const props = {
 };
 if (process.env.COMMIT_INTERVAL_MS) props['commit.interval.ms'] = Number(process.env.COMMIT_INTERVAL_MS);
 
-const streams = new KafkaStreams(builder.build(), props, { logger: createLogger(process.env.LOG_LEVEL ?? 'info') });
+const streams = new KafkaStreams(builder.build(), props, {
+  logger: createLogger(/** @type {import('skein').LogLevel} */ (process.env.LOG_LEVEL ?? 'info')),
+});
 streams.setStateListener((state) => process.stdout.write(`${JSON.stringify({ state, t: Date.now() })}\n`));
 await streams.start();
 process.on('SIGTERM', () => void streams.close().then(() => process.exit(0)));
