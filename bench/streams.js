@@ -831,8 +831,9 @@ const RESTORED = /restored store (\S+) from (\S+): (\d+) records, offsets (\d+) 
 
 /**
  * A restart of case 5 after SIGKILL: ms to RUNNING and to the first new commit, the changelog
- * records its tasks replayed and the ms their initialisation took (their log lines), and its phases.
- * @typedef {{ toRunning: number, toFirstCommit: number, replayed: number, taskInitMs: number, phases: Phases }} Restart
+ * records its tasks replayed and the ms their start took (their log lines, summed), its phases, its
+ * CPU seconds until the first commit, and how busy the rest of the machine was meanwhile (cores).
+ * @typedef {{ toRunning: number, toFirstCommit: number, replayed: number, taskInitMs: number, phases: Phases, cpu: number, rest: number }} Restart
  */
 
 /**
@@ -994,12 +995,15 @@ async function caseRestart(say, wantRestoreRate) {
         await awaitEmptyGroup(admin, appId);
         const committed = await committedSum(admin, appId, input);
         app = start();
+        const m = meter([app.pid, broker.pid]);
         const running = await app.whenState('RUNNING');
         let resumed;
         while (resumed === undefined) {
           if ((await committedSum(admin, appId, input)) > committed) resumed = Date.now();
           else await sleep(20);
         }
+        const cpu = cpuSeconds(app.pid);
+        const usage = m.stop();
         const tail = app.lines.map(({ line }) => /\((\d+) changelog records restored, (\d+) ms\)/.exec(line)).filter((m) => m !== null);
         restarts.push({
           phases: phases(app, running),
@@ -1007,6 +1011,8 @@ async function caseRestart(say, wantRestoreRate) {
           toFirstCommit: resumed - app.started,
           replayed: tail.reduce((n, m) => n + Number(m[1]), 0),
           taskInitMs: tail.reduce((n, m) => n + Number(m[2]), 0),
+          cpu,
+          rest: usage.rest,
         });
         await followCommitted(admin, appId, input, produced, { app });
       }
@@ -1046,7 +1052,10 @@ async function caseRestart(say, wantRestoreRate) {
           'restart: ms to RUNNING',
           'load / join / tasks ms',
           'ms to first commit',
+          'app CPU s to first commit',
           'changelog records replayed',
+          'task starts ms',
+          'rest of machine, cores',
           'full restore: ms to RUNNING',
           'load / join / tasks ms',
           'records restored',
@@ -1063,8 +1072,20 @@ async function caseRestart(say, wantRestoreRate) {
             fmt,
           ),
           spread(
+            r.restarts.map((x) => x.cpu),
+            (x) => fmt(x, 2),
+          ),
+          spread(
             r.restarts.map((x) => x.replayed),
             fmt,
+          ),
+          spread(
+            r.restarts.map((x) => x.taskInitMs),
+            fmt,
+          ),
+          spread(
+            r.restarts.map((x) => x.rest),
+            (x) => fmt(x, 2),
           ),
           spread(
             r.fullRestores.map((x) => x.toRunning),
@@ -1084,8 +1105,10 @@ async function caseRestart(say, wantRestoreRate) {
       `   time to first commit with ${fmt(largest.size)} keys / with ${fmt(smallest.size)} keys: ${ratio(growth)} — goal: does not grow with the state (≤ 1.5×): ${verdict(growth <= 1.5)}; a full restore of ${fmt(largest.size)} keys takes ${ratio(median(largest.fullRestores.map((x) => x.toRunning)) / last)} as long`,
     );
     say(`   load: node started and Skein loaded (spawn → first state change); join: the consumer group (→ partitions assigned); tasks: producers`);
-    say(`   initialised, stores opened and restored, offsets read (→ RUNNING). Restarted before the session timeout, the group would first wait up`);
-    say(`   to session.timeout.ms for the killed member (2,000 ms here; 10,000 by default).`);
+    say(`   initialised, stores opened and restored, offsets read (→ RUNNING); task starts: the tasks' own log lines (producer initialised, restoration`);
+    say(`   checked, offsets read; LevelDB's opening is before it), summed over the tasks.`);
+    say(`   Restarted before the session timeout, the group would first wait up to session.timeout.ms for the killed member (2,000 ms here;`);
+    say(`   10,000 by default).`);
 
     if (restoreRates !== null) {
       const sk = restoreRates.skein.map((x) => x.records / (x.ms / 1000));
