@@ -20,6 +20,8 @@
  *   5. consumer groups (bench/groups.js): formation and rebalance times, offset commit throughput.
  *   6. transactions (bench/transactions.js): transactional vs plain producing with a commit every
  *      100 ms, read_committed vs read_uncommitted consuming, as ratios.
+ *   7. streams (bench/streams.js): the TopologyTestDriver, the LevelDB store's layers, exactly_once
+ *      vs at_least_once, Skein's word count vs a hand-written kafkajs one, restart and restore.
  *
  * MB is 10^6 bytes (as dd prints it); record MB counts values only, log MB what the broker wrote to
  * its .log files (values + record and batch framing). Without kcat, kafkajs producers in
@@ -38,6 +40,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { runGroupBench } from './groups.js';
+import { runStreamsBench } from './streams.js';
 import { runTransactionBench } from './transactions.js';
 import { median } from './support/stats.js';
 
@@ -688,6 +691,8 @@ async function main() {
   await runGroupBench(say);
   say();
   await runTransactionBench(say);
+  say();
+  await runStreamsBench(say);
 }
 
 await main();
