@@ -6,8 +6,11 @@
  * Writes collect in `writes` until `commit(changelogOffsets)`, which turns them into one LevelDB
  * batch together with the changelog offsets they reflect; `rollback()` forgets them. A committed
  * batch is written in the background — the processing loop does not wait for the disk — and stays
- * readable from `committing` until LevelDB has it, so reads always see, newest first: the open
- * transaction, batches being written, the database.
+ * readable from `inFlight` until LevelDB has it, so reads always see, newest first: the open
+ * transaction, batches being written, the database. `inFlight` holds the batches being written
+ * merged into one map, so a read costs one lookup however many there are: a loop that commits
+ * without yielding to the event loop (the TopologyTestDriver, one commit per record) can leave
+ * thousands queued, and searching them one by one made every miss linear in their number.
  *
  * Layout: `0x01 ‖ key` → `timestamp (8 bytes, big-endian) ‖ value`; `0x00 ‖ name` → store metadata:
  * `changelog-offset:<partition>` is the next offset to restore from in that changelog partition, as
@@ -51,7 +54,10 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
   private writes: Batch = new Map();
   /** Deletes every key below this with the next commit (expired window segments). */
   private pendingDeleteBelow: BytesKey | null = null;
-  private committing: Batch[] = [];
+  /** The committed batches not yet in LevelDB, merged: the newest batch's value for each key. */
+  private readonly inFlight: Batch = new Map();
+  /** For each key of `inFlight`, the batch its value came from: a written batch takes out only its own entries. */
+  private readonly inFlightFrom = new Map<BytesKey, Batch>();
   private writing: Promise<void> = Promise.resolve();
   private failure: StateStoreError | null = null;
   private readonly changelogOffsets = new Map<number, number>();
@@ -126,10 +132,8 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
     this.check();
     const w = this.writes.get(key);
     if (w !== undefined) return w ?? undefined;
-    for (let i = this.committing.length - 1; i >= 0; i--) {
-      const c = this.committing[i].get(key);
-      if (c !== undefined) return c ?? undefined;
-    }
+    const c = this.inFlight.get(key);
+    if (c !== undefined) return c ?? undefined;
     if (!this.open) {
       if (this.knownEmpty) return undefined;
       throw new StateStoreError(`Store ${this.name} is not open`);
@@ -165,7 +169,10 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
     const batch = this.writes;
     this.writes = new Map();
     for (const [p, o] of changed) this.changelogOffsets.set(p, o);
-    this.committing.push(batch);
+    for (const [k, v] of batch) {
+      this.inFlight.set(k, v);
+      this.inFlightFrom.set(k, batch);
+    }
     this.writing = this.writing.then(async () => {
       if (this.failure) return;
       const ops = [];
@@ -180,7 +187,11 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
       } catch (e) {
         this.failure = new StateStoreError(`Store ${this.name}: writing a committed batch failed: ${(e as Error).message}`, e);
       }
-      this.committing.shift();
+      for (const k of batch.keys()) {
+        if (this.inFlightFrom.get(k) !== batch) continue;
+        this.inFlight.delete(k);
+        this.inFlightFrom.delete(k);
+      }
     });
   }
 
@@ -258,7 +269,7 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
       }
     }
     // Buffers over the database, newest first winning: batches being written, then the transaction.
-    yield* mergeOverlay(overlayOf([...this.committing, this.writes], bounds), fromDb(), reverse);
+    yield* mergeOverlay(overlayOf([this.inFlight, this.writes], bounds), fromDb(), reverse);
   }
 
   async approximateNumEntries(): Promise<number> {
