@@ -20,6 +20,9 @@
  *   5. consumer groups (bench/groups.js): formation and rebalance times, offset commit throughput.
  *   6. transactions (bench/transactions.js): transactional vs plain producing with a commit every
  *      100 ms, read_committed vs read_uncommitted consuming, as ratios.
+ *   7. streams windows and joins (bench/streams-windows.js): windowed count vs plain count and
+ *      stream-table join vs mapValues through the TopologyTestDriver, as ratios; a window store's
+ *      memory and disk for 10^6 windows.
  *
  * MB is 10^6 bytes (as dd prints it); record MB counts values only, log MB what the broker wrote to
  * its .log files (values + record and batch framing). Without kcat, kafkajs producers in
@@ -38,6 +41,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { runGroupBench } from './groups.js';
+import { runStreamsWindowBench } from './streams-windows.js';
 import { runTransactionBench } from './transactions.js';
 import { median } from './support/stats.js';
 
@@ -688,6 +692,8 @@ async function main() {
   await runGroupBench(say);
   say();
   await runTransactionBench(say);
+  say();
+  await runStreamsWindowBench(say);
 }
 
 await main();
