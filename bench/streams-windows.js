@@ -41,6 +41,16 @@
  *      the runtime does before it checkpoints. Keys and values are piped as ready bytes (ByteArray),
  *      the same Buffers each time: pooled string-serde output kept by the driver would pin the
  *      pool slabs the store's short-lived buffers came from, and count as the store's.
+ *   3. the same cases but the hopping one end to end: a broker in a child process
+ *      (bench/support/broker-process.js), SKEIN_BENCH_STREAMS_BROKER_RECORDS records (default
+ *      100,000; 0 skips this part) with the same keys, values and timestamps and the table's rows
+ *      produced first, then per case a KafkaStreams instance in this process (one stream thread,
+ *      exactly_once, so a commit every 100 ms, the default cache) reads them all. Timed from the
+ *      first committed input offset its group shows to the last (polled every 50 ms), so start-up
+ *      and group formation stay out; CPU is this process's, not the broker's.
+ *      SKEIN_BENCH_STREAMS_BROKER_ROUNDS rounds (default 2) in rotated order.
+ *
+ * SKEIN_BENCH_STREAMS_ONLY=driver|store|broker runs one part alone.
  *
  * Goal: Kafka Streams' windowed count is typically within about 2× of its plain count, and a
  * stream-table join costs one store lookup per record over a mapValues; figures far off that point
