@@ -22,6 +22,9 @@
  *      100 ms, read_committed vs read_uncommitted consuming, as ratios.
  *   7. streams (bench/streams.js): the TopologyTestDriver, the LevelDB store's layers, exactly_once
  *      vs at_least_once, Skein's word count vs a hand-written kafkajs one, restart and restore.
+ *   8. streams windows and joins (bench/streams-windows.js): windowed count vs plain count and
+ *      stream-table join vs mapValues through the TopologyTestDriver, as ratios; a window store's
+ *      memory and disk for 10^6 windows.
  *
  * MB is 10^6 bytes (as dd prints it); record MB counts values only, log MB what the broker wrote to
  * its .log files (values + record and batch framing). Without kcat, kafkajs producers in
@@ -41,6 +44,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { runGroupBench } from './groups.js';
 import { runStreamsBench } from './streams.js';
+import { runStreamsWindowBench } from './streams-windows.js';
 import { runTransactionBench } from './transactions.js';
 import { median } from './support/stats.js';
 
@@ -693,6 +697,8 @@ async function main() {
   await runTransactionBench(say);
   say();
   await runStreamsBench(say);
+  say();
+  await runStreamsWindowBench(say);
 }
 
 await main();
