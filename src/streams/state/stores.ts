@@ -150,25 +150,39 @@ class TimestampedKeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<Timesta
   }
 }
 
-/** Window and session stores: the key-value stack under the segmented, typed top. */
-class WindowStoreBuilder<K, OV> extends AbstractStoreBuilder<WindowStore<K, OV>> {
+/**
+ * Window and session stores: the key-value stack under the segmented, typed top, logged to a
+ * changelog that is compacted and deleted after the store's retention (plus a day).
+ */
+abstract class SegmentedStoreBuilder<S extends StateStore, K, OV> extends AbstractStoreBuilder<S> {
   constructor(
-    private readonly windowSupplier: WindowBytesStoreSupplier,
-    private readonly keySerde: Serde<K>,
-    private readonly codec: WindowValueCodec<OV>,
-    private readonly timestamped: boolean,
+    protected readonly segmentedSupplier: KeyValueBytesStoreSupplier & { readonly retentionMs: number },
+    protected readonly keySerde: Serde<K>,
+    protected readonly codec: WindowValueCodec<OV>,
+    private readonly query: { kind: 'window' | 'session'; timestamped: boolean },
   ) {
-    super(windowSupplier);
-    this.logConfig = windowChangelogConfig(windowSupplier.retentionMs);
+    super(segmentedSupplier);
+    this.logConfig = windowChangelogConfig(segmentedSupplier.retentionMs);
   }
 
   get queryInfo(): StoreQueryInfo {
-    return { kind: 'window', keySerde: this.keySerde as Serde<unknown>, timestamped: this.timestamped };
+    return { ...this.query, keySerde: this.keySerde as Serde<unknown> };
   }
 
   override withLoggingEnabled(config: Record<string, string> = {}): this {
-    super.withLoggingEnabled({ ...windowChangelogConfig(this.windowSupplier.retentionMs), ...config });
+    super.withLoggingEnabled({ ...windowChangelogConfig(this.segmentedSupplier.retentionMs), ...config });
     return this;
+  }
+}
+
+class WindowStoreBuilder<K, OV> extends SegmentedStoreBuilder<WindowStore<K, OV>, K, OV> {
+  constructor(
+    private readonly windowSupplier: WindowBytesStoreSupplier,
+    keySerde: Serde<K>,
+    codec: WindowValueCodec<OV>,
+    timestamped: boolean,
+  ) {
+    super(windowSupplier, keySerde, codec, { kind: 'window', timestamped });
   }
 
   build(env: StoreEnvironment): BuiltStore<WindowStore<K, OV>> {
@@ -182,24 +196,9 @@ class WindowStoreBuilder<K, OV> extends AbstractStoreBuilder<WindowStore<K, OV>>
   }
 }
 
-class SessionStoreBuilder<K, OV> extends AbstractStoreBuilder<SessionStore<K, OV>> {
-  constructor(
-    private readonly sessionSupplier: SessionBytesStoreSupplier,
-    private readonly keySerde: Serde<K>,
-    private readonly codec: WindowValueCodec<OV>,
-    private readonly timestamped: boolean,
-  ) {
-    super(sessionSupplier);
-    this.logConfig = windowChangelogConfig(sessionSupplier.retentionMs);
-  }
-
-  get queryInfo(): StoreQueryInfo {
-    return { kind: 'session', keySerde: this.keySerde as Serde<unknown>, timestamped: this.timestamped };
-  }
-
-  override withLoggingEnabled(config: Record<string, string> = {}): this {
-    super.withLoggingEnabled({ ...windowChangelogConfig(this.sessionSupplier.retentionMs), ...config });
-    return this;
+class SessionStoreBuilder<K, OV> extends SegmentedStoreBuilder<SessionStore<K, OV>, K, OV> {
+  constructor(sessionSupplier: SessionBytesStoreSupplier, keySerde: Serde<K>, codec: WindowValueCodec<OV>, timestamped: boolean) {
+    super(sessionSupplier, keySerde, codec, { kind: 'session', timestamped });
   }
 
   build(env: StoreEnvironment): BuiltStore<SessionStore<K, OV>> {
@@ -207,7 +206,7 @@ class SessionStoreBuilder<K, OV> extends AbstractStoreBuilder<SessionStore<K, OV
     return {
       bottom,
       caching,
-      store: new MeteredSessionStore(top, bottom, this.keySerde, this.codec, env.context, env.changelogTopic, this.sessionSupplier.retentionMs),
+      store: new MeteredSessionStore(top, bottom, this.keySerde, this.codec, env.context, env.changelogTopic, this.segmentedSupplier.retentionMs),
     };
   }
 }
