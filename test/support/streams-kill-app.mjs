@@ -1,7 +1,10 @@
 // A streams application for the kill tests, run as a child process (the built package, 'skein').
 //   VARIANT=sum          the issue's contract program: data → echo, and the running sum per key
 //   VARIANT=repartition  data → groupBy (a repartition topic) → running sum, max and count per key
-// GUARANTEE, APP_ID, BOOTSTRAP, STATE_DIR and COMMIT_INTERVAL_MS come from the environment.
+// GUARANTEE, APP_ID, BOOTSTRAP, STATE_DIR, COMMIT_INTERVAL_MS, THREADS (num.stream.threads) and
+// STANDBYS (num.standby.replicas) come from the environment.
+// SIGTTIN adds a stream thread and SIGTTOU removes one (gunicorn's signals for more and fewer
+// workers); each logs `Added stream thread <name>` / `Removed stream thread <name>` when done.
 import { KafkaStreams, Serdes, StreamsBuilder, createLogger } from 'skein';
 
 const variant = process.env.VARIANT ?? 'sum';
@@ -44,3 +47,6 @@ const streams = new KafkaStreams(builder.build(), props, { logger: createLogger(
 streams.setUncaughtExceptionHandler(() => 'REPLACE_THREAD');
 await streams.start();
 process.on('SIGTERM', () => void streams.close().then(() => process.exit(0)));
+const say = (line) => process.stderr.write(`${line}\n`);
+process.on('SIGTTIN', () => void streams.addStreamThread().then((name) => say(`Added stream thread ${name}`), (e) => say(`Adding a stream thread failed: ${e.message}`)));
+process.on('SIGTTOU', () => void streams.removeStreamThread().then((name) => say(`Removed stream thread ${name}`), (e) => say(`Removing a stream thread failed: ${e.message}`)));
