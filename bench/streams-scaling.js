@@ -1,0 +1,346 @@
+/**
+ * Streams: threads and scale-out (issue #13, "Speed"). Alone, after a build:
+ *
+ *   npm run build && node bench/streams-scaling.js          (about 6 minutes on 2 cores)
+ *
+ * Every application is bench/support/streams-scaling-app.js in a child process of its own, under
+ * exactly_once, against a fresh broker in another (bench/support/broker-process.js); this process
+ * only produces the input beforehand and polls the group's committed offsets (every 50 ms), which
+ * under exactly_once move when a task's transaction commits — so a rate is records through the whole
+ * pipeline, output committed. CPU seconds of the broker and of the application come from
+ * /proc/<pid>/stat (utime + stime, all threads) over the same window.
+ *
+ *   a. Thread scaling, CPU-bound: `in` (6 partitions, SKEIN_BENCH_CPU_RECORDS records, default
+ *      240,000) → mapValues(HASH_ROUNDS chained SHA-256s of the value, default 20) → `out`, with
+ *      num.stream.threads 1 and 2, alternating, SKEIN_BENCH_SCALING_RUNS times each (default 3).
+ *      Rate over the middle of the run: from 10 % to 90 % of the input committed, so start-up and
+ *      the last commit are outside it. Goal: 2 threads ≥ 1.6 × 1 thread on this 2-core machine; the
+ *      broker's CPU (cores busy) is printed beside it, since it shares the two cores.
+ *   b. Rebalance: the stateful sum topology (echo + running sum per key in a changelogged store;
+ *      6 partitions, a backlog of SKEIN_BENCH_REBALANCE_RECORDS records, default 1,500,000) runs in
+ *      one process of 2 threads; a second process of 2 threads joins, later leaves with close()
+ *      (LeaveGroup), SKEIN_BENCH_SCALING_RUNS times; then joins once more and is SIGKILLed. Rebalance
+ *      time: from the joining process's start() (its REBALANCING) — or from the SIGTERM, or the
+ *      SIGKILL — to the moment every thread of every live process is RUNNING again (each process
+ *      prints its state changes; "again" means no further change for 2 s). Beside it, records/s
+ *      committed during the rebalance and in the 5 s before it, and changelog records restored.
+ *   c. I/O-bound (item 7): `in` (1 partition) → mapValuesAsync(a 5 ms timer per record, as a lookup)
+ *      → `out`, one thread, concurrency 32 vs 1, alternating, SKEIN_BENCH_SCALING_RUNS times each;
+ *      rate from 10 % to 90 % of 1,500 records (concurrency 1) or 30,000 (32). Goal ≥ 20×.
+ *
+ * Each figure is the median of the runs, with the spread (min–max) beside it.
+ * SKEIN_BENCH_SCALING_ONLY=a,b,c runs a subset; SKEIN_BENCH_APP_ARGS adds node flags to the
+ * application processes (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, then
+ * `node bench/support/profile-summary.js /tmp/prof/<file>.cpuprofile`).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import kafkajs from 'kafkajs';
+import { ProtocolClient } from '../dist/cli/protocol-client.js';
+import { Produce } from '../dist/protocol/apis/produce.js';
+import { ZERO_UUID } from '../dist/protocol/reader.js';
+import { encodeRecordBatch } from '../dist/protocol/record-batch.js';
+import { startBrokerProcess } from './groups.js';
+import { median } from './support/stats.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const APP = join(HERE, 'support/streams-scaling-app.js');
+const RUNS = Number(process.env.SKEIN_BENCH_SCALING_RUNS ?? 3);
+const CPU_RECORDS = Number(process.env.SKEIN_BENCH_CPU_RECORDS ?? 240_000);
+const HASH_ROUNDS = Number(process.env.SKEIN_BENCH_HASH_ROUNDS ?? 20);
+const REBALANCE_RECORDS = Number(process.env.SKEIN_BENCH_REBALANCE_RECORDS ?? 1_500_000);
+const IO_RECORDS = { 1: 1_500, 32: 30_000 };
+const ONLY = new Set((process.env.SKEIN_BENCH_SCALING_ONLY ?? 'a,b,c').split(','));
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+const BROKER_PROPS = ['group.initial.rebalance.delay.ms=0', 'offsets.topic.num.partitions=3', 'transaction.state.log.num.partitions=3'];
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const f0 = (x) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
+
+/** CPU seconds (user + system, all threads) of a process so far. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** CPU seconds the whole machine has spent busy (all cores, /proc/stat: everything but idle and iowait). */
+function machineBusySeconds() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return (total - f[3] - f[4]) / CLK_TCK;
+}
+
+/** `median (min–max)` of some figures. */
+function spread(xs, fmt = f0) {
+  return `${fmt(median(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})`;
+}
+
+/** A fresh broker in a child process, with a kafkajs admin and producer on it. */
+async function withBroker(prefix, body) {
+  const dir = mkdtempSync(join(process.env.SKEIN_BENCH_DIR ?? tmpdir(), prefix));
+  const broker = await startBrokerProcess(join(dir, 'log'), BROKER_PROPS);
+  const kafka = new kafkajs.Kafka({ brokers: [broker.bootstrap], clientId: 'bench-scaling', logLevel: kafkajs.logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await body({ broker, kafka, admin, dir });
+  } finally {
+    await admin.disconnect();
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Writes `n` records to `topic`, spread evenly over its partitions: record batches built by our own
+ * codec, 10,000 records per Produce request, 8 in flight (kafkajs would take minutes for millions).
+ */
+async function produce(bootstrap, topic, partitions, n, record) {
+  const [host, port] = bootstrap.split(':');
+  const client = await ProtocolClient.connect([{ host, port: Number(port) }], { clientId: 'bench-scaling-producer' });
+  const inFlight = [];
+  const send = async (p, records) => {
+    const res = await client.send(
+      Produce,
+      { transactionalId: null, acks: -1, timeoutMs: 30_000, topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: p, records: encodeRecordBatch({ records, timestamp: BigInt(Date.now()) }) }] }] },
+      7,
+    );
+    const code = res.responses[0].partitionResponses[0].errorCode;
+    if (code !== 0) throw new Error(`producing to ${topic}-${p}: error ${code}`);
+  };
+  try {
+    const pending = Array.from({ length: partitions }, () => []);
+    const flush = async (p) => {
+      inFlight.push(send(p, pending[p]));
+      pending[p] = [];
+      if (inFlight.length >= 8) await inFlight.shift();
+    };
+    for (let i = 0; i < n; i++) {
+      const p = i % partitions;
+      const r = record(i);
+      pending[p].push({ key: Buffer.from(r.key), value: Buffer.from(r.value) });
+      if (pending[p].length === 10_000) await flush(p);
+    }
+    for (let p = 0; p < partitions; p++) if (pending[p].length > 0) await flush(p);
+    await Promise.all(inFlight);
+  } finally {
+    client.close();
+  }
+}
+
+/** Starts the application in a child process; its state changes arrive as JSON lines. */
+function startApp(env, dir) {
+  const stateDir = mkdtempSync(join(dir, 'state-'));
+  const args = [...(process.env.SKEIN_BENCH_APP_ARGS ?? '').split(' ').filter(Boolean), APP];
+  const child = spawn(process.execPath, args, { env: { ...process.env, STATE_DIR: stateDir, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const app = { child, pid: child.pid, states: [], log: '', exited: new Promise((r) => child.once('exit', r)) };
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+    for (let i = out.indexOf('\n'); i >= 0; i = out.indexOf('\n')) {
+      const line = out.slice(0, i);
+      out = out.slice(i + 1);
+      if (line.startsWith('{')) app.states.push(JSON.parse(line));
+    }
+  });
+  child.stderr.on('data', (d) => (app.log += d));
+  app.state = () => app.states.at(-1)?.state ?? 'CREATED';
+  app.stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await app.exited;
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+  return app;
+}
+
+async function waitFor(cond, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === "function" ? what() : what}`);
+    await sleep(50);
+  }
+}
+
+/** Records the group has committed on `topic` (sum over partitions). */
+async function committed(admin, groupId, topic) {
+  const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return t.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+}
+
+/**
+ * Runs one application over `total` input records; the rate is measured from 10 % to 90 % of them
+ * committed, with the broker's and the application's CPU over the same window.
+ */
+async function measureRun({ admin, broker, dir }, appId, env, total) {
+  const app = startApp({ APP_ID: appId, BOOTSTRAP: broker.bootstrap, ...env }, dir);
+  try {
+    await waitFor(() => app.state() === 'RUNNING' || app.state() === 'ERROR', 120_000, () => `${appId} to run:\n${app.log.slice(-2000)}`);
+    if (app.state() === 'ERROR') throw new Error(`${appId} failed:\n${app.log.slice(-2000)}`);
+    const marks = [];
+    for (const frac of [0.1, 0.9]) {
+      await waitFor(async () => (await committed(admin, appId, 'in')) >= total * frac, 600_000, `${appId} to commit ${frac * 100} %`);
+      marks.push({ t: performance.now(), n: await committed(admin, appId, 'in'), broker: cpuSeconds(broker.pid), app: cpuSeconds(app.pid), machine: machineBusySeconds(), self: process.cpuUsage() });
+    }
+    const [a, b] = marks;
+    const seconds = (b.t - a.t) / 1000;
+    const brokerCores = (b.broker - a.broker) / seconds;
+    const appCores = (b.app - a.app) / seconds;
+    const selfCores = (b.self.user + b.self.system - a.self.user - a.self.system) / 1e6 / seconds;
+    // Whatever else ran on the machine meanwhile (other programs, this bench's polling aside).
+    const otherCores = Math.max(0, (b.machine - a.machine) / seconds - brokerCores - appCores - selfCores);
+    return { rate: (b.n - a.n) / seconds, brokerCores, appCores, otherCores, log: app.log };
+  } finally {
+    await app.stop();
+  }
+}
+
+async function threadScaling(say) {
+  return withBroker('skein-bench-scaling-cpu-', async (ctx) => {
+    await ctx.admin.createTopics({ topics: [{ topic: 'in', numPartitions: 6 }, { topic: 'out', numPartitions: 6 }] });
+    await produce(ctx.broker.bootstrap, 'in', 6, CPU_RECORDS, (i) => ({ key: `k${i}`, value: `value-${i}-${'x'.repeat(64)}` }));
+    const runs = { 1: [], 2: [] };
+    for (let r = 0; r < RUNS; r++) {
+      for (const threads of r % 2 === 0 ? [1, 2] : [2, 1]) {
+        const m = await measureRun(ctx, `cpu-${threads}t-${r}`, { WORKLOAD: 'cpu', HASH_ROUNDS: String(HASH_ROUNDS), THREADS: String(threads) }, CPU_RECORDS);
+        runs[threads].push(m);
+        say(`    run ${r + 1}, ${threads} thread${threads > 1 ? 's' : ' '}: ${f0(m.rate)} records/s, broker ${m.brokerCores.toFixed(2)} cores, application ${m.appCores.toFixed(2)} cores, rest of machine ${m.otherCores.toFixed(2)} cores`);
+      }
+    }
+    const ratios = runs[1].map((one, i) => runs[2][i].rate / one.rate);
+    const rates = (t) => runs[t].map((m) => m.rate);
+    const f2 = (x) => x.toFixed(2);
+    say(`  1 thread:   ${spread(rates(1))} records/s; broker ${spread(runs[1].map((m) => m.brokerCores), f2)} cores, application ${spread(runs[1].map((m) => m.appCores), f2)} cores`);
+    say(`  2 threads:  ${spread(rates(2))} records/s; broker ${spread(runs[2].map((m) => m.brokerCores), f2)} cores, application ${spread(runs[2].map((m) => m.appCores), f2)} cores`);
+    const ratio = median(ratios);
+    say(`  2 threads / 1 thread: ${spread(ratios, f2)} (per run pair)   goal ≥ 1.6   ${ratio >= 1.6 ? 'PASS' : 'MISS'}`);
+    return { ratio, ratios, runs };
+  });
+}
+
+/** Milliseconds from `t0` (epoch) until every app is RUNNING with no state change for `quietMs`. */
+async function untilAllRunning(apps, t0, quietMs = 2000) {
+  for (;;) {
+    await waitFor(() => apps.every((a) => a.state() === 'RUNNING'), 120_000, 'every thread to run');
+    const last = Math.max(...apps.map((a) => a.states.at(-1).t));
+    await sleep(quietMs);
+    if (apps.every((a) => a.state() === 'RUNNING' && a.states.at(-1).t === last)) return { ms: last - t0, at: last };
+  }
+}
+
+async function rebalances(say) {
+  return withBroker('skein-bench-scaling-rebalance-', async (ctx) => {
+    const { admin, kafka, dir } = ctx;
+    await admin.createTopics({ topics: ['in', 'out', 'sum'].map((topic) => ({ topic, numPartitions: 6 })) });
+    await produce(ctx.broker.bootstrap, 'in', 6, REBALANCE_RECORDS, (i) => ({ key: `k${(i * 7919) % 600}`, value: String(1 + (i % 100)) }));
+    const appId = 'rebalance';
+    const env = { APP_ID: appId, BOOTSTRAP: ctx.broker.bootstrap, WORKLOAD: 'sum', THREADS: '2' };
+    // Committed offsets sampled every 50 ms, to read the rate over any window afterwards.
+    const samples = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        samples.push({ t: Date.now(), n: await committed(admin, appId, 'in') });
+        await sleep(50);
+      }
+    })();
+    const rateBetween = (from, to) => {
+      const a = samples.find((s) => s.t >= from) ?? samples.at(-1);
+      const b = [...samples].reverse().find((s) => s.t <= to) ?? samples.at(-1);
+      return b.t > a.t ? (b.n - a.n) / ((b.t - a.t) / 1000) : 0;
+    };
+    const restored = (log) => [...log.matchAll(/restored store sum from \S+: (\d+) records/g)].reduce((n, m) => n + Number(m[1]), 0);
+    const first = startApp(env, dir);
+    const results = { join: [], leave: [] };
+    let kill = null;
+    try {
+      await untilAllRunning([first], Date.now());
+      for (let r = 0; r <= RUNS; r++) {
+        await sleep(5000);
+        const second = startApp(env, dir);
+        await waitFor(() => second.states.length > 0, 60_000, 'the second process to start');
+        const t0 = second.states[0].t;
+        const restoredBefore = restored(first.log);
+        const join = await untilAllRunning([first, second], t0);
+        const joinRecord = { ms: join.ms, during: rateBetween(t0, join.at), before: rateBetween(t0 - 5000, t0), restored: restored(second.log) + restored(first.log) - restoredBefore };
+        await sleep(5000);
+        if (r < RUNS) {
+          results.join.push(joinRecord);
+          const l0 = Date.now();
+          const restoredBeforeLeave = restored(first.log);
+          second.child.kill('SIGTERM');
+          const leave = await untilAllRunning([first], l0);
+          await second.stop();
+          results.leave.push({ ms: leave.ms, during: rateBetween(l0, leave.at), before: rateBetween(l0 - 5000, l0), restored: restored(first.log) - restoredBeforeLeave });
+          say(`    round ${r + 1}: join ${f0(joinRecord.ms)} ms, leave ${f0(leave.ms)} ms`);
+        } else {
+          const k0 = Date.now();
+          const restoredBeforeKill = restored(first.log);
+          second.child.kill('SIGKILL');
+          const after = await untilAllRunning([first], k0);
+          await second.stop();
+          kill = { ms: after.ms, during: rateBetween(k0, after.at), before: rateBetween(k0 - 5000, k0), restored: restored(first.log) - restoredBeforeKill };
+        }
+      }
+      const left = REBALANCE_RECORDS - (await committed(admin, appId, 'in'));
+      if (left <= 0) say('  (the backlog ran out during the run: raise SKEIN_BENCH_REBALANCE_RECORDS)');
+    } finally {
+      sampling = false;
+      await sampler;
+      await first.stop();
+    }
+    const line = (name, xs) =>
+      say(`  ${name} ${spread(xs.map((x) => x.ms))} ms; records/s during it ${spread(xs.map((x) => x.during))}, in the 5 s before ${spread(xs.map((x) => x.before))}; changelog records restored ${spread(xs.map((x) => x.restored))}`);
+    line('a process joins (2 threads):            ', results.join);
+    line('a process leaves (close(), LeaveGroup): ', results.leave);
+    line('a process is SIGKILLed (session 10 s):  ', [kill]);
+    return { ...results, kill };
+  });
+}
+
+async function ioBound(say) {
+  return withBroker('skein-bench-scaling-io-', async (ctx) => {
+    await ctx.admin.createTopics({ topics: [{ topic: 'in', numPartitions: 1 }, { topic: 'out', numPartitions: 1 }] });
+    await produce(ctx.broker.bootstrap, 'in', 1, IO_RECORDS[32], (i) => ({ key: `k${i}`, value: `v${i}` }));
+    const runs = { 1: [], 32: [] };
+    for (let r = 0; r < RUNS; r++) {
+      for (const c of r % 2 === 0 ? [1, 32] : [32, 1]) {
+        const m = await measureRun(ctx, `io-c${c}-${r}`, { WORKLOAD: 'io', CONCURRENCY: String(c), DELAY_MS: '5' }, IO_RECORDS[c]);
+        runs[c].push(m);
+        say(`    run ${r + 1}, concurrency ${String(c).padStart(2)}: ${f0(m.rate)} records/s, application ${m.appCores.toFixed(2)} cores, rest of machine ${m.otherCores.toFixed(2)} cores`);
+      }
+    }
+    const ratios = runs[1].map((one, i) => runs[32][i].rate / one.rate);
+    say(`  concurrency 1:  ${spread(runs[1].map((m) => m.rate))} records/s (a 5 ms call each: at most 200/s)`);
+    say(`  concurrency 32: ${spread(runs[32].map((m) => m.rate))} records/s (at most 6,400/s)`);
+    const ratio = median(ratios);
+    say(`  32 / 1: ${spread(ratios, (x) => x.toFixed(1))}   goal ≥ 20   ${ratio >= 20 ? 'PASS' : 'MISS'}`);
+    return { ratio, ratios, runs };
+  });
+}
+
+export async function runStreamsScalingBench(say = console.log) {
+  say('Streams: threads and scale-out (exactly_once; broker and applications each in a process of their own)');
+  const busy0 = machineBusySeconds();
+  await sleep(1000);
+  say(`  machine busy in the second before: ${(machineBusySeconds() - busy0).toFixed(2)} of ${cpus().length} cores`);
+  const out = {};
+  if (ONLY.has('a')) {
+    say(`a. Thread scaling, CPU-bound (${HASH_ROUNDS} SHA-256s per record, 6 partitions, ${f0(CPU_RECORDS)} records; ${RUNS} runs each)`);
+    out.threads = await threadScaling(say);
+  }
+  if (ONLY.has('b')) {
+    say(`b. Rebalance (running sum per key, 6 partitions, 2 threads per process; ${RUNS} joins and leaves, then a SIGKILL)`);
+    out.rebalance = await rebalances(say);
+  }
+  if (ONLY.has('c')) {
+    say(`c. I/O-bound: mapValuesAsync with a 5 ms call per record, 1 partition, 1 thread (${RUNS} runs each)`);
+    out.io = await ioBound(say);
+  }
+  return out;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await runStreamsScalingBench();
