@@ -130,11 +130,33 @@ async function commitRates(bootstrap) {
     memberId: '',
     groupInstanceId: null,
     retentionTimeMs: -1n,
-    topics: [{ name: 'bench-group-topic', topicId: '00000000-0000-0000-0000-000000000000', partitions: Array.from({ length: partitions }, (_, p) => ({ partitionIndex: p % 6, committedOffset: BigInt(p), committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: '' })) }],
+    topics: [
+      {
+        name: 'bench-group-topic',
+        topicId: '00000000-0000-0000-0000-000000000000',
+        partitions: Array.from({ length: partitions }, (_, p) => ({
+          partitionIndex: p % 6,
+          committedOffset: BigInt(p),
+          committedLeaderEpoch: -1,
+          commitTimestamp: -1n,
+          committedMetadata: '',
+        })),
+      },
+    ],
   });
   // warm up: creates __consumer_offsets
   await client.send(OffsetCommit, commit(1)(), 8);
-  const metadataPerSec = await pipelined(client, Metadata, () => ({ topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: 'bench-group-topic' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }), 9);
+  const metadataPerSec = await pipelined(
+    client,
+    Metadata,
+    () => ({
+      topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: 'bench-group-topic' }],
+      allowAutoTopicCreation: false,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    }),
+    9,
+  );
   const commitsPerSec = await pipelined(client, OffsetCommit, commit(1), 8);
   const batchedPerSec = await pipelined(client, OffsetCommit, commit(50), 8);
   client.close();

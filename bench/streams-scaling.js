@@ -106,7 +106,12 @@ async function produce(bootstrap, topic, partitions, n, record) {
   const send = async (p, records) => {
     const res = await client.send(
       Produce,
-      { transactionalId: null, acks: -1, timeoutMs: 30_000, topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: p, records: encodeRecordBatch({ records, timestamp: BigInt(Date.now()) }) }] }] },
+      {
+        transactionalId: null,
+        acks: -1,
+        timeoutMs: 30_000,
+        topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: p, records: encodeRecordBatch({ records, timestamp: BigInt(Date.now()) }) }] }],
+      },
       7,
     );
     const code = res.responses[0].partitionResponses[0].errorCode;
@@ -160,7 +165,7 @@ function startApp(env, dir) {
 async function waitFor(cond, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === "function" ? what() : what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     await sleep(50);
   }
 }
@@ -178,12 +183,23 @@ async function committed(admin, groupId, topic) {
 async function measureRun({ admin, broker, dir }, appId, env, total) {
   const app = startApp({ APP_ID: appId, BOOTSTRAP: broker.bootstrap, ...env }, dir);
   try {
-    await waitFor(() => app.state() === 'RUNNING' || app.state() === 'ERROR', 120_000, () => `${appId} to run:\n${app.log.slice(-2000)}`);
+    await waitFor(
+      () => app.state() === 'RUNNING' || app.state() === 'ERROR',
+      120_000,
+      () => `${appId} to run:\n${app.log.slice(-2000)}`,
+    );
     if (app.state() === 'ERROR') throw new Error(`${appId} failed:\n${app.log.slice(-2000)}`);
     const marks = [];
     for (const frac of [0.1, 0.9]) {
       await waitFor(async () => (await committed(admin, appId, 'in')) >= total * frac, 600_000, `${appId} to commit ${frac * 100} %`);
-      marks.push({ t: performance.now(), n: await committed(admin, appId, 'in'), broker: cpuSeconds(broker.pid), app: cpuSeconds(app.pid), machine: machineBusySeconds(), self: process.cpuUsage() });
+      marks.push({
+        t: performance.now(),
+        n: await committed(admin, appId, 'in'),
+        broker: cpuSeconds(broker.pid),
+        app: cpuSeconds(app.pid),
+        machine: machineBusySeconds(),
+        self: process.cpuUsage(),
+      });
     }
     const [a, b] = marks;
     const seconds = (b.t - a.t) / 1000;
@@ -200,21 +216,44 @@ async function measureRun({ admin, broker, dir }, appId, env, total) {
 
 async function threadScaling(say) {
   return withBroker('skein-bench-scaling-cpu-', async (ctx) => {
-    await ctx.admin.createTopics({ topics: [{ topic: 'in', numPartitions: 6 }, { topic: 'out', numPartitions: 6 }] });
+    await ctx.admin.createTopics({
+      topics: [
+        { topic: 'in', numPartitions: 6 },
+        { topic: 'out', numPartitions: 6 },
+      ],
+    });
     await produce(ctx.broker.bootstrap, 'in', 6, CPU_RECORDS, (i) => ({ key: `k${i}`, value: `value-${i}-${'x'.repeat(64)}` }));
     const runs = { 1: [], 2: [] };
     for (let r = 0; r < RUNS; r++) {
       for (const threads of r % 2 === 0 ? [1, 2] : [2, 1]) {
         const m = await measureRun(ctx, `cpu-${threads}t-${r}`, { WORKLOAD: 'cpu', HASH_ROUNDS: String(HASH_ROUNDS), THREADS: String(threads) }, CPU_RECORDS);
         runs[threads].push(m);
-        say(`    run ${r + 1}, ${threads} thread${threads > 1 ? 's' : ' '}: ${f0(m.rate)} records/s, broker ${m.brokerCores.toFixed(2)} cores, application ${m.appCores.toFixed(2)} cores, rest of machine ${m.otherCores.toFixed(2)} cores`);
+        say(
+          `    run ${r + 1}, ${threads} thread${threads > 1 ? 's' : ' '}: ${f0(m.rate)} records/s, broker ${m.brokerCores.toFixed(2)} cores, application ${m.appCores.toFixed(2)} cores, rest of machine ${m.otherCores.toFixed(2)} cores`,
+        );
       }
     }
     const ratios = runs[1].map((one, i) => runs[2][i].rate / one.rate);
     const rates = (t) => runs[t].map((m) => m.rate);
     const f2 = (x) => x.toFixed(2);
-    say(`  1 thread:   ${spread(rates(1))} records/s; broker ${spread(runs[1].map((m) => m.brokerCores), f2)} cores, application ${spread(runs[1].map((m) => m.appCores), f2)} cores`);
-    say(`  2 threads:  ${spread(rates(2))} records/s; broker ${spread(runs[2].map((m) => m.brokerCores), f2)} cores, application ${spread(runs[2].map((m) => m.appCores), f2)} cores`);
+    say(
+      `  1 thread:   ${spread(rates(1))} records/s; broker ${spread(
+        runs[1].map((m) => m.brokerCores),
+        f2,
+      )} cores, application ${spread(
+        runs[1].map((m) => m.appCores),
+        f2,
+      )} cores`,
+    );
+    say(
+      `  2 threads:  ${spread(rates(2))} records/s; broker ${spread(
+        runs[2].map((m) => m.brokerCores),
+        f2,
+      )} cores, application ${spread(
+        runs[2].map((m) => m.appCores),
+        f2,
+      )} cores`,
+    );
     const ratio = median(ratios);
     say(`  2 threads / 1 thread: ${spread(ratios, f2)} (per run pair)   goal ≥ 1.6   ${ratio >= 1.6 ? 'PASS' : 'MISS'}`);
     return { ratio, ratios, runs };
@@ -265,7 +304,12 @@ async function rebalances(say) {
         const t0 = second.states[0].t;
         const restoredBefore = restored(first.log);
         const join = await untilAllRunning([first, second], t0);
-        const joinRecord = { ms: join.ms, during: rateBetween(t0, join.at), before: rateBetween(t0 - 5000, t0), restored: restored(second.log) + restored(first.log) - restoredBefore };
+        const joinRecord = {
+          ms: join.ms,
+          during: rateBetween(t0, join.at),
+          before: rateBetween(t0 - 5000, t0),
+          restored: restored(second.log) + restored(first.log) - restoredBefore,
+        };
         await sleep(5000);
         if (r < RUNS) {
           results.join.push(joinRecord);
@@ -274,7 +318,12 @@ async function rebalances(say) {
           second.child.kill('SIGTERM');
           const leave = await untilAllRunning([first], l0);
           await second.stop();
-          results.leave.push({ ms: leave.ms, during: rateBetween(l0, leave.at), before: rateBetween(l0 - 5000, l0), restored: restored(first.log) - restoredBeforeLeave });
+          results.leave.push({
+            ms: leave.ms,
+            during: rateBetween(l0, leave.at),
+            before: rateBetween(l0 - 5000, l0),
+            restored: restored(first.log) - restoredBeforeLeave,
+          });
           say(`    round ${r + 1}: join ${f0(joinRecord.ms)} ms, leave ${f0(leave.ms)} ms`);
         } else {
           const k0 = Date.now();
@@ -293,7 +342,9 @@ async function rebalances(say) {
       await first.stop();
     }
     const line = (name, xs) =>
-      say(`  ${name} ${spread(xs.map((x) => x.ms))} ms; records/s during it ${spread(xs.map((x) => x.during))}, in the 5 s before ${spread(xs.map((x) => x.before))}; changelog records restored ${spread(xs.map((x) => x.restored))}`);
+      say(
+        `  ${name} ${spread(xs.map((x) => x.ms))} ms; records/s during it ${spread(xs.map((x) => x.during))}, in the 5 s before ${spread(xs.map((x) => x.before))}; changelog records restored ${spread(xs.map((x) => x.restored))}`,
+      );
     line('a process joins (2 threads):            ', results.join);
     line('a process leaves (close(), LeaveGroup): ', results.leave);
     line('a process is SIGKILLed (session 10 s):  ', [kill]);
@@ -303,14 +354,21 @@ async function rebalances(say) {
 
 async function ioBound(say) {
   return withBroker('skein-bench-scaling-io-', async (ctx) => {
-    await ctx.admin.createTopics({ topics: [{ topic: 'in', numPartitions: 1 }, { topic: 'out', numPartitions: 1 }] });
+    await ctx.admin.createTopics({
+      topics: [
+        { topic: 'in', numPartitions: 1 },
+        { topic: 'out', numPartitions: 1 },
+      ],
+    });
     await produce(ctx.broker.bootstrap, 'in', 1, IO_RECORDS[32], (i) => ({ key: `k${i}`, value: `v${i}` }));
     const runs = { 1: [], 32: [] };
     for (let r = 0; r < RUNS; r++) {
       for (const c of r % 2 === 0 ? [1, 32] : [32, 1]) {
         const m = await measureRun(ctx, `io-c${c}-${r}`, { WORKLOAD: 'io', CONCURRENCY: String(c), DELAY_MS: '5' }, IO_RECORDS[c]);
         runs[c].push(m);
-        say(`    run ${r + 1}, concurrency ${String(c).padStart(2)}: ${f0(m.rate)} records/s, application ${m.appCores.toFixed(2)} cores, rest of machine ${m.otherCores.toFixed(2)} cores`);
+        say(
+          `    run ${r + 1}, concurrency ${String(c).padStart(2)}: ${f0(m.rate)} records/s, application ${m.appCores.toFixed(2)} cores, rest of machine ${m.otherCores.toFixed(2)} cores`,
+        );
       }
     }
     const ratios = runs[1].map((one, i) => runs[32][i].rate / one.rate);

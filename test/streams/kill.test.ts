@@ -35,7 +35,14 @@ interface Run {
 }
 
 /** Writes `total` records (60 keys, values 1..100) in chunks while `chaos` kills and restarts things. */
-async function runWithChaos(options: { guarantee: string; total: number; variants: { name: string; script: string; env: Record<string, string> }[]; instanceKills: number; brokerKills: number; seed: number }): Promise<Run> {
+async function runWithChaos(options: {
+  guarantee: string;
+  total: number;
+  variants: { name: string; script: string; env: Record<string, string> }[];
+  instanceKills: number;
+  brokerKills: number;
+  seed: number;
+}): Promise<Run> {
   const logDir = mkdtempSync(join(tmpdir(), 'skein-kill-broker-'));
   cleanups.push(() => rmSync(logDir, { recursive: true, force: true }));
   let broker = await spawnBroker(logDir, 0, BROKER_CONFIG);
@@ -53,7 +60,13 @@ async function runWithChaos(options: { guarantee: string; total: number; variant
     for (let i = 0; i < 3; i++) {
       const stateDir = mkdtempSync(join(tmpdir(), `skein-kill-${v.name}-${i}-`));
       cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
-      const app = startApp(`${v.name}-${i}`, v.script, { ...v.env, BOOTSTRAP: broker.bootstrap, STATE_DIR: stateDir, GUARANTEE: options.guarantee, LOG_LEVEL: 'info' });
+      const app = startApp(`${v.name}-${i}`, v.script, {
+        ...v.env,
+        BOOTSTRAP: broker.bootstrap,
+        STATE_DIR: stateDir,
+        GUARANTEE: options.guarantee,
+        LOG_LEVEL: 'info',
+      });
       run.apps.push(app);
       cleanups.push(() => app.kill());
     }
@@ -130,7 +143,8 @@ describe('exactly once through SIGKILLs of instances and the broker', () => {
     const t = await readTopics(kafka, topics);
     if (process.env.KILL_TEST_DUMP !== undefined) {
       const dump: Record<string, string[][]> = {};
-      for (const [name, parts] of t) dump[name] = parts.map((p) => p.map((r) => `${r.offset} ${r.key?.toString()} ${name === 'sum' ? long(r.value as Buffer) : r.value?.toString()}`));
+      for (const [name, parts] of t)
+        dump[name] = parts.map((p) => p.map((r) => `${r.offset} ${r.key?.toString()} ${name === 'sum' ? long(r.value as Buffer) : r.value?.toString()}`));
       (await import('node:fs')).writeFileSync(process.env.KILL_TEST_DUMP, JSON.stringify(dump));
       (await import('node:fs')).writeFileSync(`${process.env.KILL_TEST_DUMP}.log`, run.apps.map((a) => `=== ${a.name}\n${a.output}`).join('\n'));
     }
@@ -153,7 +167,12 @@ describe('exactly once through SIGKILLs of instances and the broker', () => {
         return [k, vs.map((v, i) => ({ sum: (sum += v), max: (max = max === null ? v : Math.max(max, v)), count: i + 1 }))];
       }),
     );
-    expect(compare(expectedStats, outputsByKey(t.get('stats') as RawRecord[][], (b) => JSON.parse(b.toString())))).toEqual([]);
+    expect(
+      compare(
+        expectedStats,
+        outputsByKey(t.get('stats') as RawRecord[][], (b) => JSON.parse(b.toString())),
+      ),
+    ).toEqual([]);
 
     // The chaos happened: the killed instances came back and restored their stores from changelogs.
     const log = run.apps.map((a) => a.output).join('\n');

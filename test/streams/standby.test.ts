@@ -54,7 +54,7 @@ async function committedRecordsBetween(kafka: Kafka, topic: string, partition: n
   const reader = new PartitionReader(kafka);
   try {
     let n = 0;
-    for (let pos = from; pos < to; ) {
+    for (let pos = from; pos < to;) {
       const [f] = await reader.fetch([{ topic, partition, offset: pos }], { maxWaitMs: 100 });
       n += f.records.filter((r) => r.offset < to).length;
       if (f.nextOffset === pos) break;
@@ -96,7 +96,15 @@ async function failover(standbys: number): Promise<Failover> {
   const start = (name: string): AppProcess => {
     const stateDir = mkdtempSync(join(tmpdir(), `skein-standby-${name}-`));
     cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
-    const app = startApp(name, KILL_APP, { VARIANT: 'sum', APP_ID: appId, STANDBYS: String(standbys), THREADS: String(THREADS), BOOTSTRAP: broker.bootstrap, STATE_DIR: stateDir, LOG_LEVEL: 'info' });
+    const app = startApp(name, KILL_APP, {
+      VARIANT: 'sum',
+      APP_ID: appId,
+      STANDBYS: String(standbys),
+      THREADS: String(THREADS),
+      BOOTSTRAP: broker.bootstrap,
+      STATE_DIR: stateDir,
+      LOG_LEVEL: 'info',
+    });
     cleanups.push(() => app.kill());
     return app;
   };
@@ -148,14 +156,17 @@ async function failover(standbys: number): Promise<Failover> {
   await victim.kill();
   // The survivor hears of the death after session.timeout.ms (6 s) and takes the three tasks.
   await waitUntil(
-    async () => restorations(survivor.output.slice(killedAt)).length >= PARTITIONS / 2 && /State transition from REBALANCING to RUNNING/.test(survivor.output.slice(killedAt)),
+    async () =>
+      restorations(survivor.output.slice(killedAt)).length >= PARTITIONS / 2 &&
+      /State transition from REBALANCING to RUNNING/.test(survivor.output.slice(killedAt)),
     60_000,
     () => `the survivor did not take the tasks over:\n${survivor.output.slice(killedAt)}`,
   );
   const survivorLog = survivor.output.slice(killedAt);
   // No thread failed on the way (and was replaced, restoring everything again).
   expect(survivor.output).not.toMatch(/ ERROR |Replacing stream thread/);
-  if (process.env.STANDBY_TEST_LOG !== undefined) writeFileSync(`${process.env.STANDBY_TEST_LOG}-${standbys}`, `=== survivor\n${survivor.output}\n=== victim\n${victim.output}`);
+  if (process.env.STANDBY_TEST_LOG !== undefined)
+    writeFileSync(`${process.env.STANDBY_TEST_LOG}-${standbys}`, `=== survivor\n${survivor.output}\n=== victim\n${victim.output}`);
   const restored = restorations(survivorLog);
   const changelogRecords = new Map<string, number>();
   for (const r of restored) {
@@ -167,7 +178,10 @@ async function failover(standbys: number): Promise<Failover> {
   await write(3_000);
   await caughtUp();
   await survivor.stop();
-  const t = await readTopics(kafka, ['data', 'echo', 'sum'].map((topic) => ({ topic, partitions: PARTITIONS })));
+  const t = await readTopics(
+    kafka,
+    ['data', 'echo', 'sum'].map((topic) => ({ topic, partitions: PARTITIONS })),
+  );
   const data = t.get('data') as RawRecord[][];
   expect(data.flat().length).toBe(written);
   for (let p = 0; p < PARTITIONS; p++) expect(pairs((t.get('echo') as RawRecord[][])[p])).toEqual(pairs(data[p]));

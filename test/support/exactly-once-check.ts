@@ -42,7 +42,9 @@ export function compare<T>(expected: Map<string, T[]>, actual: Map<string, T[]>)
     if (JSON.stringify(act) !== JSON.stringify(exp)) {
       let i = 0;
       while (i < exp.length && i < act.length && JSON.stringify(exp[i]) === JSON.stringify(act[i])) i++;
-      problems.push(`${k}: ${act.length} outputs for ${exp.length} inputs, first difference at #${i}: expected ${JSON.stringify(exp[i])}, got ${JSON.stringify(act[i])}`);
+      problems.push(
+        `${k}: ${act.length} outputs for ${exp.length} inputs, first difference at #${i}: expected ${JSON.stringify(exp[i])}, got ${JSON.stringify(act[i])}`,
+      );
     }
   }
   for (const k of actual.keys()) if (!expected.has(k)) problems.push(`${k}: outputs for a key never written`);

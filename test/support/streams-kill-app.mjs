@@ -15,7 +15,11 @@ if (variant === 'sum') {
   data
     .mapValues((v) => Number(v))
     .groupByKey({ valueSerde: Serdes.Int32() })
-    .aggregate(() => 0, (_key, value, sum) => sum + value, { storeName: 'sum', valueSerde: Serdes.Long() })
+    .aggregate(
+      () => 0,
+      (_key, value, sum) => sum + value,
+      { storeName: 'sum', valueSerde: Serdes.Long() },
+    )
     .toStream()
     .to(process.env.SUM_TOPIC ?? 'sum', { valueSerde: Serdes.Long() });
 } else {
@@ -48,5 +52,19 @@ streams.setUncaughtExceptionHandler(() => 'REPLACE_THREAD');
 await streams.start();
 process.on('SIGTERM', () => void streams.close().then(() => process.exit(0)));
 const say = (line) => process.stderr.write(`${line}\n`);
-process.on('SIGTTIN', () => void streams.addStreamThread().then((name) => say(`Added stream thread ${name}`), (e) => say(`Adding a stream thread failed: ${e.message}`)));
-process.on('SIGTTOU', () => void streams.removeStreamThread().then((name) => say(`Removed stream thread ${name}`), (e) => say(`Removing a stream thread failed: ${e.message}`)));
+process.on(
+  'SIGTTIN',
+  () =>
+    void streams.addStreamThread().then(
+      (name) => say(`Added stream thread ${name}`),
+      (e) => say(`Adding a stream thread failed: ${e.message}`),
+    ),
+);
+process.on(
+  'SIGTTOU',
+  () =>
+    void streams.removeStreamThread().then(
+      (name) => say(`Removed stream thread ${name}`),
+      (e) => say(`Removing a stream thread failed: ${e.message}`),
+    ),
+);

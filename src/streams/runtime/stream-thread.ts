@@ -128,7 +128,8 @@ export class StreamThread {
         pause: (tps) => this.pause(tps),
         resume: (tps) => this.resume(tps),
         seek: (tp, offset) => this.consumer.seek({ topic: tp.topic, partition: tp.partition, offset: String(offset) }),
-        commitOffsets: (offsets) => this.consumer.commitOffsets(offsets.map((x) => ({ topic: x.topic, partition: x.partition, offset: String(x.offset), metadata: x.metadata }))),
+        commitOffsets: (offsets) =>
+          this.consumer.commitOffsets(offsets.map((x) => ({ topic: x.topic, partition: x.partition, offset: String(x.offset), metadata: x.metadata }))),
       },
     });
   }
@@ -157,7 +158,8 @@ export class StreamThread {
       .running()
       .map((at) => at.task.getStore(q.store))
       .filter((s): s is StateStore => s !== undefined);
-    const unwrap = (v: unknown): unknown => (v !== null && typeof v === 'object' && 'timestamp' in v && 'value' in v && Object.keys(v).length === 2 ? (v as { value: unknown }).value : v);
+    const unwrap = (v: unknown): unknown =>
+      v !== null && typeof v === 'object' && 'timestamp' in v && 'value' in v && Object.keys(v).length === 2 ? (v as { value: unknown }).value : v;
     const collect = async (it: AsyncIterable<{ key: unknown; value: unknown }>, out: { key: unknown; value: unknown }[]): Promise<void> => {
       for await (const e of it) out.push({ key: e.key, value: unwrap(e.value) });
     };

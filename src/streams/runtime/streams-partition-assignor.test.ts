@@ -27,7 +27,12 @@ describe('assignTasks', () => {
   });
 
   it('keeps every task where it was when the loads are already even', () => {
-    const members = [member('a1', 'a', ['0_0', '0_2'], STATE_A), member('a2', 'a', ['0_4'], STATE_A), member('b1', 'b', ['0_1', '0_3'], STATE_B), member('b2', 'b', ['0_5'], STATE_B)];
+    const members = [
+      member('a1', 'a', ['0_0', '0_2'], STATE_A),
+      member('a2', 'a', ['0_4'], STATE_A),
+      member('b1', 'b', ['0_1', '0_3'], STATE_B),
+      member('b2', 'b', ['0_5'], STATE_B),
+    ];
     const result = assignTasks(TASKS, members);
     expect(Object.fromEntries(result)).toEqual({ a1: ['0_0', '0_2'], a2: ['0_4'], b1: ['0_1', '0_3'], b2: ['0_5'] });
   });
@@ -43,7 +48,12 @@ describe('assignTasks across processes', () => {
   it('evens out two processes of two threads when one comes back: 3 tasks each, the returning one getting tasks it has state for', () => {
     // b died, a's threads ran all 6; b restarts with its old task directories.
     const all = [...STATE_A, ...STATE_B];
-    const members = [member('a1', 'a', ['0_0', '0_2', '0_1'], all), member('a2', 'a', ['0_4', '0_3', '0_5'], all), member('b1', 'b', [], STATE_B), member('b2', 'b', [], STATE_B)];
+    const members = [
+      member('a1', 'a', ['0_0', '0_2', '0_1'], all),
+      member('a2', 'a', ['0_4', '0_3', '0_5'], all),
+      member('b1', 'b', [], STATE_B),
+      member('b2', 'b', [], STATE_B),
+    ];
     const result = assignTasks(TASKS, members);
     expect([...result.values()].flat().sort()).toEqual(TASKS);
     const ofB = [...(result.get('b1') as string[]), ...(result.get('b2') as string[])];
@@ -54,9 +64,15 @@ describe('assignTasks across processes', () => {
 
   it('shares by threads: a process with three threads takes more than one with two', () => {
     const members = [member('a1', 'a', [], []), member('a2', 'a', [], []), member('a3', 'a', [], []), member('b1', 'b', [], []), member('b2', 'b', [], [])];
-    const result = assignTasks(Array.from({ length: 10 }, (_, p) => `0_${p}`), members);
+    const result = assignTasks(
+      Array.from({ length: 10 }, (_, p) => `0_${p}`),
+      members,
+    );
     expect([...result.values()].map((ts) => ts.length)).toEqual([2, 2, 2, 2, 2]);
-    const twelve = assignTasks(Array.from({ length: 12 }, (_, p) => `0_${p}`), members);
+    const twelve = assignTasks(
+      Array.from({ length: 12 }, (_, p) => `0_${p}`),
+      members,
+    );
     const a = ['a1', 'a2', 'a3'].reduce((n, id) => n + (twelve.get(id) as string[]).length, 0);
     expect([a, 12 - a]).toEqual([7, 5]);
   });

@@ -210,7 +210,9 @@ export class TaskManager {
           const k = `${c.topic}:${c.partition}`;
           sb.positions.set(k, Math.max(bottom.committedChangelogOffset(c.partition) ?? 0, begins.get(k) ?? 0));
         }
-        this.o.logger.info(`Standby task ${id}: keeping ${sb.changelogs.map((c) => c.store).join(', ') || 'no stores'} up to date from ${[...sb.positions].map(([k, o]) => `${k}@${o}`).join(', ')}`);
+        this.o.logger.info(
+          `Standby task ${id}: keeping ${sb.changelogs.map((c) => c.store).join(', ') || 'no stores'} up to date from ${[...sb.positions].map(([k, o]) => `${k}@${o}`).join(', ')}`,
+        );
       } catch (e) {
         await this.closeStandby(sb);
         throw e;
@@ -224,7 +226,9 @@ export class TaskManager {
    */
   async maintainStandbys(maxWaitMs: number): Promise<number> {
     const live = [...this.standbys.values()].filter((sb) => !sb.closed);
-    const positions = live.flatMap((sb) => sb.changelogs.map((c) => ({ topic: c.topic, partition: c.partition, offset: sb.positions.get(`${c.topic}:${c.partition}`) ?? 0 })));
+    const positions = live.flatMap((sb) =>
+      sb.changelogs.map((c) => ({ topic: c.topic, partition: c.partition, offset: sb.positions.get(`${c.topic}:${c.partition}`) ?? 0 })),
+    );
     if (positions.length === 0) return 0;
     const fetched = await this.o.reader.fetch(positions, { maxWaitMs });
     let applied = 0;
@@ -234,7 +238,15 @@ export class TaskManager {
         const c = sb.changelogs.find((x) => x.topic === f.topic && x.partition === f.partition);
         if (c === undefined || sb.closed || f.nextOffset <= (sb.positions.get(k) ?? 0)) continue;
         const bottom = (sb.task.stateManager.stores.get(c.store) as BuiltStore<StateStore>).bottom;
-        const records = f.records.filter((r) => r.key !== null).map((r) => [toBytesKey(r.key as Buffer), r.value === null ? null : { value: r.value, timestamp: r.timestamp }] as [string, { value: Buffer; timestamp: number } | null]);
+        const records = f.records
+          .filter((r) => r.key !== null)
+          .map(
+            (r) =>
+              [toBytesKey(r.key as Buffer), r.value === null ? null : { value: r.value, timestamp: r.timestamp }] as [
+                string,
+                { value: Buffer; timestamp: number } | null,
+              ],
+          );
         await bottom.restore(records, f.partition, f.nextOffset);
         sb.positions.set(k, f.nextOffset);
         applied += records.length;
@@ -256,7 +268,10 @@ export class TaskManager {
     const { subtopology, partition } = parseTaskId(id);
     const sub = topology.subtopologies().find((s) => s.id === subtopology) as Subtopology;
     const collector = new RecordCollectorImpl((t) => layout.partitionCounts.get(t));
-    const producer = config.exactlyOnce && !standby ? new TransactionalProducer(this.o.kafka, `${this.appId}-${id}`, config.int('transaction.timeout.ms'), this.o.compression) : null;
+    const producer =
+      config.exactlyOnce && !standby
+        ? new TransactionalProducer(this.o.kafka, `${this.appId}-${id}`, config.int('transaction.timeout.ms'), this.o.compression)
+        : null;
     const dlq = config.values['errors.deadletterqueue.topic.name'] as string | null;
     const decide = deserializationErrorDecider(config.values['default.deserialization.exception.handler'], dlq, this.o.logger, (r) => collector.send(r));
     const task = new StreamTask({
@@ -277,8 +292,35 @@ export class TaskManager {
       logger: this.o.logger,
     });
     const inputs = partitionsOfTask(layout, id);
-    if (standby) return { id, task, collector, group: new PartitionGroup(), producer: null, inputs: [], state: 'restoring', restore: [], sends: Promise.resolve(), sendError: null, written: new Map(), lastSend: 0 };
-    const at: ActiveTask = { id, task, collector, group: new PartitionGroup(), producer, inputs, state: 'restoring', restore: [], sends: Promise.resolve(), sendError: null, written: new Map(), lastSend: Date.now() };
+    if (standby)
+      return {
+        id,
+        task,
+        collector,
+        group: new PartitionGroup(),
+        producer: null,
+        inputs: [],
+        state: 'restoring',
+        restore: [],
+        sends: Promise.resolve(),
+        sendError: null,
+        written: new Map(),
+        lastSend: 0,
+      };
+    const at: ActiveTask = {
+      id,
+      task,
+      collector,
+      group: new PartitionGroup(),
+      producer,
+      inputs,
+      state: 'restoring',
+      restore: [],
+      sends: Promise.resolve(),
+      sendError: null,
+      written: new Map(),
+      lastSend: Date.now(),
+    };
     this.tasks.set(id, at);
     for (const tp of inputs) this.byPartition.set(`${tp.topic}:${tp.partition}`, at);
     return at;
@@ -351,7 +393,8 @@ export class TaskManager {
         else missing.push({ topic: t.topic, partition: p.partition });
       }
     }
-    for (const tp of tps) if (!out.has(`${tp.topic}:${tp.partition}`) && !missing.some((m) => m.topic === tp.topic && m.partition === tp.partition)) missing.push(tp);
+    for (const tp of tps)
+      if (!out.has(`${tp.topic}:${tp.partition}`) && !missing.some((m) => m.topic === tp.topic && m.partition === tp.partition)) missing.push(tp);
     // A committed offset outside the log (the topic was deleted and created again, or retention
     // removed what it points at) is reset by the policy, as a consumer's OFFSET_OUT_OF_RANGE would be.
     for (const topic of topics) {
@@ -361,7 +404,9 @@ export class TaskManager {
         const c = out.get(k);
         if (c === undefined) continue;
         if (c.offset > Number(b.high) || c.offset < Number(b.low)) {
-          this.o.logger.warn(`The committed offset ${c.offset} of ${topic}-${b.partition} is outside its log [${b.low}, ${b.high}]; resetting it (auto.offset.reset = ${this.o.config.string('auto.offset.reset')})`);
+          this.o.logger.warn(
+            `The committed offset ${c.offset} of ${topic}-${b.partition} is outside its log [${b.low}, ${b.high}]; resetting it (auto.offset.reset = ${this.o.config.string('auto.offset.reset')})`,
+          );
           out.delete(k);
           missing.push({ topic, partition: b.partition });
         }
@@ -487,7 +532,11 @@ export class TaskManager {
     if (isRecordRefused(e) && this.o.config.values['default.production.exception.handler'] === 'fail') {
       // Rolling back and sending again would be refused again, for ever: the task fails.
       await this.rollback(at);
-      throw new ProcessingError(`Task ${at.id} could not write its records: the broker refused them (${(e as Error).message}); default.production.exception.handler is 'fail'`, { taskId: at.id }, e);
+      throw new ProcessingError(
+        `Task ${at.id} could not write its records: the broker refused them (${(e as Error).message}); default.production.exception.handler is 'fail'`,
+        { taskId: at.id },
+        e,
+      );
     }
     this.o.logger.warn(`Committing task ${at.id} failed (${(e as Error).message}); rolling back to its last commit`);
     await this.rollback(at);
