@@ -31,6 +31,10 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.SKEIN_BENCH_COMMIT_SECONDS ?? 3);
 const DEPTH = 32;
 
+/**
+ * @param {string} logDir
+ * @param {string[]} [props] broker properties, `name=value`
+ */
 export async function startBrokerProcess(logDir, props = []) {
   const child = spawn(process.execPath, [join(HERE, 'support/broker-process.js'), logDir, ...props], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise((resolve, reject) => {
@@ -54,12 +58,17 @@ export async function startBrokerProcess(logDir, props = []) {
   };
 }
 
-/** Waits until the members' latest assignments cover `partitions` partitions exactly once. */
+/**
+ * Waits until the members' latest assignments cover `partitions` partitions exactly once.
+ * @param {Map<number, number[]>} assignments
+ * @param {number} partitions
+ */
 function coverage(assignments, partitions) {
   const owned = [...assignments.values()].flat();
   return owned.length === partitions && new Set(owned).size === partitions;
 }
 
+/** @param {string} bootstrap */
 async function groupTimes(bootstrap) {
   const kafka = new kafkajs.Kafka({ brokers: [bootstrap], clientId: 'bench-groups', logLevel: kafkajs.logLevel.NOTHING });
   const admin = kafka.admin();
@@ -78,10 +87,12 @@ async function groupTimes(bootstrap) {
     return consumer;
   });
   const settled = () =>
-    new Promise((resolve) => {
-      onChange = () => coverage(assignments, 6) && resolve();
-      onChange();
-    });
+    /** @type {Promise<void>} */ (
+      new Promise((resolve) => {
+        onChange = () => coverage(assignments, 6) && resolve();
+        onChange();
+      })
+    );
 
   const t0 = performance.now();
   const formed = settled();
@@ -106,7 +117,14 @@ async function groupTimes(bootstrap) {
   return { formationMs, rebalanceMs };
 }
 
-/** Sends `make()` requests DEPTH deep for SECONDS; returns requests per second. */
+/**
+ * Sends `make()` requests DEPTH deep for SECONDS; returns requests per second.
+ * @template Req
+ * @param {import('../dist/cli/protocol-client.js').ProtocolClient} client
+ * @param {import('../dist/protocol/api.js').Api<Req, unknown>} api
+ * @param {() => Req} make
+ * @param {number} version
+ */
 async function pipelined(client, api, make, version) {
   const deadline = performance.now() + SECONDS * 1000;
   let done = 0;
@@ -121,9 +139,11 @@ async function pipelined(client, api, make, version) {
   return done / ((performance.now() - t0) / 1000);
 }
 
+/** @param {string} bootstrap */
 async function commitRates(bootstrap) {
   const [host, port] = bootstrap.split(':');
   const client = await ProtocolClient.connect([{ host, port: Number(port) }], { clientId: 'bench-commits' });
+  /** @param {number} partitions */
   const commit = (partitions) => () => ({
     groupId: 'bench-commit-group',
     generationIdOrMemberEpoch: -1,
@@ -169,6 +189,7 @@ export async function runGroupBench(say = console.log) {
   try {
     const times = await groupTimes(broker.bootstrap);
     const rates = await commitRates(broker.bootstrap);
+    /** @param {number} x */
     const f = (x) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
     say('Consumer groups (kafkajs members polling every 100 ms, broker in its own process, group.initial.rebalance.delay.ms=0)');
     say(`  3-member group forms over 6 partitions        ${f(times.formationMs)} ms`);

@@ -27,12 +27,20 @@ const RECORD = Buffer.alloc(100, 'x');
 const T0 = 1_700_000_000_000;
 const base = process.env.SKEIN_BENCH_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 
+/** @typedef {Record<string, Array<{ ms: number, ops: number, gcs: number }>>} Results */
+
 let minorGcs = 0;
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) minorGcs++;
+  for (const e of list.getEntries())
+    if (/** @type {import('node:perf_hooks').PerformanceEntry & { detail?: { kind?: number } }} */ (e).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR)
+      minorGcs++;
 }).observe({ entryTypes: ['gc'] });
 
-/** One append's bytes: BATCHES_PER_APPEND batches of 4 records each, offsets assigned from `first`. */
+/**
+ * One append's bytes: BATCHES_PER_APPEND batches of 4 records each, offsets assigned from `first`.
+ * @param {number} first
+ * @param {number} ts
+ */
 function appendBytes(first, ts) {
   const parts = [];
   for (let b = 0; b < BATCHES_PER_APPEND; b++) {
@@ -44,12 +52,18 @@ function appendBytes(first, ts) {
 }
 
 const opts = { indexIntervalBytes: 4096, maxIndexSize: 10 * 1024 * 1024, now: T0 };
+/** @type {Buffer[]} */
 const template = [];
 for (let i = 0; i < APPENDS; i++) template.push(appendBytes(i * BATCHES_PER_APPEND * 4, T0 + i * BATCHES_PER_APPEND));
 const lastOffset = APPENDS * BATCHES_PER_APPEND * 4 - 1;
 
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
+/**
+ * @param {string} name
+ * @param {Results} results
+ * @param {() => number} fn the operations done
+ */
 async function time(name, results, fn) {
   // GC entries reach the observer on a later turn of the event loop: let earlier ones arrive first.
   await settle();
@@ -61,6 +75,7 @@ async function time(name, results, fn) {
   (results[name] ??= []).push({ ms, ops, gcs: minorGcs - gcsBefore });
 }
 
+/** @type {Results} */
 const results = {};
 for (let round = 0; round < ROUNDS; round++) {
   const dir = mkdtempSync(join(base, 'skein-seg-bench-'));

@@ -72,12 +72,24 @@ const KCAT_CONSUMER = {
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
+/**
+ * What a load generator measured of one step: wall seconds, its own CPU seconds and peak RSS, and
+ * (consuming) the records it saw.
+ * @typedef {{ seconds: number, cpu: number, rssMB: number, records?: number }} Load
+ */
+/**
+ * A step of a case: the generator's side and the broker's.
+ * @typedef {Load & { records: number, brokerCpu: { user: number, system: number }, machineBusy: number, brokerRssMB: number, logBytes: number }} Step
+ */
+
+/** @param {string} cmd */
 function whichSync(cmd) {
   const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
 function kcatVersion() {
+  if (KCAT === undefined) throw new Error('kcat not found');
   const v = spawnSync(KCAT, ['-V'], { encoding: 'utf8' }).stdout;
   const kcat = /Version ([\d.]+)/.exec(v)?.[1];
   const rdkafka = /librdkafka ([\d.]+)/.exec(v)?.[1];
@@ -87,7 +99,10 @@ function kcatVersion() {
 // ---------------------------------------------------------------------------------------------
 // Disk
 
-/** One dd run: MB/s from dd's own byte count and seconds. */
+/**
+ * One dd run: MB/s from dd's own byte count and seconds.
+ * @param {string} dir
+ */
 function ddOnce(dir) {
   const file = join(dir, 'dd.tmp');
   const r = spawnSync('dd', ['if=/dev/zero', `of=${file}`, 'bs=1M', 'count=1024', 'conv=fdatasync'], { encoding: 'utf8' });
@@ -100,6 +115,8 @@ function ddOnce(dir) {
 /**
  * Waits (up to a minute) until a dd runs at ≥ 0.75 × `disk` again, so that the kcat cases
  * do not inherit the slow state the broker-bound runs may have pushed the disk into; says how it went.
+ * @param {string} dir
+ * @param {number} disk MB/s
  */
 async function awaitFullSpeed(dir, disk) {
   const started = Date.now();
@@ -118,10 +135,10 @@ function syncDisks() {
   spawnSync('sync');
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Broker child process
 
+/** @param {string} logDir */
 async function startBroker(logDir) {
   const nodeArgs = (process.env.SKEIN_BENCH_BROKER_ARGS ?? '').split(/\s+/).filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(HERE, 'support/broker-process.js'), logDir], {
@@ -156,13 +173,20 @@ async function startBroker(logDir) {
   };
 }
 
-/** CPU seconds of a live process so far: user, system (kernel, on its behalf). */
+/**
+ * CPU seconds of a live process so far: user, system (kernel, on its behalf).
+ * @param {number | undefined} pid
+ */
 function cpuSeconds(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };
 }
 
+/**
+ * @param {number | undefined} pid
+ * @param {{ user: number, system: number }} before
+ */
 function cpuSince(pid, before) {
   const now = cpuSeconds(pid);
   return { user: now.user - before.user, system: now.system - before.system };
@@ -175,7 +199,10 @@ function machineTicks() {
   return { busy: total - f[3] - f[4], total };
 }
 
-/** VmHWM (peak resident set) of a live process, in MB. */
+/**
+ * VmHWM (peak resident set) of a live process, in MB.
+ * @param {number | undefined} pid
+ */
 function peakRssMB(pid) {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? (Number(m[1]) * 1024) / MB : NaN;
@@ -184,7 +211,12 @@ function peakRssMB(pid) {
 // ---------------------------------------------------------------------------------------------
 // Load generation
 
-/** Writes `count` lines of `size` printable bytes (plus '\n'); 1000 distinct lines, repeated. */
+/**
+ * Writes `count` lines of `size` printable bytes (plus '\n'); 1000 distinct lines, repeated.
+ * @param {string} file
+ * @param {number} size
+ * @param {number} count
+ */
 function writeRecordFile(file, size, count) {
   const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
   const distinct = 1000;
@@ -209,6 +241,11 @@ function writeRecordFile(file, size, count) {
  * command's own CPU seconds and peak RSS.
  */
 let timedRuns = 0;
+/**
+ * @param {string} cmd
+ * @param {string[]} args
+ * @returns {Promise<{ seconds: number, stdoutBytes: number, stderr: string, cpu: number, rssMB: number }>}
+ */
 function runTimed(cmd, args) {
   const timeFile = join(tmpdir(), `skein-bench-time-${process.pid}-${++timedRuns}`);
   const [file, argv] = GNU_TIME ? [GNU_TIME, ['-f', '%U %S %M', '-o', timeFile, cmd, ...args]] : [cmd, args];
@@ -241,10 +278,18 @@ function runTimed(cmd, args) {
   });
 }
 
+/** @param {Record<string, string>} settings */
 const xArgs = (settings) => Object.entries(settings).flatMap(([k, v]) => ['-X', `${k}=${v}`]);
 
-/** One kcat per file, all at once; timed until the last one exits. */
+/**
+ * One kcat per file, all at once; timed until the last one exits.
+ * @param {string} bootstrap
+ * @param {string} topic
+ * @param {string[]} files
+ * @returns {Promise<Load>}
+ */
 async function kcatProduce(bootstrap, topic, files) {
+  if (KCAT === undefined) throw new Error('kcat not found');
   const started = process.hrtime.bigint();
   const runs = await Promise.all(files.map((file) => runTimed(KCAT, ['-P', '-b', bootstrap, '-t', topic, '-p', '0', '-l', file, ...xArgs(KCAT_PRODUCER)])));
   for (const r of runs) if (/fail|error/i.test(r.stderr)) throw new Error(`kcat producer reported:\n${r.stderr}`);
@@ -258,8 +303,13 @@ async function kcatProduce(bootstrap, topic, files) {
 /**
  * One kcat per share of the partition's offsets (`-o <first> -c <count>`), all at once; one '\n'
  * per record on stdout, so the records read are the bytes printed.
+ * @param {string} bootstrap
+ * @param {string} topic
+ * @param {number} count
+ * @returns {Promise<Load>}
  */
 async function kcatConsume(bootstrap, topic, count) {
+  if (KCAT === undefined) throw new Error('kcat not found');
   const started = process.hrtime.bigint();
   const shares = split(count, CLIENTS);
   const runs = await Promise.all(
@@ -275,7 +325,11 @@ async function kcatConsume(bootstrap, topic, count) {
   };
 }
 
-/** `count` records in `parts` consecutive shares: [{ first, n }]. */
+/**
+ * `count` records in `parts` consecutive shares: [{ first, n }].
+ * @param {number} count
+ * @param {number} parts
+ */
 function split(count, parts) {
   const shares = [];
   for (let i = 0, first = 0; i < parts; i++) {
@@ -286,7 +340,11 @@ function split(count, parts) {
   return shares;
 }
 
-/** The fallback generator: one worker thread per core, each its own kafkajs producer (or a Fetch loop). */
+/**
+ * The fallback generator: one worker thread per core, each its own kafkajs producer (or a Fetch loop).
+ * @param {{ mode: 'produce' | 'consume', bootstrap: string, topic: string, size: number, count: number }} task
+ * @returns {Promise<Load>}
+ */
 function nodeLoad(task) {
   const workers = task.mode === 'produce' ? Math.max(1, cpus().length) : 1;
   const started = process.hrtime.bigint();
@@ -313,11 +371,13 @@ function nodeLoad(task) {
 // ---------------------------------------------------------------------------------------------
 // One case: a fresh broker, ingest, consume
 
+/** @param {{ busy: number, total: number }} since */
 function busyShare(since) {
   const now = machineTicks();
   return (now.busy - since.busy) / (now.total - since.total);
 }
 
+/** @param {string} dir */
 function logBytes(dir) {
   let total = 0;
   for (const name of readdirSync(dir)) if (name.endsWith('.log')) total += statSync(join(dir, name)).size;
@@ -327,6 +387,7 @@ function logBytes(dir) {
 /**
  * Where kcat's input files go: /dev/shm when it has room, so that writing them does not load the
  * disk being measured (this VM's disk slows down after some GB, docs/benchmarks.md); else `workDir`.
+ * @param {string} workDir
  */
 function inputDirFor(workDir) {
   try {
@@ -338,6 +399,11 @@ function inputDirFor(workDir) {
   return workDir;
 }
 
+/**
+ * @param {string} workDir
+ * @param {string} inputDir
+ * @param {number} size
+ */
 async function runCase(workDir, inputDir, size) {
   const count = Math.floor(BYTES_PER_CASE / size);
   const topic = `bench-${size}`;
@@ -352,9 +418,9 @@ async function runCase(workDir, inputDir, size) {
     syncDisks();
     let cpu0 = cpuSeconds(broker.pid);
     let m0 = machineTicks();
-    const ingest = USE_KCAT
-      ? await kcatProduce(broker.bootstrap, topic, files)
-      : await nodeLoad({ mode: 'produce', bootstrap: broker.bootstrap, topic, size, count });
+    const ingest = /** @type {Step} */ (
+      USE_KCAT ? await kcatProduce(broker.bootstrap, topic, files) : await nodeLoad({ mode: 'produce', bootstrap: broker.bootstrap, topic, size, count })
+    );
     ingest.brokerCpu = cpuSince(broker.pid, cpu0);
     ingest.machineBusy = busyShare(m0);
     ingest.brokerRssMB = peakRssMB(broker.pid);
@@ -365,7 +431,9 @@ async function runCase(workDir, inputDir, size) {
     syncDisks();
     cpu0 = cpuSeconds(broker.pid);
     m0 = machineTicks();
-    const consume = USE_KCAT ? await kcatConsume(broker.bootstrap, topic, count) : await nodeLoad({ mode: 'consume', bootstrap: broker.bootstrap, topic, size, count });
+    const consume = /** @type {Step} */ (
+      USE_KCAT ? await kcatConsume(broker.bootstrap, topic, count) : await nodeLoad({ mode: 'consume', bootstrap: broker.bootstrap, topic, size, count })
+    );
     consume.brokerCpu = cpuSince(broker.pid, cpu0);
     consume.machineBusy = busyShare(m0);
     consume.brokerRssMB = peakRssMB(broker.pid);
@@ -381,12 +449,18 @@ async function runCase(workDir, inputDir, size) {
 // ---------------------------------------------------------------------------------------------
 // Report
 
+/** @param {unknown[][]} rows */
 function table(rows) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  /** @param {unknown[]} r */
   const line = (r) => `| ${r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ')} |`;
   return [line(rows[0]), `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
 }
 
+/**
+ * @param {number} x
+ * @param {number} [digits]
+ */
 const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–');
 
 /**
@@ -410,6 +484,10 @@ const REPLAY_RUNS = 5;
 const REPLAY_BYTES = Math.min(BYTES_PER_CASE, 1e9);
 const DISK_STEADY = 1.5;
 
+/**
+ * @param {string} workDir
+ * @param {number} disk MB/s
+ */
 async function replayIngest(workDir, disk) {
   const logDir = join(workDir, 'replay-logs');
   const broker = await startBroker(logDir);
@@ -420,8 +498,14 @@ async function replayIngest(workDir, disk) {
     const topics = Array.from({ length: REPLAY_RUNS }, (_, i) => `replay-${i + 1}`);
     await admin.createTopics({ topics: ['replay-warm-up', ...topics].map((topic) => ({ topic })) });
     await admin.disconnect();
+    /**
+     * @param {string} topic
+     * @param {number} requests
+     */
     const replayRun = (topic, requests) => {
-      const out = spawnSync(process.execPath, [join(HERE, 'support/replay-producer.js'), broker.bootstrap, topic, '0', '1000', '1000', String(requests), '4'], { encoding: 'utf8' });
+      const out = spawnSync(process.execPath, [join(HERE, 'support/replay-producer.js'), broker.bootstrap, topic, '0', '1000', '1000', String(requests), '4'], {
+        encoding: 'utf8',
+      });
       if (out.status !== 0) throw new Error(`replay-producer failed: ${out.stderr}`);
       return JSON.parse(out.stdout.trim());
     };
@@ -443,6 +527,10 @@ async function replayIngest(workDir, disk) {
     }
     const counted = runs.filter((r) => r.steady);
     const fast = runs.filter((r) => r.fullSpeed);
+    /**
+     * @param {typeof runs} rs
+     * @param {'ratio' | 'rate'} key
+     */
     const medianOf = (rs, key) => (rs.length > 0 ? median(rs.map((r) => r[key])) : NaN);
     const ratio = medianOf(counted, 'ratio');
     const rate = medianOf(counted, 'rate');
@@ -471,7 +559,9 @@ async function main() {
   try {
     const df = spawnSync('df', ['-hT', workDir], { encoding: 'utf8' }).stdout.trim().split('\n').pop() ?? '';
     say(`Skein benchmark — ${new Date().toISOString()}`);
-    say(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM (${fmt(freemem() / 2 ** 30, 1)} free), node ${process.version}`);
+    say(
+      `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM (${fmt(freemem() / 2 ** 30, 1)} free), node ${process.version}`,
+    );
     say(`work dir: ${workDir} on ${df.replace(/\s+/g, ' ')}`);
     say(
       USE_KCAT
@@ -497,6 +587,7 @@ async function main() {
     await awaitFullSpeed(workDir, disk);
     say();
 
+    /** @type {Array<Awaited<ReturnType<typeof runCase>>>} */
     const results = [];
     const inputDir = inputDirFor(workDir);
     if (inputDir !== workDir) say(`kcat's input files: ${inputDir} (in memory, off the disk being measured)`);
@@ -510,13 +601,28 @@ async function main() {
     }
     say();
 
-    const header = ['case', 'records', 'seconds', 'records/s', 'MB/s', 'log MB/s', '× disk', '× ingest', 'broker CPU', 'MB per broker CPU-s', 'generator CPU', 'MB per generator CPU-s', 'rest of machine', 'broker peak RSS MB'];
+    const header = [
+      'case',
+      'records',
+      'seconds',
+      'records/s',
+      'MB/s',
+      'log MB/s',
+      '× disk',
+      '× ingest',
+      'broker CPU',
+      'MB per broker CPU-s',
+      'generator CPU',
+      'MB per generator CPU-s',
+      'rest of machine',
+      'broker peak RSS MB',
+    ];
     const rows = [header, ['disk (dd, fdatasync)', '', '', '', fmt(disk), '', '1.00', '', '', '', '', '', '', '']];
     for (const { size, count, ingest, consume } of results) {
-      for (const [name, m] of [
+      for (const [name, m] of /** @type {const} */ ([
         ['ingest', ingest],
         ['consume', consume],
-      ]) {
+      ])) {
         const rate = (count * size) / MB / m.seconds;
         const ingestRate = (count * size) / MB / ingest.seconds;
         rows.push([
@@ -546,10 +652,16 @@ async function main() {
     say('broker peak RSS: VmHWM of the broker process (a fresh one per record size) after that step.');
     say();
 
+    /**
+     * @param {number} size
+     * @param {'ingest' | 'consume'} which
+     */
     const rateOf = (size, which) => {
       const r = results.find((x) => x.size === size);
+      if (!r) throw new Error(`no ${size}-byte case`);
       return (r.count * r.size) / MB / r[which].seconds;
     };
+    /** @param {unknown} ok */
     const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
     const targets = [
       [
@@ -557,7 +669,11 @@ async function main() {
         `median ratio ${fmt(replay.ratio, 2)}; at full disk speed ${replay.fastRuns > 0 ? fmt(replay.fastRatio, 2) : 'no run (no verdict)'}`,
         replay.pass,
       ],
-      [`ingest 1 KB ≥ 0.5 × disk, ${USE_KCAT ? 'kcat' : 'kafkajs'} as generator (table)`, `${fmt(rateOf(1000, 'ingest'))} MB/s vs ${fmt(0.5 * disk)} MB/s`, rateOf(1000, 'ingest') >= 0.5 * disk],
+      [
+        `ingest 1 KB ≥ 0.5 × disk, ${USE_KCAT ? 'kcat' : 'kafkajs'} as generator (table)`,
+        `${fmt(rateOf(1000, 'ingest'))} MB/s vs ${fmt(0.5 * disk)} MB/s`,
+        rateOf(1000, 'ingest') >= 0.5 * disk,
+      ],
       ...RECORD_SIZES.map((s) => [
         `consume ≥ ingest (${s === 1000 ? '1 KB' : `${s} B`})`,
         `${fmt(rateOf(s, 'consume'))} MB/s vs ${fmt(rateOf(s, 'ingest'))} MB/s`,

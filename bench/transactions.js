@@ -45,6 +45,17 @@ const REPLAY_REQUESTS = 500; // of 1,000 records of 1 KB: 500 MB per round
 const PYTHON = '/usr/bin/python3';
 const KCAT = ['/usr/bin/kcat', '/usr/local/bin/kcat'].find((p) => existsSync(p));
 
+/**
+ * One replay-producer run's report (bench/support/replay-producer.js), with its rate.
+ * @typedef {{ records: number, bytes: number, seconds: number, transactions: number, perSec: number,
+ *   addPartitionsMs?: number | null, endTxnMs?: number | null, drainMs?: number | null }} Replay
+ */
+
+/**
+ * @param {string} cmd
+ * @param {string[]} args
+ * @returns {Promise<string>} its stdout
+ */
 function run(cmd, args) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -56,28 +67,70 @@ function run(cmd, args) {
   });
 }
 
-/** PRODUCERS generator processes side by side (each its own transactional id), rates summed. */
+/**
+ * PRODUCERS generator processes side by side (each its own transactional id), rates summed.
+ * @param {string} bootstrap
+ * @param {string} topic
+ * @param {string} mode
+ */
 async function produce(bootstrap, topic, mode) {
   const outs = await Promise.all(
-    Array.from({ length: PRODUCERS }, () => run(PYTHON, [join(HERE, 'support/txn_load.py'), bootstrap, topic, mode, String(SECONDS), String(SIZE), String(COMMIT_MS)])),
+    Array.from({ length: PRODUCERS }, () =>
+      run(PYTHON, [join(HERE, 'support/txn_load.py'), bootstrap, topic, mode, String(SECONDS), String(SIZE), String(COMMIT_MS)]),
+    ),
   );
-  const results = outs.map((out) => JSON.parse(out.trim().split('\n').pop()));
+  const results = outs.map((out) => JSON.parse(out.trim().split('\n').pop() ?? ''));
   const records = results.reduce((n, r) => n + r.records, 0);
   const perSec = results.reduce((n, r) => n + r.records / r.seconds, 0);
   return { records, seconds: Math.max(...results.map((r) => r.seconds)), perSec };
 }
 
-/** One replay-producer run; records per second. */
+/**
+ * One replay-producer run; records per second.
+ * @param {string} bootstrap
+ * @param {string} topic
+ * @param {string} mode
+ * @returns {Promise<Replay>}
+ */
 async function replay(bootstrap, topic, mode) {
-  const out = await run(process.execPath, [join(HERE, 'support/replay-producer.js'), bootstrap, topic, '0', String(SIZE), '1000', String(REPLAY_REQUESTS), '4', mode, String(COMMIT_MS)]);
+  const out = await run(process.execPath, [
+    join(HERE, 'support/replay-producer.js'),
+    bootstrap,
+    topic,
+    '0',
+    String(SIZE),
+    '1000',
+    String(REPLAY_REQUESTS),
+    '4',
+    mode,
+    String(COMMIT_MS),
+  ]);
   const r = JSON.parse(out.trim());
   return { ...r, perSec: r.records / r.seconds };
 }
 
-
+/**
+ * @param {string} bootstrap
+ * @param {string} topic
+ * @param {string} isolation
+ */
 async function consume(bootstrap, topic, isolation) {
   const t0 = performance.now();
-  const out = await run(KCAT, ['-b', bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '\\n', '-X', `isolation.level=${isolation}`]);
+  const out = await run(/** @type {string} */ (KCAT), [
+    '-b',
+    bootstrap,
+    '-C',
+    '-t',
+    topic,
+    '-o',
+    'beginning',
+    '-e',
+    '-q',
+    '-f',
+    '\\n',
+    '-X',
+    `isolation.level=${isolation}`,
+  ]);
   const seconds = (performance.now() - t0) / 1000;
   const records = out.length; // one newline per record
   return { records, seconds, perSec: records / seconds };
@@ -95,10 +148,15 @@ function memoryDir() {
   return process.env.SKEIN_BENCH_DIR ?? tmpdir();
 }
 
+/** @param {number} x */
 const f = (x) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
+/** @param {{ perSec: number }} r */
 const mb = (r) => ((r.perSec * SIZE) / 1e6).toFixed(1);
 
-/** Transactional vs idempotent producing, broker-bound; see the header. */
+/**
+ * Transactional vs idempotent producing, broker-bound; see the header.
+ * @param {(line: string) => void} say
+ */
 async function brokerCost(say) {
   const base = memoryDir();
   const dir = mkdtempSync(join(base, 'skein-bench-txn-replay-'));
@@ -106,11 +164,14 @@ async function brokerCost(say) {
   try {
     const admin = new kafkajs.Kafka({ brokers: [broker.bootstrap], logLevel: kafkajs.logLevel.NOTHING }).admin();
     await admin.connect();
+    /** @type {Array<Record<string, Replay>>} */
     const pairs = [];
     for (let round = 0; round < REPLAY_ROUNDS; round++) {
       // Topics of their own per round, deleted after it, so that the log in memory stays one round's size.
+      /** @type {Record<string, string>} */
       const topics = { idempotent: `replay-idempotent-${round}`, transactional: `replay-txn-${round}` };
       await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic })) });
+      /** @type {Record<string, Replay>} */
       const pair = {};
       for (const mode of round % 2 === 0 ? ['idempotent', 'transactional'] : ['transactional', 'idempotent']) {
         pair[mode] = await replay(broker.bootstrap, topics[mode], mode);
@@ -134,6 +195,7 @@ async function brokerCost(say) {
       `  transactional, commit every ${COMMIT_MS} ms (median)   ${f(txn.perSec)} records/s  ${mb(txn)} MB/s  median ratio ${ratio.toFixed(3)}  cost ${(cost * 100).toFixed(1)}%  ${cost < 0.1 ? 'PASS' : 'FAIL'} (target < 10%)`,
     );
     say(`  ratio per round: ${ratios.map((r) => r.toFixed(3)).join(' ')} (${commits} commits, one per ${((txnSeconds * 1000) / commits).toFixed(0)} ms)`);
+    /** @param {'addPartitionsMs' | 'drainMs' | 'endTxnMs'} key */
     const ms = (key) => median(pairs.map((p) => p.transactional[key]).filter((x) => x !== null && x !== undefined));
     const add = ms('addPartitionsMs');
     const drain = ms('drainMs');
@@ -177,6 +239,7 @@ export async function runTransactionBench(say = console.log) {
         else txns.push(await produce(broker.bootstrap, 'bench-txn', 'txn'));
       }
     }
+    /** @param {Array<{ perSec: number }>} rs */
     const best = (rs) => rs.reduce((a, b) => (b.perSec > a.perSec ? b : a));
     const plain = best(plains);
     const txn = best(txns);
@@ -185,13 +248,19 @@ export async function runTransactionBench(say = console.log) {
     const uncommitted = await consume(broker.bootstrap, 'bench-txn', 'read_uncommitted');
 
     const cost = 1 - txn.perSec / plain.perSec;
-    say(`Transactions, librdkafka client (python3-confluent-kafka, 1 KB records, acks=all, best of ${ROUNDS} interleaved ${SECONDS} s rounds, order alternating; broker in its own process)`);
+    say(
+      `Transactions, librdkafka client (python3-confluent-kafka, 1 KB records, acks=all, best of ${ROUNDS} interleaved ${SECONDS} s rounds, order alternating; broker in its own process)`,
+    );
     say(`  plain idempotent producing                   ${f(plain.perSec)} records/s  ${mb(plain)} MB/s`);
-    say(`  transactional, commit every ${COMMIT_MS} ms            ${f(txn.perSec)} records/s  ${mb(txn)} MB/s  ratio ${(txn.perSec / plain.perSec).toFixed(3)}  cost ${(cost * 100).toFixed(1)}%`);
+    say(
+      `  transactional, commit every ${COMMIT_MS} ms            ${f(txn.perSec)} records/s  ${mb(txn)} MB/s  ratio ${(txn.perSec / plain.perSec).toFixed(3)}  cost ${(cost * 100).toFixed(1)}%`,
+    );
     say(`  (the client's own cost: its one Python thread, the bottleneck here, stands idle while commit_transaction() drains its queue)`);
     say(`  rounds, records/s: plain ${plains.map((r) => f(r.perSec)).join(' / ')}; transactional ${txns.map((r) => f(r.perSec)).join(' / ')}`);
     say(`  read_uncommitted consuming (kcat)            ${f(uncommitted.perSec)} records/s  ${mb(uncommitted)} MB/s`);
-    say(`  read_committed consuming (kcat)              ${f(committed.perSec)} records/s  ${mb(committed)} MB/s  ratio ${(committed.perSec / uncommitted.perSec).toFixed(3)}`);
+    say(
+      `  read_committed consuming (kcat)              ${f(committed.perSec)} records/s  ${mb(committed)} MB/s  ratio ${(committed.perSec / uncommitted.perSec).toFixed(3)}`,
+    );
     if (committed.records !== txnRecords) say(`  NOTE: read_committed saw ${committed.records} records, ${txnRecords} were acknowledged`);
     return { brokerBound, plain, txn, committed, uncommitted };
   } finally {

@@ -17,10 +17,14 @@ import { Broker } from 'skein';
 
 const { Kafka, logLevel } = kafkajs;
 const say = (line = '') => process.stdout.write(`${line}\n`);
+/** @param {number} ms */
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const ORDERS = 600;
 const customers = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'];
+/** @param {number} x */
 const cents = (x) => Math.round(x * 100) / 100;
+/** @param {import('node:child_process').ChildProcess} child */
+const exited = (child) => new Promise((r) => child.once('exit', r));
 const stateDir = mkdtempSync(join(tmpdir(), 'skein-quickstart-state-'));
 
 const broker = await Broker.start();
@@ -28,6 +32,7 @@ say(`Skein broker on ${broker.bootstrap}`);
 const kafka = new Kafka({ brokers: [broker.bootstrap], clientId: 'quickstart', logLevel: logLevel.NOTHING });
 const producer = kafka.producer({ idempotent: true });
 const reader = kafka.consumer({ groupId: 'quickstart-reader', readUncommitted: false });
+/** @type {import('node:child_process').ChildProcess | null} */
 let app = null;
 let appLog = '';
 
@@ -51,14 +56,22 @@ try {
   }
 
   await producer.connect();
-  const orders = Array.from({ length: ORDERS }, (_, i) => ({ customer: customers[(i * 7) % customers.length], order: i + 1, amount: cents(((i * 37) % 100) + 0.99) }));
+  const orders = Array.from({ length: ORDERS }, (_, i) => ({
+    customer: customers[(i * 7) % customers.length],
+    order: i + 1,
+    amount: cents(((i * 37) % 100) + 0.99),
+  }));
   for (let chunk = 0; chunk < 6; chunk++) {
     const part = orders.slice(chunk * 100, (chunk + 1) * 100);
-    await producer.send({ topic: 'orders', acks: -1, messages: part.map((o) => ({ key: o.customer, value: JSON.stringify({ order: o.order, amount: o.amount }) })) });
-    say(`Produced orders ${part[0].order}–${part.at(-1).order}`);
+    await producer.send({
+      topic: 'orders',
+      acks: -1,
+      messages: part.map((o) => ({ key: o.customer, value: JSON.stringify({ order: o.order, amount: o.amount }) })),
+    });
+    say(`Produced orders ${part[0].order}–${part.at(-1)?.order}`);
     await sleep(chunk === 2 ? 60 : 400);
     if (chunk === 2) {
-      const gone = new Promise((r) => app.once('exit', r));
+      const gone = exited(app);
       app.kill('SIGKILL');
       await gone;
       say(`SIGKILLed the application (pid ${app.pid}) half-way, with its transactions in flight`);
@@ -69,14 +82,16 @@ try {
   }
 
   // What the outputs must be, computed here from the inputs.
+  /** @typedef {{ orders: number, spend: number }} Totals */
   const expected = new Map(customers.map((c) => [c, { orders: 0, spend: 0 }]));
   for (const o of orders) {
-    const e = expected.get(o.customer);
+    const e = /** @type {Totals} */ (expected.get(o.customer));
     e.orders++;
     e.spend = cents(e.spend + cents(o.amount * 1.2));
   }
 
   // Read the outputs read_committed until they are complete (or 60 s pass).
+  /** @type {Array<{ partition: number, customer: string, order: number, amount: number, tax: number, total: number }>} */
   const withTax = [];
   const spend = new Map();
   await reader.connect();
@@ -88,7 +103,7 @@ try {
       else spend.set(String(message.key), value);
     },
   });
-  const complete = () => withTax.length >= ORDERS && customers.every((c) => spend.get(c)?.orders === expected.get(c).orders);
+  const complete = () => withTax.length >= ORDERS && customers.every((c) => spend.get(c)?.orders === expected.get(c)?.orders);
   for (let waited = 0; !complete() && waited < 60_000; waited += 200) await sleep(200);
   await sleep(1000); // anything more than complete would be a duplicate
 
@@ -104,10 +119,12 @@ try {
   let totalsMatch = true;
   for (const c of customers) {
     const got = spend.get(c) ?? { orders: 0, spend: 0 };
-    const want = expected.get(c);
+    const want = /** @type {Totals} */ (expected.get(c));
     const ok = got.orders === want.orders && got.spend === want.spend;
     totalsMatch &&= ok;
-    say(`${c.padEnd(9)} ${String(got.orders).padStart(6)}  ${got.spend.toFixed(2).padStart(15)}  ${want.spend.toFixed(2).padStart(21)}  ${ok ? 'ok' : 'WRONG'}`);
+    say(
+      `${c.padEnd(9)} ${String(got.orders).padStart(6)}  ${got.spend.toFixed(2).padStart(15)}  ${want.spend.toFixed(2).padStart(21)}  ${ok ? 'ok' : 'WRONG'}`,
+    );
   }
   const ids = new Set(withTax.map((o) => o.order));
   const inOrder = customers.every((c) => withTax.filter((o) => o.customer === c).every((o, i, all) => i === 0 || o.order > all[i - 1].order));
@@ -122,7 +139,7 @@ try {
   }
 } finally {
   if (app !== null && app.exitCode === null) {
-    const gone = new Promise((r) => app.once('exit', r));
+    const gone = exited(app);
     app.kill('SIGTERM');
     await gone;
   }

@@ -16,8 +16,6 @@ const args = ['rebuild'];
 if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
 const r = spawnSync('node-gyp', args, { stdio: 'inherit', shell: process.platform === 'win32' });
 if (r.status !== 0) {
-  console.warn(
-    'skein: native/crc32c.c did not build (gcc, g++, make and python3 are needed); CRC-32C falls back to @node-rs/crc32, about 4x slower',
-  );
+  console.warn('skein: native/crc32c.c did not build (gcc, g++, make and python3 are needed); CRC-32C falls back to @node-rs/crc32, about 4x slower');
   if (process.argv.includes('--strict')) process.exitCode = 1;
 }

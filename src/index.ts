@@ -37,6 +37,7 @@ export {
 export { KGroupedStream } from './streams/kstream/kgrouped-stream.js';
 export { KGroupedTable } from './streams/kstream/kgrouped-table.js';
 export { BranchedKStream, type Branched } from './streams/kstream/branched-kstream.js';
+export type { Joined, StreamJoined, TableJoined, ValueJoiner } from './streams/kstream/joined.js';
 export type {
   Consumed,
   Grouped,
@@ -59,6 +60,13 @@ export { Stores, type KeyValueBytesStoreSupplier, type SessionBytesStoreSupplier
 export type { StoreBuilder } from './streams/state/store-builder.js';
 export type { StateStore } from './streams/state/state-store.js';
 export type { KeyValueIterator, KeyValueStore, ReadOnlyKeyValueStore, TimestampedKeyValueStore, ValueAndTimestamp } from './streams/state/key-value-store.js';
+export {
+  QueryableStoreTypes,
+  type QueryableKeyValueStore,
+  type QueryableSessionStore,
+  type QueryableStoreType,
+  type QueryableWindowStore,
+} from './streams/state/queryable-store-types.js';
 export { TopologyTestDriver } from './streams/testing/topology-test-driver.js';
 export { TestInputTopic } from './streams/testing/test-input-topic.js';
 export { TestOutputTopic } from './streams/testing/test-output-topic.js';
@@ -70,6 +78,7 @@ export {
   type DeserializationHandlerResult,
 } from './streams/runtime/exception-handlers.js';
 export {
+  InvalidStateStoreError,
   ProcessingError,
   StateStoreError,
   StreamsConfigError,
@@ -116,4 +125,7 @@ export {
   type StreamThreadExceptionResponse,
   type StreamsUncaughtExceptionHandler,
 } from './streams/runtime/kafka-streams.js';
+export { KeyQueryMetadata, type HostInfo, type KeySerializer, type StreamsMetadata } from './streams/runtime/streams-metadata-state.js';
+export type { HttpServerOptions, KeyParser, StreamsHttpServer } from './streams/runtime/streams-http-server.js';
+export { STREAMS_METRICS, type StreamsMetric } from './streams/runtime/streams-metrics.js';
 export { StreamsConfig, STREAMS_CONFIGS, CLIENT_CONFIGS, AT_LEAST_ONCE, EXACTLY_ONCE, type StreamsProperties } from './streams/runtime/streams-config.js';

@@ -46,7 +46,9 @@ async function consume() {
   const socket = connect({ host, port: Number(port) });
   await new Promise((res, rej) => socket.once('connect', res).once('error', rej));
   const frames = new FrameReader(1 << 30);
+  /** @type {Array<(frame: Buffer) => void>} */
   const waiting = [];
+  /** @type {Buffer[]} */
   const pending = [];
   socket.on('data', (chunk) => {
     for (const f of frames.push(chunk)) {
@@ -67,19 +69,26 @@ async function consume() {
       isolationLevel: 0,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 16 << 20 }] }],
+      topics: [
+        {
+          topic,
+          topicId: '00000000-0000-0000-0000-000000000000',
+          partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 16 << 20 }],
+        },
+      ],
       forgottenTopicsData: [],
       rackId: '',
     });
     const prefix = Buffer.allocUnsafe(4);
     prefix.writeInt32BE(body.length);
     socket.write(Buffer.concat([prefix, body]));
-    const frame = pending.shift() ?? (await new Promise((res) => waiting.push(res)));
+    const frame = pending.shift() ?? (await /** @type {Promise<Buffer>} */ (new Promise((res) => waiting.push(res))));
     const { body: res } = decodeResponse(Fetch, version, frame);
     const part = res.responses[0]?.partitions[0];
     if (!part || part.errorCode !== 0) throw new Error(`fetch failed: error ${part?.errorCode}`);
-    const data = part.records ?? Buffer.alloc(0);
-    for (let at = 0; at + 61 <= data.length; ) {
+    // Decoding gives one Buffer (a list of them is only for encoding).
+    const data = /** @type {Buffer} */ (part.records ?? Buffer.alloc(0));
+    for (let at = 0; at + 61 <= data.length;) {
       const batchSize = data.readInt32BE(at + Offsets.batchLength) + LOG_OVERHEAD;
       if (at + batchSize > data.length) break;
       const base = data.readBigInt64BE(at + Offsets.baseOffset);
@@ -96,4 +105,4 @@ async function consume() {
 }
 
 const records = mode === 'produce' ? await produce() : await consume();
-parentPort.postMessage({ records });
+parentPort?.postMessage({ records });

@@ -51,6 +51,8 @@ const batch = encodeRecordBatch({ records: Array.from({ length: perBatch }, (_, 
 const socket = connect({ host, port: Number(port) });
 socket.setNoDelay(true);
 await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+/** @typedef {{ api: import('../../dist/protocol/api.js').Api<any, any>, version: number, resolve: (body: any) => void, reject: (err: unknown) => void }} Waiter */
+/** @type {Waiter[]} */
 const waiting = [];
 let correlationId = 0;
 let pending = Buffer.alloc(0);
@@ -60,7 +62,7 @@ socket.on('data', (chunk) => {
     const len = pending.readInt32BE(0);
     const frame = pending.subarray(4, 4 + len);
     pending = pending.subarray(4 + len);
-    const w = waiting.shift();
+    const w = /** @type {Waiter} */ (waiting.shift());
     try {
       w.resolve(decodeResponse(w.api, w.version, frame).body);
     } catch (err) {
@@ -72,7 +74,14 @@ socket.once('error', (err) => {
   for (const w of waiting.splice(0)) w.reject(err);
 });
 
-/** Sends one request (the frame written now, in order) and resolves with its decoded response. */
+/**
+ * Sends one request (the frame written now, in order) and resolves with its decoded response.
+ * @template Req, Res
+ * @param {import('../../dist/protocol/api.js').Api<Req, Res>} api
+ * @param {number} version
+ * @param {Req} body
+ * @returns {Promise<Res>}
+ */
 function send(api, version, body) {
   const encoded = encodeRequest(api, version, ++correlationId, 'replay-producer', body);
   const size = Buffer.allocUnsafe(4);
@@ -82,6 +91,10 @@ function send(api, version, body) {
   return new Promise((resolve, reject) => waiting.push({ api, version, resolve, reject }));
 }
 
+/**
+ * @param {number} code
+ * @param {string} what
+ */
 function check(code, what) {
   if (code !== 0) throw new Error(`${what} answered error ${code}`);
 }
@@ -149,31 +162,33 @@ while (sent < requests) {
       v3AndBelowProducerEpoch: producerEpoch,
       v3AndBelowTopics: [{ name: topic, partitions: [partition] }],
     });
-    for (const r of add.resultsByTopicV3AndBelow) for (const p of r.resultsByPartition) check(p.partitionErrorCode, 'AddPartitionsToTxn');
+    for (const r of add.resultsByTopicV3AndBelow ?? []) for (const p of r.resultsByPartition) check(p.partitionErrorCode, 'AddPartitionsToTxn');
     addPartitionsMs.push(performance.now() - t);
   }
   // Keep `depth` copies in flight until the transaction has lasted commitMs (or, without one, to the end).
   let closedAt;
-  await new Promise((resolve, reject) => {
-    let inFlight = 0;
-    const more = () => {
-      if (transactionalId === null || performance.now() - began < commitMs) return true;
-      closedAt ??= performance.now();
-      return false;
-    };
-    const pump = () => {
-      while (inFlight < depth && sent < requests && more()) {
-        inFlight++;
-        sent++;
-        produce().then(() => {
-          inFlight--;
-          if (inFlight === 0 && (sent >= requests || !more())) resolve();
-          else pump();
-        }, reject);
-      }
-    };
-    pump();
-  });
+  await /** @type {Promise<void>} */ (
+    new Promise((resolve, reject) => {
+      let inFlight = 0;
+      const more = () => {
+        if (transactionalId === null || performance.now() - began < commitMs) return true;
+        closedAt ??= performance.now();
+        return false;
+      };
+      const pump = () => {
+        while (inFlight < depth && sent < requests && more()) {
+          inFlight++;
+          sent++;
+          produce().then(() => {
+            inFlight--;
+            if (inFlight === 0 && (sent >= requests || !more())) resolve();
+            else pump();
+          }, reject);
+        }
+      };
+      pump();
+    })
+  );
   if (transactionalId !== null) {
     if (closedAt !== undefined) drainMs.push(performance.now() - closedAt);
     const t = performance.now();
@@ -185,6 +200,7 @@ while (sent < requests) {
 }
 const seconds = (performance.now() - t0) / 1000;
 socket.end();
+/** @param {number[]} xs */
 const medianOf = (xs) => (xs.length === 0 ? null : median(xs));
 const timings = transactionalId === null ? {} : { addPartitionsMs: medianOf(addPartitionsMs), endTxnMs: medianOf(endTxnMs), drainMs: medianOf(drainMs) };
 process.stdout.write(`${JSON.stringify({ records: requests * perBatch, bytes: requests * perBatch * size, seconds, transactions, ...timings })}\n`);

@@ -5,6 +5,7 @@ import { runOnEmbeddedBroker } from '../support/embedded.mjs';
 
 const cards = ['4111-1', '4111-2', '4111-3', '4111-4', '4111-5'];
 const base = Date.parse('2026-12-01T09:00:00Z');
+/** @type {import('./topology.mjs').Transaction[]} */
 const transactions = [];
 let t = base;
 for (let i = 0; i < 300; i++) {
@@ -22,14 +23,21 @@ const records = await runOnEmbeddedBroker({
   // Stream time, which closes sessions, is per partition: one partition keeps expectedAlerts() simple.
   topics: [{ topic: 'card-transactions', partitions: 1 }, 'fraud-alerts'],
   topology: buildTopology(),
-  produce: (p) => p.send({ topic: 'card-transactions', messages: transactions.map((x) => ({ key: x.card, value: JSON.stringify({ amount: x.amount }), timestamp: String(x.time) })) }),
-  output: { topic: 'fraud-alerts', decode: (m) => JSON.parse(String(m.value)) },
+  produce: (p) =>
+    p.send({
+      topic: 'card-transactions',
+      messages: transactions.map((x) => ({ key: x.card, value: JSON.stringify({ amount: x.amount }), timestamp: String(x.time) })),
+    }),
+  output: {
+    topic: 'fraud-alerts',
+    decode: (m) => /** @type {{ card: string, from: string, to: string, count: number, total: number }} */ (JSON.parse(String(m.value))),
+  },
   done: (rs) => rs.length >= expected.length,
 });
 
 for (const a of records.slice(0, 6)) console.log(`ALERT ${a.card}: ${a.count} transactions, ${a.total} spent between ${a.from} and ${a.to}`);
 if (records.length > 6) console.log(`… ${records.length} alerts in all (limit ${LIMIT} per session)`);
-const key = (a) => `${a.card}|${a.total}|${a.count}`;
+const key = (/** @type {{ card: string, total: number, count: number }} */ a) => `${a.card}|${a.total}|${a.count}`;
 const got = records.map(key).sort();
 const want = expected.map(key).sort();
 if (JSON.stringify(got) === JSON.stringify(want)) {

@@ -8,10 +8,13 @@ export const GAP_MS = 5 * 60_000;
 export const GRACE_MS = 30_000;
 export const LIMIT = 1_000;
 
+/** @typedef {{ card: string, amount: number, time: number }} Transaction */
+/** @typedef {{ start: number, end: number, count: number, total: number }} CardSession */
+
 export function buildTopology() {
   const builder = new StreamsBuilder();
   builder
-    .stream('card-transactions', { keySerde: Serdes.String(), valueSerde: Serdes.Json() })
+    .stream('card-transactions', { keySerde: Serdes.String(), valueSerde: /** @type {import('skein').Serde<{ amount: number }>} */ (Serdes.Json()) })
     .groupByKey()
     .windowedBy(SessionWindows.ofInactivityGapAndGrace(GAP_MS, GRACE_MS))
     .aggregate(
@@ -31,21 +34,30 @@ export function buildTopology() {
   return builder.build();
 }
 
-/** The alerts, computed from the transactions directly: sessions per card, closed by the last transaction's time. */
+/**
+ * The alerts, computed from the transactions directly: sessions per card, closed by the last transaction's time.
+ * @param {Transaction[]} transactions
+ * @returns {({ card: string } & CardSession)[]}
+ */
 export function expectedAlerts(transactions) {
   let streamTime = -1;
-  const sessions = new Map(); // card → [{ start, end, count, total }]
+  /** @type {Map<string, CardSession[]>} */
+  const sessions = new Map();
   for (const t of transactions) {
     streamTime = Math.max(streamTime, t.time);
     const list = sessions.get(t.card) ?? [];
     const near = list.filter((s) => s.end >= t.time - GAP_MS && s.start <= t.time + GAP_MS);
-    const merged = near.reduce((m, s) => ({ start: Math.min(m.start, s.start), end: Math.max(m.end, s.end), count: m.count + s.count, total: m.total + s.total }), { start: t.time, end: t.time, count: 0, total: 0 });
+    const merged = near.reduce(
+      (m, s) => ({ start: Math.min(m.start, s.start), end: Math.max(m.end, s.end), count: m.count + s.count, total: m.total + s.total }),
+      { start: t.time, end: t.time, count: 0, total: 0 },
+    );
     if (merged.end + GRACE_MS <= streamTime) continue; // too late: its session has closed
     merged.count += 1;
     merged.total += t.amount;
     sessions.set(t.card, [...list.filter((s) => !near.includes(s)), merged]);
   }
   const alerts = [];
-  for (const [card, list] of sessions) for (const s of list) if (s.end + GRACE_MS <= streamTime && s.total > LIMIT) alerts.push({ card, ...s });
+  // A session is final once no record can join it any more: gap + grace after its end.
+  for (const [card, list] of sessions) for (const s of list) if (s.end + GAP_MS + GRACE_MS <= streamTime && s.total > LIMIT) alerts.push({ card, ...s });
   return alerts;
 }

@@ -7,17 +7,24 @@
 //     └─ groupByKey → aggregate {orders, spend} (store: spend) ─▶ customer-spend
 import { KafkaStreams, Serdes, StreamsBuilder, createLogger } from 'skein';
 
+/** @typedef {{ order: number, amount: number }} Order */
+
 const TAX_RATE = 0.2;
+/** @param {number} x */
 const cents = (x) => Math.round(x * 100) / 100;
 
 export function buildTopology() {
   const builder = new StreamsBuilder();
-  const orders = builder.stream('orders', { keySerde: Serdes.String(), valueSerde: Serdes.Json() });
+  const orders = builder.stream('orders', { keySerde: Serdes.String(), valueSerde: /** @type {import('skein').Serde<Order>} */ (Serdes.Json()) });
   const withTax = orders.mapValues((o) => ({ ...o, tax: cents(o.amount * TAX_RATE), total: cents(o.amount * (1 + TAX_RATE)) }));
   withTax.to('orders-with-tax');
   withTax
     .groupByKey()
-    .aggregate(() => ({ orders: 0, spend: 0 }), (_customer, o, acc) => ({ orders: acc.orders + 1, spend: cents(acc.spend + o.total) }), { storeName: 'spend' })
+    .aggregate(
+      () => ({ orders: 0, spend: 0 }),
+      (_customer, o, acc) => ({ orders: acc.orders + 1, spend: cents(acc.spend + o.total) }),
+      { storeName: 'spend' },
+    )
     .toStream()
     .to('customer-spend');
   return builder.build();
@@ -35,7 +42,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       'default.value.serde': Serdes.Json(),
       'session.timeout.ms': 6000,
     },
-    { logger: createLogger(process.env.LOG_LEVEL ?? 'warn') },
+    { logger: createLogger(/** @type {import('skein').LogLevel} */ (process.env.LOG_LEVEL ?? 'warn')) },
   );
   await streams.start();
   process.on('SIGTERM', () => void streams.close().then(() => process.exit(0)));

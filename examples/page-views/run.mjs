@@ -5,6 +5,7 @@ import { runOnEmbeddedBroker } from '../support/embedded.mjs';
 
 const pages = ['/home', '/cart', '/checkout', '/docs'];
 const base = Date.parse('2026-12-01T12:00:00Z');
+/** @type {{ page: string, user: string, time: number }[]} */
 const views = [];
 for (let i = 0; i < 400; i++) {
   // Mostly in order, every 10th view up to 8 s late (within the 10 s grace), some 20 s late (dropped).
@@ -21,7 +22,7 @@ const records = await runOnEmbeddedBroker({
   topics: [{ topic: 'page-views', partitions: 1 }, 'page-view-counts'],
   topology: buildTopology(),
   produce: (p) => p.send({ topic: 'page-views', messages: views.map((v) => ({ key: v.page, value: v.user, timestamp: String(v.time) })) }),
-  output: { topic: 'page-view-counts', decode: (m) => ({ key: String(m.key), count: Number(m.value.readBigInt64BE(0)) }) },
+  output: { topic: 'page-view-counts', decode: (m) => ({ key: String(m.key), count: Number(/** @type {Buffer} */ (m.value).readBigInt64BE(0)) }) },
   done: (rs) => rs.length >= expected.size,
 });
 

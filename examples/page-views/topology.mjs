@@ -23,11 +23,15 @@ export function buildTopology() {
   return builder.build();
 }
 
-/** The final counts, computed from the views directly: a view counts in every window containing its time, unless it came after that window closed. */
+/**
+ * The final counts, computed from the views directly: a view counts in every window containing its time, unless it came after that window closed.
+ * @param {{ page: string, user: string, time: number }[]} views
+ * @returns {Map<string, number>}
+ */
 export function expectedCounts(views) {
   const counts = new Map();
   let streamTime = -1;
-  const closed = (end) => end + GRACE_MS <= streamTime;
+  const closed = (/** @type {number} */ end) => end + GRACE_MS <= streamTime;
   for (const v of views) {
     streamTime = Math.max(streamTime, v.time);
     for (let start = Math.floor(Math.max(0, v.time - WINDOW_MS + ADVANCE_MS) / ADVANCE_MS) * ADVANCE_MS; start <= v.time; start += ADVANCE_MS) {

@@ -10,11 +10,12 @@ import { Broker, KafkaStreams, createLogger } from 'skein';
 const { Kafka, logLevel } = kafkajs;
 
 /**
+ * @template T
  * @param {{ applicationId: string, topics: (string | { topic: string, partitions: number })[], topology: import('skein').Topology,
- *   props?: Record<string, unknown>, produce: (producer: import('kafkajs').Producer) => Promise<void>,
- *   output: { topic: string, decode: (message: import('kafkajs').KafkaMessage) => unknown },
- *   done: (records: unknown[]) => boolean, timeoutMs?: number }} example
- * @returns {Promise<unknown[]>} the output records, decoded, in the order read
+ *   props?: Record<string, unknown>, produce: (producer: import('kafkajs').Producer) => Promise<unknown>,
+ *   output: { topic: string, decode: (message: import('kafkajs').KafkaMessage) => T },
+ *   done: (records: T[]) => boolean, timeoutMs?: number }} example
+ * @returns {Promise<T[]>} the output records, decoded, in the order read
  */
 export async function runOnEmbeddedBroker(example) {
   const stateDir = mkdtempSync(join(tmpdir(), `skein-${example.applicationId}-`));
@@ -31,20 +32,22 @@ export async function runOnEmbeddedBroker(example) {
       'state.dir': stateDir,
       ...example.props,
     },
-    { logger: createLogger(process.env.LOG_LEVEL ?? 'warn') },
+    { logger: createLogger(/** @type {import('skein').LogLevel} */ (process.env.LOG_LEVEL ?? 'warn')) },
   );
   try {
     await broker.createTopics(example.topics.map((t) => (typeof t === 'string' ? { topic: t, partitions: 3 } : t)));
     await streams.start();
     await producer.connect();
     await example.produce(producer);
+    /** @type {T[]} */
     const records = [];
     await consumer.connect();
     await consumer.subscribe({ topics: [example.output.topic], fromBeginning: true });
     await consumer.run({ eachMessage: async ({ message }) => void records.push(example.output.decode(message)) });
     const deadline = Date.now() + (example.timeoutMs ?? 60_000);
     while (!example.done(records)) {
-      if (Date.now() > deadline) throw new Error(`${example.applicationId}: the output is incomplete after ${example.timeoutMs ?? 60_000} ms (${records.length} records)`);
+      if (Date.now() > deadline)
+        throw new Error(`${example.applicationId}: the output is incomplete after ${example.timeoutMs ?? 60_000} ms (${records.length} records)`);
       await new Promise((r) => setTimeout(r, 200));
     }
     await new Promise((r) => setTimeout(r, 500)); // anything arriving now would be a duplicate

@@ -21,7 +21,7 @@ const records = await runOnEmbeddedBroker({
   topology: topology(),
   props: { 'statestore.cache.max.bytes': 0 },
   produce: (p) => p.send({ topic: 'text-lines', messages: lines.map((value) => ({ value })) }),
-  output: { topic: 'word-counts', decode: (m) => ({ word: String(m.key), count: Number(m.value.readBigInt64BE(0)) }) },
+  output: { topic: 'word-counts', decode: (m) => ({ word: String(m.key), count: Number(/** @type {Buffer} */ (m.value).readBigInt64BE(0)) }) },
   done: (rs) => rs.length >= updates,
 });
 

@@ -7,7 +7,12 @@ export function topology() {
   const builder = new StreamsBuilder();
   builder
     .stream('text-lines', { keySerde: Serdes.String(), valueSerde: Serdes.String() })
-    .flatMapValues((line) => line.toLowerCase().split(/\W+/).filter((w) => w.length > 0))
+    .flatMapValues((line) =>
+      line
+        .toLowerCase()
+        .split(/\W+/)
+        .filter((w) => w.length > 0),
+    )
     .groupBy((_key, word) => word, { keySerde: Serdes.String(), valueSerde: Serdes.String() })
     .count({ storeName: 'word-counts' })
     .toStream()

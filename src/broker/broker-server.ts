@@ -142,7 +142,9 @@ export class BrokerServer {
         advertised.set(l.name, { host: adv.host, port: adv.port === 0 ? l.boundPort : adv.port });
       });
       logs.startup();
-      logger.info(`Skein broker ${config.nodeId} started (cluster ${clusterId}, log dir ${config.logDir}, CRC-32C: ${crc32cImplementation}${nativeCrc32cUnavailable ? `, native module not used: ${nativeCrc32cUnavailable}` : ''})`);
+      logger.info(
+        `Skein broker ${config.nodeId} started (cluster ${clusterId}, log dir ${config.logDir}, CRC-32C: ${crc32cImplementation}${nativeCrc32cUnavailable ? `, native module not used: ${nativeCrc32cUnavailable}` : ''})`,
+      );
       return new BrokerServer(services, logs, server, bound);
     } catch (err) {
       logger.info(`Start-up failed (${(err as Error).message}); closing what was opened`);

@@ -128,7 +128,7 @@ describe('systemClock', () => {
     expect(ran.sort()).toEqual(['interval', 'kept']);
   });
 
-  it('clamps a delay beyond Node\'s longest instead of firing at once', async () => {
+  it("clamps a delay beyond Node's longest instead of firing at once", async () => {
     let ran = false;
     const timer = systemClock.setTimeout(() => (ran = true), Number.MAX_SAFE_INTEGER).unref();
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -67,7 +67,8 @@ export function configEntries(config: unknown, what: string): Map<string, string
 
 /** The BrokerConfig an embedded broker starts with: one PLAINTEXT listener on host:port, data in logDir. */
 export function embeddedBrokerConfig(opts: { logDir: string; host: string; port: number; config?: ConfigValues }): BrokerConfig {
-  if (typeof opts.host !== 'string' || opts.host === '') throw new ConfigError('Broker.start: host must be a host name or address, e.g. 127.0.0.1', { key: 'host' });
+  if (typeof opts.host !== 'string' || opts.host === '')
+    throw new ConfigError('Broker.start: host must be a host name or address, e.g. 127.0.0.1', { key: 'host' });
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
     throw new ConfigError(`Broker.start: port must be an integer from 0 (any free port) to 65535, not ${String(opts.port)}`, {
       key: 'port',
@@ -79,7 +80,10 @@ export function embeddedBrokerConfig(opts: { logDir: string; host: string; port:
   for (const [key, value] of Object.entries(EMBEDDED_DEFAULTS)) props.set(key, value);
   for (const [key, value] of given) {
     if (key in OWNED_BY_OPTIONS) {
-      throw new ConfigError(`Broker.start: set ${key} through the ${OWNED_BY_OPTIONS[key]} option${OWNED_BY_OPTIONS[key].includes(' and ') ? 's' : ''}, not config`, { key, value });
+      throw new ConfigError(
+        `Broker.start: set ${key} through the ${OWNED_BY_OPTIONS[key]} option${OWNED_BY_OPTIONS[key].includes(' and ') ? 's' : ''}, not config`,
+        { key, value },
+      );
     }
     if (!BROKER_CONFIGS.has(key)) {
       throw new ConfigError(`Broker.start: ${key} is not a broker config Skein knows (docs/configuration.md lists them)`, { key, value });

@@ -243,7 +243,11 @@ export class ReplicaManager {
         const fetchOffset = Number(p.fetchOffset);
         // KIP-74: the first batch of the first partition with data is returned whole even when it
         // is larger than the limits, so a consumer can always make progress.
-        const read = log.read(fetchOffset, maxBytes, { minOneBatch: first, upperBoundOffset: readCommitted ? lastStableOffset : highWatermark, buffer: params.buffer });
+        const read = log.read(fetchOffset, maxBytes, {
+          minOneBatch: first,
+          upperBoundOffset: readCommitted ? lastStableOffset : highWatermark,
+          buffer: params.buffer,
+        });
         const bytes = read.sizeInBytes;
         if (bytes > 0) {
           first = false;
@@ -258,7 +262,14 @@ export class ReplicaManager {
         }
         return { ...base, errorCode: ErrorCode.NONE, ...offsets, abortedTransactions, records: bytes > 0 ? read.records : emptyRecords, bytes };
       } catch (err) {
-        return { ...base, errorCode: this.errorCode(err, `fetch from ${p.topic}-${p.partition}`), ...offsets, abortedTransactions: noAborted, records: null, bytes: 0 };
+        return {
+          ...base,
+          errorCode: this.errorCode(err, `fetch from ${p.topic}-${p.partition}`),
+          ...offsets,
+          abortedTransactions: noAborted,
+          records: null,
+          bytes: 0,
+        };
       }
     });
   }
@@ -268,7 +279,12 @@ export class ReplicaManager {
    * read_committed), max timestamp, or first offset at/after a time — which, as in Kafka, must lie
    * below that same bound, or there is none.
    */
-  listOffset(topic: string, partition: number, timestamp: bigint, isolationLevel: number = IsolationLevel.readUncommitted): { errorCode: number; offset: bigint; timestamp: bigint } {
+  listOffset(
+    topic: string,
+    partition: number,
+    timestamp: bigint,
+    isolationLevel: number = IsolationLevel.readUncommitted,
+  ): { errorCode: number; offset: bigint; timestamp: bigint } {
     try {
       const log = this.partitionLog(topic, partition);
       const lastFetchable = isolationLevel === IsolationLevel.readCommitted ? log.lastStableOffset : log.highWatermark;
@@ -308,4 +324,3 @@ export function codeOf(err: unknown): number {
   if (err instanceof KafkaError) return err.code;
   return ErrorCode.UNKNOWN_SERVER_ERROR;
 }
-

@@ -127,11 +127,7 @@ export class ClusterClient {
   async coordinator(key: string, keyType: number = CoordinatorType.group): Promise<{ nodeId: number; address: BrokerAddress; client: ProtocolClient }> {
     return this.retrying(async () => {
       const version = this.bootstrap.versionFor(FindCoordinator);
-      const res = await this.bootstrap.send(
-        FindCoordinator,
-        version >= 4 ? { keyType, coordinatorKeys: [key] } : { key, keyType },
-        version,
-      );
+      const res = await this.bootstrap.send(FindCoordinator, version >= 4 ? { keyType, coordinatorKeys: [key] } : { key, keyType }, version);
       const answer = version >= 4 ? res.coordinators?.[0] : { ...res, errorCode: res.errorCode ?? 0, errorMessage: res.errorMessage ?? null };
       if (answer === undefined) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `No coordinator in the answer for '${key}'`);
       if (answer.errorCode !== ErrorCode.NONE) {

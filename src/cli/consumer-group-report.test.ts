@@ -76,7 +76,17 @@ describe('formatMembersTable', () => {
   it('prints one line per member with its partition count, and the partitions with verbose', () => {
     const g = group({
       members: [
-        { memberId: 'm-1', groupInstanceId: null, clientId: 'app', host: '/127.0.0.1', assignment: [{ topic: 't', partition: 1 }, { topic: 't', partition: 0 }, { topic: 'a', partition: 3 }] },
+        {
+          memberId: 'm-1',
+          groupInstanceId: null,
+          clientId: 'app',
+          host: '/127.0.0.1',
+          assignment: [
+            { topic: 't', partition: 1 },
+            { topic: 't', partition: 0 },
+            { topic: 'a', partition: 3 },
+          ],
+        },
         { memberId: 'm-2', groupInstanceId: null, clientId: 'app', host: '/127.0.0.1', assignment: [] },
       ],
     });

@@ -73,14 +73,11 @@ export function formatOffsetsTable(rows: readonly OffsetRow[]): string[] {
     consumer: Math.max(15, ...rows.map((r) => r.consumerId.length)),
     host: Math.max(15, ...rows.map((r) => r.host.length)),
   };
-  const line = (cells: string[]) =>
-    columns(cells, [w.group, w.topic, 10, 15, 15, 15, w.consumer, w.host, 0]);
+  const line = (cells: string[]) => columns(cells, [w.group, w.topic, 10, 15, 15, 15, w.consumer, w.host, 0]);
   const lag = (r: OffsetRow) => (r.currentOffset !== null && r.logEndOffset !== null ? String(r.logEndOffset - r.currentOffset) : MISSING);
   return [
     line(['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID']),
-    ...rows.map((r) =>
-      line([r.group, r.topic, String(r.partition), str(r.currentOffset), str(r.logEndOffset), lag(r), r.consumerId, r.host, r.clientId]),
-    ),
+    ...rows.map((r) => line([r.group, r.topic, String(r.partition), str(r.currentOffset), str(r.logEndOffset), lag(r), r.consumerId, r.host, r.clientId])),
   ];
 }
 

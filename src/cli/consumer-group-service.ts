@@ -113,10 +113,12 @@ export class ConsumerGroupService {
       const { client } = await this.cluster.coordinator(groupId);
       // v10 answers with topic ids instead of names.
       const version = Math.min(client.versionFor(OffsetFetch), 9);
-      if (version < 2) throw new CliError('This broker cannot list all of a group\'s offsets (it has no OffsetFetch v2+)');
+      if (version < 2) throw new CliError("This broker cannot list all of a group's offsets (it has no OffsetFetch v2+)");
       const res = await client.send(
         OffsetFetch,
-        version >= 8 ? { groups: [{ groupId, memberId: null, memberEpoch: -1, topics: null }], requireStable: false } : { groupId, topics: null, requireStable: false },
+        version >= 8
+          ? { groups: [{ groupId, memberId: null, memberEpoch: -1, topics: null }], requireStable: false }
+          : { groupId, topics: null, requireStable: false },
         version,
       );
       let errorCode: number;
@@ -133,7 +135,8 @@ export class ConsumerGroupService {
       const out: CommittedOffset[] = [];
       for (const t of topics) {
         for (const p of t.partitions) {
-          if (p.errorCode !== ErrorCode.NONE) throw new KafkaError(p.errorCode, `${errorName(p.errorCode)} fetching the offset of ${t.name}-${p.partitionIndex}`);
+          if (p.errorCode !== ErrorCode.NONE)
+            throw new KafkaError(p.errorCode, `${errorName(p.errorCode)} fetching the offset of ${t.name}-${p.partitionIndex}`);
           if (p.committedOffset >= 0n) out.push({ topic: t.name ?? '', partition: p.partitionIndex, offset: p.committedOffset });
         }
       }
@@ -163,7 +166,13 @@ export class ConsumerGroupService {
           retentionTimeMs: -1n,
           topics: [...byTopic].map(([name, os]) => ({
             name,
-            partitions: os.map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: '' })),
+            partitions: os.map((o) => ({
+              partitionIndex: o.partition,
+              committedOffset: o.offset,
+              committedLeaderEpoch: -1,
+              commitTimestamp: -1n,
+              committedMetadata: '',
+            })),
           })),
         },
         version,
@@ -194,7 +203,8 @@ export class ConsumerGroupService {
       if (res.errorCode !== ErrorCode.NONE) throw new KafkaError(res.errorCode, `${errorName(res.errorCode)} deleting offsets of group '${groupId}'`);
       for (const t of res.topics) {
         for (const p of t.partitions) {
-          if (p.errorCode !== ErrorCode.NONE) throw new KafkaError(p.errorCode, `${errorName(p.errorCode)} deleting the offset of ${t.name}-${p.partitionIndex} for group '${groupId}'`);
+          if (p.errorCode !== ErrorCode.NONE)
+            throw new KafkaError(p.errorCode, `${errorName(p.errorCode)} deleting the offset of ${t.name}-${p.partitionIndex} for group '${groupId}'`);
         }
       }
     });

@@ -9,7 +9,10 @@ const T = 1_700_000_000_000n;
 describe('formatBatchLine', () => {
   it('prints every header field in kafka-dump-log order', () => {
     const batch = encodeRecordBatch({
-      records: [{ key: Buffer.from('k'), value: Buffer.from('hello') }, { value: Buffer.from('x'), timestamp: T + 5n }],
+      records: [
+        { key: Buffer.from('k'), value: Buffer.from('hello') },
+        { value: Buffer.from('x'), timestamp: T + 5n },
+      ],
       timestamp: T,
       producerId: 7000n,
       producerEpoch: 3,
@@ -40,7 +43,16 @@ describe('formatBatchLine', () => {
 describe('formatRecordLine', () => {
   it('prints metadata, and key and payload only with printData', () => {
     const batch = encodeRecordBatch({
-      records: [{ key: Buffer.from('user-1'), value: Buffer.from('{"a":1}'), headers: [{ key: 'h1', value: null }, { key: 'h2', value: Buffer.from('x') }] }],
+      records: [
+        {
+          key: Buffer.from('user-1'),
+          value: Buffer.from('{"a":1}'),
+          headers: [
+            { key: 'h1', value: null },
+            { key: 'h2', value: Buffer.from('x') },
+          ],
+        },
+      ],
       timestamp: T,
       producerId: 1n,
       producerEpoch: 0,

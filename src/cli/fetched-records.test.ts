@@ -9,7 +9,15 @@ const values = (batches: Buffer[], fetchOffset: bigint, readCommitted: boolean, 
 };
 const plain = (baseOffset: bigint, ...vs: string[]) => encodeRecordBatch({ baseOffset, timestamp: 1000n, records: vs.map((v) => ({ value: Buffer.from(v) })) });
 const txn = (baseOffset: bigint, producerId: bigint, ...vs: string[]) =>
-  encodeRecordBatch({ baseOffset, producerId, producerEpoch: 0, baseSequence: 0, transactional: true, timestamp: 1000n, records: vs.map((v) => ({ value: Buffer.from(v) })) });
+  encodeRecordBatch({
+    baseOffset,
+    producerId,
+    producerEpoch: 0,
+    baseSequence: 0,
+    transactional: true,
+    timestamp: 1000n,
+    records: vs.map((v) => ({ value: Buffer.from(v) })),
+  });
 const marker = (baseOffset: bigint, producerId: bigint, commit: boolean) =>
   encodeControlBatch({ baseOffset, producerId, producerEpoch: 0, commit, coordinatorEpoch: 0, timestamp: 1000n });
 

@@ -26,7 +26,15 @@ describe('formatRecord', () => {
   });
 
   it('prints null keys and values as null.literal, and headers', () => {
-    const r = { ...record, key: null, value: null, headers: [{ key: 'a', value: Buffer.from('1') }, { key: 'b', value: null }] };
+    const r = {
+      ...record,
+      key: null,
+      value: null,
+      headers: [
+        { key: 'a', value: Buffer.from('1') },
+        { key: 'b', value: null },
+      ],
+    };
     expect(show(['print.key=true', 'print.headers=true'], r)).toBe('a:1,b:null\tnull\tnull\n');
     expect(show(['print.key=true', 'null.literal=<nil>', 'print.headers=true'], { ...r, headers: [] })).toBe('NO_HEADERS\t<nil>\t<nil>\n');
   });

@@ -13,7 +13,8 @@ const ends = new Map([
   [topicPartitionKey('t', 1), 5n],
 ]);
 const lookup = (committed: Array<[number, bigint]> = []): OffsetLookup => ({
-  earliest: async (tps) => new Map(tps.map((tp) => [topicPartitionKey(tp.topic, tp.partition), starts.get(topicPartitionKey(tp.topic, tp.partition)) as bigint])),
+  earliest: async (tps) =>
+    new Map(tps.map((tp) => [topicPartitionKey(tp.topic, tp.partition), starts.get(topicPartitionKey(tp.topic, tp.partition)) as bigint])),
   latest: async (tps) => new Map(tps.map((tp) => [topicPartitionKey(tp.topic, tp.partition), ends.get(topicPartitionKey(tp.topic, tp.partition)) as bigint])),
   forTime: async (tps, ts) =>
     new Map(tps.map((tp) => [topicPartitionKey(tp.topic, tp.partition), tp.partition === 0 && ts <= 20_000n ? (ts < 10_000n ? 10n : ts / 1000n) : null])),
@@ -53,8 +54,22 @@ describe('planOffsetReset', () => {
   });
 
   it('shift-by moves the committed offset, clamped, and needs one', async () => {
-    expect((await plan({ kind: 'shift-by', by: -3n }, [[0, 15n], [1, 5n]])).offsets).toEqual(['t-0:12', 't-1:5']);
-    expect((await plan({ kind: 'shift-by', by: -30n }, [[0, 15n], [1, 5n]])).offsets).toEqual(['t-0:10', 't-1:5']);
+    expect(
+      (
+        await plan({ kind: 'shift-by', by: -3n }, [
+          [0, 15n],
+          [1, 5n],
+        ])
+      ).offsets,
+    ).toEqual(['t-0:12', 't-1:5']);
+    expect(
+      (
+        await plan({ kind: 'shift-by', by: -30n }, [
+          [0, 15n],
+          [1, 5n],
+        ])
+      ).offsets,
+    ).toEqual(['t-0:10', 't-1:5']);
     await expect(plan({ kind: 'shift-by', by: 1n }, [[0, 15n]])).rejects.toThrow(
       new CliError('Cannot shift offset for partition t-1 since there is no current committed offset'),
     );

@@ -40,8 +40,8 @@ export async function planOffsetReset(
   lookup: OffsetLookup,
   warn: (line: string) => void,
 ): Promise<CommittedOffset[]> {
-  const tps = [...new Map(partitions.map((tp) => [topicPartitionKey(tp.topic, tp.partition), tp])).values()].sort(
-    (a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition),
+  const tps = [...new Map(partitions.map((tp) => [topicPartitionKey(tp.topic, tp.partition), tp])).values()].sort((a, b) =>
+    a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition,
   );
   const pick = (found: Map<string, bigint>, what: string) =>
     tps.map((tp) => {
@@ -118,8 +118,7 @@ async function clamp(requested: CommittedOffset[], lookup: OffsetLookup, warn: (
  */
 export function parseDateTime(text: string): bigint {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{3})(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(text.trim());
-  const fail = () =>
-    new CliError(`Error parsing timestamp '${text}': expected yyyy-MM-ddTHH:mm:ss.SSS, optionally followed by Z or an offset such as +02:00`);
+  const fail = () => new CliError(`Error parsing timestamp '${text}': expected yyyy-MM-ddTHH:mm:ss.SSS, optionally followed by Z or an offset such as +02:00`);
   if (m === null) throw fail();
   const [year, month, day, hour, minute, second, ms] = m.slice(1, 8).map(Number);
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();

@@ -122,7 +122,9 @@ export class PartitionReader {
     const spec = where === 'earliest' ? OffsetSpec.earliest : OffsetSpec.latest;
     const isolation = this.opts.readCommitted ? IsolationLevel.readCommitted : IsolationLevel.readUncommitted;
     const found = await this.cluster.retrying(async () => {
-      const v = (await this.cluster.listOffsets([{ topic: this.topic.name, partition: this.partition }], spec, isolation)).get(topicPartitionKey(this.topic.name, this.partition));
+      const v = (await this.cluster.listOffsets([{ topic: this.topic.name, partition: this.partition }], spec, isolation)).get(
+        topicPartitionKey(this.topic.name, this.partition),
+      );
       if (v instanceof KafkaError) throw v;
       return v;
     });

@@ -86,9 +86,7 @@ export class ProtocolClient {
     const hi = Math.min(broker.max, api.versions.hi);
     const lo = Math.max(broker.min, api.versions.lo);
     if (hi < lo) {
-      throw new CliError(
-        `No common ${api.name} version: the broker speaks v${broker.min}-${broker.max}, skein v${api.versions.lo}-${api.versions.hi}`,
-      );
+      throw new CliError(`No common ${api.name} version: the broker speaks v${broker.min}-${broker.max}, skein v${api.versions.lo}-${api.versions.hi}`);
     }
     return hi;
   }

@@ -43,7 +43,7 @@ describe('commandLineProperties', () => {
 });
 
 describe('loadStreamsApp', () => {
-  it('calls a CommonJS module\'s async function with the merged properties and records the module path', async () => {
+  it("calls a CommonJS module's async function with the merged properties and records the module path", async () => {
     const name = writeModule(
       'app.cjs',
       `module.exports = {
@@ -88,12 +88,36 @@ describe('loadStreamsApp', () => {
 
   it('explains what is wrong with an export', async () => {
     const cases: Array<[string, string, string]> = [
-      ['date.mjs', 'export default new Date(0);', "The default export of date.mjs is an object (Date): expected a Topology, a StreamsBuilder or a function returning one"],
-      ['string-fn.mjs', "export const topology = () => 'in';", "The 'topology' export of string-fn.mjs (a function) returned a string, not a Topology or a StreamsBuilder"],
-      ['throws.mjs', "export default () => { throw new TypeError('x is not defined here'); };", 'The default export of throws.mjs (a function) threw: TypeError: x is not defined here'],
-      ['props.mjs', `${ECHO} export const topology = new StreamsBuilder(); export const properties = 'fast';`, "The 'properties' export of props.mjs must be an object of streams properties, not a string"],
-      ['empty.mjs', 'export {};', 'empty.mjs exports no topology: export a Topology, a StreamsBuilder or a function returning one, as the default export or as \'topology\''],
-      ['bad-prop.mjs', `${ECHO} export const topology = new StreamsBuilder(); export const properties = { 'num.stream.threads': 0 };`, 'Invalid streams properties: Property num.stream.threads must be at least 1, not 0'],
+      [
+        'date.mjs',
+        'export default new Date(0);',
+        'The default export of date.mjs is an object (Date): expected a Topology, a StreamsBuilder or a function returning one',
+      ],
+      [
+        'string-fn.mjs',
+        "export const topology = () => 'in';",
+        "The 'topology' export of string-fn.mjs (a function) returned a string, not a Topology or a StreamsBuilder",
+      ],
+      [
+        'throws.mjs',
+        "export default () => { throw new TypeError('x is not defined here'); };",
+        'The default export of throws.mjs (a function) threw: TypeError: x is not defined here',
+      ],
+      [
+        'props.mjs',
+        `${ECHO} export const topology = new StreamsBuilder(); export const properties = 'fast';`,
+        "The 'properties' export of props.mjs must be an object of streams properties, not a string",
+      ],
+      [
+        'empty.mjs',
+        'export {};',
+        "empty.mjs exports no topology: export a Topology, a StreamsBuilder or a function returning one, as the default export or as 'topology'",
+      ],
+      [
+        'bad-prop.mjs',
+        `${ECHO} export const topology = new StreamsBuilder(); export const properties = { 'num.stream.threads': 0 };`,
+        'Invalid streams properties: Property num.stream.threads must be at least 1, not 0',
+      ],
     ];
     for (const [name, text, message] of cases) {
       writeModule(name, text);

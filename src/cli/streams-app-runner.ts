@@ -45,7 +45,9 @@ export async function runStreamsApp(app: LoadedStreamsApp, opts: RunStreamsAppOp
   });
 
   const threads = app.properties['num.stream.threads'] ?? 1;
-  logger.info(`Running streams application ${appId} from ${app.modulePath} (${describeExport(app)}, ${threads} stream thread(s), bootstrap.servers=${String(app.properties['bootstrap.servers'])})`);
+  logger.info(
+    `Running streams application ${appId} from ${app.modulePath} (${describeExport(app)}, ${threads} stream thread(s), bootstrap.servers=${String(app.properties['bootstrap.servers'])})`,
+  );
   try {
     await streams.start();
   } catch (e) {

@@ -5,7 +5,12 @@ import { isInternalTopic, type StreamsResetAdmin, StreamsResetter, type StreamsR
 
 describe('isInternalTopic', () => {
   it("knows Kafka Streams' internal topics of the application, and only those", () => {
-    for (const t of ['app-counts-changelog', 'app-KSTREAM-AGGREGATE-STATE-STORE-0000000003-repartition', 'app-x-subscription-registration-topic', 'app-KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-0000000012-topic']) {
+    for (const t of [
+      'app-counts-changelog',
+      'app-KSTREAM-AGGREGATE-STATE-STORE-0000000003-repartition',
+      'app-x-subscription-registration-topic',
+      'app-KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-0000000012-topic',
+    ]) {
       expect(isInternalTopic('app', t)).toBe(true);
     }
     for (const t of ['app2-counts-changelog', 'other-app-counts-changelog', 'app-output', 'counts-changelog', 'app-changelog-archive']) {
@@ -65,7 +70,9 @@ describe('StreamsResetter', () => {
   it('a dry run with --force changes nothing, not even the members', async () => {
     const { admin, changes } = fakeAdmin([{ memberId: 'm-1', groupInstanceId: null, clientId: 'c', host: '/h', assignment: [] }]);
     const out: string[] = [];
-    expect(await new StreamsResetter(admin, (l) => out.push(l)).reset(request({ dryRun: true, force: true, reset: { kind: 'to-datetime', timestamp: 1n } }))).toBe(0);
+    expect(
+      await new StreamsResetter(admin, (l) => out.push(l)).reset(request({ dryRun: true, force: true, reset: { kind: 'to-datetime', timestamp: 1n } })),
+    ).toBe(0);
     expect(changes).toEqual([]);
     expect(out[0]).toBe('Would force delete all active members in the group: app [m-1 (client c, host /h)]');
     expect(out).toContain('Topic: in Partition: 1 Offset: 4');
@@ -75,9 +82,11 @@ describe('StreamsResetter', () => {
     const { admin, changes } = fakeAdmin([{ memberId: 'm-1', groupInstanceId: null, clientId: 'c', host: '/h', assignment: [] }]);
     await new StreamsResetter(admin, () => undefined).reset(request({ force: true }));
     expect(changes[0]).toBe('remove m-1');
-    await expect(new StreamsResetter(fakeAdmin([{ memberId: 'm-1', groupInstanceId: null, clientId: 'c', host: '/h', assignment: [] }]).admin, () => undefined).reset(request())).rejects.toThrow(
-      "ERROR: Consumer group 'app' is still active and has following members: [m-1 (client c, host /h)].",
-    );
+    await expect(
+      new StreamsResetter(fakeAdmin([{ memberId: 'm-1', groupInstanceId: null, clientId: 'c', host: '/h', assignment: [] }]).admin, () => undefined).reset(
+        request(),
+      ),
+    ).rejects.toThrow("ERROR: Consumer group 'app' is still active and has following members: [m-1 (client c, host /h)].");
   });
 
   it('no topics to reset: says so, and still deletes the internal topics', async () => {

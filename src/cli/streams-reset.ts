@@ -155,7 +155,12 @@ export class StreamsResetter {
       toCommit.push(...plan);
     }
     if (intermediateTopics.length > 0) {
-      const plan = await planOffsetReset(await this.admin.partitionsOf(intermediateTopics), { kind: 'to-latest' }, { ...this.admin.offsets, committed: new Map(), now: () => this.admin.now() }, this.out);
+      const plan = await planOffsetReset(
+        await this.admin.partitionsOf(intermediateTopics),
+        { kind: 'to-latest' },
+        { ...this.admin.offsets, committed: new Map(), now: () => this.admin.now() },
+        this.out,
+      );
       this.out(`Following intermediate topics offsets will be reset to end (for consumer group ${groupId})`);
       for (const t of intermediateTopics) this.out(`Topic: ${t}`);
       toCommit.push(...plan);
@@ -196,7 +201,8 @@ export function clusterResetAdmin(cluster: ClusterClient): StreamsResetAdmin {
     groupMembers: async (groupId) => (await groups.describeGroup(groupId))?.members ?? null,
     removeMembers: (groupId, members) => groups.removeMembers(groupId, members),
     listTopics: async () => (await topics.listTopics()).map((t) => t.name),
-    partitionsOf: async (names) => [...(await cluster.describeTopics(names)).values()].flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition }))),
+    partitionsOf: async (names) =>
+      [...(await cluster.describeTopics(names)).values()].flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition }))),
     offsets: {
       earliest: async (tps) => known(await cluster.listOffsets(tps, OffsetSpec.earliest)),
       latest: async (tps) => known(await cluster.listOffsets(tps, OffsetSpec.latest)),

@@ -166,7 +166,10 @@ export class TopicService {
  * it are dropped. A plain topic name matches itself ('.' matches any character, including '.').
  */
 export function topicMatcher(pattern: string): (topic: string) => boolean {
-  const source = pattern.trim().replace(/^["']|["']$/g, '').replace(/,/g, '|');
+  const source = pattern
+    .trim()
+    .replace(/^["']|["']$/g, '')
+    .replace(/,/g, '|');
   let re: RegExp;
   try {
     re = new RegExp(`^(?:${source})$`);

@@ -3,14 +3,7 @@ import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Compression } from './batch-header.js';
-import {
-  compress,
-  compressSync,
-  decompress,
-  decompressSync,
-  isCompressionAvailable,
-  isXerialSnappy,
-} from './compression.js';
+import { compress, compressSync, decompress, decompressSync, isCompressionAvailable, isXerialSnappy } from './compression.js';
 import { ErrorCode } from './errors.js';
 
 const require = createRequire(import.meta.url);
@@ -35,7 +28,6 @@ function expectBytes(actual: Buffer, expected: Buffer): void {
   expect(actual.length).toBe(expected.length);
   expect(actual.equals(expected)).toBe(true);
 }
-
 
 const codecs = [
   ['gzip', Compression.gzip],
@@ -98,9 +90,7 @@ describe('snappy framing', () => {
 
   it('rejects a xerial chunk that overruns the data', () => {
     const packed = compressSync(Compression.snappy, sample(1000));
-    expect(errorCodeOf(() => decompressSync(Compression.snappy, packed.subarray(0, packed.length - 3)))).toBe(
-      ErrorCode.CORRUPT_MESSAGE,
-    );
+    expect(errorCodeOf(() => decompressSync(Compression.snappy, packed.subarray(0, packed.length - 3)))).toBe(ErrorCode.CORRUPT_MESSAGE);
   });
 });
 
@@ -186,9 +176,7 @@ describe('errors', () => {
     expect(isCompressionAvailable(Compression.zstd)).toBe(false);
     expect(() => compressSync(Compression.zstd, Buffer.alloc(1))).toThrow(/zstd needs Node\.js >= 22\.15/);
     expect(errorCodeOf(() => decompressSync(Compression.zstd, Buffer.alloc(1)))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
-    expect(await errorCodeOfAsync(() => decompress(Compression.zstd, Buffer.alloc(1)))).toBe(
-      ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
-    );
+    expect(await errorCodeOfAsync(() => decompress(Compression.zstd, Buffer.alloc(1)))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
   });
 
   it('maxBytes stops decompression bombs with MESSAGE_TOO_LARGE', async () => {

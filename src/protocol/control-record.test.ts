@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Attr, Offsets, setBaseOffset } from './batch-header.js';
-import {
-  ControlRecordType,
-  decodeControlRecord,
-  encodeControlBatch,
-  encodeControlKey,
-  encodeEndTxnMarkerValue,
-  readControlBatch,
-} from './control-record.js';
+import { ControlRecordType, decodeControlRecord, encodeControlBatch, encodeControlKey, encodeEndTxnMarkerValue, readControlBatch } from './control-record.js';
 import { ErrorCode } from './errors.js';
 import { decodeRecordBatch, encodeRecordBatch, validateBatch } from './record-batch.js';
 import { errorCodeOf } from './testing.js';
@@ -83,13 +76,9 @@ describe('transaction markers', () => {
   });
 
   it('short or missing key and value → CORRUPT_MESSAGE', () => {
-    expect(errorCodeOf(() => decodeControlRecord({ key: Buffer.from('0000', 'hex'), value: encodeEndTxnMarkerValue(1) }))).toBe(
-      ErrorCode.CORRUPT_MESSAGE,
-    );
+    expect(errorCodeOf(() => decodeControlRecord({ key: Buffer.from('0000', 'hex'), value: encodeEndTxnMarkerValue(1) }))).toBe(ErrorCode.CORRUPT_MESSAGE);
     expect(errorCodeOf(() => decodeControlRecord({ key: null, value: encodeEndTxnMarkerValue(1) }))).toBe(ErrorCode.CORRUPT_MESSAGE);
-    expect(errorCodeOf(() => decodeControlRecord({ key: encodeControlKey(1), value: Buffer.from('0000', 'hex') }))).toBe(
-      ErrorCode.CORRUPT_MESSAGE,
-    );
+    expect(errorCodeOf(() => decodeControlRecord({ key: encodeControlKey(1), value: Buffer.from('0000', 'hex') }))).toBe(ErrorCode.CORRUPT_MESSAGE);
     expect(errorCodeOf(() => decodeControlRecord({ key: encodeControlKey(0), value: null }))).toBe(ErrorCode.CORRUPT_MESSAGE);
   });
 

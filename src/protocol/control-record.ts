@@ -90,10 +90,7 @@ export function decodeControlRecord(record: { key: Buffer | null; value: Buffer 
   const type = key.readInt16BE(2);
   if (type !== ControlRecordType.abort && type !== ControlRecordType.commit) return { version, type, coordinatorEpoch: null };
   if (value === null || value.length < END_TXN_VALUE_SIZE) {
-    throw new KafkaError(
-      ErrorCode.CORRUPT_MESSAGE,
-      `transaction marker value of ${value?.length ?? 'null'} bytes; needs ${END_TXN_VALUE_SIZE}`,
-    );
+    throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `transaction marker value of ${value?.length ?? 'null'} bytes; needs ${END_TXN_VALUE_SIZE}`);
   }
   const valueVersion = value.readInt16BE(0);
   if (valueVersion < 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `invalid transaction marker version ${valueVersion}`);
@@ -108,10 +105,7 @@ export function decodeControlRecord(record: { key: Buffer | null; value: Buffer 
 export function readControlBatch(batch: Buffer): ControlRecord {
   const attributes = batch.readInt16BE(Offsets.attributes);
   if (!isControl(attributes) || (attributes & Attr.compressionMask) !== Compression.none) {
-    throw new KafkaError(
-      ErrorCode.CORRUPT_MESSAGE,
-      `not an uncompressed control batch (attributes ${attributes}, compression ${compressionOf(attributes)})`,
-    );
+    throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `not an uncompressed control batch (attributes ${attributes}, compression ${compressionOf(attributes)})`);
   }
   if (batch.readInt32BE(Offsets.recordCount) < 1) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'control batch without a record');
   const end = Math.min(batch.length, batch.readInt32BE(Offsets.batchLength) + LOG_OVERHEAD);

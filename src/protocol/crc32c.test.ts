@@ -47,7 +47,8 @@ describe('crc32c', () => {
 
   it('uses the native module wherever it was built and offers the instruction (CI installs the compiler for it)', () => {
     const built = existsSync(NATIVE_MODULE_PATH);
-    if (process.env.CI === 'true' && process.platform === 'linux' && process.arch === 'x64') expect(built, 'native/crc32c.c was not built at install').toBe(true);
+    if (process.env.CI === 'true' && process.platform === 'linux' && process.arch === 'x64')
+      expect(built, 'native/crc32c.c was not built at install').toBe(true);
     const exported = built && typeof (createRequire(import.meta.url)(fileURLToPath(NATIVE_MODULE_PATH)) as { crc32c?: unknown }).crc32c === 'function';
     expect(crc32cImplementation).toBe(exported ? 'native' : '@node-rs/crc32');
     expect(nativeCrc32cUnavailable === undefined).toBe(exported);

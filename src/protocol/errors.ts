@@ -130,15 +130,10 @@ export const ErrorCode = {
 
 export type ErrorCodeName = keyof typeof ErrorCode;
 
-const RETRIABLE = new Set<number>([
-  1, 2, 3, 5, 6, 7, 13, 14, 15, 16, 19, 51, 56, 74, 75, 78, 89, 100, 103, 106, 108,
-]);
+const RETRIABLE = new Set<number>([1, 2, 3, 5, 6, 7, 13, 14, 15, 16, 19, 51, 56, 74, 75, 78, 89, 100, 103, 106, 108]);
 
 export const ERRORS: ReadonlyMap<number, ErrorInfo> = new Map(
-  Object.entries(ErrorCode).map(([name, code]) => [
-    code,
-    e(code, name, RETRIABLE.has(code), name.toLowerCase().replace(/_/g, ' ')),
-  ]),
+  Object.entries(ErrorCode).map(([name, code]) => [code, e(code, name, RETRIABLE.has(code), name.toLowerCase().replace(/_/g, ' '))]),
 );
 
 export function errorName(code: number): string {

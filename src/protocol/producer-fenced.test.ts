@@ -13,7 +13,10 @@ describe('fencedErrorForVersion (KIP-588)', () => {
   it('sends PRODUCER_FENCED from the version that knows it, INVALID_PRODUCER_EPOCH before', () => {
     expect([3, 4].map((v) => fenced(InitProducerId.key, v))).toEqual([ErrorCode.INVALID_PRODUCER_EPOCH, ErrorCode.PRODUCER_FENCED]);
     for (const api of [AddPartitionsToTxn, AddOffsetsToTxn, EndTxn]) {
-      expect([1, 2].map((v) => fenced(api.key, v)), api.name).toEqual([ErrorCode.INVALID_PRODUCER_EPOCH, ErrorCode.PRODUCER_FENCED]);
+      expect(
+        [1, 2].map((v) => fenced(api.key, v)),
+        api.name,
+      ).toEqual([ErrorCode.INVALID_PRODUCER_EPOCH, ErrorCode.PRODUCER_FENCED]);
     }
   });
 

@@ -2,15 +2,7 @@ import { errorCodeOf, errorCodeOfAsync } from './testing.js';
 import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import {
-  Attr,
-  BATCH_HEADER_SIZE,
-  Compression,
-  computeBatchCrc,
-  Offsets,
-  setBaseOffset,
-  setLogAppendTime,
-} from './batch-header.js';
+import { Attr, BATCH_HEADER_SIZE, Compression, computeBatchCrc, Offsets, setBaseOffset, setLogAppendTime } from './batch-header.js';
 import { compressSync } from './compression.js';
 import { ErrorCode } from './errors.js';
 import {
@@ -56,7 +48,6 @@ function sampleRecords(): RecordInput[] {
   ];
 }
 
-
 /** A copy of `batch` changed by `edit`, with the CRC recomputed so that only the edit is wrong. */
 function tamper(batch: Buffer, edit: (b: Buffer) => void, fixCrc = true): Buffer {
   const copy = Buffer.from(batch);
@@ -74,9 +65,7 @@ function expectSameRecords(actual: DecodedRecord[], expected: RecordInput[], bas
     expect(r.timestamp).toBe(e.timestamp);
     expect(r.key === null ? null : Buffer.from(r.key).toString('hex')).toBe(e.key == null ? null : e.key.toString('hex'));
     expect(r.value === null ? null : Buffer.from(r.value).toString('hex')).toBe(e.value === null ? null : e.value.toString('hex'));
-    expect(r.headers.map((h) => [h.key, h.value?.toString('hex') ?? null])).toEqual(
-      (e.headers ?? []).map((h) => [h.key, h.value?.toString('hex') ?? null]),
-    );
+    expect(r.headers.map((h) => [h.key, h.value?.toString('hex') ?? null])).toEqual((e.headers ?? []).map((h) => [h.key, h.value?.toString('hex') ?? null]));
   });
 }
 
@@ -145,9 +134,7 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
 
   it('refuses an empty batch and an unknown codec', () => {
     expect(() => encodeRecordBatch({ timestamp: T0, records: [] })).toThrow(RangeError);
-    expect(errorCodeOf(() => encodeRecordBatch({ timestamp: T0, records: [{ value: null }], compression: 5 }))).toBe(
-      ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
-    );
+    expect(errorCodeOf(() => encodeRecordBatch({ timestamp: T0, records: [{ value: null }], compression: 5 }))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
   });
 
   it('LogAppendTime: every record reads as the batch max timestamp, and the CRC still holds', () => {
@@ -274,9 +261,7 @@ describe('kafkajs compatibility', () => {
   /** What the kafkajs producer does: offsetDelta = index, timestampDelta from the first record. */
   async function kafkajsBatch(compression: number, transactional = false): Promise<Buffer> {
     const first = input[0].timestamp;
-    const records = input.map((r, i) =>
-      KjsRecord({ offsetDelta: i, timestampDelta: r.timestamp - first, key: r.key, value: r.value, headers: r.headers }),
-    );
+    const records = input.map((r, i) => KjsRecord({ offsetDelta: i, timestampDelta: r.timestamp - first, key: r.key, value: r.value, headers: r.headers }));
     const encoder = await RecordBatch({
       compression,
       firstTimestamp: first,
@@ -348,8 +333,7 @@ describe('kafkajs compatibility', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('validateBatch', () => {
-  const good = (opts: Partial<Parameters<typeof encodeRecordBatch>[0]> = {}) =>
-    encodeRecordBatch({ timestamp: T0, records: sampleRecords(), ...opts });
+  const good = (opts: Partial<Parameters<typeof encodeRecordBatch>[0]> = {}) => encodeRecordBatch({ timestamp: T0, records: sampleRecords(), ...opts });
   const check = (buf: Buffer, opts?: ValidateBatchOptions) => errorCodeOf(() => validateBatch(buf, opts));
 
   it('accepts a well-formed batch and returns its header', () => {
@@ -359,9 +343,7 @@ describe('validateBatch', () => {
   it('corrupted CRC → CORRUPT_MESSAGE', () => {
     const batch = good();
     expect(check(tamper(batch, (b) => (b[batch.length - 1] ^= 0x40), false))).toBe(ErrorCode.CORRUPT_MESSAGE);
-    expect(check(tamper(batch, (b) => b.writeUInt32BE((b.readUInt32BE(Offsets.crc) ^ 1) >>> 0, Offsets.crc), false))).toBe(
-      ErrorCode.CORRUPT_MESSAGE,
-    );
+    expect(check(tamper(batch, (b) => b.writeUInt32BE((b.readUInt32BE(Offsets.crc) ^ 1) >>> 0, Offsets.crc), false))).toBe(ErrorCode.CORRUPT_MESSAGE);
     // a header field covered by the CRC
     expect(check(tamper(batch, (b) => b.writeInt16BE(7, Offsets.producerEpoch), false))).toBe(ErrorCode.CORRUPT_MESSAGE);
   });

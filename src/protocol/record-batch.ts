@@ -591,10 +591,7 @@ export function validateBatch(buf: Buffer, opts?: ValidateBatchOptions): BatchHe
  * `maxBytes`). Call it after `validateBatch`. A no-op for uncompressed batches, which
  * `validateBatch` already walked.
  */
-export async function validateCompressedRecords(
-  batch: Buffer,
-  opts?: { requireKeys?: boolean; maxBytes?: number },
-): Promise<void> {
+export async function validateCompressedRecords(batch: Buffer, opts?: { requireKeys?: boolean; maxBytes?: number }): Promise<void> {
   const codec = compressionOf(batch.readInt16BE(Offsets.attributes));
   if (codec === Compression.none) return;
   const size = batch.readInt32BE(Offsets.batchLength) + LOG_OVERHEAD;

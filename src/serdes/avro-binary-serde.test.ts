@@ -77,13 +77,9 @@ describe('Serdes.Avro without a registry (plain Avro binary)', () => {
 
     it('an out-of-range union branch or enum symbol', () => {
       const union = Serdes.Avro<string | null>({ schema: ['null', 'string'] });
-      expect(serializationErrorOf(() => union.deserialize('t', hex('08'))).detail).toBe(
-        'Avro data does not decode: invalid union index: 4',
-      );
+      expect(serializationErrorOf(() => union.deserialize('t', hex('08'))).detail).toBe('Avro data does not decode: invalid union index: 4');
       const color = Serdes.Avro<string>({ schema: { type: 'enum', name: 'Color', symbols: ['RED', 'GREEN'] } });
-      expect(serializationErrorOf(() => color.deserialize('t', hex('0a'))).detail).toBe(
-        'Avro data does not decode: invalid Color enum index: 5',
-      );
+      expect(serializationErrorOf(() => color.deserialize('t', hex('0a'))).detail).toBe('Avro data does not decode: invalid Color enum index: 5');
     });
   });
 });

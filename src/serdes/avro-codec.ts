@@ -38,13 +38,7 @@ function invalidValueDetail(type: Type, value: unknown, error: unknown): string 
  * Decodes `data` from `start` to its end as the writer schema's bytes read into `reader` (through
  * `resolver` when the two differ). The whole rest of the buffer must be the one value.
  */
-export function decodeAvro(
-  reader: Type,
-  data: Buffer,
-  start: number,
-  resolver: AvroResolver | undefined,
-  guard: CollectionGuard | undefined,
-): unknown {
+export function decodeAvro(reader: Type, data: Buffer, start: number, resolver: AvroResolver | undefined, guard: CollectionGuard | undefined): unknown {
   guard?.(data, start);
   let decoded: { value: unknown; offset: number };
   try {

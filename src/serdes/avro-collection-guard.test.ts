@@ -62,9 +62,7 @@ describe('the Avro collection guard', () => {
 
   it('reports truncation inside a collection as avsc would', () => {
     const strings = Serdes.Avro<string[]>({ schema: { type: 'array', items: 'string' } });
-    expect(serializationErrorOf(() => strings.deserialize('t', hex('04 02 61 02'))).detail).toBe(
-      'Avro data is truncated: the bytes end before the value does',
-    );
+    expect(serializationErrorOf(() => strings.deserialize('t', hex('04 02 61 02'))).detail).toBe('Avro data is truncated: the bytes end before the value does');
   });
 
   it('is not built for schemas without arrays or maps (avsc stops at the end of the bytes there)', () => {

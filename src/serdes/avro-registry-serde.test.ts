@@ -130,7 +130,7 @@ describe('Serdes.Avro with a registry (Confluent wire format)', () => {
     expect(serde.serialize('orders', order)).toEqual(hex(`00 00 00 00 01 ${ORDER_A1_AVRO}`));
   });
 
-  it('with useLatestVersion, writes with the subject\'s latest schema', () => {
+  it("with useLatestVersion, writes with the subject's latest schema", () => {
     const registry = new InMemorySchemaRegistry();
     const missing = Serdes.Avro<OrderV2>({ schema: orderV2, registry, useLatestVersion: true });
     expect(serializationErrorOf(() => missing.serialize('orders', { ...order, currency: 'USD' })).detail).toBe(
@@ -145,12 +145,10 @@ describe('Serdes.Avro with a registry (Confluent wire format)', () => {
     expect(serde.deserialize('orders', written)).toEqual({ ...order, currency: 'EUR' });
   });
 
-  it('reports the registry\'s refusal as REGISTRY_ERROR with its error as the cause', () => {
+  it("reports the registry's refusal as REGISTRY_ERROR with its error as the cause", () => {
     const registry = new InMemorySchemaRegistry();
     Serdes.Avro<OrderV1>({ schema: orderV1, registry }).serialize('orders', order);
-    const error = serializationErrorOf(() =>
-      Serdes.Avro<unknown>({ schema: orderWithCustomer, registry }).serialize('orders', { ...order, customer: 'c' }),
-    );
+    const error = serializationErrorOf(() => Serdes.Avro<unknown>({ schema: orderWithCustomer, registry }).serialize('orders', { ...order, customer: 'c' }));
     expect(error.code).toBe(SerdeErrorCode.REGISTRY_ERROR);
     expect(error.detail).toMatch(/^The schema registry failed to register a schema under subject orders-value: Schema is incompatible/);
     expect((error.cause as { code: string }).code).toBe(SerdeErrorCode.REGISTRY_INCOMPATIBLE_SCHEMA);
@@ -162,8 +160,16 @@ describe('Serdes.Avro with a registry (Confluent wire format)', () => {
     const good = serde.serialize('orders', order)!;
 
     it.each([
-      ['a wrong magic byte', `01 00 00 00 01 ${ORDER_A1_AVRO}`, 'Unknown magic byte 0x01: the data is not in the Confluent wire format, which starts with 0x00'],
-      ['JSON where Avro was expected', Buffer.from('{"id":"a1"}').toString('hex'), 'Unknown magic byte 0x7b: the data is not in the Confluent wire format, which starts with 0x00'],
+      [
+        'a wrong magic byte',
+        `01 00 00 00 01 ${ORDER_A1_AVRO}`,
+        'Unknown magic byte 0x01: the data is not in the Confluent wire format, which starts with 0x00',
+      ],
+      [
+        'JSON where Avro was expected',
+        Buffer.from('{"id":"a1"}').toString('hex'),
+        'Unknown magic byte 0x7b: the data is not in the Confluent wire format, which starts with 0x00',
+      ],
       ['fewer than 5 bytes', '00 00 00 01', "Data of 4 bytes is shorter than the Confluent wire format's 5-byte header (magic byte 0 and a 4-byte schema id)"],
       ['a truncated body', good.subarray(0, good.length - 1).toString('hex'), 'Avro data is truncated: the bytes end before the value does'],
       ['trailing bytes', `${good.toString('hex')} ff`, 'Avro data has 1 trailing byte after the value'],
@@ -176,9 +182,7 @@ describe('Serdes.Avro with a registry (Confluent wire format)', () => {
     it('an unknown schema id: UNKNOWN_SCHEMA_ID', () => {
       const error = serializationErrorOf(() => serde.deserialize('orders', hex(`00 00 00 00 63 ${ORDER_A1_AVRO}`)));
       expect(error.code).toBe(SerdeErrorCode.UNKNOWN_SCHEMA_ID);
-      expect(error.message).toBe(
-        'Failed to deserialize data from orders with serde Avro(com.example.Order): Schema id 99 is not in the schema registry',
-      );
+      expect(error.message).toBe('Failed to deserialize data from orders with serde Avro(com.example.Order): Schema id 99 is not in the schema registry');
     });
 
     it('a writer schema the serde cannot read: INCOMPATIBLE_SCHEMA', () => {
@@ -253,9 +257,7 @@ describe('Serdes.Avro with a registry (Confluent wire format)', () => {
       const error = await serializationErrorOfAsync(serde.preload({ topics: ['orders'] }));
       expect(error.code).toBe(SerdeErrorCode.REGISTRY_ERROR);
       expect(error.topic).toBe('orders');
-      expect(error.detail).toBe(
-        'The schema registry failed to register a schema under subject orders-value: connect ECONNREFUSED 127.0.0.1:8081',
-      );
+      expect(error.detail).toBe('The schema registry failed to register a schema under subject orders-value: connect ECONNREFUSED 127.0.0.1:8081');
       expect(error.cause).toBe(registry.failWith);
 
       registry.failWith = undefined;
@@ -263,7 +265,7 @@ describe('Serdes.Avro with a registry (Confluent wire format)', () => {
       expect(serde.serialize('orders', order)).toEqual(hex(`00 00 00 00 01 ${ORDER_A1_AVRO}`));
     });
 
-    it('reports a synchronous registry\'s thrown error as REGISTRY_ERROR', () => {
+    it("reports a synchronous registry's thrown error as REGISTRY_ERROR", () => {
       const registry: SchemaRegistryClient = {
         register: () => {
           throw new Error('registry is read-only');

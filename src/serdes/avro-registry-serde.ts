@@ -18,14 +18,7 @@
 import type { Type } from 'avsc';
 import { decodeAvro, encodeAvro } from './avro-codec.js';
 import { collectionGuardFor, type CollectionGuard } from './avro-collection-guard.js';
-import {
-  avroResolver,
-  avroSchemaText,
-  avroTypeLabel,
-  parseAvroSchema,
-  type AvroResolver,
-  type AvroSchema,
-} from './avro-schema.js';
+import { avroResolver, avroSchemaText, avroTypeLabel, parseAvroSchema, type AvroResolver, type AvroSchema } from './avro-schema.js';
 import { SerdeErrorCode } from './error-codes.js';
 import { LoadingCache } from './loading-cache.js';
 import { andThen, isPromiseLike, type MaybePromise } from './maybe-promise.js';
@@ -134,19 +127,23 @@ export class AvroRegistrySerde<T> implements Serde<T> {
    */
   async preload(what: { topics?: readonly string[]; ids?: readonly number[] }): Promise<void> {
     const topics = (what.topics ?? []).map((topic) =>
-      this.writers.load(topic, () => this.loadWriter(topic)).catch((error: unknown) => {
-        throw toSerializationError(error, this.name, topic, 'serialize');
-      }),
+      this.writers
+        .load(topic, () => this.loadWriter(topic))
+        .catch((error: unknown) => {
+          throw toSerializationError(error, this.name, topic, 'serialize');
+        }),
     );
     const ids = (what.ids ?? []).map((id) =>
-      this.readers.load(id, () => this.loadReader(id)).then(
-        (reader) => {
-          if (reader.fault) throw toSerializationError(reader.fault, this.name, undefined, 'deserialize');
-        },
-        (error: unknown) => {
-          throw toSerializationError(error, this.name, undefined, 'deserialize');
-        },
-      ),
+      this.readers
+        .load(id, () => this.loadReader(id))
+        .then(
+          (reader) => {
+            if (reader.fault) throw toSerializationError(reader.fault, this.name, undefined, 'deserialize');
+          },
+          (error: unknown) => {
+            throw toSerializationError(error, this.name, undefined, 'deserialize');
+          },
+        ),
     );
     await Promise.all([...topics, ...ids]);
   }
@@ -194,19 +191,22 @@ export class AvroRegistrySerde<T> implements Serde<T> {
   }
 
   private loadReader(id: number): MaybePromise<ReaderForId> {
-    return andThen(callRegistry(`get schema id ${id}`, () => this.registry.getById(id)), (text) => {
-      if (text === undefined || text === null) {
-        throw new SerdeFault(SerdeErrorCode.UNKNOWN_SCHEMA_ID, `Schema id ${id} is not in the schema registry`);
-      }
-      let writer: Type;
-      try {
-        writer = parseAvroSchema(text);
-      } catch (error) {
-        // Ids are immutable, so a bad answer for one is remembered rather than fetched per record.
-        return { resolver: undefined, guard: undefined, fault: asFault(error, `Schema id ${id} from the registry: `) };
-      }
-      return this.readerFor(id, writer);
-    });
+    return andThen(
+      callRegistry(`get schema id ${id}`, () => this.registry.getById(id)),
+      (text) => {
+        if (text === undefined || text === null) {
+          throw new SerdeFault(SerdeErrorCode.UNKNOWN_SCHEMA_ID, `Schema id ${id} is not in the schema registry`);
+        }
+        let writer: Type;
+        try {
+          writer = parseAvroSchema(text);
+        } catch (error) {
+          // Ids are immutable, so a bad answer for one is remembered rather than fetched per record.
+          return { resolver: undefined, guard: undefined, fault: asFault(error, `Schema id ${id} from the registry: `) };
+        }
+        return this.readerFor(id, writer);
+      },
+    );
   }
 
   private readerFor(id: number, writer: Type): ReaderForId {

@@ -115,8 +115,6 @@ describe('InMemorySchemaRegistry', () => {
   it('refuses a schema that is not valid Avro', () => {
     const registry = new InMemorySchemaRegistry();
     expect(registryErrorOf(() => registry.register('s', '{"type": "record"')).code).toBe(SerdeErrorCode.REGISTRY_INVALID_SCHEMA);
-    expect(registryErrorOf(() => registry.register('s', '{"type": "nope"}')).message).toBe(
-      'Not a valid Avro schema for subject s: unknown type: "nope"',
-    );
+    expect(registryErrorOf(() => registry.register('s', '{"type": "nope"}')).message).toBe('Not a valid Avro schema for subject s: unknown type: "nope"');
   });
 });

@@ -17,14 +17,7 @@ import type { SchemaMetadata, SchemaRegistryClient } from './schema-registry-cli
 import { SchemaRegistryError } from './schema-registry-error.js';
 import { messageOf } from './serde-fault.js';
 
-export type CompatibilityLevel =
-  | 'NONE'
-  | 'BACKWARD'
-  | 'BACKWARD_TRANSITIVE'
-  | 'FORWARD'
-  | 'FORWARD_TRANSITIVE'
-  | 'FULL'
-  | 'FULL_TRANSITIVE';
+export type CompatibilityLevel = 'NONE' | 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FORWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE';
 
 export interface InMemorySchemaRegistryOptions {
   /** Checked when a subject gets a new version; Confluent's default is BACKWARD. */
@@ -114,12 +107,9 @@ function parse(subject: string, schema: string): StoredSchema {
     const type = avro.Type.forSchema(JSON.parse(schema) as Schema);
     return { type, text: JSON.stringify(type.schema({ exportAttrs: true })) };
   } catch (error) {
-    throw new SchemaRegistryError(
-      SerdeErrorCode.REGISTRY_INVALID_SCHEMA,
-      subject,
-      `Not a valid Avro schema for subject ${subject}: ${messageOf(error)}`,
-      { cause: error },
-    );
+    throw new SchemaRegistryError(SerdeErrorCode.REGISTRY_INVALID_SCHEMA, subject, `Not a valid Avro schema for subject ${subject}: ${messageOf(error)}`, {
+      cause: error,
+    });
   }
 }
 

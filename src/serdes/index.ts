@@ -4,11 +4,7 @@ export { AvroRegistrySerde, type AvroRegistrySerdeOptions } from './avro-registr
 export type { AvroSchema } from './avro-schema.js';
 export { SerdeErrorCode } from './error-codes.js';
 export type { Headers, HeaderValue } from './headers.js';
-export {
-  InMemorySchemaRegistry,
-  type CompatibilityLevel,
-  type InMemorySchemaRegistryOptions,
-} from './in-memory-schema-registry.js';
+export { InMemorySchemaRegistry, type CompatibilityLevel, type InMemorySchemaRegistryOptions } from './in-memory-schema-registry.js';
 export type { MaybePromise } from './maybe-promise.js';
 export type { SchemaMetadata, SchemaRegistryClient } from './schema-registry-client.js';
 export { SchemaRegistryError } from './schema-registry-error.js';
@@ -22,9 +18,4 @@ export {
   type SerdeOperation,
   type SerializationErrorDetails,
 } from './serialization-error.js';
-export {
-  RecordNameStrategy,
-  TopicNameStrategy,
-  TopicRecordNameStrategy,
-  type SubjectNameStrategy,
-} from './subject-name-strategy.js';
+export { RecordNameStrategy, TopicNameStrategy, TopicRecordNameStrategy, type SubjectNameStrategy } from './subject-name-strategy.js';

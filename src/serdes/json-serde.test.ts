@@ -10,7 +10,7 @@ describe('Serdes.Json', () => {
     expect(json.deserialize('t', Buffer.from(' {"a": [1, "\\u00e9"]} '))).toEqual({ a: [1, 'é'] });
   });
 
-  it('keeps Kafka\'s null apart from JSON\'s: null is a null record, the bytes `null` read as null', () => {
+  it("keeps Kafka's null apart from JSON's: null is a null record, the bytes `null` read as null", () => {
     expect(json.serialize('t', null)).toBeNull();
     expect(json.deserialize('t', Buffer.from('null'))).toBeNull();
   });

@@ -38,9 +38,7 @@ describe('Serdes.Long', () => {
   ])('refuses to read %s rather than round it', (_name, bytes, exact) => {
     const error = serializationErrorOf(() => long.deserialize('counts', hex(bytes)));
     expect(error.code).toBe(SerdeErrorCode.CORRUPT_DATA);
-    expect(error.detail).toBe(
-      `LongDeserializer read ${exact}, outside the safe integer range of a JavaScript number (±9007199254740991)`,
-    );
+    expect(error.detail).toBe(`LongDeserializer read ${exact}, outside the safe integer range of a JavaScript number (±9007199254740991)`);
   });
 
   it.each([1.5, Number.MAX_SAFE_INTEGER + 1, -(2 ** 60), NaN, Infinity])('refuses to write %d', (value) => {
@@ -55,13 +53,11 @@ describe('Serdes.Long', () => {
     expect(serializationErrorOf(() => long.serialize('t', '5' as unknown as number)).detail).toMatch(/got string "5"$/);
   });
 
-  it.each([0, 4, 7, 9])('refuses %d bytes with Java\'s message', (size) => {
+  it.each([0, 4, 7, 9])("refuses %d bytes with Java's message", (size) => {
     const error = serializationErrorOf(() => long.deserialize('text-lines', Buffer.alloc(size)));
     expect(error.code).toBe(SerdeErrorCode.CORRUPT_DATA);
     expect(error.detail).toBe('Size of data received by LongDeserializer is not 8');
-    expect(error.message).toBe(
-      'Failed to deserialize data from text-lines with serde Long: Size of data received by LongDeserializer is not 8',
-    );
+    expect(error.message).toBe('Failed to deserialize data from text-lines with serde Long: Size of data received by LongDeserializer is not 8');
     expect(error.serde).toBe('Long');
     expect(error.topic).toBe('text-lines');
   });
@@ -93,9 +89,7 @@ describe('Serdes.Int32', () => {
   });
 
   it.each([0, 2, 8])('refuses %d bytes', (size) => {
-    expect(serializationErrorOf(() => int32.deserialize('t', Buffer.alloc(size))).detail).toBe(
-      'Size of data received by Int32Deserializer is not 4',
-    );
+    expect(serializationErrorOf(() => int32.deserialize('t', Buffer.alloc(size))).detail).toBe('Size of data received by Int32Deserializer is not 4');
   });
 });
 
@@ -113,9 +107,7 @@ describe('Serdes.Short', () => {
 
   it('refuses values outside int16 and wrong sizes', () => {
     expect(serializationErrorOf(() => short.serialize('t', 32768)).code).toBe(SerdeErrorCode.INVALID_VALUE);
-    expect(serializationErrorOf(() => short.deserialize('t', Buffer.alloc(4))).detail).toBe(
-      'Size of data received by ShortDeserializer is not 2',
-    );
+    expect(serializationErrorOf(() => short.deserialize('t', Buffer.alloc(4))).detail).toBe('Size of data received by ShortDeserializer is not 2');
   });
 });
 
@@ -135,7 +127,7 @@ describe('Serdes.Double', () => {
     expect(Object.is(double.deserialize('t', hex(bytes)), value)).toBe(true);
   });
 
-  it('writes every NaN as Java\'s canonical NaN, and reads NaN back', () => {
+  it("writes every NaN as Java's canonical NaN, and reads NaN back", () => {
     const negativePayloadNaN = hex('ff f8 00 00 00 00 00 01').readDoubleBE(0);
     expect(double.serialize('t', NaN)).toEqual(hex('7f f8 00 00 00 00 00 00'));
     expect(double.serialize('t', negativePayloadNaN)).toEqual(hex('7f f8 00 00 00 00 00 00'));
@@ -143,12 +135,8 @@ describe('Serdes.Double', () => {
   });
 
   it('refuses a non-number and wrong sizes', () => {
-    expect(serializationErrorOf(() => double.serialize('t', '1.5' as unknown as number)).detail).toBe(
-      'DoubleSerializer takes a number; got string "1.5"',
-    );
-    expect(serializationErrorOf(() => double.deserialize('t', Buffer.alloc(4))).detail).toBe(
-      'Size of data received by DoubleDeserializer is not 8',
-    );
+    expect(serializationErrorOf(() => double.serialize('t', '1.5' as unknown as number)).detail).toBe('DoubleSerializer takes a number; got string "1.5"');
+    expect(serializationErrorOf(() => double.deserialize('t', Buffer.alloc(4))).detail).toBe('Size of data received by DoubleDeserializer is not 8');
   });
 });
 
@@ -163,8 +151,6 @@ describe('Serdes.Float', () => {
   });
 
   it('refuses wrong sizes', () => {
-    expect(serializationErrorOf(() => float.deserialize('t', Buffer.alloc(8))).detail).toBe(
-      'Size of data received by FloatDeserializer is not 4',
-    );
+    expect(serializationErrorOf(() => float.deserialize('t', Buffer.alloc(8))).detail).toBe('Size of data received by FloatDeserializer is not 4');
   });
 });

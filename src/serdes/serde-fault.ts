@@ -17,12 +17,7 @@ export class SerdeFault extends Error {
   }
 }
 
-export function toSerializationError(
-  error: unknown,
-  serde: string,
-  topic: string | undefined,
-  operation: SerdeOperation,
-): SerializationError {
+export function toSerializationError(error: unknown, serde: string, topic: string | undefined, operation: SerdeOperation): SerializationError {
   if (error instanceof SerializationError) return error;
   if (error instanceof SerdeFault) {
     return new SerializationError({

@@ -47,7 +47,7 @@ describe('SerializationError', () => {
     );
   });
 
-  it('wraps an error from a user\'s own serde under the generic code, keeping it as the cause', () => {
+  it("wraps an error from a user's own serde under the generic code, keeping it as the cause", () => {
     const thrown = new TypeError('cannot read properties of undefined');
     const error = SerializationError.atRecord(thrown, {
       operation: 'deserialize',
@@ -59,9 +59,7 @@ describe('SerializationError', () => {
     });
     expect(error.code).toBe(SerdeErrorCode.SERIALIZATION_ERROR);
     expect(error.code).toBe('SKEIN_SERIALIZATION_ERROR');
-    expect(error.message).toBe(
-      'Failed to deserialize the key of the record at orders-0@5 with serde OrderKey: cannot read properties of undefined',
-    );
+    expect(error.message).toBe('Failed to deserialize the key of the record at orders-0@5 with serde OrderKey: cannot read properties of undefined');
     expect(error.cause).toBe(thrown);
   });
 

@@ -10,12 +10,10 @@ export type SubjectNameStrategy = (topic: string, isKey: boolean, recordName: st
 export const TopicNameStrategy: SubjectNameStrategy = (topic, isKey) => `${topic}-${isKey ? 'key' : 'value'}`;
 
 /** `<record name>`: one history per record type, shared by every topic that carries it. */
-export const RecordNameStrategy: SubjectNameStrategy = (_topic, _isKey, recordName) =>
-  recordName ?? unnamed('RecordNameStrategy');
+export const RecordNameStrategy: SubjectNameStrategy = (_topic, _isKey, recordName) => recordName ?? unnamed('RecordNameStrategy');
 
 /** `<topic>-<record name>`: several record types on one topic, one history each. */
-export const TopicRecordNameStrategy: SubjectNameStrategy = (topic, _isKey, recordName) =>
-  `${topic}-${recordName ?? unnamed('TopicRecordNameStrategy')}`;
+export const TopicRecordNameStrategy: SubjectNameStrategy = (topic, _isKey, recordName) => `${topic}-${recordName ?? unnamed('TopicRecordNameStrategy')}`;
 
 function unnamed(strategy: string): never {
   throw new Error(`${strategy} needs a named schema (a record, enum or fixed)`);

@@ -29,10 +29,7 @@ export function readSchemaId(data: Buffer): number {
   }
   if (data[0] !== MAGIC_BYTE) {
     const found = data[0].toString(16).padStart(2, '0');
-    throw new SerdeFault(
-      SerdeErrorCode.CORRUPT_DATA,
-      `Unknown magic byte 0x${found}: the data is not in the Confluent wire format, which starts with 0x00`,
-    );
+    throw new SerdeFault(SerdeErrorCode.CORRUPT_DATA, `Unknown magic byte 0x${found}: the data is not in the Confluent wire format, which starts with 0x00`);
   }
   return data.readInt32BE(1);
 }

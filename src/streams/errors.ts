@@ -12,6 +12,8 @@ export const StreamsErrorCode = {
   STATE_STORE: 'SKEIN_STATE_STORE_ERROR',
   /** A record could not be processed: user code threw, a serde failed, an operator misbehaved. */
   PROCESSING: 'SKEIN_PROCESSING_ERROR',
+  /** An interactive query of a store that does not exist, is of another kind, or is not queryable now. */
+  INVALID_STATE_STORE: 'SKEIN_INVALID_STATE_STORE',
   /** This instance no longer owns a task (its producer was fenced); the task must be closed dirty. */
   TASK_MIGRATED: 'SKEIN_TASK_MIGRATED',
   /** Anything else the runtime gives up on. */
@@ -63,6 +65,14 @@ export class ProcessingError extends StreamsError {
     cause?: unknown,
   ) {
     super(message, { code: StreamsErrorCode.PROCESSING, cause });
+  }
+}
+
+/** Kafka Streams' InvalidStateStoreException: a query of a store that is unknown, of another kind, or not queryable (yet). */
+export class InvalidStateStoreError extends StreamsError {
+  override name = 'InvalidStateStoreError';
+  constructor(message: string) {
+    super(message, { code: StreamsErrorCode.INVALID_STATE_STORE });
   }
 }
 

@@ -35,7 +35,11 @@ async function send(topic: string, partition: number, messages: Array<{ key?: st
 describe('skein console-consumer in a consumer group', () => {
   beforeAll(async () => {
     await createTopic('events', 1);
-    await send('events', 0, ['a', 'b', 'c', 'd', 'e'].map((value, i) => ({ key: `k${i}`, value, timestamp: String(1_700_000_000_000 + i) })));
+    await send(
+      'events',
+      0,
+      ['a', 'b', 'c', 'd', 'e'].map((value, i) => ({ key: `k${i}`, value, timestamp: String(1_700_000_000_000 + i) })),
+    );
   });
 
   it('prints records from the beginning until --max-messages, and counts them on stderr', async () => {
@@ -80,9 +84,13 @@ describe('skein console-consumer in a consumer group', () => {
   });
 
   it('leaves its group on SIGINT and exits 0', async () => {
-    const child = spawn(process.execPath, [CLI, 'console-consumer', '--bootstrap-server', b.bootstrap, '--topic', 'events', '--group', 'sig', '--from-beginning'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'console-consumer', '--bootstrap-server', b.bootstrap, '--topic', 'events', '--group', 'sig', '--from-beginning'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -107,8 +115,24 @@ describe('skein console-consumer --partition', () => {
   });
 
   it('reads one partition from an offset, without a group', async () => {
-    const r = await consume('split', '--partition', '1', '--offset', '1', '--max-messages', '3', '--property', 'print.offset=true', '--property', 'print.partition=true');
-    expect(r).toMatchObject({ code: 0, stdout: 'Partition:1\tOffset:1\tp1-b\nPartition:1\tOffset:2\tp1-c\nPartition:1\tOffset:3\tnull\n', stderr: 'Processed a total of 3 messages\n' });
+    const r = await consume(
+      'split',
+      '--partition',
+      '1',
+      '--offset',
+      '1',
+      '--max-messages',
+      '3',
+      '--property',
+      'print.offset=true',
+      '--property',
+      'print.partition=true',
+    );
+    expect(r).toMatchObject({
+      code: 0,
+      stdout: 'Partition:1\tOffset:1\tp1-b\nPartition:1\tOffset:2\tp1-c\nPartition:1\tOffset:3\tnull\n',
+      stderr: 'Processed a total of 3 messages\n',
+    });
   });
 
   it('with --group as well, commits the position it reached for that group', async () => {
@@ -121,7 +145,11 @@ describe('skein console-consumer --partition', () => {
   it('takes earliest, latest (the default) and --from-beginning', async () => {
     expect((await consume('split', '--partition', '0', '--offset', 'earliest', '--timeout-ms', '1000')).stdout).toBe('p0-a\np0-b\n');
     expect((await consume('split', '--partition', '0', '--from-beginning', '--timeout-ms', '1000')).stdout).toBe('p0-a\np0-b\n');
-    expect(await consume('split', '--partition', '0', '--timeout-ms', '1000')).toMatchObject({ code: 0, stdout: '', stderr: 'Processed a total of 0 messages\n' });
+    expect(await consume('split', '--partition', '0', '--timeout-ms', '1000')).toMatchObject({
+      code: 0,
+      stdout: '',
+      stderr: 'Processed a total of 0 messages\n',
+    });
     expect((await consume('split', '--partition', '0', '--offset', 'latest', '--timeout-ms', '1000')).stdout).toBe('');
   });
 
@@ -151,7 +179,13 @@ describe('skein console-consumer --isolation-level', () => {
     const txn = kafka.producer({ transactionalId: 'cc-test-txn', maxInFlightRequests: 1, idempotent: true });
     await txn.connect();
     const aborted = await txn.transaction();
-    await aborted.send({ topic: 'ledger', messages: [{ value: 'aborted-1', partition: 0 }, { value: 'aborted-2', partition: 0 }] });
+    await aborted.send({
+      topic: 'ledger',
+      messages: [
+        { value: 'aborted-1', partition: 0 },
+        { value: 'aborted-2', partition: 0 },
+      ],
+    });
     await aborted.abort();
     const committed = await txn.transaction();
     await committed.send({ topic: 'ledger', messages: [{ value: 'committed-1', partition: 0 }] });
@@ -176,7 +210,10 @@ describe('skein console-consumer options', () => {
     const cases: Array<[string[], string | RegExp]> = [
       [['--offset', '3'], 'The partition is required when offset is specified.\n'],
       [['--partition', '0', '--offset', '3', '--from-beginning'], 'Options from-beginning and offset cannot be specified together.\n'],
-      [['--partition', '0', '--offset', 'first'], "The provided offset value 'first' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long.\n"],
+      [
+        ['--partition', '0', '--offset', 'first'],
+        "The provided offset value 'first' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long.\n",
+      ],
       [['--isolation-level', 'dirty'], 'Invalid value dirty for configuration isolation.level: String must be one of: read_committed, read_uncommitted\n'],
       [['--property', 'print.keys=true'], /^Unknown --property print.keys/],
     ];

@@ -52,7 +52,10 @@ describe('skein console-producer', () => {
     expect(r.code).toBe(0);
     const dump = await runCli(['dump-log', '--print-data-log', '--files', segment('plain')]);
     expect(dump.stdout).toMatch(/compresscodec: gzip/);
-    const payloads = dump.stdout.split('\n').filter((l) => l.startsWith('| ')).map((l) => /payload: (.*)$/.exec(l)?.[1]);
+    const payloads = dump.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('| '))
+      .map((l) => /payload: (.*)$/.exec(l)?.[1]);
     expect(payloads).toEqual(lines);
     expect(dump.stdout).toMatch(/\| offset: 0 CreateTime: \d+ keySize: -1 valueSize: 6 /);
   });

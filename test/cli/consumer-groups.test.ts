@@ -270,7 +270,11 @@ describe('skein consumer-groups --delete and errors', () => {
       stderr: '',
     });
     expect((await groups('--list')).stdout.split('\n')).not.toContain('auditor');
-    expect(await groups('--describe', '--group', 'auditor')).toMatchObject({ code: 1, stdout: '', stderr: "Error: Consumer group 'auditor' does not exist.\n" });
+    expect(await groups('--describe', '--group', 'auditor')).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: "Error: Consumer group 'auditor' does not exist.\n",
+    });
     const again = await groups('--delete', '--group', 'auditor');
     expect(again).toMatchObject({
       code: 1,
@@ -285,9 +289,15 @@ describe('skein consumer-groups --delete and errors', () => {
     const cases: Array<[string[], string]> = [
       [['--describe'], 'Option [describe] takes one of these options: [all-groups], [group]\n'],
       [['--describe', '--group', 'g', '--members', '--state'], 'Option [describe] takes at most one of these options: [members], [offsets], [state]\n'],
-      [['--reset-offsets', '--group', 'g', '--topic', 't'], expect.stringMatching(/^Option \[reset-offsets\] takes exactly one of these options: \[to-datetime\]/)],
+      [
+        ['--reset-offsets', '--group', 'g', '--topic', 't'],
+        expect.stringMatching(/^Option \[reset-offsets\] takes exactly one of these options: \[to-datetime\]/),
+      ],
       [['--reset-offsets', '--group', 'g', '--to-latest'], 'One of the reset scopes should be defined: --all-topics, --topic.\n'],
-      [['--reset-offsets', '--group', 'g', '--topic', 't', '--to-latest', '--execute', '--dry-run'], 'Option [reset-offsets] only accepts one of [execute] and [dry-run]\n'],
+      [
+        ['--reset-offsets', '--group', 'g', '--topic', 't', '--to-latest', '--execute', '--dry-run'],
+        'Option [reset-offsets] only accepts one of [execute] and [dry-run]\n',
+      ],
       [['--reset-offsets', '--group', 'g', '--topic', 't', '--to-datetime', 'noon'], expect.stringMatching(/^Error parsing timestamp 'noon'/)],
       [['--list', '--topic', 't'], "Option --topic can't be used with --list (only with --reset-offsets)\n"],
     ];

@@ -113,9 +113,18 @@ export function startCli(args: readonly string[], opts: CliProcessOptions = {}):
         const check = (): void => {
           if (pattern.test(stderr)) done();
         };
-        const timer = setTimeout(() => done(new Error(`skein ${args.join(' ')}: no ${pattern} on stderr within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`)), timeoutMs);
+        const timer = setTimeout(
+          () => done(new Error(`skein ${args.join(' ')}: no ${pattern} on stderr within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`)),
+          timeoutMs,
+        );
         listeners.add(check);
-        void closed.then((r) => done(pattern.test(stderr) ? undefined : new Error(`skein ${args.join(' ')} exited (${r.code ?? r.signal}) before ${pattern}\nstdout: ${stdout}\nstderr: ${stderr}`)));
+        void closed.then((r) =>
+          done(
+            pattern.test(stderr)
+              ? undefined
+              : new Error(`skein ${args.join(' ')} exited (${r.code ?? r.signal}) before ${pattern}\nstdout: ${stdout}\nstderr: ${stderr}`),
+          ),
+        );
         check();
       }),
     stop: async (signal, timeoutMs = 30_000) => {

@@ -94,7 +94,9 @@ describe('skein run', () => {
 
       // Its consumer group is the flag's application id.
       await expect
-        .poll(async () => (await admin.fetchOffsets({ groupId: 'up-app', topics: ['up-in'] }))[0].partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0))
+        .poll(async () =>
+          (await admin.fetchOffsets({ groupId: 'up-app', topics: ['up-in'] }))[0].partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0),
+        )
         .toBe(3);
       // exactly_once, from the module: one transactional producer per task, named after the flag's id.
       const txns = await runCli(['transactions', '--bootstrap-server', b.bootstrap, '--list']);
@@ -153,11 +155,17 @@ describe('skein run', () => {
     const run = (...args: string[]) => runCli(['run', ...args, '--bootstrap-server', b.bootstrap, '--state-dir', stateDir], { cwd: ROOT });
 
     it('a module that does not exist', async () => {
-      expectOneLine(await run('test/cli/fixtures/nope.mjs'), /^Cannot load streams application module test\/cli\/fixtures\/nope\.mjs: no such file \(.*\/test\/cli\/fixtures\/nope\.mjs\)$/m);
+      expectOneLine(
+        await run('test/cli/fixtures/nope.mjs'),
+        /^Cannot load streams application module test\/cli\/fixtures\/nope\.mjs: no such file \(.*\/test\/cli\/fixtures\/nope\.mjs\)$/m,
+      );
     });
 
     it('a module that fails to load', async () => {
-      expectOneLine(await run('test/cli/fixtures/broken-app.mjs'), /^Cannot load streams application module test\/cli\/fixtures\/broken-app\.mjs: Cannot find package 'skein-no-such-package'/);
+      expectOneLine(
+        await run('test/cli/fixtures/broken-app.mjs'),
+        /^Cannot load streams application module test\/cli\/fixtures\/broken-app\.mjs: Cannot find package 'skein-no-such-package'/,
+      );
     });
 
     it('a module that exports nothing usable', async () => {
@@ -169,8 +177,14 @@ describe('skein run', () => {
 
     it('an unknown property, an ill-typed one, a malformed --property', async () => {
       expectOneLine(await run('test/cli/fixtures/uppercase-app.mjs', '--property', 'colour=blue'), /^Invalid streams properties: Unknown property "colour"/);
-      expectOneLine(await run('test/cli/fixtures/uppercase-app.mjs', '--threads', 'two'), /^Invalid streams properties: Property num\.stream\.threads must be an integer, not "two"$/);
-      expectOneLine(await run('test/cli/fixtures/uppercase-app.mjs', '--property', 'processing.guarantee=twice'), /^Invalid streams properties: Property processing\.guarantee must be one of/);
+      expectOneLine(
+        await run('test/cli/fixtures/uppercase-app.mjs', '--threads', 'two'),
+        /^Invalid streams properties: Property num\.stream\.threads must be an integer, not "two"$/,
+      );
+      expectOneLine(
+        await run('test/cli/fixtures/uppercase-app.mjs', '--property', 'processing.guarantee=twice'),
+        /^Invalid streams properties: Property processing\.guarantee must be one of/,
+      );
       expectOneLine(await run('test/cli/fixtures/uppercase-app.mjs', '--property', 'nothing'), /^Malformed --property "nothing": expected key=value/);
     });
 
@@ -181,23 +195,35 @@ describe('skein run', () => {
     });
 
     it('a client that cannot start (its source topic is missing)', async () => {
-      const r = await runCli(['run', 'test/cli/fixtures/uppercase-app.mjs', '--bootstrap-server', b.bootstrap, '--application-id', 'no-source', '--state-dir', stateDir], {
-        cwd: ROOT,
-        env: { IN_TOPIC: 'no-such-topic' },
-      });
-      expectFinalLine(r, /^Streams application no-source could not start: Source topic no-such-topic of application no-source does not exist; create it first$/);
+      const r = await runCli(
+        ['run', 'test/cli/fixtures/uppercase-app.mjs', '--bootstrap-server', b.bootstrap, '--application-id', 'no-source', '--state-dir', stateDir],
+        {
+          cwd: ROOT,
+          env: { IN_TOPIC: 'no-such-topic' },
+        },
+      );
+      expectFinalLine(
+        r,
+        /^Streams application no-source could not start: Source topic no-such-topic of application no-source does not exist; create it first$/,
+      );
     });
 
     it('a client that ends in ERROR (a sink without a value serde)', async () => {
       // Until the runtime's fix, an unset default.value.serde was taken for a serde and the first
       // record failed with "Cannot read properties of null"; now the task cannot be created.
       await createTopics('ns-in', 'ns-out');
-      const r = await runCli(['run', 'test/cli/fixtures/no-serde-app.mjs', '--bootstrap-server', b.bootstrap, '--application-id', 'no-serde', '--state-dir', stateDir], {
-        cwd: ROOT,
-        env: { IN_TOPIC: 'ns-in', OUT_TOPIC: 'ns-out' },
-      });
+      const r = await runCli(
+        ['run', 'test/cli/fixtures/no-serde-app.mjs', '--bootstrap-server', b.bootstrap, '--application-id', 'no-serde', '--state-dir', stateDir],
+        {
+          cwd: ROOT,
+          env: { IN_TOPIC: 'ns-in', OUT_TOPIC: 'ns-out' },
+        },
+      );
       expect(r.stderr).toMatch(/State transition from PENDING_ERROR to ERROR/);
-      expectFinalLine(r, /^Streams application no-serde stopped with an error: Invalid topology: no value serde for sink KSTREAM-SINK-0000000002 \(topic ns-out\): pass \{ valueSerde \}/);
+      expectFinalLine(
+        r,
+        /^Streams application no-serde stopped with an error: Invalid topology: no value serde for sink KSTREAM-SINK-0000000002 \(topic ns-out\): pass \{ valueSerde \}/,
+      );
     });
   });
 });

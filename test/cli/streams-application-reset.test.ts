@@ -200,7 +200,10 @@ describe('offsets by time, intermediate topics, missing topics', () => {
     await producer.send({ topic: 'ts-in', messages: [0, 1].map((i) => ({ partition: 1, value: `p1-${i}`, timestamp: String(T0 + i * 1000) })) });
     await producer.send({ topic: 'ts-mid', messages: [0, 1, 2].map((i) => ({ partition: i % 2, value: `m${i}` })) });
     const now = Date.now();
-    await producer.send({ topic: 'dur-in', messages: [120, 30, 10].map((minutesAgo, i) => ({ partition: 0, value: `d${i}`, timestamp: String(now - minutesAgo * 60_000) })) });
+    await producer.send({
+      topic: 'dur-in',
+      messages: [120, 30, 10].map((minutesAgo, i) => ({ partition: 0, value: `d${i}`, timestamp: String(now - minutesAgo * 60_000) })),
+    });
   });
 
   it('--to-datetime: the first offset at or after the time, the log end where there is none', async () => {
@@ -238,7 +241,10 @@ describe('offsets by time, intermediate topics, missing topics', () => {
 
   it('option mistakes: one line, exit code 1', async () => {
     const cases: Array<[string[], RegExp]> = [
-      [['--application-id', 'x', '--to-earliest', '--to-latest'], /^Only one of --to-earliest, --to-latest, --to-offset, --to-datetime, --by-duration, --shift-by can be given \(found --to-earliest and --to-latest\)$/],
+      [
+        ['--application-id', 'x', '--to-earliest', '--to-latest'],
+        /^Only one of --to-earliest, --to-latest, --to-offset, --to-datetime, --by-duration, --shift-by can be given \(found --to-earliest and --to-latest\)$/,
+      ],
       [['--application-id', 'x', '--to-datetime', 'noon'], /^Error parsing timestamp 'noon'/],
       [['--application-id', 'x', '--by-duration', '1h'], /^Error parsing duration '1h'/],
       [['--input-topics', 'ts-in'], /^error: required option '--application-id <id>' not specified$/],
@@ -260,7 +266,9 @@ describe('--force', () => {
   it('removes members left by an instance that died, then resets', async () => {
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic: 'force-in', numPartitions: 1 }] });
     // A group member with a long session timeout, killed: the group keeps it for a minute.
-    member = spawn(process.execPath, [join(ROOT, 'test/support/group-member.mjs'), b.bootstrap, 'force-app', 'force-in', 'm1', '60000'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    member = spawn(process.execPath, [join(ROOT, 'test/support/group-member.mjs'), b.bootstrap, 'force-app', 'force-in', 'm1', '60000'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve) => member?.stdout?.on('data', (d: Buffer) => String(d).includes('"assigned"') && resolve()));
     const gone = new Promise((r) => member?.once('exit', r));
     member.kill('SIGKILL');

@@ -15,7 +15,19 @@ afterAll(async () => {
 
 describe('skein topics', () => {
   it('creates a topic, prints it in --list and --describe with its overrides and topic id', async () => {
-    const created = await topics('--create', '--topic', 'orders', '--partitions', '3', '--replication-factor', '1', '--config', 'retention.ms=60000', '--config', 'cleanup.policy = compact');
+    const created = await topics(
+      '--create',
+      '--topic',
+      'orders',
+      '--partitions',
+      '3',
+      '--replication-factor',
+      '1',
+      '--config',
+      'retention.ms=60000',
+      '--config',
+      'cleanup.policy = compact',
+    );
     expect(created).toMatchObject({ code: 0, stdout: 'Created topic orders.\n', stderr: '' });
 
     const list = await topics('--list');
@@ -43,7 +55,12 @@ describe('skein topics', () => {
     expect(all).toEqual([...all].sort());
     expect((await topics('--list', '--topic', 'alpha.*')).stdout).toBe('alpha\nalpha-2\n');
     const d = await topics('--describe', '--topic', 'alpha.*');
-    expect(d.stdout.split('\n').filter((l) => l.startsWith('Topic:')).map((l) => l.split('\t')[0])).toEqual(['Topic: alpha', 'Topic: alpha-2']);
+    expect(
+      d.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('Topic:'))
+        .map((l) => l.split('\t')[0]),
+    ).toEqual(['Topic: alpha', 'Topic: alpha-2']);
   });
 
   it('reports an existing topic like kafka-topics, unless --if-not-exists', async () => {

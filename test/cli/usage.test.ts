@@ -5,7 +5,8 @@ describe('skein command line', () => {
   it('prints help listing its commands and exits 0', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['broker', 'topics', 'console-producer', 'console-consumer', 'consumer-groups', 'dump-log']) expect(r.stdout).toMatch(new RegExp(`\\n  ${c}\\b`));
+    for (const c of ['broker', 'topics', 'console-producer', 'console-consumer', 'consumer-groups', 'dump-log'])
+      expect(r.stdout).toMatch(new RegExp(`\\n  ${c}\\b`));
   });
 
   it('prints its version', async () => {

@@ -49,7 +49,9 @@ const examples = markedBlocks(STREAMS_MD, 'example');
 
 describe('docs/streams.md examples', () => {
   it('has the quick start and the other examples', () => {
-    expect([...examples.keys()]).toEqual(expect.arrayContaining(['quick-start', 'branches', 'table-aggregation', 'async-enrichment', 'processor-api', 'caching']));
+    expect([...examples.keys()]).toEqual(
+      expect.arrayContaining(['quick-start', 'branches', 'table-aggregation', 'async-enrichment', 'processor-api', 'caching']),
+    );
   });
 
   for (const [name, source] of examples) {
@@ -62,7 +64,7 @@ describe('docs/streams.md examples', () => {
     });
   }
 
-  it('the quick start is the issue\'s contract program, and the drawn topology is its topology', () => {
+  it("the quick start is the issue's contract program, and the drawn topology is its topology", () => {
     const contract = readFileSync(join(ROOT, 'examples/word-count/word-count.mjs'), 'utf8');
     const program = (s: string) => s.slice(s.indexOf('import '));
     expect(examples.get('quick-start')).toBe(program(contract));
@@ -168,21 +170,65 @@ describe('claims in docs/streams.md', () => {
       const t = b.build();
       return { repartition: [...t.internalTopics.keys()], stores: [...t.stores.keys()] };
     };
-    expect(names((b) => b.stream('in', { keySerde: S, valueSerde: S }).groupBy((_k, v) => v).count())).toEqual({
+    expect(
+      names((b) =>
+        b
+          .stream('in', { keySerde: S, valueSerde: S })
+          .groupBy((_k, v) => v)
+          .count(),
+      ),
+    ).toEqual({
       repartition: ['KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition'],
       stores: ['KSTREAM-AGGREGATE-STATE-STORE-0000000002'],
     });
-    expect(names((b) => b.stream('in').groupBy((_k, v) => v, { name: 'by-word' }).reduce((a) => a, { storeName: 's' })).repartition).toEqual(['by-word-repartition']);
-    expect(names((b) => b.stream('in').selectKey((_k, v) => v).groupByKey().count({ storeName: 'c' })).repartition).toEqual(['c-repartition']);
-    expect(names((b) => b.stream('in').selectKey((_k, v) => v).toTable()).repartition).toEqual(['KSTREAM-TOTABLE-0000000002-repartition']);
+    expect(
+      names((b) =>
+        b
+          .stream('in')
+          .groupBy((_k, v) => v, { name: 'by-word' })
+          .reduce((a) => a, { storeName: 's' }),
+      ).repartition,
+    ).toEqual(['by-word-repartition']);
+    expect(
+      names((b) =>
+        b
+          .stream('in')
+          .selectKey((_k, v) => v)
+          .groupByKey()
+          .count({ storeName: 'c' }),
+      ).repartition,
+    ).toEqual(['c-repartition']);
+    expect(
+      names((b) =>
+        b
+          .stream('in')
+          .selectKey((_k, v) => v)
+          .toTable(),
+      ).repartition,
+    ).toEqual(['KSTREAM-TOTABLE-0000000002-repartition']);
     expect(names((b) => b.stream('in').repartition()).repartition).toEqual(['KSTREAM-REPARTITION-0000000001-repartition']);
     expect(names((b) => b.stream('in').repartition({ name: 'rp', numberOfPartitions: 3 })).repartition).toEqual(['rp-repartition']);
-    expect(names((b) => b.table('users').groupBy((k, v) => [v, k]).count())).toEqual({
+    expect(
+      names((b) =>
+        b
+          .table('users')
+          .groupBy((k, v) => [v, k])
+          .count(),
+      ),
+    ).toEqual({
       repartition: ['KTABLE-AGGREGATE-STATE-STORE-0000000004-repartition'],
       stores: ['users-STATE-STORE-0000000000', 'KTABLE-AGGREGATE-STATE-STORE-0000000004'],
     });
     // A stream without a key change does not repartition before its aggregation.
-    expect(names((b) => b.stream('in').mapValues((v) => v).groupByKey().count()).repartition).toEqual([]);
+    expect(
+      names((b) =>
+        b
+          .stream('in')
+          .mapValues((v) => v)
+          .groupByKey()
+          .count(),
+      ).repartition,
+    ).toEqual([]);
   });
 
   it('has no changelog for the store of builder.table(): its topic is the changelog', async () => {
@@ -212,7 +258,10 @@ describe('claims in docs/streams.md', () => {
   }
 
   it('gives RxJS one record per segment in the test driver: a bufferCount(10) emits one-record buffers', async () => {
-    const values = await piped([bufferCount(10), map((rs: StreamRecord<string, string>[]) => ({ key: rs[0].key, value: rs.map((r) => r.value) }))], ['a', 'b', 'c']);
+    const values = await piped(
+      [bufferCount(10), map((rs: StreamRecord<string, string>[]) => ({ key: rs[0].key, value: rs.map((r) => r.value) }))],
+      ['a', 'b', 'c'],
+    );
     expect(values).toEqual([['a'], ['b'], ['c']]);
     expect(await piped([bufferCount(10), mergeAll()], ['a', 'b'])).toEqual(['a', 'b']);
   });

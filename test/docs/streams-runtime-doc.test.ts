@@ -68,7 +68,11 @@ describe('docs/streams-runtime.md', () => {
     const methods = [...body.slice(0, body.indexOf('\n}')).matchAll(/^ {4}(\w+)(?:<[^(]*>)?\(/gm)].map((m) => m[1]).filter((m) => m !== 'constructor');
     expect(methods.length).toBeGreaterThan(5);
     expect(methods.filter((m) => !DOC.includes(`${m}(`))).toEqual([]);
-    const states = /export type KafkaStreamsState = ([^;]+);/.exec(dts)?.[1].split('|').map((s) => s.trim().replace(/'/g, '')) ?? [];
+    const states =
+      /export type KafkaStreamsState = ([^;]+);/
+        .exec(dts)?.[1]
+        .split('|')
+        .map((s) => s.trim().replace(/'/g, '')) ?? [];
     expect(states).toHaveLength(7);
     for (const s of states) expect(DOC).toContain(`| \`${s}\` |`);
   });
@@ -76,7 +80,16 @@ describe('docs/streams-runtime.md', () => {
   it('links only to files and headings that exist, and README and streams.md link to it', () => {
     const anchors = (file: string): Set<string> => {
       const md = readFileSync(join(ROOT, 'docs', file), 'utf8').replace(/```[\s\S]*?```/g, '');
-      return new Set([...md.matchAll(/^#+ (.+)$/gm)].map((m) => m[1].replace(/&lt;/g, '<').replace(/&gt;/g, '>').toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-')));
+      return new Set(
+        [...md.matchAll(/^#+ (.+)$/gm)].map((m) =>
+          m[1]
+            .replace(/&lt;/g, '<')
+            .replace(/&gt;/g, '>')
+            .toLowerCase()
+            .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+            .replace(/\s/g, '-'),
+        ),
+      );
     };
     const broken: string[] = [];
     for (const m of DOC.matchAll(/\]\(([\w.-]+\.md)?(?:#([^)]+))?\)/g)) {

@@ -10,7 +10,12 @@ import { describe, expect, it } from 'vitest';
 const ROOT = resolve(import.meta.dirname, '../..');
 
 function run(script: string): { status: number | null; out: string } {
-  const r = spawnSync(process.execPath, [resolve(ROOT, script)], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, LOG_LEVEL: 'error' } });
+  const r = spawnSync(process.execPath, [resolve(ROOT, script)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, LOG_LEVEL: 'error' },
+  });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 

@@ -55,7 +55,12 @@ const MAX_REQUEST = 64 * 1024;
 const TOPIC = 'frames';
 const SEED = fuzzSeed(20_251_121);
 
-const metadataAll: MetadataRequest = { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false };
+const metadataAll: MetadataRequest = {
+  topics: null,
+  allowAutoTopicCreation: false,
+  includeClusterAuthorizedOperations: false,
+  includeTopicAuthorizedOperations: false,
+};
 
 /** A request header alone (v1: key, version, correlation id, client id), without a size. */
 function header(apiKey: number, apiVersion: number, correlationId = 7, clientId: string | null = 'fuzz'): Buffer {
@@ -286,23 +291,26 @@ describe('malformed frames and headers', () => {
     }
   });
 
-  it.each([5, 99, 32767, -1])('ApiVersions v%i gets a v0 answer: UNSUPPORTED_VERSION and the API list (KIP-511); the connection stays open', async (version) => {
-    const c = await open();
-    // A newer client's body, which this broker cannot know how to read: it must not try.
-    c.sendFrame(Buffer.concat([header(ApiVersions.key, version, 77), Buffer.from('0b736f6d652d636c69656e7403312e3000ff', 'hex')]));
-    const o = await c.next();
-    expect(o.kind).toBe('frame');
-    if (o.kind !== 'frame') return;
-    const r = new Reader(o.frame);
-    expect(r.int32()).toBe(77); // response header v0: no tagged fields
-    const res = ApiVersions.response.decode(r, 0);
-    expect(r.remaining).toBe(0);
-    expect(res.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
-    expect(res.apiKeys).toEqual(supported);
-    expect(res.apiKeys).toContainEqual({ apiKey: ApiVersions.key, minVersion: 0, maxVersion: ApiVersions.versions.hi });
-    // The client can now retry with a version both sides speak, on the same connection.
-    expect((await apiVersions(c, ApiVersions.versions.hi)).errorCode).toBe(ErrorCode.NONE);
-  });
+  it.each([5, 99, 32767, -1])(
+    'ApiVersions v%i gets a v0 answer: UNSUPPORTED_VERSION and the API list (KIP-511); the connection stays open',
+    async (version) => {
+      const c = await open();
+      // A newer client's body, which this broker cannot know how to read: it must not try.
+      c.sendFrame(Buffer.concat([header(ApiVersions.key, version, 77), Buffer.from('0b736f6d652d636c69656e7403312e3000ff', 'hex')]));
+      const o = await c.next();
+      expect(o.kind).toBe('frame');
+      if (o.kind !== 'frame') return;
+      const r = new Reader(o.frame);
+      expect(r.int32()).toBe(77); // response header v0: no tagged fields
+      const res = ApiVersions.response.decode(r, 0);
+      expect(r.remaining).toBe(0);
+      expect(res.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
+      expect(res.apiKeys).toEqual(supported);
+      expect(res.apiKeys).toContainEqual({ apiKey: ApiVersions.key, minVersion: 0, maxVersion: ApiVersions.versions.hi });
+      // The client can now retry with a version both sides speak, on the same connection.
+      expect((await apiVersions(c, ApiVersions.versions.hi)).errorCode).toBe(ErrorCode.NONE);
+    },
+  );
 
   it.each<[string, () => Buffer]>([
     ['Metadata v1 with an array count of 2^31-1', () => Buffer.concat([header(Metadata.key, 1), Buffer.from('7fffffff', 'hex')])],
@@ -311,7 +319,10 @@ describe('malformed frames and headers', () => {
     ['Metadata v12 with a tagged field overrunning the frame', () => Buffer.concat([header(Metadata.key, 12), Buffer.from('0100ff01', 'hex')])],
     ['Metadata v12 with a 6-byte unsigned varint', () => Buffer.concat([header(Metadata.key, 12), Buffer.from('00ffffffffff01', 'hex')])],
     ['Produce v3 with a 3-byte body', () => Buffer.concat([header(Produce.key, 3), Buffer.from('ffff00', 'hex')])],
-    ['Produce v9 with records longer than the frame', () => Buffer.concat([header(Produce.key, 9), Buffer.from('0000010000753002076672616d6573020000000080808080', 'hex')])],
+    [
+      'Produce v9 with records longer than the frame',
+      () => Buffer.concat([header(Produce.key, 9), Buffer.from('0000010000753002076672616d6573020000000080808080', 'hex')]),
+    ],
     ['Fetch v4 with no body', () => header(Fetch.key, 4)],
     ['CreateTopics v4 with a string length of -5', () => Buffer.concat([header(CreateTopics.key, 4), Buffer.from('00000001fffb', 'hex')])],
     ['ApiVersions v3 with a compact string longer than the frame', () => Buffer.concat([header(ApiVersions.key, 3), Buffer.from('00ff7f', 'hex')])],

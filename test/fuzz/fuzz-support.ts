@@ -102,9 +102,7 @@ export async function fetchPartition(
       {
         topic,
         topicId: ZERO_UUID,
-        partitions: [
-          { partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: maxBytes },
-        ],
+        partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: maxBytes }],
       },
     ],
     forgottenTopicsData: [],

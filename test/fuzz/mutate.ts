@@ -158,7 +158,9 @@ export function expensiveButLegal(bytes: Buffer): boolean {
     let created = 0;
     const wants =
       api === CreateTopics
-        ? CreateTopics.request.decode(r, h.apiVersion).topics.map((t) => (t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? 1 : t.numPartitions))
+        ? CreateTopics.request
+            .decode(r, h.apiVersion)
+            .topics.map((t) => (t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? 1 : t.numPartitions))
         : CreatePartitions.request.decode(r, h.apiVersion).topics.map((t) => t.count);
     for (const n of wants) {
       if (n <= 0 || n > remaining) continue;

@@ -51,7 +51,11 @@ const good = (): Buffer => batchOf(['alpha', 'beta', 'gamma']);
 /** One bad batch per case, and what Kafka answers. */
 const cases: Array<{ name: string; topic?: string; records: () => Buffer | null; code: number; acks?: number }> = [
   { name: 'a wrong CRC', records: () => patched(good(), (b) => (b[b.length - 3] ^= 0xff)), code: ErrorCode.CORRUPT_MESSAGE },
-  { name: 'a wrong CRC field', records: () => patched(good(), (b) => b.writeUInt32BE(b.readUInt32BE(Offsets.crc) ^ 1, Offsets.crc)), code: ErrorCode.CORRUPT_MESSAGE },
+  {
+    name: 'a wrong CRC field',
+    records: () => patched(good(), (b) => b.writeUInt32BE(b.readUInt32BE(Offsets.crc) ^ 1, Offsets.crc)),
+    code: ErrorCode.CORRUPT_MESSAGE,
+  },
   { name: 'magic 1', records: () => patched(good(), (b) => b.writeInt8(1, Offsets.magic)), code: ErrorCode.INVALID_RECORD },
   { name: 'magic 0', records: () => patched(good(), (b) => b.writeInt8(0, Offsets.magic)), code: ErrorCode.INVALID_RECORD },
   { name: 'magic 3', records: () => patched(good(), (b) => b.writeInt8(3, Offsets.magic)), code: ErrorCode.INVALID_RECORD },
@@ -82,7 +86,11 @@ const cases: Array<{ name: string; topic?: string; records: () => Buffer | null;
     records: () => withCrc(patched(good(), (b) => (b[61] = 0x7e))),
     code: ErrorCode.INVALID_RECORD,
   },
-  { name: 'a control batch', records: () => withCrc(patched(good(), (b) => b.writeInt16BE(b.readInt16BE(Offsets.attributes) | 0x20, Offsets.attributes))), code: ErrorCode.INVALID_RECORD },
+  {
+    name: 'a control batch',
+    records: () => withCrc(patched(good(), (b) => b.writeInt16BE(b.readInt16BE(Offsets.attributes) | 0x20, Offsets.attributes))),
+    code: ErrorCode.INVALID_RECORD,
+  },
   { name: 'baseOffset 5', records: () => patched(good(), (b) => b.writeBigInt64BE(5n, Offsets.baseOffset)), code: ErrorCode.INVALID_RECORD },
   { name: 'baseOffset -1', records: () => patched(good(), (b) => b.writeBigInt64BE(-1n, Offsets.baseOffset)), code: ErrorCode.INVALID_RECORD },
   {
@@ -93,8 +101,16 @@ const cases: Array<{ name: string; topic?: string; records: () => Buffer | null;
   { name: 'a truncated batch', records: () => good().subarray(0, good().length - 10), code: ErrorCode.CORRUPT_MESSAGE },
   { name: 'a batch cut inside its header', records: () => good().subarray(0, 30), code: ErrorCode.CORRUPT_MESSAGE },
   { name: 'ten bytes (no magic to read)', records: () => good().subarray(0, 10), code: ErrorCode.CORRUPT_MESSAGE },
-  { name: 'a batch length below the header size', records: () => patched(good(), (b) => b.writeInt32BE(20, Offsets.batchLength)), code: ErrorCode.CORRUPT_MESSAGE },
-  { name: 'an unknown compression codec', records: () => withCrc(patched(good(), (b) => b.writeInt16BE(6, Offsets.attributes))), code: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE },
+  {
+    name: 'a batch length below the header size',
+    records: () => patched(good(), (b) => b.writeInt32BE(20, Offsets.batchLength)),
+    code: ErrorCode.CORRUPT_MESSAGE,
+  },
+  {
+    name: 'an unknown compression codec',
+    records: () => withCrc(patched(good(), (b) => b.writeInt16BE(6, Offsets.attributes))),
+    code: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+  },
   { name: 'null records', records: () => null, code: ErrorCode.INVALID_RECORD },
   { name: 'empty records', records: () => Buffer.alloc(0), code: ErrorCode.INVALID_RECORD },
   { name: 'a batch above max.message.bytes', topic: SMALL, records: () => batchOf(['x'.repeat(2000)]), code: ErrorCode.MESSAGE_TOO_LARGE },

@@ -94,7 +94,7 @@ export interface FuzzTopics {
 }
 
 export interface Template {
-  api: Api<any, any>;
+  api: Api<unknown, unknown>;
   body(rnd: Random, version: number): unknown;
 }
 
@@ -152,7 +152,14 @@ export function templates(t: FuzzTopics): Map<number, Template> {
               topic: name,
               topicId: idOf(name),
               partitions: [
-                { partition: partition(rnd), currentLeaderEpoch: -1, fetchOffset: BigInt(rnd.int(0, 5)), lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: rnd.pick([1, 4096, 1 << 20]) },
+                {
+                  partition: partition(rnd),
+                  currentLeaderEpoch: -1,
+                  fetchOffset: BigInt(rnd.int(0, 5)),
+                  lastFetchedEpoch: -1,
+                  logStartOffset: -1n,
+                  partitionMaxBytes: rnd.pick([1, 4096, 1 << 20]),
+                },
               ],
             },
           ],
@@ -167,7 +174,14 @@ export function templates(t: FuzzTopics): Map<number, Template> {
         replicaId: -1,
         isolationLevel: rnd.pick([0, 1]),
         timeoutMs: 1000,
-        topics: [{ name: topic(rnd), partitions: [{ partitionIndex: partition(rnd), currentLeaderEpoch: -1, timestamp: rnd.pick([-1n, -2n, -3n, 1_700_000_000_000n]), maxNumOffsets: 1 }] }],
+        topics: [
+          {
+            name: topic(rnd),
+            partitions: [
+              { partitionIndex: partition(rnd), currentLeaderEpoch: -1, timestamp: rnd.pick([-1n, -2n, -3n, 1_700_000_000_000n]), maxNumOffsets: 1 },
+            ],
+          },
+        ],
       }),
     },
     {
@@ -210,7 +224,11 @@ export function templates(t: FuzzTopics): Map<number, Template> {
     {
       api: DescribeConfigs,
       body: (rnd) => ({
-        resources: [rnd.chance(0.7) ? { resourceType: 2, resourceName: topic(rnd), configurationKeys: rnd.chance(0.5) ? null : ['retention.ms'] } : { resourceType: 4, resourceName: '1', configurationKeys: null }],
+        resources: [
+          rnd.chance(0.7)
+            ? { resourceType: 2, resourceName: topic(rnd), configurationKeys: rnd.chance(0.5) ? null : ['retention.ms'] }
+            : { resourceType: 4, resourceName: '1', configurationKeys: null },
+        ],
         includeSynonyms: rnd.chance(0.5),
         includeDocumentation: rnd.chance(0.5),
       }),
@@ -229,11 +247,20 @@ export function templates(t: FuzzTopics): Map<number, Template> {
     {
       api: IncrementalAlterConfigs,
       body: (rnd) => ({
-        resources: [{ resourceType: 2, resourceName: topic(rnd), configs: [{ name: 'retention.bytes', configOperation: rnd.pick([0, 1]), value: String(rnd.int(1 << 20, 1 << 24)) }] }],
+        resources: [
+          {
+            resourceType: 2,
+            resourceName: topic(rnd),
+            configs: [{ name: 'retention.bytes', configOperation: rnd.pick([0, 1]), value: String(rnd.int(1 << 20, 1 << 24)) }],
+          },
+        ],
         validateOnly: rnd.chance(0.3),
       }),
     },
-    { api: DescribeCluster, body: (rnd) => ({ includeClusterAuthorizedOperations: rnd.chance(0.5), endpointType: rnd.pick([1, 1, 2]), includeFencedBrokers: false }) },
+    {
+      api: DescribeCluster,
+      body: (rnd) => ({ includeClusterAuthorizedOperations: rnd.chance(0.5), endpointType: rnd.pick([1, 1, 2]), includeFencedBrokers: false }),
+    },
   ];
   return new Map(list.map((x) => [x.api.key, x]));
 }
@@ -280,7 +307,7 @@ export function generateBody(spec: MessageSpec, version: number, rnd: Random, t:
       case 'uuid':
         return rnd.chance(0.8) && topicIds.length > 0 ? rnd.pick(topicIds) : ZERO_UUID;
       case 'string': {
-        if (/GroupId|GroupsNames|Groups$/.test(name) || /Group/.test(path) && name === 'GroupId') return rnd.pick(t.groups);
+        if (/GroupId|GroupsNames|Groups$/.test(name) || (/Group/.test(path) && name === 'GroupId')) return rnd.pick(t.groups);
         if (/Topic|^Name$/.test(name) && /Topic/.test(path + name)) return rnd.pick(t.names);
         if (/ResourceName/.test(name)) return rnd.pick(t.names);
         if (/MemberId/.test(name)) return rnd.chance(0.6) ? '' : `member-${rnd.int(0, 3)}`;

@@ -41,13 +41,17 @@ async function rawMetadata(topic: string): Promise<{ errorCode: number; partitio
 
 async function topicConfigs(topic: string, names: string[]): Promise<Map<string, { value: string; source: number }>> {
   const res = await env.admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: names }], includeSynonyms: false });
-  return new Map(res.resources[0].configEntries.map((e) => [e.configName, { value: e.configValue, source: (e as unknown as { configSource: number }).configSource }]));
+  return new Map(
+    res.resources[0].configEntries.map((e) => [e.configName, { value: e.configValue, source: (e as unknown as { configSource: number }).configSource }]),
+  );
 }
 
 describe('createTopics', () => {
   it('validateOnly checks a topic and its configs but creates nothing', async () => {
     const configEntries = [{ name: 'retention.ms', value: '3600000' }];
-    expect(await env.admin.createTopics({ topics: [{ topic: 'validated-only', numPartitions: 2, configEntries }], validateOnly: true, waitForLeaders: false })).toBe(true);
+    expect(
+      await env.admin.createTopics({ topics: [{ topic: 'validated-only', numPartitions: 2, configEntries }], validateOnly: true, waitForLeaders: false }),
+    ).toBe(true);
     expect(await rawMetadata('validated-only')).toEqual({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, partitions: 0 });
     expect(await env.admin.listTopics()).not.toContain('validated-only');
     // validateOnly still refuses what a real creation would refuse
@@ -103,7 +107,7 @@ describe('createPartitions', () => {
 });
 
 describe('configs', () => {
-  it('alterConfigs replaces a topic\'s overrides; describeConfigs shows the new values and sources', async () => {
+  it("alterConfigs replaces a topic's overrides; describeConfigs shows the new values and sources", async () => {
     await env.admin.createTopics({ topics: [{ topic: 'altered', configEntries: [{ name: 'retention.ms', value: '1000000' }] }] });
     await env.admin.alterConfigs({
       validateOnly: false,
@@ -115,9 +119,9 @@ describe('configs', () => {
     expect(configs.get('retention.ms')).toEqual({ value: '604800000', source: DEFAULT_CONFIG });
 
     // ... and the log uses the new value at once: a batch over 2048 bytes is refused
-    await expect(
-      env.producer.send({ topic: 'altered', acks: -1, messages: [{ value: 'x'.repeat(4096) }] }),
-    ).rejects.toMatchObject({ type: 'MESSAGE_TOO_LARGE' });
+    await expect(env.producer.send({ topic: 'altered', acks: -1, messages: [{ value: 'x'.repeat(4096) }] })).rejects.toMatchObject({
+      type: 'MESSAGE_TOO_LARGE',
+    });
 
     await expect(
       env.admin.alterConfigs({
@@ -212,19 +216,41 @@ describe('Fetch long poll', () => {
     expect(p.records === null ? 0 : Buffer.concat(Array.isArray(p.records) ? p.records : [p.records]).length).toBeGreaterThan(0);
   });
 
-  it.skipIf(!hasKcat)(`a kcat consumer waiting in a long poll gets a record as soon as it is produced${hasKcat ? '' : ` (skipped: ${kcatMissing})`}`, async () => {
-    const end = Number((await env.admin.fetchTopicOffsets(topic))[0].high);
-    // fetch.wait.max.ms 8 s: were appends not waking the fetch, kcat would see the record only then.
-    const kcat = run(
-      KCAT,
-      ['-C', '-b', env.broker.bootstrap, '-t', topic, '-p', '0', '-o', String(end), '-c', '1', '-q', '-f', '%o:%s\\n', '-X', 'fetch.wait.max.ms=8000', '-X', 'socket.timeout.ms=20000'],
-      { timeoutMs: 30_000 },
-    );
-    await new Promise((r) => setTimeout(r, 1_500)); // kcat connects and parks its first fetch
-    const producedAt = Date.now();
-    await env.producer.send({ topic, acks: -1, messages: [{ value: 'for kcat' }] });
-    const { stdout } = await kcat;
-    expect(stdout).toBe(`${end}:for kcat\n`);
-    expect(Date.now() - producedAt).toBeLessThan(3_000);
-  });
+  it.skipIf(!hasKcat)(
+    `a kcat consumer waiting in a long poll gets a record as soon as it is produced${hasKcat ? '' : ` (skipped: ${kcatMissing})`}`,
+    async () => {
+      const end = Number((await env.admin.fetchTopicOffsets(topic))[0].high);
+      // fetch.wait.max.ms 8 s: were appends not waking the fetch, kcat would see the record only then.
+      const kcat = run(
+        KCAT,
+        [
+          '-C',
+          '-b',
+          env.broker.bootstrap,
+          '-t',
+          topic,
+          '-p',
+          '0',
+          '-o',
+          String(end),
+          '-c',
+          '1',
+          '-q',
+          '-f',
+          '%o:%s\\n',
+          '-X',
+          'fetch.wait.max.ms=8000',
+          '-X',
+          'socket.timeout.ms=20000',
+        ],
+        { timeoutMs: 30_000 },
+      );
+      await new Promise((r) => setTimeout(r, 1_500)); // kcat connects and parks its first fetch
+      const producedAt = Date.now();
+      await env.producer.send({ topic, acks: -1, messages: [{ value: 'for kcat' }] });
+      const { stdout } = await kcat;
+      expect(stdout).toBe(`${end}:for kcat\n`);
+      expect(Date.now() - producedAt).toBeLessThan(3_000);
+    },
+  );
 });

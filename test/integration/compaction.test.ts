@@ -114,7 +114,11 @@ describe.skipIf(!hasKcat)(`compaction: kafkajs → cleaner → kcat${hasKcat ? '
     expect(afterSecond.filter((r) => r.payload === null && r.offset < cleanedUpTo)).toEqual([]);
     expect(kcatTable(afterSecond)).toEqual(expectedTable);
     for (const p of latest.values()) {
-      if (p.value !== null) expect(afterSecond.some((r) => r.offset === p.offset), `latest value of ${p.key}`).toBe(true);
+      if (p.value !== null)
+        expect(
+          afterSecond.some((r) => r.offset === p.offset),
+          `latest value of ${p.key}`,
+        ).toBe(true);
     }
   });
 });

@@ -35,15 +35,34 @@ describe('deleting a topic', () => {
     let kafka = new Kafka({ brokers: [b.bootstrap], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'gone', numPartitions: 2 }, { topic: 'kept', numPartitions: 1 }] });
-    await admin.setOffsets({ groupId: 'g', topic: 'gone', partitions: [{ partition: 0, offset: '0' }, { partition: 1, offset: '0' }] });
+    await admin.createTopics({
+      topics: [
+        { topic: 'gone', numPartitions: 2 },
+        { topic: 'kept', numPartitions: 1 },
+      ],
+    });
+    await admin.setOffsets({
+      groupId: 'g',
+      topic: 'gone',
+      partitions: [
+        { partition: 0, offset: '0' },
+        { partition: 1, offset: '0' },
+      ],
+    });
     // Offsets past the (empty) log need records first.
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: 'gone', messages: Array.from({ length: 10 }, (_, i) => ({ value: `v${i}`, partition: i % 2 })) });
     await producer.send({ topic: 'kept', messages: [{ value: 'x' }, { value: 'y' }] });
     await producer.disconnect();
-    await admin.setOffsets({ groupId: 'g', topic: 'gone', partitions: [{ partition: 0, offset: '5' }, { partition: 1, offset: '4' }] });
+    await admin.setOffsets({
+      groupId: 'g',
+      topic: 'gone',
+      partitions: [
+        { partition: 0, offset: '5' },
+        { partition: 1, offset: '4' },
+      ],
+    });
     await admin.setOffsets({ groupId: 'g', topic: 'kept', partitions: [{ partition: 0, offset: '2' }] });
     expect(await committed(kafka, 'g', 'gone')).toEqual(['5', '4']);
 

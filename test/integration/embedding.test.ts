@@ -86,7 +86,13 @@ describe('a broker in a test, as docs/embedding.md shows it', () => {
       const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
       const producer = kafka.producer();
       await producer.connect();
-      await producer.send({ topic: 'greetings', messages: [{ key: 'a', value: 'hello' }, { key: 'b', value: 'world' }] });
+      await producer.send({
+        topic: 'greetings',
+        messages: [
+          { key: 'a', value: 'hello' },
+          { key: 'b', value: 'world' },
+        ],
+      });
       await producer.disconnect();
 
       const consumer = kafka.consumer({ groupId: 'readers' });
@@ -210,7 +216,9 @@ describe('a start that fails half-way', () => {
     const cleared = vi.spyOn(globalThis, 'clearInterval');
     try {
       const err = await startError(() => Broker.start({ logDir, port: occupant.port, logger: silentLogger }));
-      expect(err.message).toBe(`The Skein broker could not start: Cannot listen on PLAINTEXT://127.0.0.1:${occupant.port}: the address is already in use (EADDRINUSE)`);
+      expect(err.message).toBe(
+        `The Skein broker could not start: Cannot listen on PLAINTEXT://127.0.0.1:${occupant.port}: the address is already in use (EADDRINUSE)`,
+      );
       expect(((err.cause as Error).cause as NodeJS.ErrnoException).code).toBe('EADDRINUSE');
       // Every periodic timer the start armed (the transaction reaper) was stopped.
       const armed = intervals.mock.results.map((r) => r.value as NodeJS.Timeout);

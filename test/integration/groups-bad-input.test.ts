@@ -90,8 +90,14 @@ describe('bad group requests', () => {
   const commitError = async (over: Partial<OffsetCommitRequest>, metadata: string | null = null, version = 5) =>
     (await commit(over, metadata, version)).topics[0].partitions[0].errorCode;
 
-  it('answers each with Kafka\'s error code while a kafkajs member carries on', async () => {
-    await producer.send({ topic: TOPIC, messages: [{ partition: 0, value: 'p1' }, { partition: 1, value: 'p2' }] });
+  it("answers each with Kafka's error code while a kafkajs member carries on", async () => {
+    await producer.send({
+      topic: TOPIC,
+      messages: [
+        { partition: 0, value: 'p1' },
+        { partition: 1, value: 'p2' },
+      ],
+    });
     await waitFor('the member to consume', () => seen.length === 2);
     const g = group();
     expect(g?.state).toBe(GroupState.Stable);
@@ -106,8 +112,15 @@ describe('bad group requests', () => {
     expect(await commitError({ generationIdOrMemberEpoch: generation, memberId }, 'm'.repeat(4097), 2)).toBe(ErrorCode.OFFSET_METADATA_TOO_LARGE);
     expect(await commitError({ generationIdOrMemberEpoch: generation, memberId, groupInstanceId: 'not-mine' }, null, 7)).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
     expect(
-      (await raw.request(OffsetCommit, 5, { groupId: GROUP, generationIdOrMemberEpoch: generation, memberId, retentionTimeMs: -1n, topics: [{ name: 'no-such-topic', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: null }] }] }))
-        .topics[0].partitions[0].errorCode,
+      (
+        await raw.request(OffsetCommit, 5, {
+          groupId: GROUP,
+          generationIdOrMemberEpoch: generation,
+          memberId,
+          retentionTimeMs: -1n,
+          topics: [{ name: 'no-such-topic', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: null }] }],
+        })
+      ).topics[0].partitions[0].errorCode,
     ).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     expect(g?.offset(TOPIC, 0)?.offset).not.toBe(999n);
 
@@ -121,10 +134,29 @@ describe('bad group requests', () => {
     expect((await join({ memberId: 'ghost-member', groupInstanceId: 'ghost-instance' })).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
 
     // Heartbeat, SyncGroup, LeaveGroup
-    expect((await raw.request(Heartbeat, 3, { groupId: GROUP, generationId: generation + 5, memberId, groupInstanceId: null })).errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);
-    expect((await raw.request(Heartbeat, 3, { groupId: GROUP, generationId: generation, memberId: 'ghost-member', groupInstanceId: null })).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
-    expect((await raw.request(SyncGroup, 3, { groupId: GROUP, generationId: generation, memberId: 'ghost-member', groupInstanceId: null, assignments: [] })).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
-    expect((await raw.request(SyncGroup, 5, { groupId: GROUP, generationId: generation, memberId, groupInstanceId: null, protocolType: 'connect', protocolName: 'RoundRobinAssigner', assignments: [] })).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    expect((await raw.request(Heartbeat, 3, { groupId: GROUP, generationId: generation + 5, memberId, groupInstanceId: null })).errorCode).toBe(
+      ErrorCode.ILLEGAL_GENERATION,
+    );
+    expect((await raw.request(Heartbeat, 3, { groupId: GROUP, generationId: generation, memberId: 'ghost-member', groupInstanceId: null })).errorCode).toBe(
+      ErrorCode.UNKNOWN_MEMBER_ID,
+    );
+    expect(
+      (await raw.request(SyncGroup, 3, { groupId: GROUP, generationId: generation, memberId: 'ghost-member', groupInstanceId: null, assignments: [] }))
+        .errorCode,
+    ).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect(
+      (
+        await raw.request(SyncGroup, 5, {
+          groupId: GROUP,
+          generationId: generation,
+          memberId,
+          groupInstanceId: null,
+          protocolType: 'connect',
+          protocolName: 'RoundRobinAssigner',
+          assignments: [],
+        })
+      ).errorCode,
+    ).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     const leave = await raw.request(LeaveGroup, 3, { groupId: GROUP, members: [{ memberId: 'ghost-member', groupInstanceId: null }] });
     expect(leave).toMatchObject({ errorCode: ErrorCode.NONE, members: [{ memberId: 'ghost-member', errorCode: ErrorCode.UNKNOWN_MEMBER_ID }] });
     expect((await raw.request(LeaveGroup, 1, { groupId: GROUP, memberId: 'ghost-member' })).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
@@ -143,7 +175,13 @@ describe('bad group requests', () => {
     // the group is as it was, and its member keeps consuming
     expect(group()).toMatchObject({ state: GroupState.Stable, generationId: generation });
     expect([...(group()?.members.keys() ?? [])]).toEqual([memberId]);
-    await producer.send({ topic: TOPIC, messages: [{ partition: 0, value: 'p3' }, { partition: 1, value: 'p4' }] });
+    await producer.send({
+      topic: TOPIC,
+      messages: [
+        { partition: 0, value: 'p3' },
+        { partition: 1, value: 'p4' },
+      ],
+    });
     await waitFor('the member to consume after the bad requests', () => seen.length === 4);
     await waitFor('its commits to land', () => group()?.offset(TOPIC, 0)?.offset === 2n && group()?.offset(TOPIC, 1)?.offset === 2n);
     expect(raw.isClosed).toBe(false);

@@ -122,11 +122,7 @@ describe('kafkajs consumer group (3 member processes, 6 partitions)', () => {
   }
 
   async function settled(live: Member[], what: string, timeoutMs = 30_000): Promise<void> {
-    await waitFor(
-      what,
-      () => ownedExactlyOnce(live) && coordinatorGroup()?.state === GroupState.Stable && coordinatorGroup()?.size === live.length,
-      timeoutMs,
-    );
+    await waitFor(what, () => ownedExactlyOnce(live) && coordinatorGroup()?.state === GroupState.Stable && coordinatorGroup()?.size === live.length, timeoutMs);
   }
 
   /** Waits until each of `live` has processed `n` more records (so each phase does real work). */
@@ -158,7 +154,7 @@ describe('kafkajs consumer group (3 member processes, 6 partitions)', () => {
     const aAssignmentsBefore = a.assignments;
     bee.child.kill('SIGKILL');
     await bee.exited;
-    await settled([a], 'the survivor to take the killed member\'s partitions');
+    await settled([a], "the survivor to take the killed member's partitions");
     const tookOverAfter = Date.now() - killedAt;
     expect(a.assignments).toBeGreaterThan(aAssignmentsBefore);
     expect(tookOverAfter).toBeGreaterThanOrEqual(SESSION_TIMEOUT_MS - 1_000); // its last heartbeat was at most ~300 ms before the kill
@@ -229,6 +225,10 @@ describe('kafkajs consumer group (3 member processes, 6 partitions)', () => {
     expect(missing, 'records never processed').toEqual([]);
     expect(total).toBeGreaterThan(PARTITIONS * 50);
     // each of the four members did some of the work
-    for (const m of members) expect(m.events.some((e) => e.event === 'done'), m.name).toBe(true);
+    for (const m of members)
+      expect(
+        m.events.some((e) => e.event === 'done'),
+        m.name,
+      ).toBe(true);
   }, 150_000);
 });

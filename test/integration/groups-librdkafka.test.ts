@@ -147,7 +147,8 @@ describe.skipIf(!hasConfluentKafka)(`librdkafka group members (${hasConfluentKaf
     // every record was consumed, by exactly one member
     const recordCounts = () => {
       const counts = new Map<string, number>();
-      for (const m of [s1, s2, s1Again]) for (const e of m.events) if (e.event === 'record') counts.set(`${e.partition}:${e.offset}`, (counts.get(`${e.partition}:${e.offset}`) ?? 0) + 1);
+      for (const m of [s1, s2, s1Again])
+        for (const e of m.events) if (e.event === 'record') counts.set(`${e.partition}:${e.offset}`, (counts.get(`${e.partition}:${e.offset}`) ?? 0) + 1);
       return counts;
     };
     await waitFor('all 80 records to be consumed', () => recordCounts().size === 80);
@@ -157,29 +158,51 @@ describe.skipIf(!hasConfluentKafka)(`librdkafka group members (${hasConfluentKaf
     await Promise.all([s2.exited, s1Again.exited]);
   }, 120_000);
 
-  it.skipIf(!hasKcat)('takes kcat -G as a dynamic member next to a static one', async () => {
-    const s = start('static', 'static-3', KCAT_GROUP);
-    await waitFor('the static member to own every partition', () => s.assignment?.length === PARTITIONS && group(KCAT_GROUP)?.state === GroupState.Stable, 45_000);
-    const generation = group(KCAT_GROUP)?.generationId as number;
+  it.skipIf(!hasKcat)(
+    'takes kcat -G as a dynamic member next to a static one',
+    async () => {
+      const s = start('static', 'static-3', KCAT_GROUP);
+      await waitFor(
+        'the static member to own every partition',
+        () => s.assignment?.length === PARTITIONS && group(KCAT_GROUP)?.state === GroupState.Stable,
+        45_000,
+      );
+      const generation = group(KCAT_GROUP)?.generationId as number;
 
-    const kcat = spawn(KCAT, ['-u', '-b', b.bootstrap, '-G', KCAT_GROUP, '-X', 'session.timeout.ms=6000', '-f', '%p:%o\\n', '-o', 'beginning', TOPIC], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(kcat);
-    let kcatOut = '';
-    kcat.stdout?.on('data', (d: Buffer) => (kcatOut += d.toString()));
-    await waitFor('kcat to join and the group to rebalance', () => group(KCAT_GROUP)?.size === 2 && group(KCAT_GROUP)?.state === GroupState.Stable && coverAll(s) === false, 30_000);
-    expect(group(KCAT_GROUP)?.generationId).toBeGreaterThan(generation);
-    const kcatMember = [...(group(KCAT_GROUP)?.members.values() ?? [])].find((m) => m.groupInstanceId === null);
-    expect(kcatMember?.clientId).toBe('rdkafka');
-    expect(kcatMember?.assignment.length).toBeGreaterThan(0);
-    await waitFor('the static member to have half the partitions', () => s.assignment?.length === PARTITIONS / 2, 30_000);
+      const kcat = spawn(KCAT, ['-u', '-b', b.bootstrap, '-G', KCAT_GROUP, '-X', 'session.timeout.ms=6000', '-f', '%p:%o\\n', '-o', 'beginning', TOPIC], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(kcat);
+      let kcatOut = '';
+      kcat.stdout?.on('data', (d: Buffer) => (kcatOut += d.toString()));
+      await waitFor(
+        'kcat to join and the group to rebalance',
+        () => group(KCAT_GROUP)?.size === 2 && group(KCAT_GROUP)?.state === GroupState.Stable && coverAll(s) === false,
+        30_000,
+      );
+      expect(group(KCAT_GROUP)?.generationId).toBeGreaterThan(generation);
+      const kcatMember = [...(group(KCAT_GROUP)?.members.values() ?? [])].find((m) => m.groupInstanceId === null);
+      expect(kcatMember?.clientId).toBe('rdkafka');
+      expect(kcatMember?.assignment.length).toBeGreaterThan(0);
+      await waitFor('the static member to have half the partitions', () => s.assignment?.length === PARTITIONS / 2, 30_000);
 
-    await produce(20);
-    await waitFor('kcat to consume its partitions', () => kcatOut.trim().split('\n').filter((l) => l !== '').length > 0, 30_000);
+      await produce(20);
+      await waitFor(
+        'kcat to consume its partitions',
+        () =>
+          kcatOut
+            .trim()
+            .split('\n')
+            .filter((l) => l !== '').length > 0,
+        30_000,
+      );
 
-    // kcat leaves on SIGTERM (a dynamic member sends LeaveGroup): the static member takes everything back
-    kcat.kill('SIGTERM');
-    await waitFor('the static member to own every partition again', () => s.assignment?.length === PARTITIONS && group(KCAT_GROUP)?.size === 1, 30_000);
-    s.close();
-    await s.exited;
-  }, 120_000);
+      // kcat leaves on SIGTERM (a dynamic member sends LeaveGroup): the static member takes everything back
+      kcat.kill('SIGTERM');
+      await waitFor('the static member to own every partition again', () => s.assignment?.length === PARTITIONS && group(KCAT_GROUP)?.size === 1, 30_000);
+      s.close();
+      await s.exited;
+    },
+    120_000,
+  );
 });

@@ -86,7 +86,14 @@ describe('groups across kill -9 of the broker', () => {
     await send(0, 30);
 
     // a group that only stores offsets (an admin's commit, generation -1)
-    await admin.setOffsets({ groupId: 'bookkeeping', topic: TOPIC, partitions: [{ partition: 0, offset: '4' }, { partition: 1, offset: '7' }] });
+    await admin.setOffsets({
+      groupId: 'bookkeeping',
+      topic: TOPIC,
+      partitions: [
+        { partition: 0, offset: '4' },
+        { partition: 1, offset: '7' },
+      ],
+    });
 
     // a live consumer group that commits after each record
     const seen: string[] = [];
@@ -114,7 +121,9 @@ describe('groups across kill -9 of the broker', () => {
     expect(await committedOffsets(broker.port, 'bookkeeping')).toEqual(before.bookkeeping);
     const after = await describeGroup(broker.port, 'readers');
     expect(after).toMatchObject({ errorCode: ErrorCode.NONE, groupState: 'Stable', protocolType: 'consumer', protocolData: 'RoundRobinAssigner' });
-    expect(after.members.map((m) => [m.memberId, m.clientId, m.clientHost])).toEqual(before.described.members.map((m) => [m.memberId, m.clientId, m.clientHost]));
+    expect(after.members.map((m) => [m.memberId, m.clientId, m.clientHost])).toEqual(
+      before.described.members.map((m) => [m.memberId, m.clientId, m.clientHost]),
+    );
     expect(after.members[0].memberAssignment).toEqual(before.described.members[0].memberAssignment);
     // kafkajs' admin sees the same (OffsetFetch with the topic named)
     const viaKafkajs = await admin.fetchOffsets({ groupId: 'readers', topics: [TOPIC] });

@@ -68,7 +68,15 @@ describe('group APIs across versions', () => {
 
     const fetched = await raw.request(OffsetFetch, 10, {
       groups: [
-        { groupId: 'by-id', memberId: null, memberEpoch: -1, topics: [{ topicId, partitionIndexes: [0, 1] }, { topicId: UNKNOWN_ID, partitionIndexes: [0] }] },
+        {
+          groupId: 'by-id',
+          memberId: null,
+          memberEpoch: -1,
+          topics: [
+            { topicId, partitionIndexes: [0, 1] },
+            { topicId: UNKNOWN_ID, partitionIndexes: [0] },
+          ],
+        },
         { groupId: 'by-id', memberId: null, memberEpoch: -1, topics: null },
         { groupId: 'never-heard-of', memberId: null, memberEpoch: -1, topics: null },
       ],
@@ -76,10 +84,18 @@ describe('group APIs across versions', () => {
     });
     const [asked, all, none] = fetched.groups ?? [];
     expect(asked.topics.map((t) => [t.topicId, t.partitions.map((p) => [p.partitionIndex, p.committedOffset, p.errorCode])])).toEqual([
-      [topicId, [[0, -1n, ErrorCode.NONE], [1, 17n, ErrorCode.NONE]]],
+      [
+        topicId,
+        [
+          [0, -1n, ErrorCode.NONE],
+          [1, 17n, ErrorCode.NONE],
+        ],
+      ],
       [UNKNOWN_ID, [[0, -1n, ErrorCode.UNKNOWN_TOPIC_ID]]],
     ]);
-    expect(all.topics).toMatchObject([{ topicId, partitions: [{ partitionIndex: 1, committedOffset: 17n, committedLeaderEpoch: 0, metadata: 'ten', errorCode: ErrorCode.NONE }] }]);
+    expect(all.topics).toMatchObject([
+      { topicId, partitions: [{ partitionIndex: 1, committedOffset: 17n, committedLeaderEpoch: 0, metadata: 'ten', errorCode: ErrorCode.NONE }] },
+    ]);
     expect(none).toMatchObject({ groupId: 'never-heard-of', errorCode: ErrorCode.NONE, topics: [] });
 
     const v8 = await raw.request(OffsetFetch, 8, { groups: [{ groupId: 'by-id', topics: null }], requireStable: false });
@@ -89,10 +105,21 @@ describe('group APIs across versions', () => {
   });
 
   it('runs a whole generation at v0 (no rebalance timeout, no member id handed out first)', async () => {
-    const join = await raw.request(JoinGroup, 0, { groupId: 'old', sessionTimeoutMs: 5_000, memberId: '', protocolType: 'consumer', protocols: [{ name: 'range', metadata: subscription(['v']) }] });
+    const join = await raw.request(JoinGroup, 0, {
+      groupId: 'old',
+      sessionTimeoutMs: 5_000,
+      memberId: '',
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: subscription(['v']) }],
+    });
     expect(join).toMatchObject({ errorCode: ErrorCode.NONE, generationId: 1, protocolName: 'range' });
     expect(join.leader).toBe(join.memberId);
-    const sync = await raw.request(SyncGroup, 0, { groupId: 'old', generationId: 1, memberId: join.memberId, assignments: [{ memberId: join.memberId, assignment: Buffer.from('mine') }] });
+    const sync = await raw.request(SyncGroup, 0, {
+      groupId: 'old',
+      generationId: 1,
+      memberId: join.memberId,
+      assignments: [{ memberId: join.memberId, assignment: Buffer.from('mine') }],
+    });
     expect(sync).toMatchObject({ errorCode: ErrorCode.NONE });
     expect(sync.assignment.toString()).toBe('mine');
     expect((await raw.request(Heartbeat, 0, { groupId: 'old', generationId: 1, memberId: join.memberId })).errorCode).toBe(ErrorCode.NONE);
@@ -105,15 +132,34 @@ describe('group APIs across versions', () => {
   });
 
   it('answers JoinGroup v9 with the protocol type, and a rejoining static leader with SkipAssignment', async () => {
-    const body = { groupId: 'newest', sessionTimeoutMs: 5_000, rebalanceTimeoutMs: 5_000, memberId: '', groupInstanceId: 'pod-0', protocolType: 'consumer', protocols: [{ name: 'range', metadata: subscription(['v']) }], reason: 'test' };
+    const body = {
+      groupId: 'newest',
+      sessionTimeoutMs: 5_000,
+      rebalanceTimeoutMs: 5_000,
+      memberId: '',
+      groupInstanceId: 'pod-0',
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: subscription(['v']) }],
+      reason: 'test',
+    };
     const first = await raw.request(JoinGroup, 9, body);
     expect(first).toMatchObject({ errorCode: ErrorCode.NONE, generationId: 1, protocolType: 'consumer', protocolName: 'range', skipAssignment: false });
     expect(first.members).toEqual([{ memberId: first.memberId, groupInstanceId: 'pod-0', metadata: subscription(['v']) }]);
-    await raw.request(SyncGroup, 5, { groupId: 'newest', generationId: 1, memberId: first.memberId, groupInstanceId: 'pod-0', protocolType: 'consumer', protocolName: 'range', assignments: [] });
+    await raw.request(SyncGroup, 5, {
+      groupId: 'newest',
+      generationId: 1,
+      memberId: first.memberId,
+      groupInstanceId: 'pod-0',
+      protocolType: 'consumer',
+      protocolName: 'range',
+      assignments: [],
+    });
     const again = await raw.request(JoinGroup, 9, body);
     expect(again).toMatchObject({ errorCode: ErrorCode.NONE, generationId: 1, leader: again.memberId, skipAssignment: true });
     expect(again.memberId).not.toBe(first.memberId);
-    expect((await raw.request(Heartbeat, 4, { groupId: 'newest', generationId: 1, memberId: first.memberId, groupInstanceId: 'pod-0' })).errorCode).toBe(ErrorCode.FENCED_INSTANCE_ID);
+    expect((await raw.request(Heartbeat, 4, { groupId: 'newest', generationId: 1, memberId: first.memberId, groupInstanceId: 'pod-0' })).errorCode).toBe(
+      ErrorCode.FENCED_INSTANCE_ID,
+    );
     const leave = await raw.request(LeaveGroup, 5, { groupId: 'newest', members: [{ memberId: '', groupInstanceId: 'pod-0', reason: 'scale down' }] });
     expect(leave.members).toEqual([{ memberId: '', groupInstanceId: 'pod-0', errorCode: ErrorCode.NONE }]);
   });

@@ -146,7 +146,7 @@ describe('idempotent produce and read_committed over the wire', () => {
     expect((await produce(batch({ producerId, seq: 4 }))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
   });
 
-  it('DescribeProducers lists each producer\'s epoch, last sequence and open transaction', async () => {
+  it("DescribeProducers lists each producer's epoch, last sequence and open transaction", async () => {
     const { producerId } = await initProducerId();
     await produce(batch({ producerId, seq: 0, count: 4 }));
     await produce(batch({ producerId: 777n, seq: 0, transactional: true }), 'tx');
@@ -211,7 +211,7 @@ describe('idempotent produce and read_committed over the wire', () => {
     );
   });
 
-  it.skipIf(!hasKcat)('librdkafka (read_committed by default) drops an aborted transaction\'s records and waits for open ones', async () => {
+  it.skipIf(!hasKcat)("librdkafka (read_committed by default) drops an aborted transaction's records and waits for open ones", async () => {
     const rm = b.server.services.replicaManager;
     await produce(batch({ producerId: 1n, seq: 0, tag: 'plain' })); // 0
     await produce(batch({ producerId: 10n, seq: 0, count: 2, transactional: true, tag: 'aborted' }), 'a'); // 1-2

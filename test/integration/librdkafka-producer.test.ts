@@ -49,7 +49,10 @@ afterAll(async () => {
 function expectCompressedWith(topic: string, partition: number, codec: number): void {
   const codecs = codecsOnDisk(b.logDir, topic, partition);
   expect(codecs.has(codec), `codecs on disk: ${[...codecs]}`).toBe(true);
-  expect([...codecs].every((c) => c === codec || c === Compression.none), `codecs on disk: ${[...codecs]}`).toBe(true);
+  expect(
+    [...codecs].every((c) => c === codec || c === Compression.none),
+    `codecs on disk: ${[...codecs]}`,
+  ).toBe(true);
 }
 
 async function createTopic(topic: string): Promise<void> {
@@ -92,17 +95,20 @@ describe.skipIf(!hasKcat)(`kcat -P to a named partition${hasKcat ? '' : ` (skipp
     }
   });
 
-  it.skipIf(!hasConfluentKafka)(`a confluent-kafka Consumer with assign() reads the same records${hasConfluentKafka ? '' : ` (skipped: ${confluentKafkaMissing})`}`, async () => {
-    const all = await pythonConsume(b.bootstrap, topic, [0, 1, 2]);
-    for (let p = 0; p < PARTITIONS; p++) {
-      const records = all[p];
-      expectSameSequence(
-        records.map((r) => [r.offset, r.key, r.value]),
-        written[p],
-        `partition ${p}`,
-      );
-    }
-  });
+  it.skipIf(!hasConfluentKafka)(
+    `a confluent-kafka Consumer with assign() reads the same records${hasConfluentKafka ? '' : ` (skipped: ${confluentKafkaMissing})`}`,
+    async () => {
+      const all = await pythonConsume(b.bootstrap, topic, [0, 1, 2]);
+      for (let p = 0; p < PARTITIONS; p++) {
+        const records = all[p];
+        expectSameSequence(
+          records.map((r) => [r.offset, r.key, r.value]),
+          written[p],
+          `partition ${p}`,
+        );
+      }
+    },
+  );
 });
 
 describe.skipIf(!hasKcat)(`kcat -P through librdkafka's partitioner${hasKcat ? '' : ` (skipped: ${kcatMissing})`}`, () => {

@@ -67,7 +67,7 @@ describe.each(VARIANTS)('%s', (name, configs, segments) => {
     expect(segmentFiles(env.broker.logDir, topic, 0)).toHaveLength(segments);
   });
 
-  it('raw ListOffsets v7 returns the first offset at or after the time, with that record\'s timestamp', async () => {
+  it("raw ListOffsets v7 returns the first offset at or after the time, with that record's timestamp", async () => {
     for (const [what, asked, offset, ts] of CASES) {
       const r = await env.raw.listOffset(topic, 0, BigInt(T + asked));
       expect({ what, errorCode: r.errorCode, offset: Number(r.offset), timestamp: Number(r.timestamp) }).toEqual({

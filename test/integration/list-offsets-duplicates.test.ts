@@ -18,14 +18,30 @@ const latest = (partitionIndex: number): ListOffsetsPartition => ({ partitionInd
 const earliest = (partitionIndex: number): ListOffsetsPartition => ({ ...latest(partitionIndex), timestamp: -2n });
 
 /** [partition, error code, offset] of every entry of the answer, in request order. */
-async function listOffsets(version: number, topics: Array<{ name: string; partitions: ListOffsetsPartition[] }>): Promise<Array<[string, number, number, number]>> {
+async function listOffsets(
+  version: number,
+  topics: Array<{ name: string; partitions: ListOffsetsPartition[] }>,
+): Promise<Array<[string, number, number, number]>> {
   const res = await env.raw.send(ListOffsets, version, { replicaId: -1, isolationLevel: 0, timeoutMs: 10_000, topics });
   return res.topics.flatMap((t) => t.partitions.map((p): [string, number, number, number] => [t.name, p.partitionIndex, p.errorCode, Number(p.offset)]));
 }
 
 beforeAll(async () => {
-  await env.admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 2 }, { topic: OTHER, numPartitions: 1 }] });
-  await env.producer.send({ topic: TOPIC, acks: -1, messages: [{ partition: 0, value: 'a' }, { partition: 0, value: 'b' }, { partition: 1, value: 'c' }] });
+  await env.admin.createTopics({
+    topics: [
+      { topic: TOPIC, numPartitions: 2 },
+      { topic: OTHER, numPartitions: 1 },
+    ],
+  });
+  await env.producer.send({
+    topic: TOPIC,
+    acks: -1,
+    messages: [
+      { partition: 0, value: 'a' },
+      { partition: 0, value: 'b' },
+      { partition: 1, value: 'c' },
+    ],
+  });
 });
 
 describe('ListOffsets with a partition named twice', () => {

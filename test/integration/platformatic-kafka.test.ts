@@ -6,15 +6,7 @@
  * offset the producer was given. Its `consume()` stream, which always joins a consumer group, is
  * checked too.
  */
-import {
-  Admin,
-  Consumer,
-  Producer,
-  ProduceAcks,
-  stringDeserializers,
-  stringSerializers,
-  type CompressionAlgorithmValue,
-} from '@platformatic/kafka';
+import { Admin, Consumer, Producer, ProduceAcks, stringDeserializers, stringSerializers, type CompressionAlgorithmValue } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { removeDir, startBroker, type TestBroker } from '../support/broker.js';

@@ -101,7 +101,10 @@ async function sendOne(
 
 /** Every acknowledged record is in `served` at its offset, and `served` has no gaps from 0. */
 function expectAllAcknowledgedServed(served: Rec[], acked: Rec[], label: string): void {
-  expect(served.map((r) => r.offset), `${label}: offsets`).toEqual(served.map((_, i) => i));
+  expect(
+    served.map((r) => r.offset),
+    `${label}: offsets`,
+  ).toEqual(served.map((_, i) => i));
   const byOffset = new Map(served.map((r) => [r.offset, r]));
   const missing = acked.filter((a) => JSON.stringify(byOffset.get(a.offset)) !== JSON.stringify(a));
   expect(missing.slice(0, 5), `${label}: ${missing.length} acknowledged record(s) not served as acknowledged`).toEqual([]);
@@ -206,7 +209,11 @@ describe('a damaged tail of the active segment', () => {
    * Writes SENDS batches to one partition, stops the broker with `signal`, damages the last batch
    * of the newest segment with `damage`, restarts, and checks what the broker says and serves.
    */
-  async function damageAndRestart(signal: 'SIGTERM' | 'SIGKILL', damage: (file: string, last: { position: number; size: number }) => void, expectedReason: RegExp): Promise<void> {
+  async function damageAndRestart(
+    signal: 'SIGTERM' | 'SIGKILL',
+    damage: (file: string, last: { position: number; size: number }) => void,
+    expectedReason: RegExp,
+  ): Promise<void> {
     const logDir = newLogDir();
     let broker = await start(logDir);
     let kafka = kafkaClient(broker.bootstrap);

@@ -62,7 +62,13 @@ describe('fencing and transaction timeouts', () => {
     const zombie = kafkaProducer(kafka, { transactionalId: 'fence-me', maxInFlightRequests: 1, idempotent: true });
     await zombie.connect();
     const zombieTxn = await zombie.transaction();
-    await zombieTxn.send({ topic: TOPIC, messages: [{ partition: 0, value: 'zombie-1' }, { partition: 1, value: 'zombie-2' }] });
+    await zombieTxn.send({
+      topic: TOPIC,
+      messages: [
+        { partition: 0, value: 'zombie-1' },
+        { partition: 1, value: 'zombie-2' },
+      ],
+    });
 
     const successor = kafkaProducer(kafka, { transactionalId: 'fence-me', maxInFlightRequests: 1, idempotent: true });
     await successor.connect();
@@ -98,7 +104,10 @@ describe('fencing and transaction timeouts', () => {
     const seen = await readCommitted('stuck-readers', 15_000, (s) => s.includes('after-1'));
     expect(seen.filter((v) => v !== 'successor-1')).toEqual(['after-1']);
     expect(Date.now() - started).toBeGreaterThan(500);
-    await waitFor('the timed-out transaction to be aborted', () => b.server.services.transactionCoordinator.handleDescribeTransactions('stuck').transactionState === 'CompleteAbort');
+    await waitFor(
+      'the timed-out transaction to be aborted',
+      () => b.server.services.transactionCoordinator.handleDescribeTransactions('stuck').transactionState === 'CompleteAbort',
+    );
     expect(b.server.services.transactionCoordinator.handleDescribeTransactions('stuck').producerEpoch).toBe(1);
 
     await expect(stuckTxn.commit()).rejects.toThrow(FENCED);

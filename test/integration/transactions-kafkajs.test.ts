@@ -56,50 +56,54 @@ describe('transactions with kafkajs', () => {
     return out;
   }
 
-  it.skipIf(!hasKcat)(`shows committed records to read_committed readers, never aborted ones (${hasKcat ? 'kcat' : kcatMissing})`, async () => {
-    const producer = kafkaProducer(kafka, { transactionalId: 'kafkajs-orders', maxInFlightRequests: 1, idempotent: true });
-    await producer.connect();
-    const send = async (prefix: string, outcome: 'commit' | 'abort' | 'open') => {
-      const txn = await producer.transaction();
-      await txn.send({ topic: TOPIC, messages: [0, 1, 0, 1].map((partition, i) => ({ partition, value: `${prefix}-${i}` })) });
-      if (outcome === 'commit') await txn.commit();
-      if (outcome === 'abort') await txn.abort();
-      return txn;
-    };
-    await send('a', 'commit');
-    await send('b', 'abort');
-    await send('c', 'commit');
-    const open = await send('d', 'open');
+  it.skipIf(!hasKcat)(
+    `shows committed records to read_committed readers, never aborted ones (${hasKcat ? 'kcat' : kcatMissing})`,
+    async () => {
+      const producer = kafkaProducer(kafka, { transactionalId: 'kafkajs-orders', maxInFlightRequests: 1, idempotent: true });
+      await producer.connect();
+      const send = async (prefix: string, outcome: 'commit' | 'abort' | 'open') => {
+        const txn = await producer.transaction();
+        await txn.send({ topic: TOPIC, messages: [0, 1, 0, 1].map((partition, i) => ({ partition, value: `${prefix}-${i}` })) });
+        if (outcome === 'commit') await txn.commit();
+        if (outcome === 'abort') await txn.abort();
+        return txn;
+      };
+      await send('a', 'commit');
+      await send('b', 'abort');
+      await send('c', 'commit');
+      const open = await send('d', 'open');
 
-    // the open transaction holds read_committed readers back at its first records
-    expect(await kcatValues('read_committed')).toEqual([
-      ['a-0', 'a-2', 'c-0', 'c-2'],
-      ['a-1', 'a-3', 'c-1', 'c-3'],
-    ]);
-    expect((await kcatValues('read_uncommitted'))[0]).toEqual(['a-0', 'a-2', 'b-0', 'b-2', 'c-0', 'c-2', 'd-0', 'd-2']);
-    // kafkajs' admin asks ListOffsets read_committed: latest is the last stable offset, the open
-    // transaction's first offset (3 transactions of 2 records and a marker per partition before it)
-    expect((await admin.fetchTopicOffsets(TOPIC)).map((p) => p.high)).toEqual(['9', '9']);
+      // the open transaction holds read_committed readers back at its first records
+      expect(await kcatValues('read_committed')).toEqual([
+        ['a-0', 'a-2', 'c-0', 'c-2'],
+        ['a-1', 'a-3', 'c-1', 'c-3'],
+      ]);
+      expect((await kcatValues('read_uncommitted'))[0]).toEqual(['a-0', 'a-2', 'b-0', 'b-2', 'c-0', 'c-2', 'd-0', 'd-2']);
+      // kafkajs' admin asks ListOffsets read_committed: latest is the last stable offset, the open
+      // transaction's first offset (3 transactions of 2 records and a marker per partition before it)
+      expect((await admin.fetchTopicOffsets(TOPIC)).map((p) => p.high)).toEqual(['9', '9']);
 
-    await open.commit();
-    expect((await admin.fetchTopicOffsets(TOPIC)).map((p) => p.high)).toEqual(['12', '12']);
-    expect(await kcatValues('read_committed')).toEqual([
-      ['a-0', 'a-2', 'c-0', 'c-2', 'd-0', 'd-2'],
-      ['a-1', 'a-3', 'c-1', 'c-3', 'd-1', 'd-3'],
-    ]);
+      await open.commit();
+      expect((await admin.fetchTopicOffsets(TOPIC)).map((p) => p.high)).toEqual(['12', '12']);
+      expect(await kcatValues('read_committed')).toEqual([
+        ['a-0', 'a-2', 'c-0', 'c-2', 'd-0', 'd-2'],
+        ['a-1', 'a-3', 'c-1', 'c-3', 'd-1', 'd-3'],
+      ]);
 
-    // a kafkajs consumer (read_committed is its default) sees the same
-    const consumer = kafka.consumer({ groupId: 'kafkajs-reader', readUncommitted: false, maxWaitTimeInMs: 100 });
-    await consumer.connect();
-    await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
-    const seen: string[] = [];
-    await consumer.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
-    await waitFor('the consumer to read the committed records', () => seen.length >= 12);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(seen.sort()).toEqual(['a-0', 'a-1', 'a-2', 'a-3', 'c-0', 'c-1', 'c-2', 'c-3', 'd-0', 'd-1', 'd-2', 'd-3']);
-    await consumer.disconnect();
-    await producer.disconnect();
-  }, 90_000);
+      // a kafkajs consumer (read_committed is its default) sees the same
+      const consumer = kafka.consumer({ groupId: 'kafkajs-reader', readUncommitted: false, maxWaitTimeInMs: 100 });
+      await consumer.connect();
+      await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+      const seen: string[] = [];
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+      await waitFor('the consumer to read the committed records', () => seen.length >= 12);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen.sort()).toEqual(['a-0', 'a-1', 'a-2', 'a-3', 'c-0', 'c-1', 'c-2', 'c-3', 'd-0', 'd-1', 'd-2', 'd-3']);
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+    90_000,
+  );
 
   it("commits a group's offsets with the transaction, and never when it aborts", async () => {
     const group = 'kafkajs-copier';
@@ -110,7 +114,18 @@ describe('transactions with kafkajs', () => {
 
     const txn = await producer.transaction();
     await txn.send({ topic: TOPIC, messages: [{ partition: 0, value: 'x' }] });
-    await txn.sendOffsets({ consumerGroupId: group, topics: [{ topic: TOPIC, partitions: [{ partition: 0, offset: '3' }, { partition: 1, offset: '4' }] }] });
+    await txn.sendOffsets({
+      consumerGroupId: group,
+      topics: [
+        {
+          topic: TOPIC,
+          partitions: [
+            { partition: 0, offset: '3' },
+            { partition: 1, offset: '4' },
+          ],
+        },
+      ],
+    });
     expect(await committed()).toEqual(['-1', '-1']); // staged, not visible yet
     await txn.commit();
     expect(await committed()).toEqual(['3', '4']);
@@ -123,7 +138,10 @@ describe('transactions with kafkajs', () => {
     // the CLI sees the transactional ids the coordinator holds
     const list = await runCli(['transactions', '--bootstrap-server', b.bootstrap, '--list']);
     expect(list.code).toBe(0);
-    const rows = list.stdout.trim().split('\n').map((l) => l.split('\t').map((c) => c.trim()));
+    const rows = list.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t').map((c) => c.trim()));
     expect(rows[0]).toEqual(['TransactionalId', 'Coordinator', 'ProducerId', 'TransactionState', '']);
     expect(rows.find((r) => r[0] === 'kafkajs-offsets')?.[3]).toBe('CompleteAbort');
 
@@ -131,7 +149,10 @@ describe('transactions with kafkajs', () => {
     await open.send({ topic: TOPIC, messages: [{ partition: 1, value: 'y' }] });
     const describe = await runCli(['transactions', '--bootstrap-server', b.bootstrap, '--describe', '--transactional-id', 'kafkajs-offsets']);
     expect(describe.code).toBe(0);
-    const [header, row] = describe.stdout.trim().split('\n').map((l) => l.split('\t').map((c) => c.trim()));
+    const [header, row] = describe.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t').map((c) => c.trim()));
     expect(header.slice(0, 9)).toEqual([
       'CoordinatorId',
       'TransactionalId',

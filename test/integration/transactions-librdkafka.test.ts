@@ -62,7 +62,10 @@ describe.skipIf(!hasConfluentKafka || !hasKcat)(`transactions with librdkafka ($
 
     const total = PARTITIONS * PER_PARTITION;
     const { stdout } = await run(PYTHON, [SCRIPT, 'copy', b.bootstrap, INPUT, OUTPUT, GROUP, 'lib-copier-tx', String(total)], { timeoutMs: 90_000 });
-    const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; records?: number });
+    const events = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; records?: number });
     expect(events.filter((e) => e.event === 'aborted').length).toBe(1);
     expect(events.filter((e) => e.event === 'committed').reduce((n, e) => n + (e.records ?? 0), 0)).toBe(total);
 

@@ -59,7 +59,10 @@ describe('transaction APIs over the wire', () => {
     return (await raw.send(EndTxn, version, { transactionalId, producerId, producerEpoch, committed })).errorCode;
   }
 
-  async function txnOffsetCommit(version: number, body: Partial<TxnOffsetCommitRequest> & Pick<TxnOffsetCommitRequest, 'transactionalId' | 'producerId' | 'producerEpoch'>) {
+  async function txnOffsetCommit(
+    version: number,
+    body: Partial<TxnOffsetCommitRequest> & Pick<TxnOffsetCommitRequest, 'transactionalId' | 'producerId' | 'producerEpoch'>,
+  ) {
     const res = await raw.send(TxnOffsetCommit, version, {
       groupId: 'raw-group',
       generationId: -1,
@@ -111,13 +114,24 @@ describe('transaction APIs over the wire', () => {
       [2, ErrorCode.PRODUCER_FENCED],
       [3, ErrorCode.PRODUCER_FENCED],
     ] as const) {
-      expect(await addPartitions(version, 'raw-stale', old.producerId, old.producerEpoch, [0, 1]), `AddPartitionsToTxn v${version}`).toEqual([expected, expected]);
-      const addOffsets = await raw.send(AddOffsetsToTxn, version, { transactionalId: 'raw-stale', producerId: old.producerId, producerEpoch: old.producerEpoch, groupId: 'g' });
+      expect(await addPartitions(version, 'raw-stale', old.producerId, old.producerEpoch, [0, 1]), `AddPartitionsToTxn v${version}`).toEqual([
+        expected,
+        expected,
+      ]);
+      const addOffsets = await raw.send(AddOffsetsToTxn, version, {
+        transactionalId: 'raw-stale',
+        producerId: old.producerId,
+        producerEpoch: old.producerEpoch,
+        groupId: 'g',
+      });
       expect(addOffsets.errorCode, `AddOffsetsToTxn v${version}`).toBe(expected);
       expect(await endTxn(version, 'raw-stale', old.producerId, old.producerEpoch), `EndTxn v${version}`).toBe(expected);
     }
     // the current epoch works; a partition that does not exist spoils the whole request
-    expect(await addPartitions(3, 'raw-stale', current.producerId, current.producerEpoch, [0, 7])).toEqual([ErrorCode.OPERATION_NOT_ATTEMPTED, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+    expect(await addPartitions(3, 'raw-stale', current.producerId, current.producerEpoch, [0, 7])).toEqual([
+      ErrorCode.OPERATION_NOT_ATTEMPTED,
+      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    ]);
     expect(await addPartitions(3, 'raw-stale', current.producerId, current.producerEpoch, [0, 1])).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
     expect(await endTxn(3, 'raw-stale', current.producerId, current.producerEpoch, false)).toBe(ErrorCode.NONE);
   });
@@ -128,16 +142,42 @@ describe('transaction APIs over the wire', () => {
     await addPartitions(3, 'raw-batched', p.producerId, p.producerEpoch, [0]);
     const res = await raw.send(AddPartitionsToTxn, 5, {
       transactions: [
-        { transactionalId: 'raw-batched', producerId: p.producerId, producerEpoch: p.producerEpoch, verifyOnly: true, topics: [{ name: TOPIC, partitions: [0, 1] }] },
-        { transactionalId: 'raw-batched-2', producerId: q.producerId, producerEpoch: q.producerEpoch, verifyOnly: false, topics: [{ name: TOPIC, partitions: [1] }] },
-        { transactionalId: 'raw-batched-2', producerId: q.producerId, producerEpoch: q.producerEpoch + 1, verifyOnly: true, topics: [{ name: TOPIC, partitions: [1] }] },
+        {
+          transactionalId: 'raw-batched',
+          producerId: p.producerId,
+          producerEpoch: p.producerEpoch,
+          verifyOnly: true,
+          topics: [{ name: TOPIC, partitions: [0, 1] }],
+        },
+        {
+          transactionalId: 'raw-batched-2',
+          producerId: q.producerId,
+          producerEpoch: q.producerEpoch,
+          verifyOnly: false,
+          topics: [{ name: TOPIC, partitions: [1] }],
+        },
+        {
+          transactionalId: 'raw-batched-2',
+          producerId: q.producerId,
+          producerEpoch: q.producerEpoch + 1,
+          verifyOnly: true,
+          topics: [{ name: TOPIC, partitions: [1] }],
+        },
       ],
     });
     expect(res.errorCode).toBe(ErrorCode.NONE);
     const codes = res.resultsByTransaction?.map((t) => t.topicResults.flatMap((r) => r.resultsByPartition.map((x) => x.partitionErrorCode)));
     expect(codes).toEqual([[ErrorCode.NONE, ErrorCode.TRANSACTION_ABORTABLE], [ErrorCode.NONE], [ErrorCode.PRODUCER_FENCED]]);
     const v4 = await raw.send(AddPartitionsToTxn, 4, {
-      transactions: [{ transactionalId: 'raw-batched', producerId: p.producerId, producerEpoch: p.producerEpoch, verifyOnly: true, topics: [{ name: TOPIC, partitions: [1] }] }],
+      transactions: [
+        {
+          transactionalId: 'raw-batched',
+          producerId: p.producerId,
+          producerEpoch: p.producerEpoch,
+          verifyOnly: true,
+          topics: [{ name: TOPIC, partitions: [1] }],
+        },
+      ],
     });
     expect(v4.resultsByTransaction?.[0].topicResults[0].resultsByPartition[0].partitionErrorCode).toBe(ErrorCode.INVALID_TXN_STATE);
     expect(b.server.services.transactionCoordinator.handleDescribeTransactions('raw-batched').topics).toEqual([{ topic: TOPIC, partitions: [0] }]);
@@ -189,7 +229,10 @@ describe('transaction APIs over the wire', () => {
     expect(all.errorCode).toBe(ErrorCode.NONE);
     expect(all.transactionStates.map((s) => s.transactionalId)).toContain('raw-describe');
     const filtered = await raw.send(ListTransactions, 1, { stateFilters: ['Ongoing', 'Weird'], producerIdFilters: [p.producerId], durationFilter: -1n });
-    expect(filtered).toMatchObject({ unknownStateFilters: ['Weird'], transactionStates: [{ transactionalId: 'raw-describe', producerId: p.producerId, transactionState: 'Ongoing' }] });
+    expect(filtered).toMatchObject({
+      unknownStateFilters: ['Weird'],
+      transactionStates: [{ transactionalId: 'raw-describe', producerId: p.producerId, transactionState: 'Ongoing' }],
+    });
     await endTxn(3, 'raw-describe', p.producerId, p.producerEpoch, false);
   });
 });

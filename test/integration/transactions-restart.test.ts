@@ -105,7 +105,10 @@ describe.skipIf(!hasKcat)(`transactions across kill -9 of the broker (${hasKcat 
     for (let p = 0; p < PARTITIONS; p++) expect(sets[p].size, `no duplicates in partition ${p}`).toBe(visible[p].length);
     const all = new Set(visible.flat());
     for (const value of all) {
-      expect(sets.map((s) => s.has(value)), `transaction ${value} on every partition or none`).toEqual(Array(PARTITIONS).fill(true));
+      expect(
+        sets.map((s) => s.has(value)),
+        `transaction ${value} on every partition or none`,
+      ).toEqual(Array(PARTITIONS).fill(true));
     }
     for (const value of outcomes.committed) expect(all.has(value), `acknowledged commit ${value}`).toBe(true);
     for (const value of outcomes.aborted) expect(all.has(value), `acknowledged abort ${value}`).toBe(false);

@@ -37,14 +37,19 @@ interface Input {
   headers?: Record<string, string>;
 }
 
-const order = (partition: number, n: number): Input => ({ key: `${partition === 0 ? 'a' : 'b'}${n % 5}`, value: JSON.stringify({ id: `${partition}-${n}`, amount: n }), partition });
+const order = (partition: number, n: number): Input => ({
+  key: `${partition === 0 ? 'a' : 'b'}${n % 5}`,
+  value: JSON.stringify({ id: `${partition}-${n}`, amount: n }),
+  partition,
+});
 const poison = (partition: number, key: string): Input => ({ key, value: POISON, partition, headers: { 'trace-id': `poison-${partition}` } });
 
 async function produce(b: StreamsBroker, inputs: Input[]): Promise<void> {
   const producer = b.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
-    for (const i of inputs) await producer.send({ topic: 'orders', acks: -1, messages: [{ key: i.key, value: i.value, partition: i.partition, headers: i.headers }] });
+    for (const i of inputs)
+      await producer.send({ topic: 'orders', acks: -1, messages: [{ key: i.key, value: i.value, partition: i.partition, headers: i.headers }] });
   } finally {
     await producer.disconnect();
   }
@@ -78,14 +83,20 @@ describe('a record that does not deserialize', () => {
     // Killed and restarted, with another poison record on the way: the first two are not seen again.
     await app.kill();
     const firstLog = app.output;
-    const second: Input[] = [...Array.from({ length: 5 }, (_, n) => order(0, 20 + n)), poison(0, 'a0'), ...Array.from({ length: 5 }, (_, n) => order(0, 26 + n)), ...Array.from({ length: 5 }, (_, n) => order(1, 21 + n))];
+    const second: Input[] = [
+      ...Array.from({ length: 5 }, (_, n) => order(0, 20 + n)),
+      poison(0, 'a0'),
+      ...Array.from({ length: 5 }, (_, n) => order(0, 26 + n)),
+      ...Array.from({ length: 5 }, (_, n) => order(1, 21 + n)),
+    ];
     await produce(b, second);
     app.restart();
     await waitForCommitted(b.admin, 'orders-dlq-app', 'orders', [31, 26], 60_000, () => app.output);
     await app.stop();
     const secondLog = app.output.slice(firstLog.length);
 
-    const skipped = /WARN Failed to deserialize the value of the record at (orders-\d@\d+) with serde Json: .*; skipping the record \(to the dead-letter topic orders-dlq\)/g;
+    const skipped =
+      /WARN Failed to deserialize the value of the record at (orders-\d@\d+) with serde Json: .*; skipping the record \(to the dead-letter topic orders-dlq\)/g;
     expect([...firstLog.matchAll(skipped)].map((m) => m[1]).sort()).toEqual(['orders-0@10', 'orders-1@20']);
     expect([...secondLog.matchAll(skipped)].map((m) => m[1])).toEqual(['orders-0@25']);
 
@@ -97,19 +108,27 @@ describe('a record that does not deserialize', () => {
     ]);
     // The dead-letter topic: each poison record once, its own key, value and headers, and the error.
     const dlq = (t.get('orders-dlq') as RawRecord[][])[0];
-    expect(dlq.map((r) => [str(r.key), str(r.value), str(r.headers['__streams.errors.partition'] as Buffer), str(r.headers['__streams.errors.offset'] as Buffer)]).sort()).toEqual([
+    expect(
+      dlq
+        .map((r) => [str(r.key), str(r.value), str(r.headers['__streams.errors.partition'] as Buffer), str(r.headers['__streams.errors.offset'] as Buffer)])
+        .sort(),
+    ).toEqual([
       ['a0', POISON, '0', '25'],
       ['a1', POISON, '0', '10'],
       ['b3', POISON, '1', '20'],
     ]);
-    const byOrigin = new Map(dlq.map((r) => [`${str(r.headers['__streams.errors.partition'] as Buffer)}@${str(r.headers['__streams.errors.offset'] as Buffer)}`, r]));
+    const byOrigin = new Map(
+      dlq.map((r) => [`${str(r.headers['__streams.errors.partition'] as Buffer)}@${str(r.headers['__streams.errors.offset'] as Buffer)}`, r]),
+    );
     for (const [origin, r] of byOrigin) {
       const [partition, offset] = origin.split('@');
       expect(str(r.value)).toBe(POISON);
       expect(str(r.headers['trace-id'] as Buffer)).toBe(`poison-${partition}`);
       expect(str(r.headers['__streams.errors.topic'] as Buffer)).toBe('orders');
       expect(str(r.headers['__streams.errors.exception'] as Buffer)).toBe('SerializationError');
-      expect(str(r.headers['__streams.errors.message'] as Buffer)).toMatch(new RegExp(`^Failed to deserialize the value of the record at orders-${partition}@${offset} with serde Json: `));
+      expect(str(r.headers['__streams.errors.message'] as Buffer)).toMatch(
+        new RegExp(`^Failed to deserialize the value of the record at orders-${partition}@${offset} with serde Json: `),
+      );
       expect(str(r.headers['__streams.errors.stacktrace'] as Buffer)).toMatch(/\n\s+at /);
     }
 
@@ -122,11 +141,14 @@ describe('a record that does not deserialize', () => {
       return m;
     };
     const good = orders.flat().filter((r) => str(r.value) !== POISON);
-    const expectedValid = new Map([...byKey(good)].map(([k, vs]) => [k, vs.map((v) => ({ ...(v as { amount: number }), doubled: 2 * (v as { amount: number }).amount }))]));
+    const expectedValid = new Map(
+      [...byKey(good)].map(([k, vs]) => [k, vs.map((v) => ({ ...(v as { amount: number }), doubled: 2 * (v as { amount: number }).amount }))]),
+    );
     expect(byKey((t.get('valid') as RawRecord[][]).flat())).toEqual(expectedValid);
     expect((t.get('valid') as RawRecord[][]).flat()).toHaveLength(54);
     const counts = new Map<string, number[]>();
-    for (const r of (t.get('order-counts') as RawRecord[][]).flat()) counts.set(str(r.key) as string, [...(counts.get(str(r.key) as string) ?? []), Number((r.value as Buffer).readBigInt64BE(0))]);
+    for (const r of (t.get('order-counts') as RawRecord[][]).flat())
+      counts.set(str(r.key) as string, [...(counts.get(str(r.key) as string) ?? []), Number((r.value as Buffer).readBigInt64BE(0))]);
     const expectedCounts = new Map<string, number[]>();
     for (const r of good) {
       const k = str(r.key) as string;
@@ -154,7 +176,10 @@ describe('a record that does not deserialize', () => {
     cleanups.push(async () => void (await streams.close({ timeout: 10_000 })));
     const states: KafkaStreamsState[] = [];
     streams.setStateListener((s) => states.push(s));
-    await produce(b, Array.from({ length: 10 }, (_, n) => order(0, n)));
+    await produce(
+      b,
+      Array.from({ length: 10 }, (_, n) => order(0, n)),
+    );
     await streams.start();
     // The records before the poison one are committed before it arrives.
     await waitForCommitted(b.admin, 'orders-fail-app', 'orders', [10]);
@@ -181,7 +206,10 @@ describe('a record that does not deserialize', () => {
 describe('a record the broker refuses', () => {
   it("stops the application with the default production handler ('fail') instead of being retried forever", async () => {
     const b = await broker({ orders: 1 });
-    await b.admin.createTopics({ topics: [{ topic: 'small', numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '1000' }] }], waitForLeaders: true });
+    await b.admin.createTopics({
+      topics: [{ topic: 'small', numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '1000' }] }],
+      waitForLeaders: true,
+    });
     const builder = new StreamsBuilder();
     builder
       .stream('orders', { keySerde: Serdes.String(), valueSerde: Serdes.String() })
@@ -190,7 +218,12 @@ describe('a record the broker refuses', () => {
     const logger = recordingLogger();
     const streams = new KafkaStreams(
       builder.build(),
-      { 'application.id': 'refused-app', 'bootstrap.servers': b.bootstrap, 'processing.guarantee': 'exactly_once', 'state.dir': b.tempDir('skein-refused-state-') },
+      {
+        'application.id': 'refused-app',
+        'bootstrap.servers': b.bootstrap,
+        'processing.guarantee': 'exactly_once',
+        'state.dir': b.tempDir('skein-refused-state-'),
+      },
       { logger },
     );
     cleanups.push(async () => void (await streams.close({ timeout: 10_000 })));
@@ -199,7 +232,9 @@ describe('a record the broker refuses', () => {
     await streams.waitForState('ERROR', 30_000);
     const errors = logger.lines.filter((l) => l.level === 'error').map((l) => l.message);
     expect(errors).toContainEqual(
-      expect.stringMatching(/^Shutting down after a stream thread failed: Task 0_0 could not write its records: the broker refused them \(.*larger than the max message size.*\); default\.production\.exception\.handler is 'fail'$/),
+      expect.stringMatching(
+        /^Shutting down after a stream thread failed: Task 0_0 could not write its records: the broker refused them \(.*larger than the max message size.*\); default\.production\.exception\.handler is 'fail'$/,
+      ),
     );
     expect(await committedOffsets(b.admin, 'refused-app', 'orders')).toEqual([-1]);
   }, 60_000);

@@ -146,7 +146,7 @@ describe('describe()', () => {
     );
   });
 
-  it('a named split names its branches after it; a node named by the user keeps its name', () => {
+  it('a named split names its branches after it; a node named by the user keeps its name and still burns a counter value, as in Kafka Streams', () => {
     const b = new StreamsBuilder();
     const branches = b
       .stream<string, number>('orders', { keySerde: S, valueSerde: Serdes.Int32() })
@@ -167,9 +167,9 @@ describe('describe()', () => {
         '      --> not-huge',
         '      <-- route-',
         '    Processor: not-huge (stores: [])',
-        '      --> KSTREAM-SINK-0000000002',
+        '      --> KSTREAM-SINK-0000000004',
         '      <-- route-big',
-        '    Sink: KSTREAM-SINK-0000000002 (topic: big)',
+        '    Sink: KSTREAM-SINK-0000000004 (topic: big)',
         '      <-- not-huge',
         '',
         '',
@@ -312,7 +312,13 @@ describe('describe()', () => {
   it('gives the same structure as data: sub-topologies, nodes, their neighbours, topics and stores', () => {
     const d = wordCount().describe();
     expect(d.subtopologies.map((s) => s.nodes.map((n) => n.name))).toEqual([
-      ['KSTREAM-SOURCE-0000000000', 'KSTREAM-FLATMAPVALUES-0000000001', 'KSTREAM-KEY-SELECT-0000000002', 'counts-store-repartition-filter', 'counts-store-repartition-sink'],
+      [
+        'KSTREAM-SOURCE-0000000000',
+        'KSTREAM-FLATMAPVALUES-0000000001',
+        'KSTREAM-KEY-SELECT-0000000002',
+        'counts-store-repartition-filter',
+        'counts-store-repartition-sink',
+      ],
       ['counts-store-repartition-source', 'KSTREAM-AGGREGATE-0000000003', 'KTABLE-TOSTREAM-0000000007', 'KSTREAM-SINK-0000000008'],
     ]);
     const agg = d.subtopologies[1].nodes[1];

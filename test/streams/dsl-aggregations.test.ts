@@ -122,7 +122,10 @@ describe.each(MATRIX)('groupBy(word).count() through a repartition topic, %s sto
         counts.set(w, (counts.get(w) ?? 0) + 1);
         expected.push({ key: w, value: counts.get(w) as number, timestamp: l.timestamp });
       }
-      expect(perLine[i].map((u) => ({ key: u.key, value: u.value })), `line ${i}`).toEqual(expected.map((u) => ({ key: u.key, value: u.value })));
+      expect(
+        perLine[i].map((u) => ({ key: u.key, value: u.value })),
+        `line ${i}`,
+      ).toEqual(expected.map((u) => ({ key: u.key, value: u.value })));
     }
     const store = d.getKeyValueStore<string, number>('word-counts');
     for (const w of WORDS) expect(store.get(w)).toBe(counts.get(w));
@@ -152,7 +155,17 @@ describe('caching', () => {
       { key: 'a', value: 6, timestamp: 5 },
       { key: 'b', value: 3, timestamp: 5 },
     ]);
-    expect((await run({ 'statestore.cache.max.bytes': 0 })).map((u) => `${u.key}=${u.value}`)).toEqual(['a=1', 'a=2', 'a=3', 'a=4', 'a=5', 'a=6', 'b=1', 'b=2', 'b=3']);
+    expect((await run({ 'statestore.cache.max.bytes': 0 })).map((u) => `${u.key}=${u.value}`)).toEqual([
+      'a=1',
+      'a=2',
+      'a=3',
+      'a=4',
+      'a=5',
+      'a=6',
+      'b=1',
+      'b=2',
+      'b=3',
+    ]);
   });
 
   it('a cache smaller than one entry evicts, and so forwards, every write: the same updates as without a cache', async () => {
@@ -260,11 +273,27 @@ describe('reduce and aggregate', () => {
   it('a Grouped name names the repartition topic; without one it is the store’s', async () => {
     const b = new StreamsBuilder();
     const s = b.stream<string, string>('lines', { keySerde: S, valueSerde: S });
-    s.groupBy((_k, v) => v, { name: 'by-value', keySerde: S }).count().toStream().to('out1', { valueSerde: L });
-    s.selectKey((k) => `${k}!`).groupByKey({ keySerde: S }).count({ storeName: 'bang' }).toStream().to('out2', { valueSerde: L });
+    s.groupBy((_k, v) => v, { name: 'by-value', keySerde: S })
+      .count()
+      .toStream()
+      .to('out1', { valueSerde: L });
+    s.selectKey((k) => `${k}!`)
+      .groupByKey({ keySerde: S })
+      .count({ storeName: 'bang' })
+      .toStream()
+      .to('out2', { valueSerde: L });
     const d = driverFor(b.build(), { 'application.id': 'names' });
     await d.createInputTopic('lines', S, S).pipeInput('k', 'v');
-    expect([...d.producedTopicNames()].sort()).toEqual(['names-bang-changelog', 'names-bang-repartition', 'names-by-value-repartition', expect.stringMatching(/^names-KSTREAM-AGGREGATE-STATE-STORE-\d{10}-changelog$/), 'out1', 'out2'].sort());
+    expect([...d.producedTopicNames()].sort()).toEqual(
+      [
+        'names-bang-changelog',
+        'names-bang-repartition',
+        'names-by-value-repartition',
+        expect.stringMatching(/^names-KSTREAM-AGGREGATE-STATE-STORE-\d{10}-changelog$/),
+        'out1',
+        'out2',
+      ].sort(),
+    );
     expect(d.createOutputTopic('out1', S, L).readKeyValuesToList()).toEqual([{ key: 'v', value: 1 }]);
     expect(d.createOutputTopic('out2', S, L).readKeyValuesToList()).toEqual([{ key: 'k!', value: 1 }]);
   });
@@ -282,14 +311,21 @@ describe('the same aggregations, whatever the store', () => {
 
   it('reduce, aggregate and a regrouped table count end with identical stores, equal to the model', async () => {
     const rnd = new Random(7007);
-    const events = Array.from({ length: 400 }, () => ({ key: rnd.pick(['u1', 'u2', 'u3', 'u4', 'u5', 'u6']), value: rnd.chance(0.1) ? null : rnd.pick(WORDS) }));
+    const events = Array.from({ length: 400 }, () => ({
+      key: rnd.pick(['u1', 'u2', 'u3', 'u4', 'u5', 'u6']),
+      value: rnd.chance(0.1) ? null : rnd.pick(WORDS),
+    }));
     const finals: string[] = [];
     for (const c of CONFIGS) {
       const m = { storeType: c.storeType, cachingEnabled: c.cachingEnabled };
       const b = new StreamsBuilder();
       const s = b.stream<string, string>('lines', { keySerde: S, valueSerde: S });
       s.groupByKey().reduce((a, v) => (v > a ? v : a), { ...m, storeName: 'max' });
-      s.groupByKey().aggregate(() => '', (_k, v, a) => (a + v).slice(-5), { ...m, storeName: 'tail', valueSerde: S });
+      s.groupByKey().aggregate(
+        () => '',
+        (_k, v, a) => (a + v).slice(-5),
+        { ...m, storeName: 'tail', valueSerde: S },
+      );
       // The latest word per user as a table, regrouped by word: how many users have each word last.
       s.toTable({ ...m, storeName: 'latest' })
         .groupBy((u, w) => [w, u] as const, { keySerde: S, valueSerde: S })
@@ -297,7 +333,8 @@ describe('the same aggregations, whatever the store', () => {
       const d = driverFor(b.build(), c.props);
       const input = d.createInputTopic('lines', S, S);
       for (const e of events) await input.pipeInput(e.key, e.value);
-      const dump = async (name: string): Promise<[string, unknown][]> => (await collect(d.getKeyValueStore<string, unknown>(name).all())).map((x) => [x.key, x.value]);
+      const dump = async (name: string): Promise<[string, unknown][]> =>
+        (await collect(d.getKeyValueStore<string, unknown>(name).all())).map((x) => [x.key, x.value]);
       finals.push(JSON.stringify({ max: await dump('max'), tail: await dump('tail'), latest: await dump('latest'), perWord: await dump('users-per-word') }));
     }
     // The model.

@@ -424,7 +424,9 @@ describe('a topology that reads a topic it writes', () => {
     const b = new StreamsBuilder();
     // Count down: each number n > 0 goes back into the topic as n - 1.
     const s = b.stream<string, number>('countdown', { keySerde: S, valueSerde: I });
-    s.filter((_k, v) => v > 0).mapValues((v) => v - 1).to('countdown', { valueSerde: I });
+    s.filter((_k, v) => v > 0)
+      .mapValues((v) => v - 1)
+      .to('countdown', { valueSerde: I });
     s.to('seen');
     const d = driverFor(b.build());
     await d.createInputTopic('countdown', S, I).pipeInput('k', 5);
@@ -438,10 +440,7 @@ describe('toTable', () => {
     const rnd = new Random(4242);
     const keys = ['a', 'b', 'c', 'd', 'e'];
     const b = new StreamsBuilder();
-    b.stream<string, number | null>('in', { keySerde: S, valueSerde: I })
-      .toTable({ storeName: 'latest' })
-      .toStream()
-      .to('changes');
+    b.stream<string, number | null>('in', { keySerde: S, valueSerde: I }).toTable({ storeName: 'latest' }).toStream().to('changes');
     const d = driverFor(b.build(), { 'statestore.cache.max.bytes': 0 });
     const topic = d.createInputTopic('in', S, I);
     const model = new Map<string, number>();

@@ -56,7 +56,9 @@ describe('deserialization errors', () => {
     const e = (await errorOf(() => bad.pipeInput('c', 'xyz'))) as ProcessingError;
     expect(e).toBeInstanceOf(ProcessingError);
     expect(e.code).toBe(StreamsErrorCode.PROCESSING);
-    expect(e.message).toMatch(/^Failed to deserialize the value of the record at in-0@2 with serde Int32: .*Size of data received by Int32Deserializer is not 4/);
+    expect(e.message).toMatch(
+      /^Failed to deserialize the value of the record at in-0@2 with serde Int32: .*Size of data received by Int32Deserializer is not 4/,
+    );
     expect(e.where).toMatchObject({ topic: 'in', partition: 0, offset: 2 });
     expect(logger.lines.some((l) => l.startsWith('ERROR Failed to deserialize the value of the record at in-0@2') && l.includes('logAndFail'))).toBe(true);
     expect(d.createOutputTopic('out', S, I).readValuesToList()).toEqual([2, 4]);
@@ -126,7 +128,12 @@ describe('deserialization errors', () => {
     const handler: DeserializationExceptionHandler = (error, raw) => {
       seen.push(`${raw.topic}@${raw.offset}: ${error.where.offset}`);
       return raw.offset === 1
-        ? { response: 'CONTINUE', deadLetterQueueRecords: [{ topic: 'mine', partition: undefined, key: raw.key, value: Buffer.from('rejected'), timestamp: raw.timestamp, headers: {} }] }
+        ? {
+            response: 'CONTINUE',
+            deadLetterQueueRecords: [
+              { topic: 'mine', partition: undefined, key: raw.key, value: Buffer.from('rejected'), timestamp: raw.timestamp, headers: {} },
+            ],
+          }
         : 'FAIL';
     };
     const d = driverFor(doubler(), { 'default.deserialization.exception.handler': handler, logger: keepingLogger() });
@@ -149,10 +156,13 @@ describe('errors in user code', () => {
     b.stream<string, number>('in', { keySerde: S, valueSerde: I })
       .selectKey((_k, v) => `k${v % 2}`)
       .repartition({ name: 'by-parity', keySerde: S, valueSerde: I })
-      .mapValues((v) => {
-        if (v === 7) throw new TypeError('seven is unlucky');
-        return v;
-      }, { name: 'superstitious' })
+      .mapValues(
+        (v) => {
+          if (v === 7) throw new TypeError('seven is unlucky');
+          return v;
+        },
+        { name: 'superstitious' },
+      )
       .to('out', { valueSerde: I });
     const d = driverFor(b.build(), { 'application.id': 'errs' });
     const input = d.createInputTopic('in', S, I);
@@ -181,7 +191,9 @@ describe('errors in user code', () => {
       );
     const d = driverFor(b.build());
     const input = d.createInputTopic('in', S, S);
-    expect(String(await errorOf(() => input.pipeInput('k', '{')))).toMatch(/^ProcessingError: Exception in KSTREAM-FILTER-0000000001 of task 0_0 processing the record at in-0@0: .*JSON/);
+    expect(String(await errorOf(() => input.pipeInput('k', '{')))).toMatch(
+      /^ProcessingError: Exception in KSTREAM-FILTER-0000000001 of task 0_0 processing the record at in-0@0: .*JSON/,
+    );
     expect(String(await errorOf(() => input.pipeInput('k', '{"ok":true}')))).toBe(
       'ProcessingError: Exception in adder of task 0_0 processing the record at in-0@1: cannot add {"ok":true}',
     );
@@ -209,7 +221,9 @@ describe('errors in user code', () => {
     const stamped = d.createInputTopic('stamped', S, S);
     await stamped.pipeInput('k', '42', 0);
     expect(d.createOutputTopic('out2', S, S).readRecord().timestamp).toBe(42);
-    expect(String(await errorOf(() => stamped.pipeInput('k', '-1', 0)))).toMatch(/The timestamp extractor of KSTREAM-SOURCE-0000000002 returned -1 for the record at stamped-0@1/);
+    expect(String(await errorOf(() => stamped.pipeInput('k', '-1', 0)))).toMatch(
+      /The timestamp extractor of KSTREAM-SOURCE-0000000002 returned -1 for the record at stamped-0@1/,
+    );
   });
 });
 
@@ -236,7 +250,9 @@ describe('missing serdes', () => {
       .repartition({ name: 'by-length' })
       .to('out', { keySerde: I });
     expect(errorOrNull(() => new TopologyTestDriver(b2.build()))).toEqual(
-      new TopologyError('no key serde for sink by-length-repartition-sink (topic by-length-repartition): pass { keySerde } to the DSL call, or set default.key.serde'),
+      new TopologyError(
+        'no key serde for sink by-length-repartition-sink (topic by-length-repartition): pass { keySerde } to the DSL call, or set default.key.serde',
+      ),
     );
   });
 
@@ -257,7 +273,9 @@ describe('missing serdes', () => {
       .groupBy((u, r) => [r, u] as const, { keySerde: S })
       .count({ storeName: 'per-region' });
     expect(errorOrNull(() => new TopologyTestDriver(b.build()))).toEqual(
-      new TopologyError('repartition topic per-region-repartition (KTable.groupBy) has no value serde: pass { valueSerde } in its options, or set default.value.serde'),
+      new TopologyError(
+        'repartition topic per-region-repartition (KTable.groupBy) has no value serde: pass { valueSerde } in its options, or set default.value.serde',
+      ),
     );
   });
 
@@ -290,13 +308,16 @@ function errorOrNull(fn: () => unknown): unknown {
 describe('illegal names', () => {
   const illegalTopics = ['', '.', '..', 'has space', 'slash/ed', 'colon:', 'ü', 'x'.repeat(250)];
 
-  it.each(illegalTopics.map((t) => [JSON.stringify(t).slice(0, 20), t]))('topic %s is refused by stream(), table(), to() and the Topology API', (_label, topic) => {
-    const b = new StreamsBuilder();
-    expect(() => b.stream(topic)).toThrow(TopologyError);
-    expect(() => b.table(topic)).toThrow(TopologyError);
-    const s = b.stream('fine');
-    expect(() => s.to(topic)).toThrow(/is not a legal topic name/);
-  });
+  it.each(illegalTopics.map((t) => [JSON.stringify(t).slice(0, 20), t]))(
+    'topic %s is refused by stream(), table(), to() and the Topology API',
+    (_label, topic) => {
+      const b = new StreamsBuilder();
+      expect(() => b.stream(topic)).toThrow(TopologyError);
+      expect(() => b.table(topic)).toThrow(TopologyError);
+      const s = b.stream('fine');
+      expect(() => s.to(topic)).toThrow(/is not a legal topic name/);
+    },
+  );
 
   it('a topic name extractor must return a legal topic name; one that throws is reported as the sink’s', async () => {
     const b = new StreamsBuilder();
@@ -315,7 +336,9 @@ describe('illegal names', () => {
       'ProcessingError: The topic name extractor of router returned "bad topic" for the record at in-0@1, which is not a legal topic name',
     );
     expect(String(await errorOf(() => input.pipeInput('k', 'null')))).toMatch(/router returned null for the record at in-0@2/);
-    expect(String(await errorOf(() => input.pipeInput('k', 'throw')))).toBe('ProcessingError: Exception in router of task 0_0 choosing the topic of the record at in-0@3: no topic for you');
+    expect(String(await errorOf(() => input.pipeInput('k', 'throw')))).toBe(
+      'ProcessingError: Exception in router of task 0_0 choosing the topic of the record at in-0@3: no topic for you',
+    );
   });
 
   it('the longest legal topic name and every legal character are accepted', () => {

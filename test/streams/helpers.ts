@@ -2,8 +2,9 @@
  * What the streams tests share: a seeded random source (replayable from its seed), a driver factory
  * that closes every driver after its test, and small reference-model helpers.
  */
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { afterEach } from 'vitest';
-import { type Topology, TopologyTestDriver } from '../../src/index.js';
+import { type Logger, type Topology, TopologyTestDriver } from '../../src/index.js';
 
 export { Random } from '../fuzz/prng.js';
 
@@ -44,4 +45,36 @@ export async function errorOf(fn: () => unknown): Promise<unknown> {
     return e;
   }
   throw new Error('expected an error, but none was thrown');
+}
+
+/** A logger that keeps its lines (for the driver's or the runtime's `logger`), to check what was logged. */
+export function recordingLogger(): { logger: Logger; lines: { level: string; msg: string }[]; warnings(): string[] } {
+  const lines: { level: string; msg: string }[] = [];
+  const make = (): Logger => ({
+    debug: (msg) => void lines.push({ level: 'debug', msg }),
+    info: (msg) => void lines.push({ level: 'info', msg }),
+    warn: (msg) => void lines.push({ level: 'warn', msg }),
+    error: (msg) => void lines.push({ level: 'error', msg }),
+    child: () => make(),
+  });
+  return { logger: make(), lines, warnings: () => lines.filter((l) => l.level === 'warn').map((l) => l.msg) };
+}
+
+/** Every committed record of `topic` (read_committed, from the beginning) once there are at least `n`. */
+export async function readCommitted(kafka: Kafka, topic: string, n: number, timeoutMs = 30_000): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId: `reader-${topic}-${Math.random()}`, readUncommitted: false, maxWaitTimeInMs: 100 });
+  const out: KafkaMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void out.push(message) });
+    const deadline = Date.now() + timeoutMs;
+    while (out.length < n) {
+      if (Date.now() > deadline) throw new Error(`only ${out.length} of ${n} records in ${topic}`);
+      await sleep(100);
+    }
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
 }

@@ -43,7 +43,9 @@ describe('KafkaStreams properties', () => {
   it('refuses an ill-typed or out-of-range property at construction, naming it and what it must be', () => {
     const bad = (props: Record<string, unknown>) => () => new KafkaStreams(countTopology(), { ...BASE, ...props });
     expect(bad({ 'commit.interval.ms': 'soon' })).toThrow('Property commit.interval.ms must be an integer, not "soon"');
-    expect(bad({ 'processing.guarantee': 'exactly-once' })).toThrow("Property processing.guarantee must be one of 'at_least_once', 'exactly_once', 'exactly_once_v2', not \"exactly-once\"");
+    expect(bad({ 'processing.guarantee': 'exactly-once' })).toThrow(
+      "Property processing.guarantee must be one of 'at_least_once', 'exactly_once', 'exactly_once_v2', not \"exactly-once\"",
+    );
     expect(bad({ 'num.stream.threads': 0 })).toThrow('Property num.stream.threads must be at least 1, not 0');
     expect(bad({ 'session.timeout.ms': true })).toThrow('Property session.timeout.ms must be an integer, not true');
     expect(bad({ 'default.value.serde': 'String' })).toThrow('Property default.value.serde must be a Serde (e.g. Serdes.String()), not "String"');
@@ -176,7 +178,7 @@ describe('KafkaStreams on a broker', () => {
     await waitForRecords(b.kafka, 'word-counts', 1, 3);
     expect(await first.streams.close({ timeout: 30_000 })).toBe(true);
     const appDir = join(first.stateDir, 'words-app');
-    expect(readdirSync(appDir).sort()).toEqual(['1_0']);
+    expect(readdirSync(appDir).sort()).toEqual(['1_0', 'skein-process-id']); // the task's directory, and the process id (docs/scaling.md)
     expect(existsSync(join(appDir, '1_0', 'word-counts'))).toBe(true);
     first.streams.cleanUp();
     expect(existsSync(appDir)).toBe(false);
@@ -186,7 +188,11 @@ describe('KafkaStreams on a broker', () => {
     await produceWords(b, ['a']);
     await second.streams.start();
     await waitForRecords(b.kafka, 'word-counts', 1, 4);
-    expect(second.logger.lines.map((l) => l.message)).toContainEqual(expect.stringMatching(/^Task 1_0: restored store word-counts from words-app-word-counts-changelog:0: 3 records, offsets 0 to \d+ \(no local state: full restore\)/));
+    expect(second.logger.lines.map((l) => l.message)).toContainEqual(
+      expect.stringMatching(
+        /^Task 1_0: restored store word-counts from words-app-word-counts-changelog:0: 3 records, offsets 0 to \d+ \(no local state: full restore\)/,
+      ),
+    );
     const t = await readTopics(b.kafka, [{ topic: 'word-counts', partitions: 1 }]);
     const counts = (t.get('word-counts') as RawRecord[][])[0].map((r) => `${r.key?.toString()}=${(r.value as Buffer).readBigInt64BE(0)}`);
     expect(counts).toEqual(['a=1', 'b=1', 'a=2', 'a=3']);

@@ -41,8 +41,14 @@ describe.each(CACHING)('KTable stateless operations (%s)', (_name, cacheProps) =
     const isEuropean = (_u: string, r: string): boolean => r === 'europe';
     users.filter(isEuropean).toStream().to('europeans');
     users.filterNot(isEuropean, { storeName: 'non-europeans', storeType: 'in-memory' }).toStream().to('non-europeans');
-    users.mapValues((r, u) => `${u}@${r.toUpperCase()}`).toStream().to('labels', { valueSerde: S });
-    users.mapValues((r) => r.length, { storeName: 'region-name-length', valueSerde: Serdes.Int32() }).toStream().to('lengths', { valueSerde: Serdes.Int32() });
+    users
+      .mapValues((r, u) => `${u}@${r.toUpperCase()}`)
+      .toStream()
+      .to('labels', { valueSerde: S });
+    users
+      .mapValues((r) => r.length, { storeName: 'region-name-length', valueSerde: Serdes.Int32() })
+      .toStream()
+      .to('lengths', { valueSerde: Serdes.Int32() });
     users.toStream().to('changes');
     const d = driverFor(b.build(), cacheProps);
     const input = d.createInputTopic('users', S, S);
@@ -84,7 +90,8 @@ describe.each(CACHING)('KTable stateless operations (%s)', (_name, cacheProps) =
     expect(changes.map((r) => r.timestamp)).toEqual(changeStamps);
 
     // The materialized tables hold the model's rows.
-    const rows = async (name: string): Promise<Map<string, unknown>> => new Map((await collect(d.getKeyValueStore<string, unknown>(name).all())).map((e) => [e.key, e.value]));
+    const rows = async (name: string): Promise<Map<string, unknown>> =>
+      new Map((await collect(d.getKeyValueStore<string, unknown>(name).all())).map((e) => [e.key, e.value]));
     expect(await rows('users-store')).toEqual(table);
     expect(await rows('non-europeans')).toEqual(new Map([...table].filter(([, r]) => r !== 'europe')));
     expect(await rows('region-name-length')).toEqual(new Map([...table].map(([u, r]) => [u, r.length])));
@@ -204,7 +211,11 @@ describe.each(CACHING)('KTable.groupBy → KGroupedTable (%s)', (_name, cachePro
       score: number;
     }
     const rnd = new Random(444);
-    const updates = randomUpdates(444, 400).map((u) => ({ user: u.user, value: u.region === null ? null : { region: u.region, score: rnd.int(0, 100) }, timestamp: u.timestamp }));
+    const updates = randomUpdates(444, 400).map((u) => ({
+      user: u.user,
+      value: u.region === null ? null : { region: u.region, score: rnd.int(0, 100) },
+      timestamp: u.timestamp,
+    }));
     const b = new StreamsBuilder();
     const P = Serdes.Json<Player>();
     b.table<string, Player>('users', { keySerde: S, valueSerde: P })
@@ -234,7 +245,10 @@ describe.each(CACHING)('KTable.groupBy → KGroupedTable (%s)', (_name, cachePro
     // Each record sets a user's region three times (the last one is the user's region after it);
     // with a cache the table sends one change per record, without it three. Same final counts.
     const rnd = new Random(666);
-    const records = Array.from({ length: 200 }, () => ({ user: rnd.pick(USERS.slice(0, 6)), regions: [rnd.pick(REGIONS), rnd.pick(REGIONS), rnd.pick(REGIONS)] }));
+    const records = Array.from({ length: 200 }, () => ({
+      user: rnd.pick(USERS.slice(0, 6)),
+      regions: [rnd.pick(REGIONS), rnd.pick(REGIONS), rnd.pick(REGIONS)],
+    }));
     const b = new StreamsBuilder();
     b.stream<string, string>('moves', { keySerde: S, valueSerde: S })
       .flatMapValues((v) => v.split(','))
@@ -270,7 +284,11 @@ describe.each(CACHING)('KTable.groupBy → KGroupedTable (%s)', (_name, cachePro
       .groupBy((user, region) => [region === 'oceania' ? null : region, region === 'asia' ? null : user] as const, { keySerde: S, valueSerde: S })
       .count({ storeName: 'counted' });
     const d = driverFor(b.build(), cacheProps);
-    await pipeUpdates(d, updates.map((u) => ({ user: u.user, value: u.region, timestamp: u.timestamp })), S);
+    await pipeUpdates(
+      d,
+      updates.map((u) => ({ user: u.user, value: u.region, timestamp: u.timestamp })),
+      S,
+    );
     const rows = new Map<string, string>();
     for (const u of updates) {
       if (u.region === null) rows.delete(u.user);
@@ -292,7 +310,11 @@ describe.each(CACHING)('KTable.groupBy → KGroupedTable (%s)', (_name, cachePro
       .groupBy((user, region) => [region, user] as const)
       .count({ storeName: 'defaults' });
     const d = driverFor(b.build(), { 'default.key.serde': S, 'default.value.serde': S, ...cacheProps });
-    await pipeUpdates(d, updates.map((u) => ({ user: u.user, value: u.region, timestamp: u.timestamp })), S);
+    await pipeUpdates(
+      d,
+      updates.map((u) => ({ user: u.user, value: u.region, timestamp: u.timestamp })),
+      S,
+    );
     const model = new GroupModel<string, number>(
       (r) => r,
       () => 0,

@@ -8,16 +8,7 @@
  * and resumes `interval` after the time it fired at. Also the low-level Topology API.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  type Cancellable,
-  type KeyValueStore,
-  type ProcessorContext,
-  type RecordMetadata,
-  Serdes,
-  StreamsBuilder,
-  Stores,
-  Topology,
-} from '../../src/index.js';
+import { type Cancellable, type KeyValueStore, type ProcessorContext, type RecordMetadata, Serdes, StreamsBuilder, Stores, Topology } from '../../src/index.js';
 import { Random, collect, errorOf, openDrivers } from './helpers.js';
 
 const driverFor = openDrivers();
@@ -116,7 +107,8 @@ describe('process() with a user Processor and a store', () => {
       let ctx!: ProcessorContext<never, never>;
       return {
         init: (c) => void (ctx = c),
-        process: () => void seen.push([ctx.taskId(), ctx.applicationId(), ctx.appConfigs()['custom.setting'], ctx.currentStreamTimeMs(), ctx.currentSystemTimeMs()]),
+        process: () =>
+          void seen.push([ctx.taskId(), ctx.applicationId(), ctx.appConfigs()['custom.setting'], ctx.currentStreamTimeMs(), ctx.currentSystemTimeMs()]),
       };
     });
     const d = driverFor(b.build(), { 'application.id': 'ctx-app', 'custom.setting': 42 }, 5_000);
@@ -352,7 +344,12 @@ describe('the Topology API', () => {
       if (counts.get(w) === 1) first.push(w);
       else again.push({ key: w, value: counts.get(w) as number });
     }
-    expect(d.createOutputTopic('first', S, L).readKeyValuesToList().map((r) => r.key)).toEqual(first);
+    expect(
+      d
+        .createOutputTopic('first', S, L)
+        .readKeyValuesToList()
+        .map((r) => r.key),
+    ).toEqual(first);
     expect(d.createOutputTopic('again', S, L).readKeyValuesToList()).toEqual(again);
   });
 

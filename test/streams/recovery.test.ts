@@ -67,7 +67,7 @@ async function committedRecordsBetween(kafka: Kafka, topic: string, partition: n
   const reader = new PartitionReader(kafka);
   try {
     let n = 0;
-    for (let pos = from; pos < to; ) {
+    for (let pos = from; pos < to;) {
       const [f] = await reader.fetch([{ topic, partition, offset: pos }], { maxWaitMs: 100 });
       n += f.records.filter((r) => r.offset < to).length;
       if (f.nextOffset === pos) break;
@@ -205,7 +205,10 @@ describe('recovery without a full restore: 10⁶ keys of state', () => {
     expect(restored.reduce((n, r) => n + r.records, 0)).toBeGreaterThanOrEqual(KEYS + 10_000);
 
     // Every count since the start, read back read_committed: each key's outputs are 1, 2, …, n.
-    const t = await readTopics(kafka, ['keys', 'counts'].map((topic) => ({ topic, partitions: PARTITIONS })));
+    const t = await readTopics(
+      kafka,
+      ['keys', 'counts'].map((topic) => ({ topic, partitions: PARTITIONS })),
+    );
     const inputs = new Map<string, number>();
     for (const r of (t.get('keys') as RawRecord[][]).flat()) inputs.set(String(r.key), (inputs.get(String(r.key)) ?? 0) + 1);
     expect([...inputs.values()].reduce((a, b) => a + b, 0)).toBe(written);
@@ -229,8 +232,15 @@ describe('recovery without a full restore: 10⁶ keys of state', () => {
     const recorded = await recordedOffsets(stateDir);
     // The changelog is deleted and created again, empty: every store is now ahead of it.
     await admin.deleteTopics({ topics: [CHANGELOG] });
-    await waitUntil(async () => !(await admin.listTopics()).includes(CHANGELOG), 30_000, () => `${CHANGELOG} was not deleted`);
-    await admin.createTopics({ topics: [{ topic: CHANGELOG, numPartitions: PARTITIONS, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }], waitForLeaders: true });
+    await waitUntil(
+      async () => !(await admin.listTopics()).includes(CHANGELOG),
+      30_000,
+      () => `${CHANGELOG} was not deleted`,
+    );
+    await admin.createTopics({
+      topics: [{ topic: CHANGELOG, numPartitions: PARTITIONS, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+      waitForLeaders: true,
+    });
     const countsBefore = await endOffsetsOf(kafka, 'counts');
     await write(keys(0, 1_000));
     restart();

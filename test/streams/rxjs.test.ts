@@ -29,7 +29,9 @@ describe('pipe()', () => {
     const input = d.createInputTopic('in', S, I);
     const values = Array.from({ length: 200 }, () => rnd.int(0, 1000));
     for (const [i, v] of values.entries()) await input.pipeInput(`k${i % 7}`, v, 1000 + i, { n: String(i) });
-    const expected = values.flatMap((v, i) => (v % 2 === 0 ? [{ key: `K${i % 7}`, value: `in/0/${i}:${v / 2}`, timestamp: 1000 + i, headers: { n: String(i) } }] : []));
+    const expected = values.flatMap((v, i) =>
+      v % 2 === 0 ? [{ key: `K${i % 7}`, value: `in/0/${i}:${v / 2}`, timestamp: 1000 + i, headers: { n: String(i) } }] : [],
+    );
     expect(d.createOutputTopic('out', S, S).readRecordsToList()).toEqual(expected);
   });
 
@@ -47,7 +49,9 @@ describe('pipe()', () => {
           return { ...r, value: r.value * 10 };
         }),
         // Each record fans out into three results, which finish in any order.
-        mergeMap((r: ConsumedRecord<string, number>) => from([0, 1, 2]).pipe(mergeMap((j) => of({ ...r, value: r.value + j }).pipe(delay(delays[(r.value + j) % delays.length]))))),
+        mergeMap((r: ConsumedRecord<string, number>) =>
+          from([0, 1, 2]).pipe(mergeMap((j) => of({ ...r, value: r.value + j }).pipe(delay(delays[(r.value + j) % delays.length])))),
+        ),
       )
       .peek((_k, v) => void log.push(`out ${Math.floor(v / 10)}`))
       .to('out', { keySerde: S, valueSerde: I });
@@ -99,26 +103,26 @@ describe('pipe()', () => {
 
   it('refuses an operator that completes the pipeline before its input (take), saying why', async () => {
     const b = new StreamsBuilder();
-    b.stream<string, string>('in', { keySerde: S, valueSerde: S })
-      .pipe(take(1))
-      .to('out', { keySerde: S, valueSerde: S });
+    b.stream<string, string>('in', { keySerde: S, valueSerde: S }).pipe(take(1)).to('out', { keySerde: S, valueSerde: S });
     const d = driverFor(b.build());
     const e = await errorOf(() => d.createInputTopic('in', S, S).pipeInput('k', 'v'));
     expect(e).toBeInstanceOf(ProcessingError);
     expect((e as Error).message).toMatch(/KSTREAM-PIPE-0000000001/);
-    expect((e as Error).message).toMatch(/completed before their input did; a stream never ends, so operators that end it \(take, first, takeWhile, …\) cannot be used in pipe\(\)/);
+    expect((e as Error).message).toMatch(
+      /completed before their input did; a stream never ends, so operators that end it \(take, first, takeWhile, …\) cannot be used in pipe\(\)/,
+    );
   });
 
   it('refuses a value that is not a record — bufferCount without mergeAll — with an error that says so', async () => {
     const b = new StreamsBuilder();
-    b.stream<string, string>('in', { keySerde: S, valueSerde: S })
-      .pipe(bufferCount(2))
-      .to('out', { keySerde: S, valueSerde: S });
+    b.stream<string, string>('in', { keySerde: S, valueSerde: S }).pipe(bufferCount(2)).to('out', { keySerde: S, valueSerde: S });
     const d = driverFor(b.build());
     const e = await errorOf(() => d.createInputTopic('in', S, S).pipeInput('k', 'v'));
     expect(e).toBeInstanceOf(ProcessingError);
     expect((e as Error).message).toMatch(/KSTREAM-PIPE-0000000001/);
-    expect((e as Error).message).toMatch(/pipe\(\) must emit records \(\{ key, value, … \}\), got an array \(after a buffer operator, flatten it with mergeAll\(\)\)/);
+    expect((e as Error).message).toMatch(
+      /pipe\(\) must emit records \(\{ key, value, … \}\), got an array \(after a buffer operator, flatten it with mergeAll\(\)\)/,
+    );
     expect((e as Error).message).toMatch(/in-0@0/);
   });
 
@@ -136,7 +140,9 @@ describe('pipe()', () => {
     const input = d.createInputTopic('in', S, I);
     for (const v of [1, 2]) await input.pipeInput('k', v);
     const e = await errorOf(() => input.pipeInput('k', 3));
-    expect(String(e)).toBe('ProcessingError: Exception in KSTREAM-PIPE-0000000001 of task 0_0 in the RxJS operators, after the record at in-0@2: three is right out');
+    expect(String(e)).toBe(
+      'ProcessingError: Exception in KSTREAM-PIPE-0000000001 of task 0_0 in the RxJS operators, after the record at in-0@2: three is right out',
+    );
     expect(d.createOutputTopic('out', S, I).readValuesToList()).toEqual([1, 2]);
   });
 

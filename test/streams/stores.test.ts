@@ -7,15 +7,7 @@
  * committed, made earlier in the same processing step.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  type KeyValue,
-  type KeyValueStore,
-  type ProcessorContext,
-  Serdes,
-  StreamsBuilder,
-  Stores,
-  type TopologyTestDriver,
-} from '../../src/index.js';
+import { type KeyValue, type KeyValueStore, type ProcessorContext, Serdes, StreamsBuilder, Stores, type TopologyTestDriver } from '../../src/index.js';
 import { Random, byUtf8, collect, errorOf, openDrivers } from './helpers.js';
 
 const driverFor = openDrivers();
@@ -99,7 +91,10 @@ function applyToStore(store: KeyValueStore<string, number>, o: Op): unknown {
 /** The same operation on a Map, with Kafka Streams' semantics and byte order. */
 function applyToModel(model: Map<string, number>, o: Op): unknown {
   const sorted = (pred: (k: string) => boolean, reverse = false): KeyValue<string, number>[] => {
-    const out = [...model.keys()].filter(pred).sort(byUtf8).map((key) => ({ key, value: model.get(key) as number }));
+    const out = [...model.keys()]
+      .filter(pred)
+      .sort(byUtf8)
+      .map((key) => ({ key, value: model.get(key) as number }));
     return reverse ? out.reverse() : out;
   };
   const inRange = (from: string | null, to: string | null) => (k: string) => (from === null || byUtf8(k, from) >= 0) && (to === null || byUtf8(k, to) <= 0);
@@ -243,7 +238,10 @@ describe('scan order and bounds', () => {
       const p = Buffer.from(prefix);
       const want = [...keys.values()].filter((k) => k.subarray(0, p.length).equals(p)).sort(Buffer.compare);
       const got = (await collect(store.prefixScan(p, B))).map((e) => e.key);
-      expect(got.map((k) => k.toString('hex')), p.toString('hex')).toEqual(want.map((k) => k.toString('hex')));
+      expect(
+        got.map((k) => k.toString('hex')),
+        p.toString('hex'),
+      ).toEqual(want.map((k) => k.toString('hex')));
     }
   });
 

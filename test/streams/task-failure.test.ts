@@ -71,9 +71,13 @@ const values = (from: number, n: number): string[] => Array.from({ length: n }, 
 const str = (b: Buffer | null): string => (b as Buffer).toString();
 
 async function outputs(b: StreamsBroker): Promise<{ echo: string[]; upper: string[]; counts: Map<string, number[]> }> {
-  const t = await readTopics(b.kafka, OUTPUTS.map((topic) => ({ topic, partitions: 1 })));
+  const t = await readTopics(
+    b.kafka,
+    OUTPUTS.map((topic) => ({ topic, partitions: 1 })),
+  );
   const counts = new Map<string, number[]>();
-  for (const r of (t.get('event-counts') as RawRecord[][])[0]) counts.set(str(r.key), [...(counts.get(str(r.key)) ?? []), Number((r.value as Buffer).readBigInt64BE(0))]);
+  for (const r of (t.get('event-counts') as RawRecord[][])[0])
+    counts.set(str(r.key), [...(counts.get(str(r.key)) ?? []), Number((r.value as Buffer).readBigInt64BE(0))]);
   return {
     echo: (t.get('echo') as RawRecord[][])[0].map((r) => str(r.value)),
     upper: (t.get('upper') as RawRecord[][])[0].map((r) => str(r.value)),
@@ -133,11 +137,20 @@ describe('an exception in user code', () => {
     const inputs = [...values(0, 20), ...values(20, 5), MARK, ...values(26, 10)];
     await produce(b, inputs.slice(20), 20);
     await waitForCommitted(b.admin, 'replace-app', 'events', [36], 60_000, () => logger.lines.map((l) => `${l.level} ${l.message}`).join('\n'));
-    await waitUntil(async () => streams.state() === 'RUNNING', 30_000, () => streams.state());
+    await waitUntil(
+      async () => streams.state() === 'RUNNING',
+      30_000,
+      () => streams.state(),
+    );
 
     expect(handled).toHaveLength(1);
     expect((handled[0] as Error).message).toBe('Exception in KSTREAM-MAPVALUES-0000000002 of task 0_0 processing the record at events-0@25: the marked record');
-    expect(logger.lines.some((l) => l.level === 'warn' && l.message.startsWith('Replacing stream thread replace-app-StreamThread-1 after: Exception in KSTREAM-MAPVALUES-0000000002'))).toBe(true);
+    expect(
+      logger.lines.some(
+        (l) =>
+          l.level === 'warn' && l.message.startsWith('Replacing stream thread replace-app-StreamThread-1 after: Exception in KSTREAM-MAPVALUES-0000000002'),
+      ),
+    ).toBe(true);
     // The failed thread's open transaction (records 20-24 and the marked one) was aborted, and the
     // new thread started the task again from the last commit.
     const infos = logger.lines.filter((l) => l.level === 'info').map((l) => l.message);

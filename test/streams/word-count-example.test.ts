@@ -18,14 +18,20 @@ const LINES = ['the quick fox', 'the lazy dog'];
 /** What the program must print: the counts of its two lines, as console.log shows a Map, then the count of 'the'. */
 function expectedOutput(): string {
   const counts = new Map<string, number>();
-  for (const line of LINES) for (const w of line.toLowerCase().split(/\W+/).filter((x) => x.length > 0)) counts.set(w, (counts.get(w) ?? 0) + 1);
+  for (const line of LINES)
+    for (const w of line
+      .toLowerCase()
+      .split(/\W+/)
+      .filter((x) => x.length > 0))
+      counts.set(w, (counts.get(w) ?? 0) + 1);
   return `${inspect(counts)}\n${counts.get('the')}\n`;
 }
 
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+    if (entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
+      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
   }
   return newest;
 }

@@ -33,7 +33,9 @@ export async function produceBulk(bootstrap: string, topic: string, partitions: 
         transactionalId: null,
         acks: -1,
         timeoutMs: 30_000,
-        topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: p, records: encodeRecordBatch({ records: batch, timestamp: BigInt(Date.now()) }) }] }],
+        topicData: [
+          { name: topic, topicId: ZERO_UUID, partitionData: [{ index: p, records: encodeRecordBatch({ records: batch, timestamp: BigInt(Date.now()) }) }] },
+        ],
       },
       60_000,
     );

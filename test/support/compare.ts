@@ -13,6 +13,8 @@ export function expectSameSequence<T>(actual: readonly T[], expected: readonly T
     }
   }
   if (actual.length !== expected.length) {
-    expect.fail(`${label}: ${actual.length} records, expected ${expected.length}; the first ${n} agree; next expected ${show(expected, n)}, next actual ${show(actual, n)}`);
+    expect.fail(
+      `${label}: ${actual.length} records, expected ${expected.length}; the first ${n} agree; next expected ${show(expected, n)}, next actual ${show(actual, n)}`,
+    );
   }
 }

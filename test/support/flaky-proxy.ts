@@ -44,8 +44,8 @@ export class FlakyProxy {
   ) {}
 
   static async start(fault: (req: RequestInfo) => FaultAction = () => 'pass'): Promise<FlakyProxy> {
-    let proxy: FlakyProxy | undefined;
-    const server = createServer((client) => proxy!.onConnection(client));
+    // No client can connect before start() has returned the port, so `proxy` is set by then.
+    const server = createServer((client) => proxy.onConnection(client));
     const port = await new Promise<number>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => {
@@ -53,7 +53,7 @@ export class FlakyProxy {
         resolve(typeof addr === 'object' && addr !== null ? addr.port : 0);
       });
     });
-    proxy = new FlakyProxy(server, port, fault);
+    const proxy = new FlakyProxy(server, port, fault);
     return proxy;
   }
 

@@ -18,6 +18,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 
 const [bootstrap, groupId, topic, name, sessionTimeout = '3000'] = process.argv.slice(2);
+/** @param {Record<string, unknown>} obj */
 const out = (obj) => process.stdout.write(`${JSON.stringify({ member: name, ...obj })}\n`);
 
 const kafka = new Kafka({
@@ -66,7 +67,8 @@ await consumer.run({
     try {
       await consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }]);
     } catch (err) {
-      out({ event: 'fail', ...record, error: err?.type ?? err?.name ?? String(err) });
+      const e = /** @type {{ type?: string, name?: string } | undefined} */ (err);
+      out({ event: 'fail', ...record, error: e?.type ?? e?.name ?? String(err) });
       throw err; // kafkajs rejoins on rebalance errors; the next owner processes the record
     }
     out({ event: 'done', ...record });

@@ -39,7 +39,23 @@ export interface KcatConsumeOptions {
 /** Reads partition `partition` of `topic` from `offset` up to the end (-e) and returns every record. */
 export async function kcatConsume(bootstrap: string, topic: string, partition: number, opts: KcatConsumeOptions = {}): Promise<KcatRecord[]> {
   // check.crcs: librdkafka verifies every batch's CRC-32C, so a batch served damaged fails the read.
-  const args = ['-C', '-b', bootstrap, '-t', topic, '-p', String(partition), '-o', String(opts.offset ?? 'beginning'), '-e', '-q', '-J', '-X', 'check.crcs=true', ...COMMON];
+  const args = [
+    '-C',
+    '-b',
+    bootstrap,
+    '-t',
+    topic,
+    '-p',
+    String(partition),
+    '-o',
+    String(opts.offset ?? 'beginning'),
+    '-e',
+    '-q',
+    '-J',
+    '-X',
+    'check.crcs=true',
+    ...COMMON,
+  ];
   if (opts.count !== undefined) args.push('-c', String(opts.count));
   args.push(...(opts.extra ?? []));
   const { stdout } = await run(KCAT, args, { timeoutMs: opts.timeoutMs ?? 60_000 });

@@ -7,7 +7,8 @@ const [dir, keysArg] = process.argv.slice(2);
 const N = Number(keysArg);
 const store = new LevelKeyValueBytesStore({ name: 'crash', location: dir });
 await store.openStore();
-let b = store.committedChangelogOffset(0) === null ? 0 : store.committedChangelogOffset(0) / N;
+const committed = store.committedChangelogOffset(0);
+let b = committed === null ? 0 : committed / N;
 for (;;) {
   const value = Buffer.from(String(b));
   for (let k = 0; k < N; k++) store.put(`k${k}`, { value, timestamp: b });

@@ -78,7 +78,9 @@ export class RawKafka {
         {
           topic,
           topicId: ZERO_UUID,
-          partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: opts.maxBytes ?? 1 << 20 }],
+          partitions: [
+            { partition, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: opts.maxBytes ?? 1 << 20 },
+          ],
         },
       ],
       forgottenTopicsData: [],

@@ -66,12 +66,22 @@ export async function readTopics(kafka: Kafka, topics: readonly { topic: string;
   try {
     const tps = topics.flatMap((t) => Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.topic, partition })));
     const ends = await reader.endOffsets(tps);
+    // Repartition topics are purged as they are consumed: read from each partition's log start.
+    const starts = await reader.beginningOffsets(tps);
     const out = new Map<string, RawRecord[][]>(topics.map((t) => [t.topic, Array.from({ length: t.partitions }, () => [] as RawRecord[])]));
     for (const tp of tps) {
       const end = ends.get(`${tp.topic}:${tp.partition}`) ?? 0;
-      let pos = 0;
+      let pos = starts.get(`${tp.topic}:${tp.partition}`) ?? 0;
       while (pos < end) {
-        const [f] = await reader.fetch([{ ...tp, offset: pos }], { maxWaitMs: 100 });
+        let f;
+        try {
+          [f] = await reader.fetch([{ ...tp, offset: pos }], { maxWaitMs: 100 });
+        } catch (err) {
+          // A running application purged the repartition topic under us: resume from its new log start.
+          if ((err as { type?: string }).type !== 'OFFSET_OUT_OF_RANGE') throw err;
+          pos = (await reader.beginningOffsets([tp])).get(`${tp.topic}:${tp.partition}`) ?? pos;
+          continue;
+        }
         for (const r of f.records) if (r.offset < end) (out.get(tp.topic) as RawRecord[][])[tp.partition].push(r);
         if (f.nextOffset === pos) break;
         pos = f.nextOffset;

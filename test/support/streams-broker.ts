@@ -62,7 +62,14 @@ export async function committedOffsets(admin: Admin, groupId: string, topic: str
 }
 
 /** Waits until the group has committed exactly `expected` (per partition of `topic`). */
-export async function waitForCommitted(admin: Admin, groupId: string, topic: string, expected: number[], timeoutMs = 60_000, describe: () => string = () => ''): Promise<void> {
+export async function waitForCommitted(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  expected: number[],
+  timeoutMs = 60_000,
+  describe: () => string = () => '',
+): Promise<void> {
   let last: number[] = [];
   await waitUntil(
     async () => {
@@ -75,7 +82,14 @@ export async function waitForCommitted(admin: Admin, groupId: string, topic: str
 }
 
 /** Waits until `topic` holds `n` committed records (read_committed, all partitions). */
-export async function waitForRecords(kafka: Kafka, topic: string, partitions: number, n: number, timeoutMs = 60_000, describe: () => string = () => ''): Promise<void> {
+export async function waitForRecords(
+  kafka: Kafka,
+  topic: string,
+  partitions: number,
+  n: number,
+  timeoutMs = 60_000,
+  describe: () => string = () => '',
+): Promise<void> {
   let found = 0;
   await waitUntil(
     async () => {

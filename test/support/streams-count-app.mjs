@@ -23,7 +23,7 @@ const streams = new KafkaStreams(
     'session.timeout.ms': 6000,
     'heartbeat.interval.ms': 500,
   },
-  { logger: createLogger(process.env.LOG_LEVEL ?? 'info') },
+  { logger: createLogger(/** @type {import('skein').LogLevel} */ (process.env.LOG_LEVEL ?? 'info')) },
 );
 await streams.start();
 process.on('SIGTERM', () => void streams.close().then(() => process.exit(0)));

@@ -26,7 +26,7 @@ if (variant === 'sum') {
   data
     .groupBy((key) => key, { name: 'by-key', keySerde: Serdes.String(), valueSerde: Serdes.String() })
     .aggregate(
-      () => ({ sum: 0, max: null, count: 0 }),
+      () => /** @type {{ sum: number, max: number | null, count: number }} */ ({ sum: 0, max: null, count: 0 }),
       (_key, value, agg) => ({ sum: agg.sum + Number(value), max: agg.max === null ? Number(value) : Math.max(agg.max, Number(value)), count: agg.count + 1 }),
       { storeName: 'stats', valueSerde: Serdes.Json() },
     )
@@ -34,6 +34,7 @@ if (variant === 'sum') {
     .to(process.env.STATS_TOPIC ?? 'stats', { valueSerde: Serdes.Json() });
 }
 
+/** @type {Record<string, unknown>} */
 const props = {
   'application.id': process.env.APP_ID ?? `kill-${variant}`,
   'bootstrap.servers': process.env.BOOTSTRAP,
@@ -47,10 +48,11 @@ const props = {
 if (process.env.COMMIT_INTERVAL_MS) props['commit.interval.ms'] = Number(process.env.COMMIT_INTERVAL_MS);
 if (process.env.THREADS) props['num.stream.threads'] = Number(process.env.THREADS);
 if (process.env.STANDBYS) props['num.standby.replicas'] = Number(process.env.STANDBYS);
-const streams = new KafkaStreams(builder.build(), props, { logger: createLogger(process.env.LOG_LEVEL ?? 'info') });
+const streams = new KafkaStreams(builder.build(), props, { logger: createLogger(/** @type {import('skein').LogLevel} */ (process.env.LOG_LEVEL ?? 'info')) });
 streams.setUncaughtExceptionHandler(() => 'REPLACE_THREAD');
 await streams.start();
 process.on('SIGTERM', () => void streams.close().then(() => process.exit(0)));
+/** @param {string} line */
 const say = (line) => process.stderr.write(`${line}\n`);
 process.on(
   'SIGTTIN',

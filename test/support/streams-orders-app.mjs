@@ -6,9 +6,10 @@ import { KafkaStreams, Serdes, StreamsBuilder, createLogger } from 'skein';
 
 const builder = new StreamsBuilder();
 const orders = builder.stream('orders', { keySerde: Serdes.String(), valueSerde: Serdes.Json() });
-orders.mapValues((o) => ({ ...o, doubled: o.amount * 2 })).to('valid', { valueSerde: Serdes.Json() });
+orders.mapValues((/** @type {any} */ o) => ({ ...o, doubled: o.amount * 2 })).to('valid', { valueSerde: Serdes.Json() });
 orders.groupByKey().count({ storeName: 'order-counts' }).toStream().to('order-counts', { valueSerde: Serdes.Long() });
 
+/** @type {Record<string, unknown>} */
 const props = {
   'application.id': process.env.APP_ID ?? 'orders-app',
   'bootstrap.servers': process.env.BOOTSTRAP,
@@ -20,6 +21,6 @@ const props = {
 };
 if (process.env.DESERIALIZATION_HANDLER) props['default.deserialization.exception.handler'] = process.env.DESERIALIZATION_HANDLER;
 if (process.env.DLQ_TOPIC) props['errors.deadletterqueue.topic.name'] = process.env.DLQ_TOPIC;
-const streams = new KafkaStreams(builder.build(), props, { logger: createLogger(process.env.LOG_LEVEL ?? 'info') });
+const streams = new KafkaStreams(builder.build(), props, { logger: createLogger(/** @type {import('skein').LogLevel} */ (process.env.LOG_LEVEL ?? 'info')) });
 await streams.start();
 process.on('SIGTERM', () => void streams.close().then(() => process.exit(0)));

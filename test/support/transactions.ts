@@ -22,7 +22,12 @@ export async function stableAndEndOffsets(bootstrap: string, topic: string, part
         replicaId: -1,
         isolationLevel,
         timeoutMs: 10_000,
-        topics: [{ name: topic, partitions: Array.from({ length: partitions }, (_, p) => ({ partitionIndex: p, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 })) }],
+        topics: [
+          {
+            name: topic,
+            partitions: Array.from({ length: partitions }, (_, p) => ({ partitionIndex: p, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 })),
+          },
+        ],
       });
       return res.topics[0].partitions.sort((a, b) => a.partitionIndex - b.partitionIndex).map((p) => p.offset);
     };

@@ -17,7 +17,9 @@
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 
 const [bootstrap, input, output, groupId, transactionalId, delay = '20'] = process.argv.slice(2);
+/** @param {Record<string, unknown>} obj */
 const out = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
+/** @param {number} ms */
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const kafka = new Kafka({

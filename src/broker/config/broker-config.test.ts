@@ -2,14 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
-import {
-  BROKER_CONFIG_DEFINITIONS,
-  BROKER_CONFIGS,
-  DERIVATION_INPUTS,
-  describeBrokerConfigs,
-  loadBrokerConfig,
-  type BrokerConfig,
-} from './broker-config.js';
+import { BROKER_CONFIG_DEFINITIONS, BROKER_CONFIGS, DERIVATION_INPUTS, describeBrokerConfigs, loadBrokerConfig, type BrokerConfig } from './broker-config.js';
 import { camelCase, ConfigSource, ConfigTypeId, parseConfigValue } from './config-def.js';
 import { ConfigError } from './config-error.js';
 import { parseProperties } from './properties.js';
@@ -77,7 +70,7 @@ describe('loadBrokerConfig with nothing set', () => {
     expect(config.logDir).toBe('/tmp/kafka-logs');
   });
 
-  it('has Kafka\'s defaults', () => {
+  it("has Kafka's defaults", () => {
     expect(config).toMatchObject({
       numPartitions: 1,
       defaultReplicationFactor: 1,
@@ -145,9 +138,7 @@ describe('retention precedence (ms over minutes over hours)', () => {
   });
 
   it('prefers ms over minutes and hours', () => {
-    expect(
-      load({ 'log.retention.hours': '24', 'log.retention.minutes': '30', 'log.retention.ms': '1000' }).logRetentionMs,
-    ).toBe(1000);
+    expect(load({ 'log.retention.hours': '24', 'log.retention.minutes': '30', 'log.retention.ms': '1000' }).logRetentionMs).toBe(1000);
   });
 
   it('turns any negative retention into -1 (forever)', () => {
@@ -234,9 +225,7 @@ describe('validation errors', () => {
 describe('listeners', () => {
   it('normalises names and reads IPv6 and host names', () => {
     expect(load({ listeners: 'plaintext://[::1]:9092' }).listeners).toEqual([{ name: 'PLAINTEXT', host: '::1', port: 9092 }]);
-    expect(load({ listeners: 'PLAINTEXT://broker.local:19092' }).advertisedListeners).toEqual([
-      { name: 'PLAINTEXT', host: 'broker.local', port: 19092 },
-    ]);
+    expect(load({ listeners: 'PLAINTEXT://broker.local:19092' }).advertisedListeners).toEqual([{ name: 'PLAINTEXT', host: 'broker.local', port: 19092 }]);
   });
 
   it('advertises 127.0.0.1 for an empty or wildcard host', () => {
@@ -302,9 +291,9 @@ describe('listeners', () => {
 
   it('refuses to advertise a wildcard address or an unknown listener', () => {
     expect(configError(() => load({ 'advertised.listeners': 'PLAINTEXT://0.0.0.0:9092' })).message).toContain('not the wildcard 0.0.0.0');
-    expect(configError(() => load({ 'advertised.listeners': 'OTHER://h:1', 'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,OTHER:PLAINTEXT' })).message).toContain(
-      'OTHER does not',
-    );
+    expect(
+      configError(() => load({ 'advertised.listeners': 'OTHER://h:1', 'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,OTHER:PLAINTEXT' })).message,
+    ).toContain('OTHER does not');
   });
 });
 
@@ -352,7 +341,7 @@ describe('single-node decisions', () => {
     ]);
   });
 
-  it('loads Kafka\'s KRaft quickstart server.properties as it is', () => {
+  it("loads Kafka's KRaft quickstart server.properties as it is", () => {
     const text = `
 process.roles=broker,controller
 node.id=1

@@ -51,6 +51,9 @@ export const CLEANUP_POLICIES = ['delete', 'compact'] as const;
 const SINGLE_NODE = 'single node: there is nothing to replicate';
 const ONE_LOOP = 'the broker runs on one event loop';
 
+// One definition per block, its short attributes on one line as in Kafka's ConfigDef tables: kept
+// out of Prettier, which would put each attribute on a line of its own (~600 more lines).
+// prettier-ignore
 export const BROKER_CONFIG_DEFINITIONS = [
   // ---- identity and network --------------------------------------------------------------------
   {
@@ -493,7 +496,10 @@ export const DERIVATION_INPUTS = [
 const derivationInputs: ReadonlySet<string> = new Set(DERIVATION_INPUTS);
 
 /** The definitions that are fields of BrokerConfig as they are: honoured or stored, not derived. */
-type FieldDefinition = Exclude<(typeof BROKER_CONFIG_DEFINITIONS)[number], { readonly support: 'ignored' } | { readonly name: (typeof DERIVATION_INPUTS)[number] }>;
+type FieldDefinition = Exclude<
+  (typeof BROKER_CONFIG_DEFINITIONS)[number],
+  { readonly support: 'ignored' } | { readonly name: (typeof DERIVATION_INPUTS)[number] }
+>;
 
 const FIELD_DEFINITIONS: readonly ConfigDefinition[] = BROKER_CONFIG_DEFINITIONS.filter((d) => d.support !== 'ignored' && !derivationInputs.has(d.name));
 
@@ -551,10 +557,7 @@ export type BrokerConfig = ConfigFields<FieldDefinition> & DerivedBrokerConfig &
  * Read broker configuration: `props` from server.properties, `overrides` from `--override k=v`
  * (overrides win). Throws ConfigError naming the key, the value and what is expected.
  */
-export function loadBrokerConfig(
-  props: ReadonlyMap<string, string>,
-  overrides: ReadonlyMap<string, string> = new Map(),
-): BrokerConfig {
+export function loadBrokerConfig(props: ReadonlyMap<string, string>, overrides: ReadonlyMap<string, string> = new Map()): BrokerConfig {
   const warnings: string[] = [];
   const ignored: string[] = [];
   const given = new Map<string, ConfigValue>();
@@ -596,15 +599,10 @@ export function loadBrokerConfig(
   };
   const defaultReplicationFactor = clampToOne('default.replication.factor', 'topics get one replica');
   const offsetsTopicReplicationFactor = clampToOne('offsets.topic.replication.factor', '__consumer_offsets gets one replica');
-  const transactionStateLogReplicationFactor = clampToOne(
-    'transaction.state.log.replication.factor',
-    '__transaction_state gets one replica',
-  );
+  const transactionStateLogReplicationFactor = clampToOne('transaction.state.log.replication.factor', '__transaction_state gets one replica');
   const transactionStateLogMinIsr = clampToOne('transaction.state.log.min.isr', 'its one replica is the whole ISR');
   if (num('min.insync.replicas') > 1) {
-    warnings.push(
-      `min.insync.replicas=${num('min.insync.replicas')} is stored but not enforced: on a single node the leader is the only in-sync replica`,
-    );
+    warnings.push(`min.insync.replicas=${num('min.insync.replicas')} is stored but not enforced: on a single node the leader is the only in-sync replica`);
   }
 
   const logRetentionMs = resolveRetentionMs(optNum, num('log.retention.hours'), origin);
@@ -614,8 +612,10 @@ export function loadBrokerConfig(
 
   requireOrdered('group.min.session.timeout.ms', num('group.min.session.timeout.ms'), 'group.max.session.timeout.ms', num('group.max.session.timeout.ms'));
   requireOrdered(
-    'log.cleaner.min.compaction.lag.ms', num('log.cleaner.min.compaction.lag.ms'),
-    'log.cleaner.max.compaction.lag.ms', num('log.cleaner.max.compaction.lag.ms'),
+    'log.cleaner.min.compaction.lag.ms',
+    num('log.cleaner.min.compaction.lag.ms'),
+    'log.cleaner.max.compaction.lag.ms',
+    num('log.cleaner.max.compaction.lag.ms'),
   );
 
   // The table's fields: each holds what its definition parses to (or null), as ConfigFields says.
@@ -703,20 +703,17 @@ function resolveNodeId(nodeId: number | undefined, brokerId: number | undefined)
   const n = nodeId === -1 ? undefined : nodeId;
   const b = brokerId === -1 ? undefined : brokerId;
   if (n !== undefined && b !== undefined && n !== b) {
-    throw new ConfigError(
-      `node.id (${n}) and broker.id (${b}) disagree: set only node.id, or set both to the same id`,
-      { key: 'broker.id', value: String(b), expected: `${n} (the node.id)` },
-    );
+    throw new ConfigError(`node.id (${n}) and broker.id (${b}) disagree: set only node.id, or set both to the same id`, {
+      key: 'broker.id',
+      value: String(b),
+      expected: `${n} (the node.id)`,
+    });
   }
   return n ?? b ?? 1;
 }
 
 /** Kafka's precedence: log.retention.ms, else .minutes, else .hours; negative means forever (-1). */
-function resolveRetentionMs(
-  optNum: (name: string) => number | undefined,
-  hours: number,
-  origin: (key: string) => string | undefined,
-): number {
+function resolveRetentionMs(optNum: (name: string) => number | undefined, hours: number, origin: (key: string) => string | undefined): number {
   const ms = optNum('log.retention.ms');
   const minutes = optNum('log.retention.minutes');
   const [key, millis] =
@@ -780,8 +777,10 @@ function resolveListeners(
     const other = ports.get(l.port);
     if (other !== undefined && l.port !== 0) {
       throw ConfigError.invalidValue(
-        'listeners', (values.get('listeners') as string[]).join(','),
-        `a different port for each listener (${other} and ${l.name} both use ${l.port})`, origin('listeners'),
+        'listeners',
+        (values.get('listeners') as string[]).join(','),
+        `a different port for each listener (${other} and ${l.name} both use ${l.port})`,
+        origin('listeners'),
       );
     }
     ports.set(l.port, l.name);
@@ -792,22 +791,23 @@ function resolveListeners(
     return { listeners, advertisedListeners: listeners.map(advertise) };
   }
   const written = (given.get('advertised.listeners') as string[]).join(',');
-  const explicit = parseListeners(
-    'advertised.listeners', given.get('advertised.listeners') as string[], protocols, controllerNames, warnings, origin,
-  );
+  const explicit = parseListeners('advertised.listeners', given.get('advertised.listeners') as string[], protocols, controllerNames, warnings, origin);
   const byName = new Map<string, Listener>();
   for (const l of explicit) {
     if (!listeners.some((b) => b.name === l.name)) {
       throw ConfigError.invalidValue(
-        'advertised.listeners', written,
+        'advertised.listeners',
+        written,
         `listener names that appear in listeners (${listeners.map((b) => b.name).join(', ')}); ${l.name} does not`,
         origin('advertised.listeners'),
       );
     }
     if (l.host === '0.0.0.0' || l.host === '::') {
       throw ConfigError.invalidValue(
-        'advertised.listeners', written,
-        `an address clients can connect to, not the wildcard ${l.host}`, origin('advertised.listeners'),
+        'advertised.listeners',
+        written,
+        `an address clients can connect to, not the wildcard ${l.host}`,
+        origin('advertised.listeners'),
       );
     }
     byName.set(l.name, advertise(l));
@@ -816,9 +816,7 @@ function resolveListeners(
     const a = byName.get(l.name);
     if (a) return a;
     const derived = advertise(l);
-    warnings.push(
-      `advertised.listeners has no entry for listener ${l.name}; advertising ${derived.host}:${derived.port}`,
-    );
+    warnings.push(`advertised.listeners has no entry for listener ${l.name}; advertising ${derived.host}:${derived.port}`);
     return derived;
   });
   return { listeners, advertisedListeners };
@@ -832,7 +830,8 @@ function parseProtocolMap(entries: string[], origin: (key: string) => string | u
     const protocol = m?.[2].toUpperCase();
     if (!m || !['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(protocol as string)) {
       throw ConfigError.invalidValue(
-        key, entries.join(','),
+        key,
+        entries.join(','),
         `NAME:PROTOCOL pairs, PROTOCOL one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL (bad entry ${JSON.stringify(entry)})`,
         origin(key),
       );
@@ -857,7 +856,9 @@ function parseListeners(
     const port = m ? Number(m[4]) : -1;
     if (!m || port > 65535) {
       throw ConfigError.invalidValue(
-        key, written, `NAME://host:port entries such as PLAINTEXT://:9092 or PLAINTEXT://[::1]:9092 (bad entry ${JSON.stringify(entry)})`,
+        key,
+        written,
+        `NAME://host:port entries such as PLAINTEXT://:9092 or PLAINTEXT://[::1]:9092 (bad entry ${JSON.stringify(entry)})`,
         origin(key),
       );
     }
@@ -870,13 +871,17 @@ function parseListeners(
     const protocol = protocols.get(name);
     if (protocol === undefined) {
       throw ConfigError.invalidValue(
-        key, written, `a listener name mapped in listener.security.protocol.map; ${name} is not (add ${name}:PLAINTEXT)`,
+        key,
+        written,
+        `a listener name mapped in listener.security.protocol.map; ${name} is not (add ${name}:PLAINTEXT)`,
         origin(key),
       );
     }
     if (protocol !== 'PLAINTEXT') {
       throw ConfigError.invalidValue(
-        key, written, `PLAINTEXT listeners only: ${name} uses ${protocol}, which is not supported (Skein has no TLS or SASL)`,
+        key,
+        written,
+        `PLAINTEXT listeners only: ${name} uses ${protocol}, which is not supported (Skein has no TLS or SASL)`,
         origin(key),
       );
     }

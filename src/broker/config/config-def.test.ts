@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { configTypeId, ConfigTypeId, formatConfigValue, parseConfigValue, type ConfigDefinition, type ConfigValueType } from './config-def.js';
 
 const def = (type: ConfigValueType): ConfigDefinition => ({
-  name: 'x', type, default: null, importance: 'low', support: 'honoured', doc: 'test',
+  name: 'x',
+  type,
+  default: null,
+  importance: 'low',
+  support: 'honoured',
+  doc: 'test',
 });
 const parse = (type: ConfigValueType, raw: string) => parseConfigValue(def(type), raw);
 
@@ -54,9 +59,9 @@ describe('formatConfigValue', () => {
 
 describe('configTypeId', () => {
   it('maps to the DescribeConfigs v3 numbers', () => {
-    expect(
-      (['boolean', 'string', 'int', 'short', 'long', 'double', 'list', 'class', 'password'] as const).map(configTypeId),
-    ).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect((['boolean', 'string', 'int', 'short', 'long', 'double', 'list', 'class', 'password'] as const).map(configTypeId)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
     expect(ConfigTypeId.UNKNOWN).toBe(0);
   });
 });

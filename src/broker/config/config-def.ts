@@ -12,16 +12,7 @@ import { INT32_MAX, INT32_MIN } from '../../protocol/constants.js';
 import { ConfigError } from './config-error.js';
 
 /** The value types of Kafka's ConfigDef. */
-export type ConfigValueType =
-  | 'boolean'
-  | 'string'
-  | 'int'
-  | 'short'
-  | 'long'
-  | 'double'
-  | 'list'
-  | 'class'
-  | 'password';
+export type ConfigValueType = 'boolean' | 'string' | 'int' | 'short' | 'long' | 'double' | 'list' | 'class' | 'password';
 
 /** A parsed configuration value. */
 export type ConfigValue = number | boolean | string | string[];

@@ -23,9 +23,6 @@ export class ConfigError extends Error {
   /** `Invalid value "x" for configuration k: expected …` — the common shape. */
   static invalidValue(key: string, value: string, expected: string, origin?: string): ConfigError {
     const from = origin ? ` (${origin})` : '';
-    return new ConfigError(
-      `Invalid value ${JSON.stringify(value)} for configuration ${key}${from}: expected ${expected}`,
-      { key, value, expected },
-    );
+    return new ConfigError(`Invalid value ${JSON.stringify(value)} for configuration ${key}${from}: expected ${expected}`, { key, value, expected });
   }
 }

@@ -1,11 +1,4 @@
-export {
-  BROKER_CONFIG_DEFINITIONS,
-  BROKER_CONFIGS,
-  describeBrokerConfigs,
-  loadBrokerConfig,
-  type BrokerConfig,
-  type Listener,
-} from './broker-config.js';
+export { BROKER_CONFIG_DEFINITIONS, BROKER_CONFIGS, describeBrokerConfigs, loadBrokerConfig, type BrokerConfig, type Listener } from './broker-config.js';
 export {
   ConfigSource,
   ConfigTypeId,

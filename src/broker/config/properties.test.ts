@@ -7,7 +7,13 @@ const parse = (text: string) => Object.fromEntries(parseProperties(text));
 describe('parseProperties', () => {
   it('reads the three separators and blanks around them', () => {
     expect(parse('a=1\nb: 2\nc 3\nd   =   4\ne\t:\t5\nf:=6\ng = = 7')).toEqual({
-      a: '1', b: '2', c: '3', d: '4', e: '5', f: '=6', g: '= 7',
+      a: '1',
+      b: '2',
+      c: '3',
+      d: '4',
+      e: '5',
+      f: '=6',
+      g: '= 7',
     });
   });
 
@@ -23,7 +29,7 @@ describe('parseProperties', () => {
     expect(parseProperties('   key = value  ').get('key')).toBe('value  ');
   });
 
-  it('joins continuation lines, dropping the next line\'s leading blanks', () => {
+  it("joins continuation lines, dropping the next line's leading blanks", () => {
     const text = 'listeners=PLAINTEXT://:9092,\\\n          PLAINTEXT2://:9093\nnext=1';
     expect(parse(text)).toEqual({ listeners: 'PLAINTEXT://:9092,PLAINTEXT2://:9093', next: '1' });
   });

@@ -43,10 +43,10 @@ export function parseOverride(arg: string): { key: string; value: string } {
   const eq = arg.indexOf('=');
   const key = eq < 0 ? '' : arg.slice(0, eq).trim();
   if (key === '' || /\s/.test(key)) {
-    throw new ConfigError(
-      `Malformed --override ${JSON.stringify(arg)}: expected key=value, e.g. --override log.retention.hours=24`,
-      { value: arg, expected: 'key=value' },
-    );
+    throw new ConfigError(`Malformed --override ${JSON.stringify(arg)}: expected key=value, e.g. --override log.retention.hours=24`, {
+      value: arg,
+      expected: 'key=value',
+    });
   }
   return { key, value: arg.slice(eq + 1) };
 }
@@ -117,10 +117,10 @@ function unescape(s: string, lineNumber: number): string {
     if (next === 'u') {
       const hex = s.slice(j + 1, j + 5);
       if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
-        throw new ConfigError(
-          `Malformed \\uXXXX escape on line ${lineNumber} of the properties: \\u${hex} (expected four hex digits)`,
-          { value: `\\u${hex}`, expected: 'four hex digits after \\u' },
-        );
+        throw new ConfigError(`Malformed \\uXXXX escape on line ${lineNumber} of the properties: \\u${hex} (expected four hex digits)`, {
+          value: `\\u${hex}`,
+          expected: 'four hex digits after \\u',
+        });
       }
       out += String.fromCharCode(parseInt(hex, 16));
       j += 4;

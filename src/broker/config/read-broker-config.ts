@@ -8,10 +8,7 @@ import { loadBrokerConfig, type BrokerConfig } from './broker-config.js';
 import { ConfigError } from './config-error.js';
 import { parseOverrides, parseProperties } from './properties.js';
 
-export async function readBrokerConfig(options: {
-  file?: string;
-  overrides?: readonly string[];
-}): Promise<BrokerConfig> {
+export async function readBrokerConfig(options: { file?: string; overrides?: readonly string[] }): Promise<BrokerConfig> {
   const overrides = parseOverrides(options.overrides ?? []);
   let props = new Map<string, string>();
   if (options.file !== undefined) {

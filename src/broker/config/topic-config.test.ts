@@ -3,13 +3,7 @@ import { DEFAULT_LOG_CONFIG } from '../log/log-config.js';
 import { BROKER_CONFIGS, loadBrokerConfig, type BrokerConfig } from './broker-config.js';
 import { ConfigSource, ConfigTypeId, parseConfigValue } from './config-def.js';
 import { ConfigError } from './config-error.js';
-import {
-  describeTopicConfigs,
-  effectiveLogConfig,
-  TOPIC_CONFIG_DEFINITIONS,
-  TOPIC_CONFIGS,
-  validateTopicConfigs,
-} from './topic-config.js';
+import { describeTopicConfigs, effectiveLogConfig, TOPIC_CONFIG_DEFINITIONS, TOPIC_CONFIGS, validateTopicConfigs } from './topic-config.js';
 
 const broker = (props: Record<string, string> = {}): BrokerConfig => loadBrokerConfig(new Map(Object.entries(props)));
 const map = (entries: Record<string, string>) => new Map(Object.entries(entries));
@@ -74,7 +68,7 @@ describe('effectiveLogConfig', () => {
     });
   });
 
-  it('falls back to the broker\'s values, converted from their units', () => {
+  it("falls back to the broker's values, converted from their units", () => {
     const config = effectiveLogConfig(
       broker({
         'log.retention.minutes': '5',
@@ -125,7 +119,7 @@ describe('validateTopicConfigs', () => {
           'compression.type': 'lz4',
           'unclean.leader.election.enable': 'false',
           'message.timestamp.difference.max.ms': '1000',
-          'preallocate': 'true',
+          preallocate: 'true',
           'leader.replication.throttled.replicas': '*',
           'follower.replication.throttled.replicas': '0:1,1:1',
           'local.retention.ms': '-2',
@@ -169,7 +163,7 @@ describe('validateTopicConfigs', () => {
     });
   });
 
-  it('checks min.compaction.lag.ms against max.compaction.lag.ms, with the broker\'s value when given', () => {
+  it("checks min.compaction.lag.ms against max.compaction.lag.ms, with the broker's value when given", () => {
     expect(validateTopicConfigs(map({ 'min.compaction.lag.ms': '10', 'max.compaction.lag.ms': '5' })).ok).toBe(false);
     expect(validateTopicConfigs(map({ 'min.compaction.lag.ms': '2000' })).ok).toBe(true);
     const b = broker({ 'log.cleaner.max.compaction.lag.ms': '1000' });
@@ -206,7 +200,7 @@ describe('describeTopicConfigs', () => {
     ]);
   });
 
-  it('shows a topic override first, then the broker\'s', () => {
+  it("shows a topic override first, then the broker's", () => {
     expect(describeOne(broker({ 'log.retention.ms': '5000' }), { 'retention.ms': '1000' }, 'retention.ms')).toMatchObject({
       value: '1000',
       source: ConfigSource.TOPIC_CONFIG,
@@ -218,7 +212,7 @@ describe('describeTopicConfigs', () => {
     });
   });
 
-  it('shows a static broker config as the source, in Kafka\'s precedence order', () => {
+  it("shows a static broker config as the source, in Kafka's precedence order", () => {
     expect(describeOne(broker({ 'log.retention.hours': '24', 'log.retention.minutes': '60' }), {}, 'retention.ms')).toMatchObject({
       value: '3600000',
       source: ConfigSource.STATIC_BROKER_CONFIG,

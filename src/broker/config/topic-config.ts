@@ -12,13 +12,7 @@
  */
 import type { LogConfig } from '../log/log-config.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import {
-  BROKER_CONFIGS,
-  CLEANUP_POLICIES,
-  COMPRESSION_TYPES,
-  TIMESTAMP_TYPES,
-  type BrokerConfig,
-} from './broker-config.js';
+import { BROKER_CONFIGS, CLEANUP_POLICIES, COMPRESSION_TYPES, TIMESTAMP_TYPES, type BrokerConfig } from './broker-config.js';
 import {
   atLeast,
   between,
@@ -45,14 +39,13 @@ export interface TopicConfigDefinition extends ConfigDefinition {
   readonly fromBroker?: (broker: BrokerConfig) => ConfigValue;
 }
 
-const THROTTLED_REPLICAS = validator(
-  'empty, * or a list of partition:broker pairs',
-  (v) => {
-    const items = v as string[];
-    return (items.length === 1 && items[0] === '*') || items.every((i) => /^\d+:\d+$/.test(i));
-  },
-);
+const THROTTLED_REPLICAS = validator('empty, * or a list of partition:broker pairs', (v) => {
+  const items = v as string[];
+  return (items.length === 1 && items[0] === '*') || items.every((i) => /^\d+:\d+$/.test(i));
+});
 
+// Laid out like BROKER_CONFIG_DEFINITIONS, and kept out of Prettier for the same reason.
+// prettier-ignore
 export const TOPIC_CONFIG_DEFINITIONS: readonly TopicConfigDefinition[] = [
   {
     name: 'cleanup.policy', type: 'list', default: 'delete', validator: nonEmptySubsetOf(...CLEANUP_POLICIES),
@@ -217,23 +210,19 @@ export const TOPIC_CONFIG_DEFINITIONS: readonly TopicConfigDefinition[] = [
   },
 ];
 
-export const TOPIC_CONFIGS: ReadonlyMap<string, TopicConfigDefinition> = indexDefinitions(
-  TOPIC_CONFIG_DEFINITIONS,
-) as ReadonlyMap<string, TopicConfigDefinition>;
+export const TOPIC_CONFIGS: ReadonlyMap<string, TopicConfigDefinition> = indexDefinitions(TOPIC_CONFIG_DEFINITIONS) as ReadonlyMap<
+  string,
+  TopicConfigDefinition
+>;
 
-export type TopicConfigValidation =
-  | { ok: true }
-  | { ok: false; error: { code: typeof ErrorCode.INVALID_CONFIG; message: string } };
+export type TopicConfigValidation = { ok: true } | { ok: false; error: { code: typeof ErrorCode.INVALID_CONFIG; message: string } };
 
 /**
  * Check topic configs as given to CreateTopics / AlterConfigs / IncrementalAlterConfigs: every name
  * must be a topic config, every value valid. `broker` supplies the defaults for cross-checks
  * (min.compaction.lag.ms ≤ max.compaction.lag.ms); without it, Kafka's topic defaults are used.
  */
-export function validateTopicConfigs(
-  configs: ReadonlyMap<string, string | null>,
-  broker?: BrokerConfig,
-): TopicConfigValidation {
+export function validateTopicConfigs(configs: ReadonlyMap<string, string | null>, broker?: BrokerConfig): TopicConfigValidation {
   const invalid = (message: string): TopicConfigValidation => ({
     ok: false,
     error: { code: ErrorCode.INVALID_CONFIG, message },
@@ -250,8 +239,7 @@ export function validateTopicConfigs(
       throw err;
     }
   }
-  const effective = (name: string): number =>
-    (parsed.get(name) ?? (broker ? brokerDefault(TOPIC_CONFIGS.get(name)!, broker) : topicDefault(name))) as number;
+  const effective = (name: string): number => (parsed.get(name) ?? (broker ? brokerDefault(TOPIC_CONFIGS.get(name)!, broker) : topicDefault(name))) as number;
   const minLag = effective('min.compaction.lag.ms');
   const maxLag = effective('max.compaction.lag.ms');
   if (minLag > maxLag) {

@@ -68,7 +68,8 @@ describe('GroupCoordinator', () => {
   const sync = (p: Partial<SyncGroupParams> & { memberId: string; generationId: number }): Promise<SyncGroupResult> =>
     c.handleSyncGroup({ groupId: 'g', groupInstanceId: null, protocolType: null, protocolName: null, assignments: [], ...p });
 
-  const heartbeat = (memberId: string, generationId: number, groupInstanceId: string | null = null) => c.handleHeartbeat({ groupId: 'g', memberId, generationId, groupInstanceId });
+  const heartbeat = (memberId: string, generationId: number, groupInstanceId: string | null = null) =>
+    c.handleHeartbeat({ groupId: 'g', memberId, generationId, groupInstanceId });
 
   const commit = (memberId: string, generationId: number, offset = 1n, extra: { metadata?: string; groupInstanceId?: string | null } = {}) =>
     c.handleCommitOffsets({
@@ -86,7 +87,12 @@ describe('GroupCoordinator', () => {
   async function stableLeader(p: Partial<JoinGroupParams> = {}): Promise<{ memberId: string; generationId: number }> {
     const j = await join(p);
     expect(j.errorCode).toBe(ErrorCode.NONE);
-    const s = await sync({ memberId: j.memberId, generationId: j.generationId, groupInstanceId: p.groupInstanceId ?? null, assignments: [{ memberId: j.memberId, assignment: Buffer.from('all') }] });
+    const s = await sync({
+      memberId: j.memberId,
+      generationId: j.generationId,
+      groupInstanceId: p.groupInstanceId ?? null,
+      assignments: [{ memberId: j.memberId, assignment: Buffer.from('all') }],
+    });
     expect(s.errorCode).toBe(ErrorCode.NONE);
     expect(group()?.state).toBe(GroupState.Stable);
     return { memberId: j.memberId, generationId: j.generationId };
@@ -97,7 +103,14 @@ describe('GroupCoordinator', () => {
     expect(first.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
     expect(first.memberId).toMatch(/^app-[0-9a-f-]{36}$/);
     const second = await join({ requireKnownMemberId: true, memberId: first.memberId });
-    expect(second).toMatchObject({ errorCode: ErrorCode.NONE, generationId: 1, memberId: first.memberId, leaderId: first.memberId, protocolType: 'consumer', protocolName: 'range' });
+    expect(second).toMatchObject({
+      errorCode: ErrorCode.NONE,
+      generationId: 1,
+      memberId: first.memberId,
+      leaderId: first.memberId,
+      protocolType: 'consumer',
+      protocolName: 'range',
+    });
     expect(second.members).toEqual([{ memberId: first.memberId, groupInstanceId: null, metadata: subscription(['t']) }]);
     expect(group()?.state).toBe(GroupState.CompletingRebalance);
     const s = await sync({ memberId: first.memberId, generationId: 1, assignments: [{ memberId: first.memberId, assignment: Buffer.from('a') }] });
@@ -227,7 +240,7 @@ describe('GroupCoordinator', () => {
     expect(commit('', -1)).toBe(ErrorCode.NONE);
   });
 
-  it('keeps to Kafka\'s rule for JoinGroup in Stable: the leader rebalances, an unchanged follower does not', async () => {
+  it("keeps to Kafka's rule for JoinGroup in Stable: the leader rebalances, an unchanged follower does not", async () => {
     const a = await stableLeader();
     const bJoin = track(c.handleJoinGroup(joinParams({ clientId: 'b' })));
     await tick();
@@ -247,7 +260,7 @@ describe('GroupCoordinator', () => {
     expect(group()?.state).toBe(GroupState.PreparingRebalance);
   });
 
-  it('refuses bad joins with Kafka\'s errors and carries on', async () => {
+  it("refuses bad joins with Kafka's errors and carries on", async () => {
     const a = await stableLeader();
     expect((await join({ groupId: '' })).errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
     expect((await join({ sessionTimeoutMs: 5 })).errorCode).toBe(ErrorCode.INVALID_SESSION_TIMEOUT);
@@ -264,8 +277,26 @@ describe('GroupCoordinator', () => {
     expect(commit(a.memberId, 1, 1n, { metadata: 'x'.repeat(t.config.offsetMetadataMaxBytes + 1) })).toBe(ErrorCode.OFFSET_METADATA_TOO_LARGE);
     expect(commit(a.memberId, 1, 1n, { metadata: 'x'.repeat(t.config.offsetMetadataMaxBytes) })).toBe(ErrorCode.NONE);
     expect(commit('', -1)).toBe(ErrorCode.UNKNOWN_MEMBER_ID); // the group has members
-    expect(c.handleCommitOffsets({ groupId: 'g', generationId: 1, memberId: a.memberId, groupInstanceId: null, retentionTimeMs: -1n, offsets: [{ topic: 'nope', partition: 0, offset: 1n, leaderEpoch: -1, metadata: null, commitTimestamp: -1n }] })[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    expect(c.handleCommitOffsets({ groupId: 'fresh', generationId: 3, memberId: 'm', groupInstanceId: null, retentionTimeMs: -1n, offsets: [{ topic: 't', partition: 0, offset: 1n, leaderEpoch: -1, metadata: null, commitTimestamp: -1n }] })[0].errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);
+    expect(
+      c.handleCommitOffsets({
+        groupId: 'g',
+        generationId: 1,
+        memberId: a.memberId,
+        groupInstanceId: null,
+        retentionTimeMs: -1n,
+        offsets: [{ topic: 'nope', partition: 0, offset: 1n, leaderEpoch: -1, metadata: null, commitTimestamp: -1n }],
+      })[0].errorCode,
+    ).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(
+      c.handleCommitOffsets({
+        groupId: 'fresh',
+        generationId: 3,
+        memberId: 'm',
+        groupInstanceId: null,
+        retentionTimeMs: -1n,
+        offsets: [{ topic: 't', partition: 0, offset: 1n, leaderEpoch: -1, metadata: null, commitTimestamp: -1n }],
+      })[0].errorCode,
+    ).toBe(ErrorCode.ILLEGAL_GENERATION);
     expect(group()?.state).toBe(GroupState.Stable);
   });
 
@@ -378,7 +409,14 @@ describe('GroupCoordinator', () => {
     it('lists groups, filtered by state and type', async () => {
       await stableLeader();
       commit('', -1); // fails (members) — no new group
-      c.handleCommitOffsets({ groupId: 'offsets-only', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n, offsets: [{ topic: 't', partition: 1, offset: 3n, leaderEpoch: -1, metadata: null, commitTimestamp: -1n }] });
+      c.handleCommitOffsets({
+        groupId: 'offsets-only',
+        generationId: -1,
+        memberId: '',
+        groupInstanceId: null,
+        retentionTimeMs: -1n,
+        offsets: [{ topic: 't', partition: 1, offset: 3n, leaderEpoch: -1, metadata: null, commitTimestamp: -1n }],
+      });
       const all = c.handleListGroups([], []);
       expect(all.groups.sort((x, y) => x.groupId.localeCompare(y.groupId))).toEqual([
         { groupId: 'g', protocolType: 'consumer', state: 'Stable' },

@@ -24,15 +24,7 @@ import type { TopicPartition } from '../../protocol/topic-partition.js';
 import type { Clock } from '../clock.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { Logger } from '../logger.js';
-import {
-  GroupMetadata,
-  joinError,
-  type JoinGroupResult,
-  MemberMetadata,
-  type Protocol,
-  syncError,
-  type SyncGroupResult,
-} from './group-metadata.js';
+import { GroupMetadata, joinError, type JoinGroupResult, MemberMetadata, type Protocol, syncError, type SyncGroupResult } from './group-metadata.js';
 import type { FetchedOffset, GroupMetadataManager } from './group-metadata-manager.js';
 import { GroupState } from './group-state.js';
 import {
@@ -286,7 +278,16 @@ export class GroupCoordinator {
   }
 
   private addMemberAndRebalance(group: GroupMetadata, memberId: string, p: JoinGroupParams, respond: (r: JoinGroupResult) => void): void {
-    const member = new MemberMetadata(memberId, p.groupInstanceId, p.clientId, p.clientHost, p.rebalanceTimeoutMs, p.sessionTimeoutMs, p.protocolType, p.protocols);
+    const member = new MemberMetadata(
+      memberId,
+      p.groupInstanceId,
+      p.clientId,
+      p.clientHost,
+      p.rebalanceTimeoutMs,
+      p.sessionTimeoutMs,
+      p.protocolType,
+      p.protocols,
+    );
     member.isNew = true;
     // KIP-134: members still arriving in a brand-new group's initial delay extend it.
     if (group.is(GroupState.PreparingRebalance) && group.generationId === 0) group.newMemberAdded = true;
@@ -294,10 +295,19 @@ export class GroupCoordinator {
     // A new member cannot heartbeat before its first answer, and a client that gives up on a long
     // rebalance retries with a fresh join: the new-member timeout bounds how long such a one lingers.
     this.scheduleHeartbeatExpiry(group, member, NEW_MEMBER_JOIN_TIMEOUT_MS);
-    this.maybePrepareRebalance(group, `adding new member ${memberId}${p.groupInstanceId !== null ? ` (instance ${p.groupInstanceId})` : ''}${reasonSuffix(p.reason)}`);
+    this.maybePrepareRebalance(
+      group,
+      `adding new member ${memberId}${p.groupInstanceId !== null ? ` (instance ${p.groupInstanceId})` : ''}${reasonSuffix(p.reason)}`,
+    );
   }
 
-  private updateMemberAndRebalance(group: GroupMetadata, member: MemberMetadata, p: JoinGroupParams, reason: string, respond: (r: JoinGroupResult) => void): void {
+  private updateMemberAndRebalance(
+    group: GroupMetadata,
+    member: MemberMetadata,
+    p: JoinGroupParams,
+    reason: string,
+    respond: (r: JoinGroupResult) => void,
+  ): void {
     group.updateMember(member, p.protocols, p.rebalanceTimeoutMs, p.sessionTimeoutMs, respond);
     this.maybePrepareRebalance(group, reason + reasonSuffix(p.reason));
   }
@@ -316,7 +326,9 @@ export class GroupCoordinator {
     respond: (r: JoinGroupResult) => void,
   ): void {
     const instanceId = p.groupInstanceId as string;
-    this.logger.info(`Static member ${instanceId} of group ${group.groupId} rejoins in ${group.state} state; member ${oldMemberId} is replaced by ${newMemberId}`);
+    this.logger.info(
+      `Static member ${instanceId} of group ${group.groupId} rejoins in ${group.state} state; member ${oldMemberId} is replaced by ${newMemberId}`,
+    );
     const currentLeader = group.leaderId;
     const member = group.replaceStaticMember(instanceId, oldMemberId, newMemberId);
     this.scheduleHeartbeatExpiry(group, member);
@@ -470,7 +482,12 @@ export class GroupCoordinator {
         this.removePendingSyncMember(group, p.memberId);
         const member = group.get(p.memberId);
         this.scheduleHeartbeatExpiry(group, member);
-        return Promise.resolve({ errorCode: ErrorCode.NONE, protocolType: group.protocolType, protocolName: group.protocolName, assignment: member.assignment });
+        return Promise.resolve({
+          errorCode: ErrorCode.NONE,
+          protocolType: group.protocolType,
+          protocolName: group.protocolName,
+          assignment: member.assignment,
+        });
       }
       case GroupState.Dead:
         return Promise.resolve(syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
@@ -639,13 +656,15 @@ export class GroupCoordinator {
   /** (Re)starts a member's session timer; when it runs out, the member is removed. */
   private scheduleHeartbeatExpiry(group: GroupMetadata, member: MemberMetadata, timeoutMs = member.sessionTimeoutMs): void {
     member.sessionTimer?.cancel();
-    member.sessionTimer = this.deps.clock.setTimeout(() => {
-      member.sessionTimer = undefined;
-      if (group.is(GroupState.Dead) || group.members.get(member.memberId) !== member) return;
-      // Waiting in a join or sync counts as alive; the answer restarts the timer.
-      if (member.hasSatisfiedHeartbeat) return;
-      this.removeMemberAndUpdateGroup(group, member, `session timeout of ${timeoutMs} ms expired`);
-    }, timeoutMs).unref();
+    member.sessionTimer = this.deps.clock
+      .setTimeout(() => {
+        member.sessionTimer = undefined;
+        if (group.is(GroupState.Dead) || group.members.get(member.memberId) !== member) return;
+        // Waiting in a join or sync counts as alive; the answer restarts the timer.
+        if (member.hasSatisfiedHeartbeat) return;
+        this.removeMemberAndUpdateGroup(group, member, `session timeout of ${timeoutMs} ms expired`);
+      }, timeoutMs)
+      .unref();
   }
 
   private onGroupLoaded(group: GroupMetadata): void {

@@ -100,7 +100,17 @@ describe('GroupMetadataManager', () => {
   it('replays committed offsets and group metadata on restart; tombstones remove', async () => {
     let c = await open();
     createTopic(c, 't', 4);
-    expect(commit(c, 'simple', [['t', 0, 10n], ['t', 1, 20n]], 'meta').every((r) => r.errorCode === ErrorCode.NONE)).toBe(true);
+    expect(
+      commit(
+        c,
+        'simple',
+        [
+          ['t', 0, 10n],
+          ['t', 1, 20n],
+        ],
+        'meta',
+      ).every((r) => r.errorCode === ErrorCode.NONE),
+    ).toBe(true);
     commit(c, 'simple', [['t', 0, 11n]]); // the later commit wins
     commit(c, 'doomed', [['t', 2, 5n]]);
     expect(c.coordinator.handleDeleteGroups(['doomed'])).toEqual([{ groupId: 'doomed', errorCode: ErrorCode.NONE }]);
@@ -108,8 +118,23 @@ describe('GroupMetadataManager', () => {
     // a consumer group that became Empty again after one generation
     const joined = await c.coordinator.handleJoinGroup(joinParams({ groupId: 'consumers' }));
     expect(joined.errorCode).toBe(ErrorCode.NONE);
-    await c.coordinator.handleSyncGroup({ groupId: 'consumers', generationId: joined.generationId, memberId: joined.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [{ memberId: joined.memberId, assignment: Buffer.from('A') }] });
-    c.coordinator.handleCommitOffsets({ groupId: 'consumers', generationId: joined.generationId, memberId: joined.memberId, groupInstanceId: null, retentionTimeMs: -1n, offsets: [{ topic: 't', partition: 3, offset: 99n, leaderEpoch: 2, metadata: 'x', commitTimestamp: -1n }] });
+    await c.coordinator.handleSyncGroup({
+      groupId: 'consumers',
+      generationId: joined.generationId,
+      memberId: joined.memberId,
+      groupInstanceId: null,
+      protocolType: null,
+      protocolName: null,
+      assignments: [{ memberId: joined.memberId, assignment: Buffer.from('A') }],
+    });
+    c.coordinator.handleCommitOffsets({
+      groupId: 'consumers',
+      generationId: joined.generationId,
+      memberId: joined.memberId,
+      groupInstanceId: null,
+      retentionTimeMs: -1n,
+      offsets: [{ topic: 't', partition: 3, offset: 99n, leaderEpoch: 2, metadata: 'x', commitTimestamp: -1n }],
+    });
     c.coordinator.handleLeaveGroup('consumers', [{ memberId: joined.memberId, groupInstanceId: null }]);
     expect(c.manager.getGroup('consumers')?.state).toBe(GroupState.Empty);
 
@@ -130,7 +155,15 @@ describe('GroupMetadataManager', () => {
     const clock = new ManualClock();
     let c = await open(undefined, clock);
     const joined = await joinNow(c, clock, { groupId: 'live', groupInstanceId: 'i-1', sessionTimeoutMs: 200 });
-    await c.coordinator.handleSyncGroup({ groupId: 'live', generationId: joined.generationId, memberId: joined.memberId, groupInstanceId: 'i-1', protocolType: null, protocolName: null, assignments: [{ memberId: joined.memberId, assignment: Buffer.from('A') }] });
+    await c.coordinator.handleSyncGroup({
+      groupId: 'live',
+      generationId: joined.generationId,
+      memberId: joined.memberId,
+      groupInstanceId: 'i-1',
+      protocolType: null,
+      protocolName: null,
+      assignments: [{ memberId: joined.memberId, assignment: Buffer.from('A') }],
+    });
     c = await open(c.dir, clock);
     const g = c.manager.getGroup('live');
     expect(g).toMatchObject({ state: GroupState.Stable, generationId: 1, leaderId: joined.memberId, protocolName: 'range' });
@@ -156,9 +189,15 @@ describe('GroupMetadataManager', () => {
         producerId,
         producerEpoch: 0,
         baseSequence: 0,
-        records: [{ key: encodeOffsetCommitKey('txn-group', 't', p), value: encodeOffsetCommitValue({ offset, leaderEpoch: -1, metadata: '', commitTimestamp: 1n, expireTimestamp: -1n }) }],
+        records: [
+          {
+            key: encodeOffsetCommitKey('txn-group', 't', p),
+            value: encodeOffsetCommitValue({ offset, leaderEpoch: -1, metadata: '', commitTimestamp: 1n, expireTimestamp: -1n }),
+          },
+        ],
       });
-    const marker = (producerId: bigint, commit: boolean) => encodeControlBatch({ producerId, producerEpoch: 0, commit, coordinatorEpoch: 0, timestamp: 1n, baseOffset: 0n });
+    const marker = (producerId: bigint, commit: boolean) =>
+      encodeControlBatch({ producerId, producerEpoch: 0, commit, coordinatorEpoch: 0, timestamp: 1n, baseOffset: 0n });
     c.replicaManager.appendInternal(GROUP_METADATA_TOPIC_NAME, partition, txnBatch(7n, 0, 100n));
     c.replicaManager.appendInternal(GROUP_METADATA_TOPIC_NAME, partition, txnBatch(8n, 1, 200n));
     c.replicaManager.appendInternal(GROUP_METADATA_TOPIC_NAME, partition, marker(7n, true));
@@ -166,10 +205,16 @@ describe('GroupMetadataManager', () => {
     c.replicaManager.appendInternal(GROUP_METADATA_TOPIC_NAME, partition, txnBatch(9n, 1, 300n)); // still open
 
     c = await open(c.dir);
-    const asked = [{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }];
+    const asked = [
+      { topic: 't', partition: 0 },
+      { topic: 't', partition: 1 },
+    ];
     expect(c.coordinator.handleFetchOffsets('txn-group', asked, false).offsets.map((o) => o.offset)).toEqual([100n, -1n]);
     // the open transaction's offset is pending: RequireStable readers are told to wait
-    expect(c.coordinator.handleFetchOffsets('txn-group', asked, true).offsets.map((o) => o.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.UNSTABLE_OFFSET_COMMIT]);
+    expect(c.coordinator.handleFetchOffsets('txn-group', asked, true).offsets.map((o) => o.errorCode)).toEqual([
+      ErrorCode.NONE,
+      ErrorCode.UNSTABLE_OFFSET_COMMIT,
+    ]);
     c.manager.handleTxnCompletion(9n, true);
     expect(c.coordinator.handleFetchOffsets('txn-group', asked, true).offsets.map((o) => o.offset)).toEqual([100n, 300n]);
   });
@@ -180,8 +225,23 @@ describe('GroupMetadataManager', () => {
     createTopic(c, 't', 1);
     commit(c, 'old', [['t', 0, 1n]]);
     const joined = await joinNow(c, clock, { groupId: 'consumers' });
-    await c.coordinator.handleSyncGroup({ groupId: 'consumers', generationId: joined.generationId, memberId: joined.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] });
-    const committed = c.coordinator.handleCommitOffsets({ groupId: 'consumers', generationId: joined.generationId, memberId: joined.memberId, groupInstanceId: null, retentionTimeMs: -1n, offsets: [{ topic: 't', partition: 0, offset: 5n, leaderEpoch: -1, metadata: '', commitTimestamp: -1n }] });
+    await c.coordinator.handleSyncGroup({
+      groupId: 'consumers',
+      generationId: joined.generationId,
+      memberId: joined.memberId,
+      groupInstanceId: null,
+      protocolType: null,
+      protocolName: null,
+      assignments: [],
+    });
+    const committed = c.coordinator.handleCommitOffsets({
+      groupId: 'consumers',
+      generationId: joined.generationId,
+      memberId: joined.memberId,
+      groupInstanceId: null,
+      retentionTimeMs: -1n,
+      offsets: [{ topic: 't', partition: 0, offset: 5n, leaderEpoch: -1, metadata: '', commitTimestamp: -1n }],
+    });
     expect(committed[0].errorCode).toBe(ErrorCode.NONE);
     c.coordinator.handleLeaveGroup('consumers', [{ memberId: joined.memberId, groupInstanceId: null }]);
 
@@ -203,7 +263,14 @@ describe('GroupMetadataManager', () => {
     const clock = new ManualClock();
     const c = await open(undefined, clock);
     createTopic(c, 't', 1);
-    c.coordinator.handleCommitOffsets({ groupId: 'g', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: 1_000n, offsets: [{ topic: 't', partition: 0, offset: 5n, leaderEpoch: -1, metadata: '', commitTimestamp: -1n }] });
+    c.coordinator.handleCommitOffsets({
+      groupId: 'g',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      retentionTimeMs: 1_000n,
+      offsets: [{ topic: 't', partition: 0, offset: 5n, leaderEpoch: -1, metadata: '', commitTimestamp: -1n }],
+    });
     expect(c.manager.getGroup('g')?.offset('t', 0)?.expireTimestamp).toBe(clock.now() + 1_000);
     expect(c.coordinator.cleanupExpiredOffsets(clock.now() + 999)).toBe(0);
     // the next run of the expiry job, offsets.retention.check.interval.ms on, removes it

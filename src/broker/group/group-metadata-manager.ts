@@ -173,11 +173,7 @@ export class GroupMetadataManager {
    * the offsets are only staged: the transaction's marker makes them visible or drops them
    * (`handleTxnCompletion`).
    */
-  storeOffsets(
-    group: GroupMetadata,
-    offsets: Array<TopicPartition & { value: OffsetAndMetadata }>,
-    txn?: TransactionalProducer,
-  ): number {
+  storeOffsets(group: GroupMetadata, offsets: Array<TopicPartition & { value: OffsetAndMetadata }>, txn?: TransactionalProducer): number {
     if (offsets.length === 0) return ErrorCode.NONE;
     const records = offsets.map(({ topic, partition, value }) => ({
       key: encodeOffsetCommitKey(group.groupId, topic, partition),
@@ -263,7 +259,14 @@ export class GroupMetadataManager {
    */
   getOffsets(groupId: string, partitions: TopicPartition[] | null, requireStable: boolean): FetchedOffset[] {
     const group = this.groups.get(groupId);
-    const none = (topic: string, partition: number, errorCode: number = ErrorCode.NONE): FetchedOffset => ({ topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode });
+    const none = (topic: string, partition: number, errorCode: number = ErrorCode.NONE): FetchedOffset => ({
+      topic,
+      partition,
+      offset: -1n,
+      leaderEpoch: -1,
+      metadata: '',
+      errorCode,
+    });
     if (!group || group.is(GroupState.Dead)) return (partitions ?? []).map((p) => none(p.topic, p.partition));
     const answer = (topic: string, partition: number, o: CommittedOffset | undefined): FetchedOffset => {
       if (requireStable && group.hasPendingTransactionalOffset(topic, partition)) return none(topic, partition, ErrorCode.UNSTABLE_OFFSET_COMMIT);
@@ -396,7 +399,16 @@ function groupFromRecord(groupId: string, value: GroupMetadataValue, now: number
   const group = new GroupMetadata(groupId, value.members.length === 0 ? GroupState.Empty : GroupState.Stable, now);
   for (const m of value.members) {
     const protocols = value.protocol === null ? [] : [{ name: value.protocol, metadata: m.subscription }];
-    const member = new MemberMetadata(m.memberId, m.groupInstanceId, m.clientId, m.clientHost, m.rebalanceTimeout, m.sessionTimeout, value.protocolType, protocols);
+    const member = new MemberMetadata(
+      m.memberId,
+      m.groupInstanceId,
+      m.clientId,
+      m.clientHost,
+      m.rebalanceTimeout,
+      m.sessionTimeout,
+      value.protocolType,
+      protocols,
+    );
     member.assignment = m.assignment;
     group.add(member);
   }

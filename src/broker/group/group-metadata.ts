@@ -273,7 +273,13 @@ export class GroupMetadata {
   }
 
   /** New protocols, timeouts and join callback for a member that (re)joins. */
-  updateMember(member: MemberMetadata, protocols: Protocol[], rebalanceTimeoutMs: number, sessionTimeoutMs: number, onJoin: ((r: JoinGroupResult) => void) | null): void {
+  updateMember(
+    member: MemberMetadata,
+    protocols: Protocol[],
+    rebalanceTimeoutMs: number,
+    sessionTimeoutMs: number,
+    onJoin: ((r: JoinGroupResult) => void) | null,
+  ): void {
     member.supportedProtocols = protocols;
     member.rebalanceTimeoutMs = rebalanceTimeoutMs;
     member.sessionTimeoutMs = sessionTimeoutMs;

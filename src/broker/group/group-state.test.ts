@@ -28,7 +28,9 @@ describe('group state machine', () => {
 
   it('guards every other transition with an error naming the states', () => {
     expect(() => checkTransition('g', GroupState.Empty, GroupState.Stable)).toThrow(IllegalGroupStateTransitionError);
-    expect(() => checkTransition('g', GroupState.Dead, GroupState.Empty)).toThrow(/Group g should be in one of PreparingRebalance before moving to Empty, but is Dead/);
+    expect(() => checkTransition('g', GroupState.Dead, GroupState.Empty)).toThrow(
+      /Group g should be in one of PreparingRebalance before moving to Empty, but is Dead/,
+    );
     expect(() => checkTransition('g', GroupState.Stable, GroupState.PreparingRebalance)).not.toThrow();
   });
 

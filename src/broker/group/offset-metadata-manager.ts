@@ -170,7 +170,8 @@ export class OffsetMetadataManager {
   private planTxnOffsetCommit(p: TxnOffsetCommitParams): OffsetCommitPlan<TxnOffsetCommitParams['offsets'][number]> | { error: number } {
     const group = this.groupManager.getOrMaybeCreateGroup(p.groupId, true) as GroupMetadata;
     if (group.is(GroupState.Dead)) return { error: ErrorCode.COORDINATOR_NOT_AVAILABLE };
-    if (p.groupInstanceId !== null && (group.currentStaticMemberId(p.groupInstanceId) ?? p.memberId) !== p.memberId) return { error: ErrorCode.FENCED_INSTANCE_ID };
+    if (p.groupInstanceId !== null && (group.currentStaticMemberId(p.groupInstanceId) ?? p.memberId) !== p.memberId)
+      return { error: ErrorCode.FENCED_INSTANCE_ID };
     if (p.memberId !== '' && !group.has(p.memberId)) return { error: ErrorCode.UNKNOWN_MEMBER_ID };
     if (p.generationId >= 0 && p.generationId !== group.generationId) return { error: ErrorCode.ILLEGAL_GENERATION };
     const now = this.deps.clock.now();

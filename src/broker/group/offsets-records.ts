@@ -150,7 +150,10 @@ export function encodeGroupMetadataKey(group: string): Buffer {
 }
 
 /** v3, or v1 when the commit carries an expire timestamp (the only version that stores one), as Kafka. */
-export function encodeOffsetCommitValue(value: OffsetCommitValue, version = value.expireTimestamp >= 0n ? OFFSET_COMMIT_VALUE_VERSION_WITH_EXPIRY : OFFSET_COMMIT_VALUE_VERSION): Buffer {
+export function encodeOffsetCommitValue(
+  value: OffsetCommitValue,
+  version = value.expireTimestamp >= 0n ? OFFSET_COMMIT_VALUE_VERSION_WITH_EXPIRY : OFFSET_COMMIT_VALUE_VERSION,
+): Buffer {
   return versioned(offsetCommitValue, version, value);
 }
 

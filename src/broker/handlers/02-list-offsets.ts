@@ -27,7 +27,14 @@ export const listOffsetsHandler = (s: BrokerServices) =>
         name: t.name,
         partitions: t.partitions.map((p) => {
           if (duplicated.has(partitionKey(t.name, p.partitionIndex))) {
-            return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.INVALID_REQUEST, oldStyleOffsets: [], timestamp: -1n, offset: -1n, leaderEpoch: -1 };
+            return {
+              partitionIndex: p.partitionIndex,
+              errorCode: ErrorCode.INVALID_REQUEST,
+              oldStyleOffsets: [],
+              timestamp: -1n,
+              offset: -1n,
+              leaderEpoch: -1,
+            };
           }
           const r = s.replicaManager.listOffset(t.name, p.partitionIndex, p.timestamp, req.isolationLevel);
           return {

@@ -12,12 +12,7 @@
  * batch several groups per request. v9's MemberId/MemberEpoch belong to KIP-848 groups and are not
  * checked for classic groups (Kafka does not either). v10 names topics by id.
  */
-import {
-  OffsetFetch,
-  type OffsetFetchRequest,
-  type OffsetFetchResponse,
-  type OffsetFetchResponsePartition,
-} from '../../protocol/apis/offset-fetch.js';
+import { OffsetFetch, type OffsetFetchRequest, type OffsetFetchResponse, type OffsetFetchResponsePartition } from '../../protocol/apis/offset-fetch.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/reader.js';
 import { topicPartitionKey } from '../../protocol/topic-partition.js';
@@ -61,12 +56,18 @@ export const offsetFetchHandler = (s: BrokerServices) =>
 
     const fetchGroup = (groupId: string, asked: AskedTopic[] | null): { errorCode: number; topics: AnsweredTopic[] } => {
       const named = asked?.map((t) => ({ ...t, resolved: byId ? s.topics.getById(t.topicId as string)?.name : t.name }));
-      const partitions = named === undefined ? null : named.flatMap((t) => (t.resolved === undefined ? [] : t.partitionIndexes.map((partition) => ({ topic: t.resolved as string, partition }))));
+      const partitions =
+        named === undefined
+          ? null
+          : named.flatMap((t) => (t.resolved === undefined ? [] : t.partitionIndexes.map((partition) => ({ topic: t.resolved as string, partition }))));
       const { errorCode, offsets } = s.groupCoordinator.handleFetchOffsets(groupId, partitions, requireStable);
       if (errorCode !== ErrorCode.NONE) {
         if (version >= 2 || named === undefined) return { errorCode, topics: [] };
         // v0-1 have no top-level error: every partition asked carries it.
-        return { errorCode, topics: named.map((t) => ({ name: t.name ?? '', topicId: ZERO_UUID, partitions: t.partitionIndexes.map((p) => failed(p, errorCode)) })) };
+        return {
+          errorCode,
+          topics: named.map((t) => ({ name: t.name ?? '', topicId: ZERO_UUID, partitions: t.partitionIndexes.map((p) => failed(p, errorCode)) })),
+        };
       }
       const found = new Map(offsets.map((o) => [topicPartitionKey(o.topic, o.partition), o]));
       if (named === undefined) {

@@ -16,7 +16,10 @@ import { handler } from '../server/handler.js';
 export const listGroupsHandler = (s: BrokerServices) =>
   handler(ListGroups, {}, (req: ListGroupsRequest, ctx): ListGroupsResponse => {
     const version = ctx.header.apiVersion;
-    const { errorCode, groups } = s.groupCoordinator.handleListGroups(version >= 4 ? (req.statesFilter ?? []) : [], version >= 5 ? (req.typesFilter ?? []) : []);
+    const { errorCode, groups } = s.groupCoordinator.handleListGroups(
+      version >= 4 ? (req.statesFilter ?? []) : [],
+      version >= 5 ? (req.typesFilter ?? []) : [],
+    );
     return {
       throttleTimeMs: 0,
       errorCode,

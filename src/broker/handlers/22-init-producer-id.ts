@@ -26,14 +26,24 @@ import { handler } from '../server/handler.js';
 
 export function initProducerIdHandler(s: BrokerServices) {
   return handler(InitProducerId, { max: 5 }, (req: InitProducerIdRequest, ctx): InitProducerIdResponse => {
-    const fail = (errorCode: number): InitProducerIdResponse => ({ throttleTimeMs: 0, errorCode, producerId: NO_PRODUCER_ID, producerEpoch: NO_PRODUCER_EPOCH });
+    const fail = (errorCode: number): InitProducerIdResponse => ({
+      throttleTimeMs: 0,
+      errorCode,
+      producerId: NO_PRODUCER_ID,
+      producerEpoch: NO_PRODUCER_EPOCH,
+    });
     const hasId = (req.producerId ?? NO_PRODUCER_ID) !== NO_PRODUCER_ID;
     const hasEpoch = (req.producerEpoch ?? NO_PRODUCER_EPOCH) !== NO_PRODUCER_EPOCH;
     if (hasId !== hasEpoch) return fail(ErrorCode.INVALID_REQUEST);
     if (req.transactionalId !== null) {
       const expected = hasId ? { producerId: req.producerId as bigint, producerEpoch: req.producerEpoch as number } : undefined;
       const result = s.transactionCoordinator.handleInitProducerId(req.transactionalId, req.transactionTimeoutMs, expected);
-      return { throttleTimeMs: 0, errorCode: fencedErrorForVersion(result.errorCode, ctx.header), producerId: result.producerId, producerEpoch: result.producerEpoch };
+      return {
+        throttleTimeMs: 0,
+        errorCode: fencedErrorForVersion(result.errorCode, ctx.header),
+        producerId: result.producerId,
+        producerEpoch: result.producerEpoch,
+      };
     }
     try {
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: s.producerIdManager.generateProducerId(), producerEpoch: 0 };

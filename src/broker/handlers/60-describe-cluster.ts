@@ -15,7 +15,13 @@ const BROKERS = 1;
 export const describeClusterHandler = (s: BrokerServices) =>
   handler(DescribeCluster, {}, (req: DescribeClusterRequest, ctx): DescribeClusterResponse => {
     const self = s.advertisedEndpoint(ctx.listenerName);
-    const base = { throttleTimeMs: 0, endpointType: req.endpointType, clusterId: s.clusterId, controllerId: s.nodeId, clusterAuthorizedOperations: -2147483648 };
+    const base = {
+      throttleTimeMs: 0,
+      endpointType: req.endpointType,
+      clusterId: s.clusterId,
+      controllerId: s.nodeId,
+      clusterAuthorizedOperations: -2147483648,
+    };
     if (ctx.header.apiVersion >= 1 && req.endpointType !== BROKERS) {
       return { ...base, errorCode: ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, errorMessage: 'Only the brokers endpoint type is served.', brokers: [] };
     }

@@ -17,11 +17,11 @@ const marker = (offset: number, producerId: bigint, commit: boolean) => at(offse
 describe('CleanedTransactionMetadata', () => {
   const decide = (m: CleanedTransactionMetadata, batch: Buffer) => m.checkBatch(readBatchHeader(batch), batch);
 
-  it('discards the batches of an aborted transaction from its first offset to its producer\'s marker, whoever writes in between', () => {
+  it("discards the batches of an aborted transaction from its first offset to its producer's marker, whoever writes in between", () => {
     // Producer 1 aborts [1, 5]; producer 2 commits [2, 4]; plain writes around them.
     const m = new CleanedTransactionMetadata([{ producerId: 1n, firstOffset: 1, lastOffset: 5, lastStableOffset: 6 }], new Map(), T0);
-    const decisions = [data(0, -1n), data(1, 1n), data(2, 2n), data(3, 1n), marker(4, 2n, true), marker(5, 1n, false), data(6, 1n), data(7, -1n)].map(
-      (b) => decide(m, b),
+    const decisions = [data(0, -1n), data(1, 1n), data(2, 2n), data(3, 1n), marker(4, 2n, true), marker(5, 1n, false), data(6, 1n), data(7, -1n)].map((b) =>
+      decide(m, b),
     );
     expect(decisions.map((d) => d.action)).toEqual(['compact', 'discard', 'compact', 'discard', 'retain', 'retain', 'compact', 'compact']);
     // Both markers had data in this walk: kept as they are.
@@ -29,7 +29,7 @@ describe('CleanedTransactionMetadata', () => {
     expect(decisions[5].setDeleteHorizon).toBeUndefined();
   });
 
-  it('stamps a marker whose transaction left no batch, discards it once the horizon has passed, and keeps a producer\'s last one as a header', () => {
+  it("stamps a marker whose transaction left no batch, discards it once the horizon has passed, and keeps a producer's last one as a header", () => {
     const stamped = (horizon: number): Buffer => {
       // What the cleaner wrote for a marker it stamped: bit 6 and baseTimestamp = horizon (CRC not needed here).
       const b = marker(9, 1n, false);

@@ -96,16 +96,28 @@ describe('Cleaner with transactions', () => {
   function fillInterleaved(log: PartitionLog) {
     const p1 = new TestProducer(log, 1n);
     const p2 = new TestProducer(log, 2n, 3);
-    plain(log, [['a', 'a0'], ['b', 'b0']]); // 0, 1
-    p1.send([['a', 'a1'], ['c', 'c1']]); // 2, 3
-    p2.send([['a', 'a2-aborted'], ['b', 'b2-aborted']]); // 4, 5
+    plain(log, [
+      ['a', 'a0'],
+      ['b', 'b0'],
+    ]); // 0, 1
+    p1.send([
+      ['a', 'a1'],
+      ['c', 'c1'],
+    ]); // 2, 3
+    p2.send([
+      ['a', 'a2-aborted'],
+      ['b', 'b2-aborted'],
+    ]); // 4, 5
     plain(log, [['d', 'd0']]); // 6
     const t1 = p1.commit(); // 7
     const t2 = p2.abort(); // 8
     log.roll();
     p2.send([['c', 'c3']]); // 9
     const t3 = p2.commit(); // 10
-    p1.send([['b', 'b4-aborted'], ['d', 'd4-aborted']]); // 11, 12
+    p1.send([
+      ['b', 'b4-aborted'],
+      ['d', 'd4-aborted'],
+    ]); // 11, 12
     plain(log, [['e', 'e0']]); // 13
     const t4 = p1.abort(); // 14
     log.roll();
@@ -199,7 +211,11 @@ describe('Cleaner with transactions', () => {
     // Before the horizon, a round changes nothing.
     fx.clock.advance(DELETE_RETENTION_MS - 1);
     await clean(log, cleaner);
-    expect(markers(log).filter(([, , h]) => h).map(([o]) => o)).toEqual([8, 10, 14, 19]);
+    expect(
+      markers(log)
+        .filter(([, , h]) => h)
+        .map(([o]) => o),
+    ).toEqual([8, 10, 14, 19]);
 
     // At the horizon they go; the last batch of producer 2 (19) stays as an empty header for its epoch.
     fx.clock.advance(1);
@@ -303,7 +319,13 @@ describe('Cleaner with transactions', () => {
       [8, 'z', 'z'],
       [10, 'y', 'y'],
     ]);
-    expect(tableOf(readCommittedRows(log))).toEqual(new Map([['k', 'v6'], ['z', 'z'], ['y', 'y']]));
+    expect(tableOf(readCommittedRows(log))).toEqual(
+      new Map([
+        ['k', 'v6'],
+        ['z', 'z'],
+        ['y', 'y'],
+      ]),
+    );
     // 2's data went in the first round, so it is stamped now; 5 and 9 met their transactions' batches in this one.
     expect(markers(log)).toEqual([
       [2, 1, true],
@@ -316,7 +338,10 @@ describe('Cleaner with transactions', () => {
     const log = open();
     const p1 = new TestProducer(log, 1n);
     plain(log, [['k', 'v0']]); // 0
-    p1.send([['k', 'aborted'], ['j', 'aborted']]); // 1, 2
+    p1.send([
+      ['k', 'aborted'],
+      ['j', 'aborted'],
+    ]); // 1, 2
     log.roll();
     plain(log, [['x', 'x']]); // 3 — the active segment: not in the round
     p1.abort(); // 4
@@ -331,13 +356,23 @@ describe('Cleaner with transactions', () => {
       [4, 1],
     ]);
     expect(headers[1]).toMatchObject({ producerId: 1n, baseSequence: 0, lastOffsetDelta: 1 });
-    expect(tableOf(readUncommittedRows(log))).toEqual(new Map([['k', 'v0'], ['x', 'x']]));
+    expect(tableOf(readUncommittedRows(log))).toEqual(
+      new Map([
+        ['k', 'v0'],
+        ['x', 'x'],
+      ]),
+    );
     expect(log.collectAbortedTransactions(0, log.logEndOffset)).toEqual(aborted);
 
     // The empty batch still opens the transaction on replay; its marker still closes it.
     const replayed = reopenAfterCrash();
     expect(replayed.lastStableOffset).toBe(replayed.logEndOffset);
-    expect(tableOf(readCommittedRows(replayed))).toEqual(new Map([['k', 'v0'], ['x', 'x']]));
+    expect(tableOf(readCommittedRows(replayed))).toEqual(
+      new Map([
+        ['k', 'v0'],
+        ['x', 'x'],
+      ]),
+    );
   });
 
   describe('a crash during the swap', () => {

@@ -49,10 +49,16 @@ describe('Cleaner', () => {
   it('keeps the latest record of each key across segments at its original offset, and leaves the active segment alone', async () => {
     const log = open();
     write(log, [
-      keyedBatch([['a', 'a1'], ['b', 'b1']]),
+      keyedBatch([
+        ['a', 'a1'],
+        ['b', 'b1'],
+      ]),
       keyedBatch([['c', 'c1']]),
       'roll',
-      keyedBatch([['a', 'a2'], ['d', 'd1']]),
+      keyedBatch([
+        ['a', 'a2'],
+        ['d', 'd1'],
+      ]),
       keyedBatch([['b', 'b2']]),
       'roll',
       keyedBatch([['a', 'a3']]),
@@ -86,7 +92,20 @@ describe('Cleaner', () => {
 
   it('answers a fetch at a removed offset with the next batch, whose records keep their offsets', async () => {
     const log = open();
-    write(log, [keyedBatch([['a', '1'], ['b', '1']]), keyedBatch([['c', '1'], ['a', '2'], ['c', '2']]), keyedBatch([['b', '2']]), 'roll', keyedBatch([['z', 'z']])]);
+    write(log, [
+      keyedBatch([
+        ['a', '1'],
+        ['b', '1'],
+      ]),
+      keyedBatch([
+        ['c', '1'],
+        ['a', '2'],
+        ['c', '2'],
+      ]),
+      keyedBatch([['b', '2']]),
+      'roll',
+      keyedBatch([['z', 'z']]),
+    ]);
     await clean(log);
 
     // Offsets 0 and 1 are gone with their batch; 2 (c=1) is superseded, so batch 2..4 keeps 3 and 4.
@@ -110,7 +129,15 @@ describe('Cleaner', () => {
 
   it('drops records without a key', async () => {
     const log = open();
-    write(log, [keyedBatch([[null, 'no key'], ['k', 'v']]), keyedBatch([[null, 'alone']]), 'roll', keyedBatch([['x', 'y']])]);
+    write(log, [
+      keyedBatch([
+        [null, 'no key'],
+        ['k', 'v'],
+      ]),
+      keyedBatch([[null, 'alone']]),
+      'roll',
+      keyedBatch([['x', 'y']]),
+    ]);
     await clean(log);
     expect(rowsAt(readRows(log))).toEqual([
       [1, 'k', 'v'],
@@ -124,7 +151,13 @@ describe('Cleaner', () => {
       keyedBatch([['k1', 'v1']]),
       keyedBatch([['k2', 'v2']]),
       'roll',
-      keyedBatch([['k1', null], ['k3', 'v3']], { timestamp: BigInt(T0 + 5) }),
+      keyedBatch(
+        [
+          ['k1', null],
+          ['k3', 'v3'],
+        ],
+        { timestamp: BigInt(T0 + 5) },
+      ),
       'roll',
       keyedBatch([['k4', 'v4']]),
     ]);
@@ -192,7 +225,10 @@ describe('Cleaner', () => {
         keys.map((k) => [k, `${k}-old`]),
         { compression: codec },
       ),
-      keyedBatch([['k1', 'k1-new'], ['k3', 'k3-new']]),
+      keyedBatch([
+        ['k1', 'k1-new'],
+        ['k3', 'k3-new'],
+      ]),
       'roll',
       keyedBatch([['z', 'z']]),
     ]);
@@ -214,7 +250,15 @@ describe('Cleaner', () => {
   it('keeps the broker timestamp of a rewritten LogAppendTime batch', async () => {
     const log = open({ messageTimestampType: 'LogAppendTime' });
     fx.clock.advance(100);
-    write(log, [keyedBatch([['a', '1'], ['b', '1']]), keyedBatch([['a', '2']]), 'roll', keyedBatch([['z', 'z']])]);
+    write(log, [
+      keyedBatch([
+        ['a', '1'],
+        ['b', '1'],
+      ]),
+      keyedBatch([['a', '2']]),
+      'roll',
+      keyedBatch([['z', 'z']]),
+    ]);
     await clean(log);
     const { header, records } = decodeRecordBatch(readBatches(log)[0]);
     expect(header.attributes & Attr.logAppendTime).toBe(Attr.logAppendTime);
@@ -224,7 +268,14 @@ describe('Cleaner', () => {
 
   it('keeps producer id, epoch, base sequence and the transactional bit of a rewritten batch; control batches stay byte for byte', async () => {
     const log = open();
-    const txn = keyedBatch([['t1', 'a'], ['t2', 'a'], ['t3', 'a']], { producerId: 15n, producerEpoch: 3, baseSequence: 0, transactional: true });
+    const txn = keyedBatch(
+      [
+        ['t1', 'a'],
+        ['t2', 'a'],
+        ['t3', 'a'],
+      ],
+      { producerId: 15n, producerEpoch: 3, baseSequence: 0, transactional: true },
+    );
     log.append(txn);
     const marker = encodeControlBatch({ producerId: 15n, producerEpoch: 3, commit: true, coordinatorEpoch: 0, timestamp: BigInt(T0), baseOffset: 0n });
     log.append(marker, { origin: 'coordinator' });
@@ -253,7 +304,7 @@ describe('Cleaner', () => {
     ]);
   });
 
-  it('drops aborted records and carries their transactions over to the new segment\'s .txnindex while the marker stays for them', async () => {
+  it("drops aborted records and carries their transactions over to the new segment's .txnindex while the marker stays for them", async () => {
     let log = open();
     write(log, [keyedBatch([['a', '1']])]);
     log.append(keyedBatch([['t', 'aborted']], { producerId: 21n, producerEpoch: 0, baseSequence: 0, transactional: true }));
@@ -279,8 +330,18 @@ describe('Cleaner', () => {
     const log = open();
     write(log, [
       keyedBatch([['a', '1']], { producerId: 7n, producerEpoch: 1, baseSequence: 0 }),
-      keyedBatch([['b', '1'], ['c', '1']], { producerId: 7n, producerEpoch: 1, baseSequence: 1 }),
-      keyedBatch([['a', '2'], ['b', '2'], ['c', '2']]),
+      keyedBatch(
+        [
+          ['b', '1'],
+          ['c', '1'],
+        ],
+        { producerId: 7n, producerEpoch: 1, baseSequence: 1 },
+      ),
+      keyedBatch([
+        ['a', '2'],
+        ['b', '2'],
+        ['c', '2'],
+      ]),
       'roll',
       keyedBatch([['z', 'z']]),
     ]);
@@ -332,7 +393,17 @@ describe('Cleaner', () => {
 
   it('reads back the same after the log is closed and opened again', async () => {
     let log = open();
-    write(log, [keyedBatch([['a', '1'], ['b', '1']]), 'roll', keyedBatch([['a', '2']]), keyedBatch([['b', null]]), 'roll', keyedBatch([['c', '1']])]);
+    write(log, [
+      keyedBatch([
+        ['a', '1'],
+        ['b', '1'],
+      ]),
+      'roll',
+      keyedBatch([['a', '2']]),
+      keyedBatch([['b', null]]),
+      'roll',
+      keyedBatch([['c', '1']]),
+    ]);
     await clean(log);
     const cleaned = readRows(log);
     const bases = log.segmentBaseOffsets;
@@ -352,13 +423,26 @@ describe('Cleaner', () => {
 
     function fill(log: PartitionLog): void {
       write(log, [
-        keyedBatch([['a', 'a1'], ['b', 'b1'], ['c', 'c1']]),
+        keyedBatch([
+          ['a', 'a1'],
+          ['b', 'b1'],
+          ['c', 'c1'],
+        ]),
         keyedBatch([['a', 'a2']]),
         'roll',
-        keyedBatch([['b', 'b2'], ['d', 'd1']], { compression: Compression.gzip }),
+        keyedBatch(
+          [
+            ['b', 'b2'],
+            ['d', 'd1'],
+          ],
+          { compression: Compression.gzip },
+        ),
         keyedBatch([['c', null]]),
         'roll',
-        keyedBatch([['e', 'e1'], ['a', 'a3']]),
+        keyedBatch([
+          ['e', 'e1'],
+          ['a', 'a3'],
+        ]),
         'roll',
         keyedBatch([['f', 'f1']]),
       ]);
@@ -408,7 +492,16 @@ describe('Cleaner', () => {
 
     it('recovery keeps an old segment the cleaned one no longer reaches, which holds only superseded records', async () => {
       const log = open();
-      write(log, [keyedBatch([['a', '1']]), 'roll', keyedBatch([['b', '1']]), 'roll', keyedBatch([['b', '2']]), keyedBatch([['a', '2']]), 'roll', keyedBatch([['z', 'z']])]);
+      write(log, [
+        keyedBatch([['a', '1']]),
+        'roll',
+        keyedBatch([['b', '1']]),
+        'roll',
+        keyedBatch([['b', '2']]),
+        keyedBatch([['a', '2']]),
+        'roll',
+        keyedBatch([['z', 'z']]),
+      ]);
       // Two groups: segments 0 and 1, then segment 2. The first group's records are all superseded,
       // so its cleaned segment (base 0) is empty; after a crash right after its commit, recovery
       // removes segment 0 and keeps segment 1 as it was.

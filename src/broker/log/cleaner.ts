@@ -74,7 +74,6 @@ export class CleanerAbortedError extends Error {
   override name = 'CleanerAbortedError';
 }
 
-
 export class Cleaner {
   constructor(
     private readonly config: CleanerConfig,
@@ -166,7 +165,8 @@ export class Cleaner {
     this.logger.info(
       `${log.dir}: cleaned offsets up to ${endOffset} (dirty from ${firstDirty}): ${stats.segmentsCleaned} segment(s) into ` +
         `${stats.segmentsWritten}, ${stats.bytesRead} → ${stats.bytesWritten} bytes, ${stats.recordsRead} → ${stats.recordsKept} records, ` +
-        `${stats.mapEntries} key(s) mapped` + (stats.groupsSkipped > 0 ? `, ${stats.groupsSkipped} group(s) skipped (segments deleted meanwhile)` : ''),
+        `${stats.mapEntries} key(s) mapped` +
+        (stats.groupsSkipped > 0 ? `, ${stats.groupsSkipped} group(s) skipped (segments deleted meanwhile)` : ''),
     );
     return { endOffset, stats, earliestDeleteHorizon };
   }
@@ -304,13 +304,7 @@ export function groupSegmentsBySize(segments: readonly LogSegment[], maxSize: nu
  * Ends early if retention or DeleteRecords removes the segment from `log` meanwhile (its file is then
  * closed; such a group is never swapped in).
  */
-async function* readBatches(
-  log: PartitionLog,
-  seg: LogSegment,
-  fromOffset: number,
-  chunkBytes: number,
-  checkAbort: () => void,
-): AsyncGenerator<Buffer> {
+async function* readBatches(log: PartitionLog, seg: LogSegment, fromOffset: number, chunkBytes: number, checkAbort: () => void): AsyncGenerator<Buffer> {
   let offset = fromOffset;
   for (;;) {
     checkAbort();
@@ -333,4 +327,3 @@ function stillInLog(log: PartitionLog, group: readonly LogSegment[]): boolean {
   const segments = log.logSegments();
   return group.every((s) => segments.includes(s));
 }
-

@@ -45,7 +45,9 @@ export async function filterBatch(batch: Buffer, header: BatchHeader, decision: 
     const read = header.recordCount;
     if (!decision.retainEmpty) return { batch: undefined, recordsRead: read, recordsKept: 0, unchanged: false };
     // A producer's last batch: its header stays, for the producer's epoch and sequence.
-    return read === 0 ? { batch, recordsRead: 0, recordsKept: 0, unchanged: true } : { batch: emptyBatchOf(batch), recordsRead: read, recordsKept: 0, unchanged: false };
+    return read === 0
+      ? { batch, recordsRead: 0, recordsKept: 0, unchanged: true }
+      : { batch: emptyBatchOf(batch), recordsRead: read, recordsKept: 0, unchanged: false };
   }
   if (decision.action === 'retain') {
     const count = header.recordCount;

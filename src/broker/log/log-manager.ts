@@ -166,7 +166,13 @@ export class LogManager {
    */
   startup(): void {
     if (this.timer !== undefined || this.shutDown) return;
-    const period = Math.min(this.retentionCheckIntervalMs, this.flushSchedulerIntervalMs, this.checkpointIntervalMs, this.producerExpiryCheckIntervalMs, this.cleaner.backoff);
+    const period = Math.min(
+      this.retentionCheckIntervalMs,
+      this.flushSchedulerIntervalMs,
+      this.checkpointIntervalMs,
+      this.producerExpiryCheckIntervalMs,
+      this.cleaner.backoff,
+    );
     this.timer = this.clock.setInterval(() => void this.tick(), Math.max(10, period)).unref();
   }
 

@@ -287,7 +287,13 @@ export class LogSegment {
    * (never if it crosses `maxPosition`). Undefined if no batch here has an offset ≥ `startOffset`.
    * The bytes go into a buffer from `buffer`.
    */
-  read(startOffset: number, maxBytes: number, maxPosition = this.size, minOneBatch = false, buffer: (size: number) => Buffer = Buffer.allocUnsafe): SegmentReadResult | undefined {
+  read(
+    startOffset: number,
+    maxBytes: number,
+    maxPosition = this.size,
+    minOneBatch = false,
+    buffer: (size: number) => Buffer = Buffer.allocUnsafe,
+  ): SegmentReadResult | undefined {
     const first = this.translateOffset(startOffset);
     if (first === undefined) return undefined;
     const limit = Math.min(maxPosition, this.size);

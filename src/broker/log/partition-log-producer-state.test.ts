@@ -125,7 +125,7 @@ describe('PartitionLog producer state', () => {
       expect(log.lastStableOffset).toBe(log.logEndOffset);
     });
 
-    it('aborted transactions go to the .txnindex of the marker\'s segment, with the LSO after the marker', () => {
+    it("aborted transactions go to the .txnindex of the marker's segment, with the LSO after the marker", () => {
       const log = open();
       interleaved(log);
       expect(readTransactionIndexFile(txnIndexOf(0), 0)).toEqual([{ producerId: 1n, firstOffset: 1, lastOffset: 4, lastStableOffset: 2 }]);
@@ -147,7 +147,7 @@ describe('PartitionLog producer state', () => {
       expect(log.collectAbortedTransactions(0, 1).map((t) => t.firstOffset)).toEqual([0]);
     });
 
-    it('refuses a non-transactional batch while the producer\'s transaction is open, and markers from old epochs', () => {
+    it("refuses a non-transactional batch while the producer's transaction is open, and markers from old epochs", () => {
       const log = open();
       log.append(producerBatch({ producerId: 1n, epoch: 3, seq: 0, transactional: true }));
       expect(codeOf(() => log.append(producerBatch({ producerId: 1n, epoch: 3, seq: 1 })))).toBe(ErrorCode.INVALID_TXN_STATE);
@@ -181,7 +181,11 @@ describe('PartitionLog producer state', () => {
       for (let i = 0; i < 6; i++) log.append(producerBatch({ producerId: 1n, seq: i, count: 1, prefix: 'v'.repeat(80) }));
       const bases = log.segmentBaseOffsets;
       expect(bases.length).toBeGreaterThan(2);
-      const snapshots = () => fs.readdirSync(fx.dir).filter((f) => f.endsWith('.snapshot')).sort();
+      const snapshots = () =>
+        fs
+          .readdirSync(fx.dir)
+          .filter((f) => f.endsWith('.snapshot'))
+          .sort();
       expect(snapshots()).toEqual(bases.slice(1).map(snapshotFileName));
       const writeTime = log.producerState.lastEntry(1n)!.lastWriteTime;
       await log.close();
@@ -243,7 +247,7 @@ describe('PartitionLog producer state', () => {
     });
 
     it('rebuilds a corrupt .txnindex of a trusted segment after a clean shutdown', async () => {
-      let log = open();
+      const log = open();
       log.append(producerBatch({ producerId: 1n, seq: 0, transactional: true }));
       log.append(markerBatch(1n, false), { origin: 'coordinator' });
       log.roll();
@@ -253,7 +257,7 @@ describe('PartitionLog producer state', () => {
       fx.opened.pop();
       fs.appendFileSync(txnIndexOf(0), Buffer.from([1, 2, 3]));
 
-      log = open({}, true);
+      open({}, true);
       expect(fx.logger.lines.join('\n')).toMatch(/rebuilding 0+\.txnindex/);
       expect(readTransactionIndexFile(txnIndexOf(0), 0)).toEqual(before);
     });

@@ -56,7 +56,15 @@ describe('PartitionLog written behind', () => {
     });
     log.append(txn, { writeBehind: true });
     expect(log.lastStableOffset).toBe(0);
-    const marker = encodeControlBatch({ producerId: 7n, producerEpoch: 0, commit: true, coordinatorEpoch: 0, timestamp: BigInt(T0), baseOffset: 0n, partitionLeaderEpoch: 0 });
+    const marker = encodeControlBatch({
+      producerId: 7n,
+      producerEpoch: 0,
+      commit: true,
+      coordinatorEpoch: 0,
+      timestamp: BigInt(T0),
+      baseOffset: 0n,
+      partitionLeaderEpoch: 0,
+    });
     log.append(marker, { origin: 'coordinator' });
     expect(fileSize()).toBe(log.size);
     expect(log.lastStableOffset).toBe(2);

@@ -343,7 +343,9 @@ describe('PartitionLog', () => {
       expect(rowsOf(reopened.read(0, BIG).records)).toEqual(rows.slice(0, tornAt));
       const warning = fx.logger.lines.find((l) => l.includes('truncated a torn batch'));
       expect(warning).toMatch(
-        new RegExp(`Recovered ${fx.dir}: truncated a torn batch at offset ${tornAt} \\(position ${fileSize - lastBatch.sizeInBytes} of segment \\d{20}\\.log, incomplete batch .*\\), ${lastBatch.sizeInBytes - 10} bytes discarded`),
+        new RegExp(
+          `Recovered ${fx.dir}: truncated a torn batch at offset ${tornAt} \\(position ${fileSize - lastBatch.sizeInBytes} of segment \\d{20}\\.log, incomplete batch .*\\), ${lastBatch.sizeInBytes - 10} bytes discarded`,
+        ),
       );
       expect(reopened.append(makeBatch({ values: ['again'] })).firstOffset).toBe(tornAt);
       expect(rowsOf(reopened.read(tornAt, BIG).records)[0].value).toBe('again');

@@ -238,7 +238,10 @@ export class PartitionLog {
   }
 
   private storageError(): KafkaError {
-    return new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `${this.dir} is offline after a failed write (${this.writeFailure?.message}); restart the broker to recover it`);
+    return new KafkaError(
+      ErrorCode.KAFKA_STORAGE_ERROR,
+      `${this.dir} is offline after a failed write (${this.writeFailure?.message}); restart the broker to recover it`,
+    );
   }
 
   /** Writes every queued append to its file now. */

@@ -252,6 +252,9 @@ export class SegmentWriter {
   }
 
   private storageError(): KafkaError {
-    return new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `${this.name}: a write failed (${this.failure?.message}); the partition is offline until the broker restarts`);
+    return new KafkaError(
+      ErrorCode.KAFKA_STORAGE_ERROR,
+      `${this.name}: a write failed (${this.failure?.message}); the partition is offline until the broker restarts`,
+    );
   }
 }

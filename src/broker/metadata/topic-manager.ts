@@ -64,7 +64,10 @@ export class TopicManager {
   createTopic(spec: NewTopic, validateOnly = false, budget: PartitionBudget = newPartitionBudget()): TopicMetadata & { replicationFactor: number } {
     const assigned = spec.assignments.length > 0;
     if (assigned && (spec.numPartitions !== -1 || spec.replicationFactor !== -1)) {
-      throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.');
+      throw new KafkaError(
+        ErrorCode.INVALID_REQUEST,
+        'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.',
+      );
     }
     let partitions = assigned ? spec.assignments.length : spec.numPartitions === -1 ? this.config.numPartitions : spec.numPartitions;
     const replicationFactor = assigned
@@ -76,7 +79,10 @@ export class TopicManager {
     if (partitions > budget.remaining) throw new KafkaError(ErrorCode.POLICY_VIOLATION, EXCESSIVE_BATCH);
     this.checkReplicationFactor(replicationFactor);
     if (assigned) {
-      this.checkAssignments(spec.assignments.map((a) => a.brokerIds), spec.assignments.map((a) => a.partitionIndex));
+      this.checkAssignments(
+        spec.assignments.map((a) => a.brokerIds),
+        spec.assignments.map((a) => a.partitionIndex),
+      );
       partitions = spec.assignments.length;
     }
     const overrides = this.checkConfigs(spec.configs);
@@ -125,7 +131,10 @@ export class TopicManager {
     if (count - topic.partitions > budget.remaining) throw new KafkaError(ErrorCode.POLICY_VIOLATION, EXCESSIVE_BATCH);
     if (assignments !== null) {
       if (assignments.length !== count - topic.partitions) {
-        throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Increasing the number of partitions by ${count - topic.partitions} but ${assignments.length} assignments provided.`);
+        throw new KafkaError(
+          ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+          `Increasing the number of partitions by ${count - topic.partitions} but ${assignments.length} assignments provided.`,
+        );
       }
       this.checkAssignments(assignments.map((a) => a.brokerIds));
     }

@@ -65,7 +65,12 @@ describe('ProducerAppendInfo: the table in docs/transactions.md', () => {
   });
 
   it('epoch higher than known, sequence 0 → accepted; the state resets to the new epoch', () => {
-    const a = info(entryWith(3, [[0, 4], [5, 9]]));
+    const a = info(
+      entryWith(3, [
+        [0, 4],
+        [5, 9],
+      ]),
+    );
     a.appendDataBatch(batch(4, 0, 2));
     const e = a.toEntry();
     expect(e.producerEpoch).toBe(4);
@@ -160,7 +165,9 @@ describe('ProducerAppendInfo: the table in docs/transactions.md', () => {
     expect(e.coordinatorEpoch).toBe(3);
     expect(e.lastTimestamp).toBe(5000);
     // Nothing open: nothing completed.
-    expect(info(e, { origin: 'coordinator' }).appendEndTxnMarker({ producerEpoch: 0, commit: true, coordinatorEpoch: 3, offset: 121, timestamp: 1, writeTime: 1 })).toBeUndefined();
+    expect(
+      info(e, { origin: 'coordinator' }).appendEndTxnMarker({ producerEpoch: 0, commit: true, coordinatorEpoch: 3, offset: 121, timestamp: 1, writeTime: 1 }),
+    ).toBeUndefined();
   });
 
   it('a marker from an older coordinator epoch → TRANSACTION_COORDINATOR_FENCED; an older producer epoch → INVALID_PRODUCER_EPOCH', () => {

@@ -39,7 +39,7 @@ export class ProducerIdManager {
     try {
       recorded = file.read();
     } catch (err) {
-      throw new Error(`cannot read ${file.file}, refusing to reuse producer ids: ${(err as Error).message}`);
+      throw new Error(`cannot read ${file.file}, refusing to reuse producer ids: ${(err as Error).message}`, { cause: err });
     }
     return new ProducerIdManager(file, recorded ?? 0, opts.blockSize ?? PRODUCER_ID_BLOCK_SIZE);
   }

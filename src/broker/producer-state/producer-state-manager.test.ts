@@ -5,13 +5,7 @@ import { emptyBatchOf, setBaseOffset } from '../../protocol/batch-header.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { capturingLogger, makeBatch, makeTmpDir, removeDir } from '../log/testing.js';
 import { ProducerStateEntry } from './producer-state-entry.js';
-import {
-  CorruptSnapshotError,
-  decodeSnapshot,
-  encodeSnapshot,
-  ProducerStateManager,
-  snapshotFileName,
-} from './producer-state-manager.js';
+import { CorruptSnapshotError, decodeSnapshot, encodeSnapshot, ProducerStateManager, snapshotFileName } from './producer-state-manager.js';
 import { markerBatch, producerBatch, T0 } from './testing.js';
 
 describe('ProducerStateManager', () => {
@@ -104,7 +98,7 @@ describe('ProducerStateManager', () => {
     expect(append(markerBatch(1n, true, { coordinatorEpoch: 3 }), 'coordinator').completed).toEqual([]);
   });
 
-  it('replays a marker the cleaner emptied: it completes nothing but keeps the producer\'s epoch', () => {
+  it("replays a marker the cleaner emptied: it completes nothing but keeps the producer's epoch", () => {
     const emptied = emptyBatchOf(markerBatch(4n, false, { epoch: 7 }));
     setBaseOffset(emptied, 0n);
     psm.apply(psm.analyze(emptied, 'replication', { now: T0, logStartOffset: 0 }), 1);

@@ -22,18 +22,8 @@ import { Attr, NO_SEQUENCE, Offsets } from '../../protocol/batch-header.js';
 import { crc32c } from '../../protocol/crc32c.js';
 import { ControlRecordType, readControlBatch } from '../../protocol/control-record.js';
 import { fsyncDirSync, getInt64, readInt64, writeInt64 } from '../log/file-io.js';
-import {
-  type AppendOrigin,
-  type CompletedTxn,
-  ProducerAppendInfo,
-  type TxnMetadata,
-} from './producer-append-info.js';
-import {
-  type BatchMetadata,
-  incrementSequence,
-  NUM_BATCHES_TO_RETAIN,
-  ProducerStateEntry,
-} from './producer-state-entry.js';
+import { type AppendOrigin, type CompletedTxn, ProducerAppendInfo, type TxnMetadata } from './producer-append-info.js';
+import { type BatchMetadata, incrementSequence, NUM_BATCHES_TO_RETAIN, ProducerStateEntry } from './producer-state-entry.js';
 
 export const PRODUCER_SNAPSHOT_FILE_SUFFIX = '.snapshot';
 /** producer.id.expiration.ms default (one day). */
@@ -279,12 +269,7 @@ export class ProducerStateManager {
    */
   isRedundantMarker(producerId: bigint, producerEpoch: number, coordinatorEpoch: number): boolean {
     const entry = this.producers.get(producerId);
-    return (
-      entry !== undefined &&
-      !entry.hasOpenTransaction &&
-      entry.producerEpoch === producerEpoch &&
-      entry.coordinatorEpoch === coordinatorEpoch
-    );
+    return entry !== undefined && !entry.hasOpenTransaction && entry.producerEpoch === producerEpoch && entry.coordinatorEpoch === coordinatorEpoch;
   }
 
   /** Drops producers without an open transaction that last wrote `producer.id.expiration.ms` or more ago. */

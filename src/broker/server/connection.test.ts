@@ -133,7 +133,16 @@ describe('Connection response buffers', () => {
         const records = ctx.responseBuffer?.(SIZE) ?? Buffer.alloc(0);
         records.fill(id);
         taken.push(records.buffer);
-        const partition = { partitionIndex: 0, errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, abortedTransactions: null, preferredReadReplica: -1, records };
+        const partition = {
+          partitionIndex: 0,
+          errorCode: 0,
+          highWatermark: 0n,
+          lastStableOffset: 0n,
+          logStartOffset: 0n,
+          abortedTransactions: null,
+          preferredReadReplica: -1,
+          records,
+        };
         return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [{ topic: 't', topicId: ZERO_UUID, partitions: [partition] }] };
       }),
     );

@@ -49,7 +49,7 @@ export function withDirectReads(accepted: Socket, reader: DirectReader): { socke
 
 /** Hands `reader` bytes that arrived in a buffer of their own, copying them where it asks; stops when it says so. */
 export function feed(reader: DirectReader, chunk: Buffer): void {
-  for (let at = 0; at < chunk.length; ) {
+  for (let at = 0; at < chunk.length;) {
     const target = reader.buffer();
     const n = Math.min(target.length, chunk.length - at);
     chunk.copy(target, 0, at, at + n);

@@ -26,7 +26,7 @@ describe('FrameReader', () => {
       const maxChunk = [1, 3, 7, 100, 65_536, 2_000_000][seed % 6];
       const reader = new FrameReader(2_000_000);
       const got: Buffer[] = [];
-      for (let at = 0; at < stream.length; ) {
+      for (let at = 0; at < stream.length;) {
         const n = Math.max(1, Math.floor(next() * maxChunk));
         got.push(...reader.push(stream.subarray(at, at + n)));
         at += n;

@@ -19,7 +19,7 @@ export interface RequestContext {
   responseBuffer?(size: number): Buffer;
 }
 
-export interface Handler<Req = any, Res = any> {
+export interface Handler<Req = unknown, Res = unknown> {
   readonly api: Api<Req, Res>;
   /** Versions this broker accepts; a subrange of what the codec knows. */
   readonly minVersion: number;

@@ -36,10 +36,17 @@ export async function openTestTxnCoordinator(opts: { dir?: string; overrides?: R
   const g = await openTestCoordinator({ dir: opts.dir, overrides: { ...TXN_OVERRIDES, ...opts.overrides }, clock: opts.clock });
   const clock = opts.clock ?? systemClock;
   const producerIdManager = ProducerIdManager.open(g.dir);
-  const stateManager = new TransactionStateManager(g.config, { topics: g.topics, topicManager: g.topicManager, replicaManager: g.replicaManager, clock, logger: silentLogger });
+  const stateManager = new TransactionStateManager(g.config, {
+    topics: g.topics,
+    topicManager: g.topicManager,
+    replicaManager: g.replicaManager,
+    clock,
+    logger: silentLogger,
+  });
   const t = { markerFault: undefined } as { markerFault: TestTxnCoordinator['markerFault'] };
   const markerWriter = new TransactionMarkerWriter({
-    appendControlBatch: (topic: string, partition: number, marker: TxnMarker) => t.markerFault?.(topic, partition) ?? g.replicaManager.appendControlBatch(topic, partition, marker),
+    appendControlBatch: (topic: string, partition: number, marker: TxnMarker) =>
+      t.markerFault?.(topic, partition) ?? g.replicaManager.appendControlBatch(topic, partition, marker),
     onOffsetsMarker: (partition, producerId, commit) => g.coordinator.onTransactionCompleted(partition, producerId, commit),
     appendTransactionToLog: (metadata, transit) => stateManager.appendTransactionToLog(metadata, transit),
     clock,

@@ -152,7 +152,9 @@ describe('TransactionCoordinator', () => {
     it('verifies partitions without adding them (KIP-890)', async () => {
       const c = await open();
       const p = init();
-      expect(c.txn.handleVerifyPartitionsInTransaction('tx', p.producerId, 0, [{ topic: TOPIC, partition: 0 }])).toEqual({ partitions: new Map([[topicPartitionKey(TOPIC, 0), ErrorCode.TRANSACTION_ABORTABLE]]) });
+      expect(c.txn.handleVerifyPartitionsInTransaction('tx', p.producerId, 0, [{ topic: TOPIC, partition: 0 }])).toEqual({
+        partitions: new Map([[topicPartitionKey(TOPIC, 0), ErrorCode.TRANSACTION_ABORTABLE]]),
+      });
       c.txn.handleAddPartitionsToTransaction('tx', p.producerId, 0, [{ topic: TOPIC, partition: 0 }]);
       const r = c.txn.handleVerifyPartitionsInTransaction('tx', p.producerId, 0, [
         { topic: TOPIC, partition: 0 },
@@ -196,7 +198,9 @@ describe('TransactionCoordinator', () => {
       expect(metadata()).toMatchObject({ state: 'PrepareCommit', pendingState: 'CompleteCommit' });
       expect(c.txn.handleDescribeTransactions('tx').topics).toEqual([{ topic: TOPIC, partitions: [1] }]);
       expect(markers(TOPIC, 0).length).toBe(1);
-      expect(c.txn.handleAddPartitionsToTransaction('tx', p.producerId, p.producerEpoch, [{ topic: TOPIC, partition: 0 }])).toBe(ErrorCode.CONCURRENT_TRANSACTIONS);
+      expect(c.txn.handleAddPartitionsToTransaction('tx', p.producerId, p.producerEpoch, [{ topic: TOPIC, partition: 0 }])).toBe(
+        ErrorCode.CONCURRENT_TRANSACTIONS,
+      );
       expect(c.txn.handleEndTransaction('tx', p.producerId, p.producerEpoch, true)).toBe(ErrorCode.CONCURRENT_TRANSACTIONS);
       expect(init().errorCode).toBe(ErrorCode.CONCURRENT_TRANSACTIONS);
       // the writer tries again every retry backoff (20 ms in these tests)
@@ -215,7 +219,10 @@ describe('TransactionCoordinator', () => {
       const c = await open();
       c.topicManager.createTopic({ name: 'gone', numPartitions: 1, replicationFactor: -1, assignments: [], configs: {} });
       const p = init();
-      c.txn.handleAddPartitionsToTransaction('tx', p.producerId, 0, [{ topic: 'gone', partition: 0 }, { topic: TOPIC, partition: 0 }]);
+      c.txn.handleAddPartitionsToTransaction('tx', p.producerId, 0, [
+        { topic: 'gone', partition: 0 },
+        { topic: TOPIC, partition: 0 },
+      ]);
       c.topicManager.deleteTopic('gone');
       expect(c.txn.handleEndTransaction('tx', p.producerId, 0, false)).toBe(ErrorCode.NONE);
       expect(metadata()?.state).toBe('CompleteAbort');
@@ -302,9 +309,19 @@ describe('TransactionCoordinator', () => {
     function commitOffsets(p: InitProducerIdResult, offset: bigint, extra: { generationId?: number; memberId?: string } = {}) {
       const c = t as TestTxnCoordinator;
       return c.coordinator.handleTxnCommitOffsets(
-        { groupId: 'g', producerId: p.producerId, producerEpoch: p.producerEpoch, generationId: extra.generationId ?? -1, memberId: extra.memberId ?? '', groupInstanceId: null, offsets: offsets(offset) },
+        {
+          groupId: 'g',
+          producerId: p.producerId,
+          producerEpoch: p.producerEpoch,
+          generationId: extra.generationId ?? -1,
+          memberId: extra.memberId ?? '',
+          groupInstanceId: null,
+          offsets: offsets(offset),
+        },
         (offsetsPartition) => {
-          const r = c.txn.handleVerifyPartitionsInTransaction('tx', p.producerId, p.producerEpoch, [{ topic: GROUP_METADATA_TOPIC_NAME, partition: offsetsPartition }]);
+          const r = c.txn.handleVerifyPartitionsInTransaction('tx', p.producerId, p.producerEpoch, [
+            { topic: GROUP_METADATA_TOPIC_NAME, partition: offsetsPartition },
+          ]);
           return r.error ?? [...r.partitions.values()][0];
         },
       );
@@ -363,7 +380,10 @@ describe('TransactionCoordinator', () => {
       const c = await open({ clock });
       const p = init('a');
       init('b');
-      c.txn.handleAddPartitionsToTransaction('a', p.producerId, 0, [{ topic: TOPIC, partition: 1 }, { topic: TOPIC, partition: 0 }]);
+      c.txn.handleAddPartitionsToTransaction('a', p.producerId, 0, [
+        { topic: TOPIC, partition: 1 },
+        { topic: TOPIC, partition: 0 },
+      ]);
       expect(c.txn.handleDescribeTransactions('a')).toEqual({
         errorCode: 0,
         transactionalId: 'a',

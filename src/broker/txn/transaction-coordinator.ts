@@ -24,13 +24,7 @@ import type { Logger } from '../logger.js';
 import { GROUP_METADATA_TOPIC_NAME, TRANSACTION_STATE_TOPIC_NAME } from '../metadata/internal-topics.js';
 import type { ProducerIdManager } from '../producer-state/producer-id-manager.js';
 import type { TransactionMarkerWriter } from './transaction-marker-writer.js';
-import {
-  IllegalTransactionMetadataError,
-  isEpochExhausted,
-  MAX_PRODUCER_EPOCH,
-  TransactionMetadata,
-  type TxnTransitMetadata,
-} from './transaction-metadata.js';
+import { IllegalTransactionMetadataError, isEpochExhausted, MAX_PRODUCER_EPOCH, TransactionMetadata, type TxnTransitMetadata } from './transaction-metadata.js';
 import { TransactionState } from './transaction-state.js';
 import type { TransactionStateManager } from './transaction-state-manager.js';
 
@@ -122,13 +116,16 @@ export class TransactionCoordinator {
       const now = this.deps.clock.now();
       const metadata =
         lookup.metadata ??
-        this.stateManager.putTransactionStateIfNotExists(TransactionMetadata.create(transactionalId, this.deps.producerIdManager.generateProducerId(), txnTimeoutMs, now));
+        this.stateManager.putTransactionStateIfNotExists(
+          TransactionMetadata.create(transactionalId, this.deps.producerIdManager.generateProducerId(), txnTimeoutMs, now),
+        );
 
       const prepared = this.prepareInitProducerIdTransit(metadata, txnTimeoutMs, expected, now);
       if ('error' in prepared) return initError(prepared.error);
       if (prepared.fence) {
         const error = this.writePrepareAndMarkers(metadata, prepared.transit);
-        if (error === ErrorCode.NONE) this.logger.info(`Aborted the open transaction of ${transactionalId} to fence producer ${metadata.producerId} below epoch ${metadata.producerEpoch}`);
+        if (error === ErrorCode.NONE)
+          this.logger.info(`Aborted the open transaction of ${transactionalId} to fence producer ${metadata.producerId} below epoch ${metadata.producerEpoch}`);
         return initError(error === ErrorCode.NONE ? ErrorCode.CONCURRENT_TRANSACTIONS : error);
       }
       const error = this.stateManager.appendTransactionToLog(metadata, prepared.transit);
@@ -155,7 +152,11 @@ export class TransactionCoordinator {
     // retry of a rotation whose answer was lost.
     if (
       expected !== undefined &&
-      !(m.producerEpoch === NO_PRODUCER_EPOCH || expected.producerId === m.producerId || (expected.producerId === m.lastProducerId && isEpochExhausted(expected.producerEpoch)))
+      !(
+        m.producerEpoch === NO_PRODUCER_EPOCH ||
+        expected.producerId === m.producerId ||
+        (expected.producerId === m.lastProducerId && isEpochExhausted(expected.producerEpoch))
+      )
     ) {
       return { error: ErrorCode.PRODUCER_FENCED };
     }
@@ -167,7 +168,10 @@ export class TransactionCoordinator {
       case TransactionState.CompleteCommit:
       case TransactionState.Empty: {
         if (m.isProducerEpochExhausted && (expected === undefined || expected.producerEpoch === m.producerEpoch)) {
-          return { transit: m.prepareProducerIdRotation(this.deps.producerIdManager.generateProducerId(), txnTimeoutMs, now, expected !== undefined), fence: false };
+          return {
+            transit: m.prepareProducerIdRotation(this.deps.producerIdManager.generateProducerId(), txnTimeoutMs, now, expected !== undefined),
+            fence: false,
+          };
         }
         const transit = m.prepareIncrementProducerEpoch(txnTimeoutMs, expected?.producerEpoch, now);
         return 'error' in transit ? transit : { transit, fence: false };
@@ -327,7 +331,11 @@ export class TransactionCoordinator {
     };
   }
 
-  handleListTransactions(producerIdFilters: readonly bigint[], stateFilters: readonly string[], durationFilterMs = -1): ReturnType<TransactionStateManager['listTransactionStates']> {
+  handleListTransactions(
+    producerIdFilters: readonly bigint[],
+    stateFilters: readonly string[],
+    durationFilterMs = -1,
+  ): ReturnType<TransactionStateManager['listTransactionStates']> {
     return this.stateManager.listTransactionStates(producerIdFilters, stateFilters, durationFilterMs);
   }
 
@@ -364,7 +372,9 @@ export class TransactionCoordinator {
   /** A transaction loaded in PrepareCommit/PrepareAbort: the decision stands, its markers are written (again). */
   private onTransactionLoaded(m: TransactionMetadata): void {
     if (m.state !== TransactionState.PrepareCommit && m.state !== TransactionState.PrepareAbort) return;
-    this.logger.info(`Completing the ${m.state === TransactionState.PrepareCommit ? 'commit' : 'abort'} of ${m.transactionalId} (producer id ${m.producerId}) found on load`);
+    this.logger.info(
+      `Completing the ${m.state === TransactionState.PrepareCommit ? 'commit' : 'abort'} of ${m.transactionalId} (producer id ${m.producerId}) found on load`,
+    );
     this.deps.markerWriter.addTxnMarkersToSend(m, m.prepareComplete(this.deps.clock.now()), COORDINATOR_EPOCH);
   }
 

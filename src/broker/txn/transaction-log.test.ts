@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { topicPartitionKey } from '../../protocol/topic-partition.js';
 import { Writer } from '../../protocol/writer.js';
-import { decodeTransactionLogKey, decodeTransactionLogValue, encodeTransactionLogKey, encodeTransactionLogValue, metadataFromRecord } from './transaction-log.js';
+import {
+  decodeTransactionLogKey,
+  decodeTransactionLogValue,
+  encodeTransactionLogKey,
+  encodeTransactionLogValue,
+  metadataFromRecord,
+} from './transaction-log.js';
 import { TransactionMetadata } from './transaction-metadata.js';
 import { TransactionState } from './transaction-state.js';
 
@@ -17,7 +23,18 @@ describe('__transaction_state records', () => {
   });
 
   it('encodes the value as TransactionLogValue v0, byte for byte', () => {
-    const m = new TransactionMetadata('tx', 42n, 42n, 3, -1, 60_000, TransactionState.Ongoing, [topicPartitionKey('b', 1), topicPartitionKey('a', 2), topicPartitionKey('a', 0)], T0, T0 + 5);
+    const m = new TransactionMetadata(
+      'tx',
+      42n,
+      42n,
+      3,
+      -1,
+      60_000,
+      TransactionState.Ongoing,
+      [topicPartitionKey('b', 1), topicPartitionKey('a', 2), topicPartitionKey('a', 0)],
+      T0,
+      T0 + 5,
+    );
     const value = encodeTransactionLogValue(m.snapshot());
     const w = new Writer(64);
     w.int16(0).int64(42n).int16(3).int32(60_000).int8(1);
@@ -31,7 +48,18 @@ describe('__transaction_state records', () => {
     empty.completeTransitionTo(empty.prepareIncrementProducerEpoch(1000, undefined, T0) as never);
     expect(decodeTransactionLogValue(encodeTransactionLogValue(empty.snapshot())).transactionPartitions).toBeNull();
 
-    const m = new TransactionMetadata('tx', 42n, 42n, 3, 2, 60_000, TransactionState.PrepareCommit, [topicPartitionKey('t', 0), topicPartitionKey('__consumer_offsets', 7)], T0, T0 + 5);
+    const m = new TransactionMetadata(
+      'tx',
+      42n,
+      42n,
+      3,
+      2,
+      60_000,
+      TransactionState.PrepareCommit,
+      [topicPartitionKey('t', 0), topicPartitionKey('__consumer_offsets', 7)],
+      T0,
+      T0 + 5,
+    );
     const back = metadataFromRecord('tx', encodeTransactionLogValue(m.snapshot()));
     expect([back.producerId, back.producerEpoch, back.txnTimeoutMs, back.state, back.txnStartTimestamp, back.txnLastUpdateTimestamp]).toEqual([
       42n,

@@ -88,7 +88,8 @@ export function encodeTransactionLogValue(t: TxnTransitMetadata): Buffer {
   if (t.txnState === TransactionState.Empty && t.topicPartitions.size > 0) {
     throw new Error(`an Empty transaction cannot have partitions (${[...t.topicPartitions].length})`);
   }
-  const partitions = t.txnState === TransactionState.Empty ? null : groupByTopic(t.topicPartitions).map((g) => ({ topic: g.topic, partitionIds: g.partitions }));
+  const partitions =
+    t.txnState === TransactionState.Empty ? null : groupByTopic(t.topicPartitions).map((g) => ({ topic: g.topic, partitionIds: g.partitions }));
   const w = new Writer(64);
   w.int16(TRANSACTION_LOG_VALUE_VERSION);
   valueCodec.encode(

@@ -88,7 +88,9 @@ export class TransactionMarkerWriter {
           if (topic === GROUP_METADATA_TOPIC_NAME) this.deps.onOffsetsMarker(partition, marker.producerId, commit);
           break;
         case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
-          this.deps.logger.info(`Skipping the ${commit ? 'COMMIT' : 'ABORT'} marker of ${metadata.transactionalId} for ${topic}-${partition}: the partition no longer exists`);
+          this.deps.logger.info(
+            `Skipping the ${commit ? 'COMMIT' : 'ABORT'} marker of ${metadata.transactionalId} for ${topic}-${partition}: the partition no longer exists`,
+          );
           metadata.removePartition(topic, partition);
           break;
         case ErrorCode.INVALID_PRODUCER_EPOCH:
@@ -113,7 +115,9 @@ export class TransactionMarkerWriter {
       if (transit !== undefined) {
         const error = this.deps.appendTransactionToLog(metadata, transit);
         if (error === ErrorCode.NONE) return true;
-        this.deps.logger.warn(`Writing ${transit.txnState} for ${metadata.transactionalId} failed (${errorName(error)}); retrying in ${this.retryBackoffMs} ms`);
+        this.deps.logger.warn(
+          `Writing ${transit.txnState} for ${metadata.transactionalId} failed (${errorName(error)}); retrying in ${this.retryBackoffMs} ms`,
+        );
       }
     }
     this.scheduleRetry(metadata, waiting ? complete : undefined, coordinatorEpoch);

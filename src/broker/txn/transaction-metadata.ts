@@ -81,7 +81,18 @@ export class TransactionMetadata {
 
   /** A transactional id seen for the first time: its producer id, no epoch yet, Empty. */
   static create(transactionalId: string, producerId: bigint, txnTimeoutMs: number, now: number): TransactionMetadata {
-    return new TransactionMetadata(transactionalId, producerId, NO_PRODUCER_ID, NO_PRODUCER_EPOCH, NO_PRODUCER_EPOCH, txnTimeoutMs, TransactionState.Empty, [], -1, now);
+    return new TransactionMetadata(
+      transactionalId,
+      producerId,
+      NO_PRODUCER_ID,
+      NO_PRODUCER_EPOCH,
+      NO_PRODUCER_EPOCH,
+      txnTimeoutMs,
+      TransactionState.Empty,
+      [],
+      -1,
+      now,
+    );
   }
 
   get state(): TransactionState {
@@ -127,7 +138,9 @@ export class TransactionMetadata {
    */
   prepareFenceProducerEpoch(now: number): TxnTransitMetadata {
     if (this.producerEpoch >= MAX_PRODUCER_EPOCH) {
-      throw new IllegalTransactionMetadataError(`cannot fence producer ${this.producerId} of ${this.transactionalId}: its epoch is already ${this.producerEpoch}`);
+      throw new IllegalTransactionMetadataError(
+        `cannot fence producer ${this.producerId} of ${this.transactionalId}: its epoch is already ${this.producerEpoch}`,
+      );
     }
     this.checkNoPending(TransactionState.PrepareEpochFence);
     checkTransition(this.transactionalId, this.state, TransactionState.PrepareEpochFence);

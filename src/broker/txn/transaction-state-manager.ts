@@ -170,7 +170,10 @@ export class TransactionStateManager {
     for (const [partition, list] of byPartition) {
       const transits = list.map((m) => m.prepareDead());
       try {
-        this.stateTopic.append(partition, list.map((m) => ({ key: encodeTransactionLogKey(m.transactionalId), value: null })));
+        this.stateTopic.append(
+          partition,
+          list.map((m) => ({ key: encodeTransactionLogKey(m.transactionalId), value: null })),
+        );
       } catch (err) {
         for (const m of list) m.abortPendingTransition();
         this.deps.logger.warn(`Failed to remove ${list.length} expired transactional id(s): ${(err as Error).message}`);
@@ -230,7 +233,9 @@ export class TransactionStateManager {
    */
   async startup(onLoaded: (metadata: TransactionMetadata) => void): Promise<void> {
     await this.runtime.startup({ what: 'transactional id(s)', load: (p) => this.loadPartition(p), onLoaded });
-    this.runtime.schedule('Transactional id expiry', this.config.transactionRemoveExpiredTransactionCleanupIntervalMs, () => this.removeExpiredTransactionalIds());
+    this.runtime.schedule('Transactional id expiry', this.config.transactionRemoveExpiredTransactionCleanupIntervalMs, () =>
+      this.removeExpiredTransactionalIds(),
+    );
   }
 
   shutdown(): void {
@@ -259,7 +264,9 @@ export class TransactionStateManager {
             this.cache.set(id, metadata);
             loaded.push(metadata);
           } catch (err) {
-            this.deps.logger.error(`Skipping unreadable state of transactional id ${id} in ${TRANSACTION_STATE_TOPIC_NAME}-${partition}: ${(err as Error).message}`);
+            this.deps.logger.error(
+              `Skipping unreadable state of transactional id ${id} in ${TRANSACTION_STATE_TOPIC_NAME}-${partition}: ${(err as Error).message}`,
+            );
           }
         }
         return loaded;

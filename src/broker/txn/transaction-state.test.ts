@@ -50,7 +50,16 @@ describe('transaction state machine', () => {
   });
 
   it("uses Kafka's state ids, as stored in TransactionLogValue", () => {
-    expect(TRANSACTION_STATE_IDS).toEqual({ Empty: 0, Ongoing: 1, PrepareCommit: 2, PrepareAbort: 3, CompleteCommit: 4, CompleteAbort: 5, Dead: 6, PrepareEpochFence: 7 });
+    expect(TRANSACTION_STATE_IDS).toEqual({
+      Empty: 0,
+      Ongoing: 1,
+      PrepareCommit: 2,
+      PrepareAbort: 3,
+      CompleteCommit: 4,
+      CompleteAbort: 5,
+      Dead: 6,
+      PrepareEpochFence: 7,
+    });
     for (const s of ALL_TRANSACTION_STATES) expect(transactionStateFromId(TRANSACTION_STATE_IDS[s])).toBe(s);
     expect(() => transactionStateFromId(8)).toThrow(RangeError);
   });

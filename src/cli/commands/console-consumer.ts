@@ -223,17 +223,15 @@ async function consumeInGroup(servers: BrokerAddress[], opts: ConsoleConsumerOpt
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, isRunning, isStale }) => {
         if (session.stopping || !isRunning() || isStale()) return;
-        const records = batch.messages.map(
-          (m): ConsumedRecord => ({
-            partition: batch.partition,
-            offset: BigInt(m.offset),
-            timestamp: BigInt(m.timestamp),
-            timestampType: (m as { batchContext?: { timestampType?: number } }).batchContext?.timestampType === 1 ? 'LogAppendTime' : 'CreateTime',
-            key: m.key,
-            value: m.value,
-            headers: headersOf(m.headers),
-          }),
-        );
+        const records = batch.messages.map((m): ConsumedRecord => ({
+          partition: batch.partition,
+          offset: BigInt(m.offset),
+          timestamp: BigInt(m.timestamp),
+          timestampType: (m as { batchContext?: { timestampType?: number } }).batchContext?.timestampType === 1 ? 'LogAppendTime' : 'CreateTime',
+          key: m.key,
+          value: m.value,
+          headers: headersOf(m.headers),
+        }));
         // Only what has been printed is resolved, so only that is committed.
         const printed = await session.print(records);
         if (printed > 0) resolveOffset(batch.messages[printed - 1].offset);

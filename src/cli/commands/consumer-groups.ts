@@ -352,9 +352,7 @@ function checkOptions(opts: ConsumerGroupsOptions): Action {
     if (given('dryRun') && given('execute')) throw new CliError('Option [reset-offsets] only accepts one of [execute] and [dry-run]');
     const scenarios = RESET_SCENARIOS.filter(given);
     if (scenarios.length !== 1) {
-      throw new CliError(
-        `Option [reset-offsets] takes exactly one of these options: ${RESET_SCENARIOS.map((s) => `[${FLAG[s]}]`).join(', ')}`,
-      );
+      throw new CliError(`Option [reset-offsets] takes exactly one of these options: ${RESET_SCENARIOS.map((s) => `[${FLAG[s]}]`).join(', ')}`);
     }
     if (!given('topic') && !given('allTopics')) throw new CliError('One of the reset scopes should be defined: --all-topics, --topic.');
     if (given('topic') && given('allTopics')) throw new CliError('Option "[all-topics]" can\'t be used with option "[topic]"');

@@ -102,5 +102,8 @@ function resetSpecOf(opts: StreamsApplicationResetOptions): ResetSpec {
 
 /** `--input-topics a,b --input-topics c`: every name, blanks dropped. */
 function topicList(args: readonly string[]): string[] {
-  return args.flatMap((a) => a.split(',')).map((t) => t.trim()).filter((t) => t !== '');
+  return args
+    .flatMap((a) => a.split(','))
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
 }

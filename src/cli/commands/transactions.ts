@@ -126,7 +126,9 @@ async function describeTransaction(cluster: ClusterClient, transactionalId: stri
     ];
   } catch (err) {
     if (err instanceof CliError) throw err;
-    printError(`Failed to describe transaction state of transactional-id \`${transactionalId}\`: ${(err as Error).message}. Enable debug logging for additional detail.`);
+    printError(
+      `Failed to describe transaction state of transactional-id \`${transactionalId}\`: ${(err as Error).message}. Enable debug logging for additional detail.`,
+    );
     return null;
   }
 }

@@ -26,7 +26,12 @@ function response(v: number): DeleteTopicsResponse {
     throttleTimeMs: since(v, 1, 15, 0),
     responses: [
       { name: 'orders', topicId: since(v, 6, TOPIC_ID, ZERO_UUID), errorCode: 0, errorMessage: null },
-      { name: since<string | null>(v, 6, null, 'payments'), topicId: ZERO_UUID, errorCode: since(v, 6, 100, 3), errorMessage: since<string | null>(v, 5, 'unknown topic', null) },
+      {
+        name: since<string | null>(v, 6, null, 'payments'),
+        topicId: ZERO_UUID,
+        errorCode: since(v, 6, 100, 3),
+        errorMessage: since<string | null>(v, 5, 'unknown topic', null),
+      },
     ],
   };
 }

@@ -99,9 +99,7 @@ describe('DescribeGroups', () => {
             state: 'Stable',
             protocolType: 'consumer',
             protocol: 'RoundRobinAssigner',
-            members: [
-              { memberId: 'member-1', clientId: 'client-1', clientHost: '/127.0.0.1', memberMetadata: METADATA, memberAssignment: ASSIGNMENT },
-            ],
+            members: [{ memberId: 'member-1', clientId: 'client-1', clientHost: '/127.0.0.1', memberMetadata: METADATA, memberAssignment: ASSIGNMENT }],
           },
           { errorCode: 69, groupId: 'app-2', state: 'Dead', protocolType: '', protocol: '', members: [] },
         ]);

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { roundTrip } from '../testing.js';
-import {
-  IncrementalAlterConfigs,
-  type IncrementalAlterConfigsRequest,
-  type IncrementalAlterConfigsResponse,
-} from './incremental-alter-configs.js';
+import { IncrementalAlterConfigs, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse } from './incremental-alter-configs.js';
 
 // kafkajs has no IncrementalAlterConfigs, so there is no client fixture here.
 const request: IncrementalAlterConfigsRequest = {

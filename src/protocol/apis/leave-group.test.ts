@@ -72,10 +72,7 @@ describe('LeaveGroup', () => {
         ? { groupId: 'app-1', memberId: 'member-1' }
         : {
             groupId: 'app-1',
-            members: [
-              { memberId: 'member-1' },
-              { memberId: '', groupInstanceId: 'instance-2' },
-            ],
+            members: [{ memberId: 'member-1' }, { memberId: '', groupInstanceId: 'instance-2' }],
           };
 
     for (let v = 0; v <= 3; v++) {

@@ -37,7 +37,15 @@ function response(v: number): ProduceResponse {
             baseOffset: 42n,
             logAppendTimeMs: 1_700_000_000_000n,
             logStartOffset: since(v, 5, 7n, -1n),
-            recordErrors: since(v, 8, [{ batchIndex: 3, batchIndexErrorMessage: 'bad key' }, { batchIndex: 4, batchIndexErrorMessage: null }], []),
+            recordErrors: since(
+              v,
+              8,
+              [
+                { batchIndex: 3, batchIndexErrorMessage: 'bad key' },
+                { batchIndex: 4, batchIndexErrorMessage: null },
+              ],
+              [],
+            ),
             errorMessage: since<string | null>(v, 8, 'not the leader', null),
             currentLeader: { leaderId: since(v, 10, 2, -1), leaderEpoch: since(v, 10, 5, -1) },
           },
@@ -74,8 +82,17 @@ describe('Produce', () => {
 
   it('leaves the tagged CurrentLeader out while it holds its defaults', () => {
     const base = response(10);
-    const plain = { ...base, nodeEndpoints: [], responses: [{ ...base.responses[0], partitionResponses: [{ ...base.responses[0].partitionResponses[0], currentLeader: { leaderId: -1, leaderEpoch: -1 } }] }] };
-    const withoutField = { ...plain, responses: [{ ...plain.responses[0], partitionResponses: [{ ...plain.responses[0].partitionResponses[0], currentLeader: undefined }] }] };
+    const plain = {
+      ...base,
+      nodeEndpoints: [],
+      responses: [
+        { ...base.responses[0], partitionResponses: [{ ...base.responses[0].partitionResponses[0], currentLeader: { leaderId: -1, leaderEpoch: -1 } }] },
+      ],
+    };
+    const withoutField = {
+      ...plain,
+      responses: [{ ...plain.responses[0], partitionResponses: [{ ...plain.responses[0].partitionResponses[0], currentLeader: undefined }] }],
+    };
     expect(encodeBody(Produce.response, plain, 10)).toEqual(encodeBody(Produce.response, withoutField, 10));
     expect(encodeBody(Produce.response, plain, 10).length).toBeLessThan(encodeBody(Produce.response, response(10), 10).length);
   });

@@ -82,12 +82,40 @@ describe('WriteTxnMarkers', () => {
       markers: [{ producerId: 1n, producerEpoch: 2, transactionResult: true, topics: [{ name: 't', partitionIndexes: [7] }], coordinatorEpoch: 9 }],
     };
     const expected = Buffer.from([
-      0, 0, 0, 1, // markers: 1
-      0, 0, 0, 0, 0, 0, 0, 1, // producer id
-      0, 2, // producer epoch
+      0,
+      0,
+      0,
+      1, // markers: 1
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      1, // producer id
+      0,
+      2, // producer epoch
       1, // commit
-      0, 0, 0, 1, 0, 1, 0x74, 0, 0, 0, 1, 0, 0, 0, 7, // topics: [{ "t", [7] }]
-      0, 0, 0, 9, // coordinator epoch
+      0,
+      0,
+      0,
+      1,
+      0,
+      1,
+      0x74,
+      0,
+      0,
+      0,
+      1,
+      0,
+      0,
+      0,
+      7, // topics: [{ "t", [7] }]
+      0,
+      0,
+      0,
+      9, // coordinator epoch
     ]);
     expect(encode(WriteTxnMarkers.request, one, 0)).toEqual(expected);
   });

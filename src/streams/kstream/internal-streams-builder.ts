@@ -19,13 +19,28 @@ export class InternalStreamsBuilder {
     return `${prefix}STATE-STORE-${String(this.index++).padStart(10, '0')}`;
   }
 
-  /** The user's name if given (checked), otherwise a generated one. */
+  /**
+   * The user's name if given (checked), otherwise a generated one. A name burns a counter value all
+   * the same, as in Kafka Streams (`NamedInternal.orElseGenerateWithPrefix`), so the generated names
+   * after it are Kafka Streams' too.
+   */
   nameOrGenerate(named: Named | undefined, prefix: string): string {
+    const generated = this.newProcessorName(prefix);
     if (named?.name !== undefined) {
       checkName(named.name);
       return named.name;
     }
-    return this.newProcessorName(prefix);
+    return generated;
+  }
+
+  /** `name + suffix` if a name is given, otherwise a generated name; burns a counter value either way (`suffixWithOrElseGet`). */
+  suffixedOrGenerate(named: Named | undefined, suffix: string, prefix: string): string {
+    const generated = this.newProcessorName(prefix);
+    if (named?.name !== undefined) {
+      checkName(named.name + suffix);
+      return named.name + suffix;
+    }
+    return generated;
   }
 }
 

@@ -37,7 +37,17 @@ export class KGroupedStream<K, V> {
   count(options: MaterializedAs<K, number> = {}): KTable<K, number> {
     const m = materialize(this.builder, options, 'KSTREAM-AGGREGATE-');
     const name = this.builder.nameOrGenerate(options, 'KSTREAM-AGGREGATE-');
-    return this.aggregateWith(name, m, () => new KStreamAggregate<K, V, number>(m.storeName, () => 0, (_k, _v, n) => n + 1), options.valueSerde ?? Serdes.Long());
+    return this.aggregateWith(
+      name,
+      m,
+      () =>
+        new KStreamAggregate<K, V, number>(
+          m.storeName,
+          () => 0,
+          (_k, _v, n) => n + 1,
+        ),
+      options.valueSerde ?? Serdes.Long(),
+    );
   }
 
   /** Combines each key's values with `reducer(aggregate, value)`; the first value is the start. */
@@ -90,7 +100,7 @@ export class KGroupedStream<K, V> {
     const t = this.builder.topology;
     t.addProcessor(name, supplier, parent);
     t.addStateStore(store(), name);
-    return new KTable<KT, VA>(this.builder, name, tableKeySerde, valueSerde, storeName, windowGraceMs);
+    return new KTable<KT, VA>(this.builder, name, tableKeySerde, valueSerde, storeName, undefined, windowGraceMs);
   }
 
   /** Aggregates per window: tumbling or hopping `TimeWindows`, or `SlidingWindows`. */
@@ -99,7 +109,8 @@ export class KGroupedStream<K, V> {
   windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
   windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
     if (windows instanceof SessionWindows) return new SessionWindowedKStream(this, this.builder, windows, this.keySerde, this.valueSerde);
-    if (windows instanceof TimeWindows || windows instanceof SlidingWindows) return new TimeWindowedKStream(this, this.builder, windows, this.keySerde, this.valueSerde);
+    if (windows instanceof TimeWindows || windows instanceof SlidingWindows)
+      return new TimeWindowedKStream(this, this.builder, windows, this.keySerde, this.valueSerde);
     throw new TopologyError('windowedBy() takes TimeWindows, SlidingWindows or SessionWindows');
   }
 }

@@ -9,7 +9,7 @@ import { TopologyError } from '../errors.js';
 import type { ProcessorSupplier } from '../processor/processor.js';
 import type { InternalStreamsBuilder } from './internal-streams-builder.js';
 import { changedSerde } from './internals/change.js';
-import { type LateSerde, lateSerde } from '../processor/late-serde.js';
+import { registerLateSerde } from '../processor/late-serde.js';
 import { KTableAggregate } from './internals/ktable-processors.js';
 import { KTable } from './ktable.js';
 import { Serdes } from '../../serdes/serdes.js';
@@ -29,12 +29,19 @@ export class KGroupedTable<K, V> {
 
   count(options: MaterializedAs<K, number> = {}): KTable<K, number> {
     const m = materialize(this.builder, options, 'KTABLE-AGGREGATE-');
-    const supplier = () => new KTableAggregate<K, V, number>(m.storeName, () => 0, (_k, _v, n) => n + 1, (_k, _v, n) => n - 1);
+    const supplier = () =>
+      new KTableAggregate<K, V, number>(
+        m.storeName,
+        () => 0,
+        (_k, _v, n) => n + 1,
+        (_k, _v, n) => n - 1,
+      );
     return this.doAggregate(options, 'KTABLE-AGGREGATE-', m, supplier, options.valueSerde ?? Serdes.Long());
   }
 
   reduce(adder: (aggregate: V, value: V) => V, subtractor: (aggregate: V, value: V) => V, options: MaterializedAs<K, V> = {}): KTable<K, V> {
-    if (typeof adder !== 'function' || typeof subtractor !== 'function') throw new TopologyError('reduce() takes an adder and a subtractor (aggregate, value) => newAggregate');
+    if (typeof adder !== 'function' || typeof subtractor !== 'function')
+      throw new TopologyError('reduce() takes an adder and a subtractor (aggregate, value) => newAggregate');
     const m = materialize(this.builder, options, 'KTABLE-AGGREGATE-');
     const supplier = () =>
       new KTableAggregate<K, V, V>(
@@ -56,7 +63,13 @@ export class KGroupedTable<K, V> {
       throw new TopologyError('aggregate() takes an initializer, an adder and a subtractor');
     }
     const m = materialize(this.builder, options, 'KTABLE-AGGREGATE-');
-    return this.doAggregate(options, 'KTABLE-AGGREGATE-', m, () => new KTableAggregate<K, V, VA>(m.storeName, initializer, adder, subtractor), options.valueSerde);
+    return this.doAggregate(
+      options,
+      'KTABLE-AGGREGATE-',
+      m,
+      () => new KTableAggregate<K, V, VA>(m.storeName, initializer, adder, subtractor),
+      options.valueSerde,
+    );
   }
 
   private doAggregate<VA>(
@@ -68,17 +81,15 @@ export class KGroupedTable<K, V> {
   ): KTable<K, VA> {
     const b = this.builder;
     // Kafka Streams' KGroupedTableImpl.doAggregate: sink and source names first, then the function's.
-    const sink = options.name !== undefined ? `${options.name}-sink` : b.newProcessorName('KSTREAM-SINK-');
-    const source = options.name !== undefined ? `${options.name}-source` : b.newProcessorName('KSTREAM-SOURCE-');
+    const sink = b.suffixedOrGenerate(options, '-sink', 'KSTREAM-SINK-');
+    const source = b.suffixedOrGenerate(options, '-source', 'KSTREAM-SOURCE-');
     const name = b.nameOrGenerate(options, prefix);
     const topic = (this.repartitionName ?? m.storeName) + REPARTITION_TOPIC_SUFFIX;
     const keySerde = m.keySerde ?? this.keySerde;
     // The repartition topic carries Changes: wrap the value serde, the default one too when none was given.
     let valueSerdeOfChanges = this.valueSerde;
     if (valueSerdeOfChanges === undefined) {
-      const late = lateSerde<V>('value', `repartition topic ${topic} (KTable.groupBy)`);
-      b.topology.lateSerdes.push(late as LateSerde<unknown>);
-      valueSerdeOfChanges = late;
+      valueSerdeOfChanges = registerLateSerde<V>(b.topology, 'value', `repartition topic ${topic} (KTable.groupBy)`);
     }
     const changeSerde = changedSerde(valueSerdeOfChanges);
     const t = b.topology;

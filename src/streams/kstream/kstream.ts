@@ -16,6 +16,7 @@ import type { ConsumedRecord, StreamRecord } from '../processor/stream-record.js
 import type { TopicNameExtractor } from '../processor/topology.js';
 import { checkTopicName } from '../processor/topology.js';
 import { BranchedKStream } from './branched-kstream.js';
+import { GlobalKTable } from './global-ktable.js';
 import type { InternalStreamsBuilder } from './internal-streams-builder.js';
 import { KStreamMapAsync } from './internals/kstream-map-values-async.js';
 import { KStreamRxPipe } from './internals/kstream-rx-pipe.js';
@@ -35,6 +36,9 @@ import { KTable } from './ktable.js';
 import { materialize } from './materialize.js';
 import type { Grouped, KeyValuePair, MaterializedAs, Named, Predicate, Produced, Repartitioned } from './options.js';
 import { createRepartitionedSource } from './repartition.js';
+import type { Joined, StreamJoined, ValueJoiner } from './joined.js';
+import { streamGlobalTableJoin, streamStreamJoin, streamTableJoin } from './joins.js';
+import { JoinWindows } from './windows/join-windows.js';
 
 /** Records a `pipe()` segment may take before it is completed and restarted (bounds work in flight). */
 const PIPE_MAX_RECORDS_PER_SEGMENT = 1000;
@@ -132,6 +136,68 @@ export class KStream<K, V> {
     return new KStream(this.builder, name, keySerde, valueSerde, this.repartitionRequired || other.repartitionRequired);
   }
 
+  /**
+   * Joins another stream within a time window: each pair of records with the same key whose
+   * timestamps are at most the window apart, `joiner(value, otherValue, key)`, timestamped with the
+   * later of the two. Both sides are kept in window stores; the inputs must be co-partitioned.
+   */
+  join<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, windows: JoinWindows, options?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  /** Joins each record with the table's current value for its key; records with no row are dropped. */
+  join<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT, VR, K>, options?: Joined<K, V, VT>): KStream<K, VR>;
+  /** Joins each record with the global table's value for the key `keySelector` picks; records with no row are dropped. */
+  join<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG, joiner: ValueJoiner<V, VG, VR, K>, named?: Named): KStream<K, VR>;
+  join(other: unknown, a: unknown, b?: unknown, c?: unknown): KStream<K, unknown> {
+    return this.joinWith(other, a, b, c, false);
+  }
+
+  /**
+   * Like `join`, and a record of this stream that joins nothing is emitted with a null other value —
+   * for a stream-stream join only once its window has closed (stream time passed its timestamp plus
+   * the window's `after` plus the grace period), so no spurious non-joined results appear.
+   */
+  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, windows: JoinWindows, options?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  /** Joins each record with the table's current value for its key, or with null when there is none. */
+  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT | null, VR, K>, options?: Joined<K, V, VT>): KStream<K, VR>;
+  /** Joins each record with the global table's value for the key `keySelector` picks, or with null. */
+  leftJoin<KG, VG, VR>(
+    table: GlobalKTable<KG, VG>,
+    keySelector: (key: K, value: V) => KG,
+    joiner: ValueJoiner<V, VG | null, VR, K>,
+    named?: Named,
+  ): KStream<K, VR>;
+  leftJoin(other: unknown, a: unknown, b?: unknown, c?: unknown): KStream<K, unknown> {
+    return this.joinWith(other, a, b, c, true);
+  }
+
+  /**
+   * Like `join`, and a record of either stream that joins nothing is emitted, once its window has
+   * closed, with null for the other side: `joiner(value, null, key)` or `joiner(null, otherValue, key)`.
+   */
+  outerJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: ValueJoiner<V | null, VO | null, VR, K>,
+    windows: JoinWindows,
+    options: StreamJoined<K, V, VO> = {},
+  ): KStream<K, VR> {
+    if (!(other instanceof KStream)) throw new TopologyError('outerJoin() of a stream takes another KStream (tables join streams with join or leftJoin)');
+    if (!(windows instanceof JoinWindows)) throw new TopologyError('outerJoin() of two streams takes JoinWindows');
+    return streamStreamJoin(this, other, joiner, windows, options, true, true);
+  }
+
+  private joinWith(other: unknown, a: unknown, b: unknown, c: unknown, left: boolean): KStream<K, unknown> {
+    const what = left ? 'leftJoin()' : 'join()';
+    if (other instanceof KStream) {
+      if (!(b instanceof JoinWindows))
+        throw new TopologyError(`${what} of two streams takes JoinWindows: ${what.slice(0, -2)}(other, joiner, JoinWindows.ofTimeDifferenceWithNoGrace(ms))`);
+      return streamStreamJoin(this, other, a as ValueJoiner<V | null, unknown, unknown, K>, b, (c ?? {}) as StreamJoined<K, V, unknown>, left, false);
+    }
+    if (other instanceof KTable) return streamTableJoin(this, other, a as ValueJoiner<V, unknown, unknown, K>, (b ?? {}) as Joined<K, V, unknown>, left);
+    if (other instanceof GlobalKTable) {
+      return streamGlobalTableJoin(this, other, a as (key: K, value: V) => unknown, b as ValueJoiner<V, unknown, unknown, K>, c as Named | undefined, left);
+    }
+    throw new TopologyError(`${what} takes a KStream (with JoinWindows), a KTable or a GlobalKTable`);
+  }
+
   /** Writes the stream through a repartition topic (`<application.id>-<name>-repartition`), partitioned by key. */
   repartition(options: Repartitioned<K, V> = {}): KStream<K, V> {
     if (options.numberOfPartitions !== undefined && (!Number.isInteger(options.numberOfPartitions) || options.numberOfPartitions < 1)) {
@@ -156,7 +222,12 @@ export class KStream<K, V> {
     if (typeof topic === 'string') checkTopicName(topic);
     else if (typeof topic !== 'function') throw new TopologyError('to() takes a topic name or a function that returns one');
     const name = this.builder.nameOrGenerate(produced, 'KSTREAM-SINK-');
-    this.builder.topology.addSink(name, topic, { keySerde: produced.keySerde ?? this.keySerde, valueSerde: produced.valueSerde ?? this.valueSerde, partitioner: produced.partitioner }, this.nodeName);
+    this.builder.topology.addSink(
+      name,
+      topic,
+      { keySerde: produced.keySerde ?? this.keySerde, valueSerde: produced.valueSerde ?? this.valueSerde, partitioner: produced.partitioner },
+      this.nodeName,
+    );
   }
 
   /** The stream as a table: each record is its key's latest value; a null value deletes the key. */
@@ -175,7 +246,14 @@ export class KStream<K, V> {
 
   /** Groups by the current key, for an aggregation (repartitioning first if the key was changed). */
   groupByKey(grouped: Grouped<K, V> = {}): KGroupedStream<K, V> {
-    return new KGroupedStream(this.builder, this.nodeName, grouped.keySerde ?? this.keySerde, grouped.valueSerde ?? this.valueSerde, this.repartitionRequired, grouped.name);
+    return new KGroupedStream(
+      this.builder,
+      this.nodeName,
+      grouped.keySerde ?? this.keySerde,
+      grouped.valueSerde ?? this.valueSerde,
+      this.repartitionRequired,
+      grouped.name,
+    );
   }
 
   /** Groups by a new key, `(key, value) => newKey`; the aggregation repartitions by it. */
@@ -202,10 +280,20 @@ export class KStream<K, V> {
    * commit their input completes, what they hold is emitted, and they start afresh. See the docs
    * ("RxJS inside a stream") for which operators fit.
    */
+  // `any`, not `unknown`: each operator's input is the previous one's output, which one array type
+  // cannot say; with `unknown` a user's `filter((r) => r.value > 0)` would not type-check.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   pipe<KR = K, VR = V>(...operators: OperatorFunction<any, any>[]): KStream<KR, VR> {
     for (const op of operators) if (typeof op !== 'function') throw new TopologyError('pipe() takes RxJS operators (functions)');
     const name = this.builder.newProcessorName('KSTREAM-PIPE-');
-    return this.add<KR, VR>('KSTREAM-PIPE-', { name }, () => new KStreamRxPipe(operators as OperatorFunction<unknown, unknown>[], name, PIPE_MAX_RECORDS_PER_SEGMENT) as never, undefined, undefined, true);
+    return this.add<KR, VR>(
+      'KSTREAM-PIPE-',
+      { name },
+      () => new KStreamRxPipe(operators as OperatorFunction<unknown, unknown>[], name, PIPE_MAX_RECORDS_PER_SEGMENT) as never,
+      undefined,
+      undefined,
+      true,
+    );
   }
 
   /**
@@ -215,11 +303,21 @@ export class KStream<K, V> {
   mapValuesAsync<VR>(mapper: (value: V, key: K, record: StreamRecord<K, V>) => Promise<VR> | VR, options: AsyncOptions = {}): KStream<K, VR> {
     const concurrency = checkConcurrency(options.concurrency);
     const call = (r: StreamRecord<unknown, unknown>): unknown => mapper(r.value as V, r.key as K, r as StreamRecord<K, V>);
-    return this.add<K, VR>('KSTREAM-MAPVALUES-ASYNC-', options, () => new KStreamMapAsync(call, concurrency, false) as never, this.keySerde, undefined, this.repartitionRequired);
+    return this.add<K, VR>(
+      'KSTREAM-MAPVALUES-ASYNC-',
+      options,
+      () => new KStreamMapAsync(call, concurrency, false) as never,
+      this.keySerde,
+      undefined,
+      this.repartitionRequired,
+    );
   }
 
   /** Like `mapValuesAsync`, but the function gives a new key and value: `({ key, value })` or `[key, value]`. */
-  mapAsync<KR, VR>(mapper: (key: K, value: V, record: StreamRecord<K, V>) => Promise<KeyValuePair<KR, VR>> | KeyValuePair<KR, VR>, options: AsyncOptions = {}): KStream<KR, VR> {
+  mapAsync<KR, VR>(
+    mapper: (key: K, value: V, record: StreamRecord<K, V>) => Promise<KeyValuePair<KR, VR>> | KeyValuePair<KR, VR>,
+    options: AsyncOptions = {},
+  ): KStream<KR, VR> {
     const concurrency = checkConcurrency(options.concurrency);
     const call = (r: StreamRecord<unknown, unknown>): unknown => mapper(r.key as K, r.value as V, r as StreamRecord<K, V>);
     return this.add<KR, VR>('KSTREAM-MAP-ASYNC-', options, () => new KStreamMapAsync(call, concurrency, true) as never, undefined, undefined, true);

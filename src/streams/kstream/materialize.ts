@@ -7,7 +7,7 @@ import type { StoreBuilder } from '../state/store-builder.js';
 import { Stores, checkStoreName } from '../state/stores.js';
 import type { InternalStreamsBuilder } from './internal-streams-builder.js';
 import type { Materialized } from './options.js';
-import { type LateSerde, lateSerde } from '../processor/late-serde.js';
+import { type LateSerde, registerLateSerde } from '../processor/late-serde.js';
 
 export interface MaterializedStore<K, V> {
   readonly storeName: string;
@@ -35,11 +35,7 @@ export function materialize<K, V>(builder: InternalStreamsBuilder, m: Materializ
       const supplier = m?.storeType === 'in-memory' ? Stores.inMemoryKeyValueStore(storeName) : Stores.persistentTimestampedKeyValueStore(storeName);
       const keySerde = m?.keySerde ?? defaultKeySerde;
       const valueSerde = m?.valueSerde ?? defaultValueSerde;
-      const late = (which: 'key' | 'value'): LateSerde<never> => {
-        const serde = lateSerde<never>(which, `store ${storeName}`);
-        builder.topology.lateSerdes.push(serde as LateSerde<unknown>);
-        return serde;
-      };
+      const late = (which: 'key' | 'value'): LateSerde<never> => registerLateSerde<never>(builder.topology, which, `store ${storeName}`);
       const b = Stores.timestampedKeyValueStoreBuilder<K, V>(supplier, keySerde ?? late('key'), valueSerde ?? late('value'));
       if (m?.cachingEnabled === false) b.withCachingDisabled();
       else b.withCachingEnabled();
@@ -49,7 +45,6 @@ export function materialize<K, V>(builder: InternalStreamsBuilder, m: Materializ
     },
   };
 }
-
 
 /** The store of a windowed aggregation: a timestamped window store (or a session store). */
 export function windowStoreBuilder<K, V>(

@@ -13,7 +13,7 @@ import type { KGroupedStream } from './kgrouped-stream.js';
 import type { KTable } from './ktable.js';
 import { materialize, windowStoreBuilder } from './materialize.js';
 import type { MaterializedAs } from './options.js';
-import { lateSerde } from '../processor/late-serde.js';
+import { registerLateSerde } from '../processor/late-serde.js';
 import type { SessionWindows } from './windows/session-windows.js';
 import { WindowedSerdes } from './windows/windowed-serdes.js';
 
@@ -28,14 +28,28 @@ export class SessionWindowedKStream<K, V> {
   ) {}
 
   count(options: MaterializedAs<K, number> = {}): KTable<Windowed<K>, number> {
-    return this.sessions('KSTREAM-AGGREGATE-', options, () => 0, (_k, _v, n: number) => n + 1, (_k, a, b) => a + b, options.valueSerde ?? Serdes.Long());
+    return this.sessions(
+      'KSTREAM-AGGREGATE-',
+      options,
+      () => 0,
+      (_k, _v, n: number) => n + 1,
+      (_k, a, b) => a + b,
+      options.valueSerde ?? Serdes.Long(),
+    );
   }
 
   reduce(reducer: (aggregate: V, value: V) => V, options: MaterializedAs<K, V> = {}): KTable<Windowed<K>, V> {
     if (typeof reducer !== 'function') throw new TopologyError('reduce() takes a reducer (aggregate, value) => newAggregate');
     const none = Symbol('none');
     const combine = (a: V, b: V): V => ((a as unknown) === none ? b : (b as unknown) === none ? a : reducer(a, b));
-    return this.sessions<V>('KSTREAM-REDUCE-', options, () => none as unknown as V, (_k, v, agg) => combine(agg, v), (_k, a, b) => combine(a, b), options.valueSerde ?? this.valueSerde);
+    return this.sessions<V>(
+      'KSTREAM-REDUCE-',
+      options,
+      () => none as unknown as V,
+      (_k, v, agg) => combine(agg, v),
+      (_k, a, b) => combine(a, b),
+      options.valueSerde ?? this.valueSerde,
+    );
   }
 
   aggregate<VA>(
@@ -63,14 +77,24 @@ export class SessionWindowedKStream<K, V> {
     const keySerde = m.keySerde ?? this.keySerde ?? this.late<K>('key', m.storeName);
     const vSerde = valueSerde ?? this.late<VA>('value', m.storeName);
     const w = this.windows;
-    const store = (): ReturnType<typeof windowStoreBuilder> => windowStoreBuilder(m, options, keySerde, vSerde, { type: 'session', retentionMs: w.retentionMs });
+    const store = (): ReturnType<typeof windowStoreBuilder> =>
+      windowStoreBuilder(m, options, keySerde, vSerde, { type: 'session', retentionMs: w.retentionMs });
     const supplier = () => new KStreamSessionWindowAggregate<K, V, VA>(m.storeName, w, initializer, aggregator, merger);
-    return this.grouped.aggregateInto(name, m.storeName, keySerde, store, supplier as never, WindowedSerdes.sessionWindowed(keySerde), vSerde, w.graceMs);
+    // A session can still grow until a record `gap` after its end is too late: suppression waits
+    // gap + grace after a session's end before it calls it final, as Kafka Streams' does.
+    return this.grouped.aggregateInto(
+      name,
+      m.storeName,
+      keySerde,
+      store,
+      supplier as never,
+      WindowedSerdes.sessionWindowed(keySerde),
+      vSerde,
+      w.inactivityGapMs + w.graceMs,
+    );
   }
 
   private late<T>(which: 'key' | 'value', store: string): Serde<T> {
-    const s = lateSerde<T>(which, `store ${store}`);
-    this.builder.topology.lateSerdes.push(s as never);
-    return s;
+    return registerLateSerde<T>(this.builder.topology, which, `store ${store}`);
   }
 }

@@ -35,7 +35,7 @@ export class StreamsBuilder {
   table<K, V>(topic: string, options: TableOptions<K, V> = {}): KTable<K, V> {
     this.checkNotBuilt();
     const m = materialize<K, V>(this.internal, { ...options, keySerde: options.keySerde, valueSerde: options.valueSerde }, `${topic}-`);
-    const sourceName = options.name !== undefined ? `${options.name}-source` : this.internal.newProcessorName('KSTREAM-SOURCE-');
+    const sourceName = this.internal.suffixedOrGenerate(options, '-source', 'KSTREAM-SOURCE-');
     const tableName = this.internal.nameOrGenerate(options, 'KTABLE-SOURCE-');
     const t = this.internal.topology;
     t.addSource(sourceName, topic, options);
@@ -53,7 +53,7 @@ export class StreamsBuilder {
   globalTable<K, V>(topic: string, options: TableOptions<K, V> = {}): GlobalKTable<K, V> {
     this.checkNotBuilt();
     const m = materialize<K, V>(this.internal, { ...options, keySerde: options.keySerde, valueSerde: options.valueSerde }, `${topic}-`);
-    const sourceName = options.name !== undefined ? `${options.name}-source` : this.internal.newProcessorName('KSTREAM-SOURCE-');
+    const sourceName = this.internal.suffixedOrGenerate(options, '-source', 'KSTREAM-SOURCE-');
     const processorName = this.internal.nameOrGenerate(options, 'KTABLE-SOURCE-');
     const storeBuilder = m.builder(options.keySerde, options.valueSerde).withLoggingDisabled();
     this.internal.topology.addGlobalStore(storeBuilder, sourceName, topic, options, processorName, () => new KTableSource<K, V>(m.storeName) as never);

@@ -3,7 +3,8 @@
  * back.
  *
  * - `Suppressed.untilWindowCloses(BufferConfig.unbounded())` — for windowed tables: one final
- *   result per window, when stream time passes the window's end plus its grace period.
+ *   result per window, when stream time passes the window's end plus its grace period (a
+ *   session's end plus the inactivity gap and the grace period: until then it can still grow).
  * - `Suppressed.untilTimeLimit(ms, bufferConfig)` — each key's latest value once `ms` of stream time
  *   have passed since its first update was buffered (rate limiting).
  *
@@ -59,11 +60,13 @@ export interface Suppressed {
 
 export const Suppressed = {
   untilWindowCloses(buffer: BufferConfig): Suppressed {
-    if (buffer.whenFull === 'emitEarly') throw new TopologyError('untilWindowCloses needs a buffer that never emits early: BufferConfig.unbounded() or shutDownWhenFull');
+    if (buffer.whenFull === 'emitEarly')
+      throw new TopologyError('untilWindowCloses needs a buffer that never emits early: BufferConfig.unbounded() or shutDownWhenFull');
     return { kind: 'untilWindowCloses', timeToWaitMs: 0, buffer };
   },
   untilTimeLimit(timeToWaitMs: number, buffer: BufferConfig): Suppressed {
-    if (!Number.isInteger(timeToWaitMs) || timeToWaitMs < 0) throw new TopologyError(`untilTimeLimit needs a non-negative whole number of milliseconds, not ${timeToWaitMs}`);
+    if (!Number.isInteger(timeToWaitMs) || timeToWaitMs < 0)
+      throw new TopologyError(`untilTimeLimit needs a non-negative whole number of milliseconds, not ${timeToWaitMs}`);
     return { kind: 'untilTimeLimit', timeToWaitMs, buffer };
   },
   withName(s: Suppressed, name: string): Suppressed {

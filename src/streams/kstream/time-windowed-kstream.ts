@@ -15,7 +15,7 @@ import type { KGroupedStream } from './kgrouped-stream.js';
 import type { KTable } from './ktable.js';
 import { materialize, windowStoreBuilder } from './materialize.js';
 import type { MaterializedAs } from './options.js';
-import { lateSerde } from '../processor/late-serde.js';
+import { registerLateSerde } from '../processor/late-serde.js';
 import type { SlidingWindows } from './windows/sliding-windows.js';
 import { TimeWindows } from './windows/time-windows.js';
 import { WindowedSerdes } from './windows/windowed-serdes.js';
@@ -31,7 +31,13 @@ export class TimeWindowedKStream<K, V> {
   ) {}
 
   count(options: MaterializedAs<K, number> = {}): KTable<Windowed<K>, number> {
-    return this.windowed('KSTREAM-AGGREGATE-', options, () => 0, (_k, _v, n: number) => n + 1, options.valueSerde ?? Serdes.Long());
+    return this.windowed(
+      'KSTREAM-AGGREGATE-',
+      options,
+      () => 0,
+      (_k, _v, n: number) => n + 1,
+      options.valueSerde ?? Serdes.Long(),
+    );
   }
 
   reduce(reducer: (aggregate: V, value: V) => V, options: MaterializedAs<K, V> = {}): KTable<Windowed<K>, V> {
@@ -65,7 +71,8 @@ export class TimeWindowedKStream<K, V> {
     const vSerde = valueSerde ?? this.late<VA>('value', m.storeName);
     const w = this.windows;
     const sizeMs = w.sizeMs;
-    const store = (): ReturnType<typeof windowStoreBuilder> => windowStoreBuilder(m, options, keySerde, vSerde, { type: 'window', sizeMs, retentionMs: w.retentionMs });
+    const store = (): ReturnType<typeof windowStoreBuilder> =>
+      windowStoreBuilder(m, options, keySerde, vSerde, { type: 'window', sizeMs, retentionMs: w.retentionMs });
     const supplier =
       w instanceof TimeWindows
         ? () => new KStreamWindowAggregate<K, V, VA>(m.storeName, w, initializer, aggregator)
@@ -74,8 +81,6 @@ export class TimeWindowedKStream<K, V> {
   }
 
   private late<T>(which: 'key' | 'value', store: string): Serde<T> {
-    const s = lateSerde<T>(which, `store ${store}`);
-    this.builder.topology.lateSerdes.push(s as never);
-    return s;
+    return registerLateSerde<T>(this.builder.topology, which, `store ${store}`);
   }
 }

@@ -28,3 +28,10 @@ export function lateSerde<T>(which: 'key' | 'value', where: string): LateSerde<T
     deserialize: (topic, data, headers) => get().deserialize(topic, data, headers),
   };
 }
+
+/** A late serde the topology will resolve when the application or test driver starts. */
+export function registerLateSerde<T>(topology: { readonly lateSerdes: LateSerde<unknown>[] }, which: 'key' | 'value', where: string): LateSerde<T> {
+  const serde = lateSerde<T>(which, where);
+  topology.lateSerdes.push(serde as LateSerde<unknown>);
+  return serde;
+}

@@ -17,7 +17,10 @@ export const TimestampExtractors = {
   usePartitionTimeOnInvalidTimestamp(): TimestampExtractor {
     return (r, partitionTime) => {
       if (r.timestamp >= 0) return r.timestamp;
-      if (partitionTime < 0) throw new StreamsError(`The record at ${r.topic}-${r.partition}@${r.offset} has the invalid timestamp ${r.timestamp} and its partition has no time yet`);
+      if (partitionTime < 0)
+        throw new StreamsError(
+          `The record at ${r.topic}-${r.partition}@${r.offset} has the invalid timestamp ${r.timestamp} and its partition has no time yet`,
+        );
       return partitionTime;
     };
   },

@@ -3,8 +3,10 @@
  * can compare, and tools that read it keep working), and a Mermaid drawing of it.
  *
  * Within a sub-topology, nodes are ordered as Kafka Streams orders them: by the size of the graph
- * below them, largest first, then by name.
+ * below them, largest first, then by name; a node's neighbours and stores in the order Kafka
+ * Streams happens to list them (see internals/kafka-description-order.ts).
  */
+import { javaHashOrder, kafkaDescriptionOrder } from './internals/kafka-description-order.js';
 import type { NodeDef, Subtopology, Topology } from './topology.js';
 
 export interface NodeDescription {
@@ -57,9 +59,14 @@ export class TopologyDescription {
         const shape = n.kind === 'processor' ? `["${n.name}"]` : `[/"${n.name}"/]`;
         lines.push(`    ${id('n', n.name)}${shape}`);
         for (const succ of n.successors) edges.push(`  ${id('n', n.name)} --> ${id('n', succ)}`);
-        if (n.kind === 'source') for (const t of n.topics) (topics.add(t), edges.push(`  ${id('t', t)} --> ${id('n', n.name)}`));
-        if (n.kind === 'sink') for (const t of n.topics) (topics.add(t), edges.push(`  ${id('n', n.name)} --> ${id('t', t)}`));
-        for (const st of n.stores) (stores.add(st), edges.push(`  ${id('n', n.name)} --- ${id('s', st)}`));
+        for (const t of n.kind === 'processor' ? [] : n.topics) {
+          topics.add(t);
+          edges.push(n.kind === 'source' ? `  ${id('t', t)} --> ${id('n', n.name)}` : `  ${id('n', n.name)} --> ${id('t', t)}`);
+        }
+        for (const st of n.stores) {
+          stores.add(st);
+          edges.push(`  ${id('n', n.name)} --- ${id('s', st)}`);
+        }
       }
       lines.push('  end');
     }
@@ -70,27 +77,18 @@ export class TopologyDescription {
 }
 
 function describeSubtopology(topology: Topology, s: Subtopology): SubtopologyDescription {
-  const inGroup = new Set(s.nodes);
-  const size = new Map<string, number>();
-  const sizeOf = (name: string): number => {
-    let n = size.get(name);
-    if (n === undefined) {
-      n = 1;
-      for (const c of (topology.nodes.get(name) as NodeDef).children) if (inGroup.has(c)) n += sizeOf(c);
-      size.set(name, n);
-    }
-    return n;
-  };
-  const order = (a: string, b: string): number => sizeOf(b) - sizeOf(a) || (a < b ? -1 : a > b ? 1 : 0);
-  const nodes = [...s.nodes].sort(order).map((name): NodeDescription => {
+  const order = kafkaDescriptionOrder(s.nodes, (name) => (topology.nodes.get(name) as NodeDef).parents);
+  const size = (name: string): number => order.size.get(name) as number;
+  const byKafkaOrder = (a: string, b: string): number => size(b) - size(a) || (a < b ? -1 : a > b ? 1 : 0);
+  const nodes = [...s.nodes].sort(byKafkaOrder).map((name): NodeDescription => {
     const def = topology.nodes.get(name) as NodeDef;
     return {
       name,
       kind: def.kind,
-      predecessors: def.parents.filter((p) => inGroup.has(p)).sort(order),
-      successors: def.children.filter((c) => inGroup.has(c)).sort(order),
+      predecessors: order.predecessors.get(name) as string[],
+      successors: order.successors.get(name) as string[],
       topics: def.kind === 'source' ? def.topics : def.kind === 'sink' && typeof def.topic === 'string' ? [def.topic] : [],
-      stores: def.kind === 'processor' ? [...def.stores].sort() : [],
+      stores: def.kind === 'processor' ? javaHashOrder([...def.stores]) : [],
     };
   });
   return { id: s.id, global: s.global, nodes };

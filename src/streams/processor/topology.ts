@@ -17,7 +17,10 @@ import { TopologyDescription } from './topology-description.js';
 import type { LateSerde } from './late-serde.js';
 
 /** Picks a record's timestamp (Kafka Streams' `TimestampExtractor`); the default is the record's own. */
-export type TimestampExtractor = (record: { key: unknown; value: unknown; timestamp: number; topic: string; partition: number; offset: number }, partitionTime: number) => number;
+export type TimestampExtractor = (
+  record: { key: unknown; value: unknown; timestamp: number; topic: string; partition: number; offset: number },
+  partitionTime: number,
+) => number;
 
 /** Chooses the output topic per record (Kafka Streams' `TopicNameExtractor`). */
 export type TopicNameExtractor<K, V> = (key: K, value: V, context: RecordContext) => string;
@@ -232,7 +235,9 @@ export class Topology {
       const d = configs[`default.${s.late.which}.serde`] as Serde<unknown> | undefined;
       if (d !== undefined && s.late.resolved === null) s.late.resolved = d;
       if (s.late.resolved === null) {
-        throw new TopologyError(`${s.late.where} has no ${s.late.which} serde: pass { ${s.late.which}Serde } in its options, or set default.${s.late.which}.serde`);
+        throw new TopologyError(
+          `${s.late.where} has no ${s.late.which} serde: pass { ${s.late.which}Serde } in its options, or set default.${s.late.which}.serde`,
+        );
       }
     }
   }

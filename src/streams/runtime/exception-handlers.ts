@@ -79,7 +79,8 @@ export function deserializationErrorDecider(
       result = (handler as DeserializationExceptionHandler)(error, raw);
     }
     const response = typeof result === 'string' ? result : result.response;
-    if (response !== 'CONTINUE' && response !== 'FAIL') throw new StreamsConfigError(`The deserialization exception handler returned ${String(response)}; it must return 'CONTINUE' or 'FAIL'`);
+    if (response !== 'CONTINUE' && response !== 'FAIL')
+      throw new StreamsConfigError(`The deserialization exception handler returned ${String(response)}; it must return 'CONTINUE' or 'FAIL'`);
     if (typeof result === 'object') for (const r of result.deadLetterQueueRecords ?? []) send(r);
     else if (dlqTopic !== null) send(deadLetterRecord(dlqTopic, error, raw));
     return response;

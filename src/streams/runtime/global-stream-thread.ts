@@ -76,7 +76,10 @@ export class GlobalStreamThread {
       const restorer = new StoreChangelogReader(this.reader, this.logger, this.config.int('restore.batch.records'));
       for (const name of sub.stores) {
         const built = task.stateManager.stores.get(name) as BuiltStore<StateStore>;
-        const targets = Array.from({ length: partitions }, (_, p) => ({ changelog: { store: name, topic, partition: p, isSourceTopic: true }, store: built.bottom }));
+        const targets = Array.from({ length: partitions }, (_, p) => ({
+          changelog: { store: name, topic, partition: p, isSourceTopic: true },
+          store: built.bottom,
+        }));
         await restorer.restore(`global store ${name}`, targets);
         for (let p = 0; p < partitions; p++) this.positions.set(`${topic}:${p}`, built.bottom.committedChangelogOffset(p) ?? 0);
         this.stores.set(name, built.store);
@@ -100,7 +103,9 @@ export class GlobalStreamThread {
   private async loop(): Promise<void> {
     while (this.running) {
       try {
-        const positions = this.tasks.flatMap((t) => Array.from({ length: t.partitions }, (_, p) => ({ topic: t.topic, partition: p, offset: this.positions.get(`${t.topic}:${p}`) ?? 0 })));
+        const positions = this.tasks.flatMap((t) =>
+          Array.from({ length: t.partitions }, (_, p) => ({ topic: t.topic, partition: p, offset: this.positions.get(`${t.topic}:${p}`) ?? 0 })),
+        );
         const fetched = await this.reader.fetch(positions, { maxWaitMs: 200 });
         for (const f of fetched) {
           const t = this.tasks.find((x) => x.topic === f.topic);

@@ -53,17 +53,32 @@ export class InternalTopicManager {
     for (const t of globalTopics) external.add(t);
     const existing = await this.partitionCountsOf([...external, ...[...topology.internalTopics.keys()].map(resolve), ...this.changelogNames(topology, subs)]);
 
-    const missingSources = [...new Set([...subs.flatMap((s) => s.sourceTopics), ...globalTopics])].filter((t) => !topology.isInternalTopic(t) && !existing.has(t));
+    const missingSources = [...new Set([...subs.flatMap((s) => s.sourceTopics), ...globalTopics])].filter(
+      (t) => !topology.isInternalTopic(t) && !existing.has(t),
+    );
     if (missingSources.length > 0) {
-      throw new StreamsError(`Source topic${missingSources.length > 1 ? 's' : ''} ${missingSources.join(', ')} of application ${this.applicationId} ${missingSources.length > 1 ? 'do' : 'does'} not exist; create ${missingSources.length > 1 ? 'them' : 'it'} first`);
+      throw new StreamsError(
+        `Source topic${missingSources.length > 1 ? 's' : ''} ${missingSources.join(', ')} of application ${this.applicationId} ${missingSources.length > 1 ? 'do' : 'does'} not exist; create ${missingSources.length > 1 ? 'them' : 'it'} first`,
+      );
     }
 
     // Partition counts: external topics from the broker; repartition topics from what writes them.
     const counts = new Map<string, number>();
     for (const t of external) if (existing.has(t)) counts.set(t, existing.get(t) as number);
     for (const [name, def] of topology.internalTopics) if (def.partitions !== undefined) counts.set(name, def.partitions);
+    // A repartition topic joined with other topics takes their partition count, as Kafka Streams'
+    // CopartitionedTopicsEnforcer does: that of the group's other topics if it has any, else the
+    // largest of the group's repartition topics.
+    const copartitioned = new Map<string, readonly string[]>();
+    for (const group of topology.copartitionGroups) for (const t of group) if (topology.isInternalTopic(t) && !counts.has(t)) copartitioned.set(t, group);
+    for (const group of topology.copartitionGroups) {
+      const known = group.filter((t) => !copartitioned.has(t)).map((t) => counts.get(t));
+      if (known.length === 0 || known.some((n) => n === undefined)) continue;
+      for (const t of group) if (copartitioned.has(t) && !counts.has(t)) counts.set(t, Math.max(...(known as number[])));
+    }
+    const writerCounts = new Map<string, number>();
     const perSub = new Map<number, number>();
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       for (const s of subs) {
         const known = s.sourceTopics.map((t) => counts.get(t)).filter((n): n is number => n !== undefined);
@@ -71,8 +86,17 @@ export class InternalTopicManager {
         perSub.set(s.id, Math.max(...known));
         changed = true;
         for (const t of s.sinkTopics) {
-          if (topology.isInternalTopic(t) && !counts.has(t)) counts.set(t, perSub.get(s.id) as number);
+          if (!topology.isInternalTopic(t) || counts.has(t)) continue;
+          if (copartitioned.has(t)) writerCounts.set(t, perSub.get(s.id) as number);
+          else counts.set(t, perSub.get(s.id) as number);
         }
+      }
+      for (const [t, group] of copartitioned) {
+        if (counts.has(t)) continue;
+        const writers = group.filter((g) => copartitioned.has(g)).map((g) => writerCounts.get(g));
+        if (writers.some((n) => n === undefined)) continue;
+        for (const g of group) if (copartitioned.has(g) && !counts.has(g)) counts.set(g, Math.max(...(writers as number[])));
+        changed = true;
       }
     }
     for (const s of subs) {
@@ -83,13 +107,21 @@ export class InternalTopicManager {
     // Internal topics to have: repartition topics and changelogs.
     const wanted: InternalTopicSpec[] = [];
     for (const name of topology.internalTopics.keys()) {
-      wanted.push({ name: resolve(name), partitions: counts.get(name) as number, configs: { 'cleanup.policy': 'delete', 'segment.bytes': '52428800', 'retention.ms': '-1' } });
+      wanted.push({
+        name: resolve(name),
+        partitions: counts.get(name) as number,
+        configs: { 'cleanup.policy': 'delete', 'segment.bytes': '52428800', 'retention.ms': '-1' },
+      });
     }
     for (const s of subs) {
       for (const store of s.stores) {
         const def = topology.stores.get(store);
         if (def === undefined || !def.builder.loggingEnabled || def.sourceTopicChangelog !== undefined) continue;
-        wanted.push({ name: changelogTopicName(this.applicationId, store), partitions: perSub.get(s.id) as number, configs: { 'cleanup.policy': 'compact', ...def.builder.logConfig } });
+        wanted.push({
+          name: changelogTopicName(this.applicationId, store),
+          partitions: perSub.get(s.id) as number,
+          configs: { 'cleanup.policy': 'compact', ...def.builder.logConfig },
+        });
       }
     }
     const toCreate = wanted.filter((w) => !existing.has(w.name));

@@ -23,7 +23,9 @@ interface KafkajsCluster {
   refreshMetadata(): Promise<void>;
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(args: { nodeId: string }): Promise<KafkajsBroker>;
-  fetchTopicsOffset(topics: { topic: string; partitions: { partition: number }[]; fromBeginning: boolean }[]): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
+  fetchTopicsOffset(
+    topics: { topic: string; partitions: { partition: number }[]; fromBeginning: boolean }[],
+  ): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
 }
 
 interface KafkajsMessage {
@@ -110,7 +112,9 @@ export class PartitionReader {
     if (partitions.length === 0) return out;
     await this.ensure(partitions.map((p) => p.topic));
     const byTopic = groupByTopic(partitions);
-    const result = await this.cluster.fetchTopicsOffset([...byTopic].map(([topic, ps]) => ({ topic, partitions: ps.map((p) => ({ partition: p.partition })), fromBeginning })));
+    const result = await this.cluster.fetchTopicsOffset(
+      [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps.map((p) => ({ partition: p.partition })), fromBeginning })),
+    );
     for (const t of result) for (const p of t.partitions) out.set(key(t.topic, p.partition), Number(p.offset));
     return out;
   }
@@ -124,7 +128,10 @@ export class PartitionReader {
     await this.ensure(positions.map((p) => p.topic));
     const byLeader = new Map<string, FetchPosition[]>();
     for (const [topic, ps] of groupByTopic(positions)) {
-      const leaders = this.cluster.findLeaderForPartitions(topic, ps.map((p) => p.partition));
+      const leaders = this.cluster.findLeaderForPartitions(
+        topic,
+        ps.map((p) => p.partition),
+      );
       for (const [nodeId, parts] of Object.entries(leaders)) {
         for (const partition of parts) {
           const pos = ps.find((p) => p.partition === partition) as FetchPosition;
@@ -142,7 +149,10 @@ export class PartitionReader {
           maxWaitTime: options.maxWaitMs ?? 100,
           minBytes: 1,
           maxBytes: maxBytes * ps.length,
-          topics: [...groupByTopic(ps)].map(([topic, tps]) => ({ topic, partitions: tps.map((p) => ({ partition: p.partition, fetchOffset: String(p.offset), maxBytes })) })),
+          topics: [...groupByTopic(ps)].map(([topic, tps]) => ({
+            topic,
+            partitions: tps.map((p) => ({ partition: p.partition, fetchOffset: String(p.offset), maxBytes })),
+          })),
         });
         const out: FetchedPartition[] = [];
         for (const t of response.responses) {

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { murmur2, partitionForKey } from './partitioner.js';
 // kafkajs's own implementation, an independent one to compare against.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 import kafkajsMurmur2 from 'kafkajs/src/producer/partitioners/default/murmur2.js';
 
 describe('murmur2', () => {
-  it('matches the values Kafka\'s UtilsTest checks', () => {
+  it("matches the values Kafka's UtilsTest checks", () => {
     // org.apache.kafka.common.utils.UtilsTest#testMurmur2
     const cases: [string, number][] = [
       ['21', -973932308],

@@ -34,6 +34,12 @@ export interface StateManagerOptions {
   readonly collector: RecordCollector;
 }
 
+/** A store that keeps state beside its transaction buffer (window and session stores: the stream time they observed). */
+interface TransactionListener {
+  onCommit?(): void;
+  onRollback?(): void;
+}
+
 export class ProcessorStateManager {
   readonly stores = new Map<string, BuiltStore<StateStore>>();
   private readonly changelogTopics = new Map<string, string>();
@@ -123,6 +129,7 @@ export class ProcessorStateManager {
       } else {
         s.bottom.commit(source === undefined ? null : positions(source));
       }
+      (s.store as TransactionListener).onCommit?.();
     }
   }
 
@@ -130,6 +137,7 @@ export class ProcessorStateManager {
     for (const s of this.stores.values()) {
       s.caching?.clear();
       s.bottom.rollback();
+      (s.store as TransactionListener).onRollback?.();
     }
   }
 

@@ -11,15 +11,18 @@ interface Schedule {
   readonly node: string;
   readonly interval: number;
   readonly punctuator: Punctuator;
+  readonly first: number;
   next: number;
   cancelled: boolean;
 }
 
 export class PunctuationQueue {
   private schedules: Schedule[] = [];
+  /** When each schedule was next due at the task's last commit. */
+  private committed = new Map<Schedule, number>();
 
   schedule(node: string, first: number, interval: number, punctuator: Punctuator): Cancellable {
-    const s: Schedule = { node, interval, punctuator, next: first, cancelled: false };
+    const s: Schedule = { node, interval, punctuator, first, next: first, cancelled: false };
     this.schedules.push(s);
     return {
       cancel: () => {
@@ -44,6 +47,20 @@ export class PunctuationQueue {
       // As in Kafka Streams, the punctuator is told the current time, not the time it was due.
       run(due.node, due.punctuator, now);
     }
+  }
+
+  /** The task committed: what the punctuations did so far is done. */
+  commit(): void {
+    this.committed = new Map(this.schedules.map((s) => [s, s.next]));
+  }
+
+  /**
+   * The task rolled back: the punctuations that fired since its last commit were aborted with it
+   * (their writes and forwards), so they are due again, and fire again as the records are
+   * processed again (a schedule made since then starts over).
+   */
+  rollback(): void {
+    for (const s of this.schedules) s.next = this.committed.get(s) ?? s.first;
   }
 
   get size(): number {

@@ -30,6 +30,16 @@ export interface RestoreTarget {
   readonly store: LevelKeyValueBytesStore;
 }
 
+/**
+ * Told how restoration goes (Kafka Streams' `StateRestoreListener`, with the task's id; `changelog`
+ * is `topic:partition`). Feeds the `restore-*` metrics.
+ */
+export interface RestoreListener {
+  onRestoreStart(taskId: string, changelog: string, store: string, startOffset: number, endOffset: number): void;
+  onBatchRestored(taskId: string, changelog: string, store: string, batchEndOffset: number, numRestored: number, endOffset: number): void;
+  onRestoreEnd(taskId: string, changelog: string, store: string, totalRestored: number): void;
+}
+
 export class StoreChangelogReader {
   constructor(
     private readonly reader: PartitionReader,
@@ -37,6 +47,7 @@ export class StoreChangelogReader {
     private readonly batchRecords: number,
     /** Called between fetches; restoration stops early when it returns false (the task was revoked). */
     private readonly keepGoing: () => boolean = () => true,
+    private readonly listener: RestoreListener | null = null,
   ) {}
 
   /** Restores every target; returns what each one replayed. */
@@ -61,7 +72,9 @@ export class StoreChangelogReader {
       }
       const from = Math.max(offset ?? begin, begin);
       const started = Date.now();
+      this.listener?.onRestoreStart(taskId, k, t.changelog.store, from, end);
       const restored = from >= end ? 0 : await this.replay(taskId, t, from, end);
+      this.listener?.onRestoreEnd(taskId, k, t.changelog.store, restored);
       const result = { store: t.changelog.store, changelog: k, startOffset: from, endOffset: end, restored, wiped, ms: Date.now() - started };
       this.logger.info(
         `Task ${taskId}: restored store ${result.store} from ${k}: ${restored} records, offsets ${from} to ${end}${offset === null && !wiped && end > from ? ' (no local state: full restore)' : ''} in ${result.ms} ms`,
@@ -96,6 +109,7 @@ export class StoreChangelogReader {
       if (batch.length >= this.batchRecords || position >= end) {
         await t.store.restore(batch, partition, position);
         restored += batch.length;
+        this.listener?.onBatchRestored(taskId, `${topic}:${partition}`, t.changelog.store, position, batch.length, end);
         batch = [];
       }
       if (Date.now() - lastLog > 10_000) {
@@ -106,6 +120,7 @@ export class StoreChangelogReader {
     if (batch.length > 0) {
       await t.store.restore(batch, partition, position);
       restored += batch.length;
+      this.listener?.onBatchRestored(taskId, `${topic}:${partition}`, t.changelog.store, position, batch.length, end);
     }
     return restored;
   }

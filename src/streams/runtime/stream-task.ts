@@ -71,6 +71,7 @@ export class StreamTask {
   private committedPositions = new Map<string, TopicPartitionOffset>();
   private committedStreamTime = -1;
   private readonly partitionTimes = new Map<string, number>();
+  private committedPartitionTimes = new Map<string, number>();
   private processedSinceCommit = 0;
   private asyncFailure: unknown = null;
   /** Async `process` calls and punctuators not yet settled (at most one record's worth). */
@@ -116,12 +117,26 @@ export class StreamTask {
       const def = topology.nodes.get(name) as NodeDef;
       let node: ProcessorNode;
       if (def.kind === 'source') {
-        const source = new SourceNode(name, this.context, def.options, serdeFor(def, 'key', def.options.keySerde, appConfigs), serdeFor(def, 'value', def.options.valueSerde, appConfigs));
+        const source = new SourceNode(
+          name,
+          this.context,
+          def.options,
+          serdeFor(def, 'key', def.options.keySerde, appConfigs),
+          serdeFor(def, 'value', def.options.valueSerde, appConfigs),
+        );
         for (const t of def.topics) this.sources.set(this.options.resolveTopic(t), source);
         node = source;
       } else if (def.kind === 'sink') {
         const topic = typeof def.topic === 'string' ? this.options.resolveTopic(def.topic) : def.topic;
-        node = new SinkNode(name, this.context, topic, def.options, serdeFor(def, 'key', def.options.keySerde, appConfigs), serdeFor(def, 'value', def.options.valueSerde, appConfigs), collector);
+        node = new SinkNode(
+          name,
+          this.context,
+          topic,
+          def.options,
+          serdeFor(def, 'key', def.options.keySerde, appConfigs),
+          serdeFor(def, 'value', def.options.valueSerde, appConfigs),
+          collector,
+        );
       } else {
         const processor = def.supplier();
         if (processor === null || typeof processor !== 'object' || typeof processor.process !== 'function') {
@@ -262,7 +277,8 @@ export class StreamTask {
       } catch (e) {
         throw ctx.processingError(e, node, `punctuating at ${time}`);
       }
-      if (result !== undefined && result !== null && typeof (result as Promise<void>).then === 'function') this.trackAsync(result as Promise<void>, node, 'punctuating at');
+      if (result !== undefined && result !== null && typeof (result as Promise<void>).then === 'function')
+        this.trackAsync(result as Promise<void>, node, 'punctuating at');
     });
     this.processedSinceCommit++;
   }
@@ -313,6 +329,11 @@ export class StreamTask {
     return { offsets: [...this.positions.values()], streamTime: this.context.streamTime };
   }
 
+  /** A partition's time: the largest timestamp processed from it (-1: none). Committed with its offset. */
+  partitionTime(topic: string, partition: number): number {
+    return this.partitionTimes.get(`${topic}:${partition}`) ?? -1;
+  }
+
   /**
    * Step 3, after Kafka committed: the stores write their transactions with their changelog offsets
    * (`changelogNextOffsets` by topic, for this task's partition).
@@ -325,6 +346,9 @@ export class StreamTask {
     });
     this.committedPositions = new Map(this.positions);
     this.committedStreamTime = this.context.streamTime;
+    this.committedPartitionTimes = new Map(this.partitionTimes);
+    this.streamTimePunctuation.commit();
+    this.wallClockPunctuation.commit();
     this.processedSinceCommit = 0;
     this.context.commitRequested = false;
   }
@@ -340,20 +364,33 @@ export class StreamTask {
   /** Back to the last commit: stores drop their transactions, async work is cancelled, positions rewind. */
   rollback(): void {
     for (const n of this.asyncNodes) n.cancel();
+    // Stream time first: processors told of the rollback may read it.
+    this.context.streamTime = this.committedStreamTime;
+    this.partitionTimes.clear();
+    for (const [k, t] of this.committedPartitionTimes) this.partitionTimes.set(k, t);
     for (const n of this.nodes) if (n instanceof UserProcessorNode) n.onRollback();
     this.pendingUserWork.clear();
     this.clearRecordContext();
     this.stateManager.rollback();
+    this.streamTimePunctuation.rollback();
+    this.wallClockPunctuation.rollback();
     this.positions = new Map(this.committedPositions);
-    this.context.streamTime = this.committedStreamTime;
     this.processedSinceCommit = 0;
     this.context.commitRequested = false;
     this.asyncFailure = null;
   }
 
-  /** Sets where processing resumes (from the committed offsets read at assignment). */
-  initializePositions(committed: readonly TopicPartitionOffset[], streamTime: number): void {
-    for (const p of committed) this.committedPositions.set(`${p.topic}:${p.partition}`, p);
+  /**
+   * Sets where processing resumes (from the committed offsets read at assignment), with each
+   * partition's committed time where it is known.
+   */
+  initializePositions(committed: readonly (TopicPartitionOffset & { readonly partitionTime?: number })[], streamTime: number): void {
+    for (const p of committed) {
+      const key = `${p.topic}:${p.partition}`;
+      this.committedPositions.set(key, { topic: p.topic, partition: p.partition, offset: p.offset });
+      if (p.partitionTime !== undefined && p.partitionTime >= 0) this.partitionTimes.set(key, p.partitionTime);
+    }
+    this.committedPartitionTimes = new Map(this.partitionTimes);
     this.positions = new Map(this.committedPositions);
     this.committedStreamTime = streamTime;
     this.context.streamTime = streamTime;
@@ -404,6 +441,9 @@ function serdeFor(def: NodeDef, which: 'key' | 'value', given: Serde<unknown> | 
   // StreamsConfig fills an unset default serde in as null; the test driver leaves it undefined.
   const configured = configs[`default.${which}.serde`] as Serde<unknown> | null | undefined;
   if (configured !== undefined && configured !== null) return configured;
-  const where = def.kind === 'source' ? `source ${def.name} (topics ${def.topics.join(', ')})` : `sink ${def.name}${def.kind === 'sink' && typeof def.topic === 'string' ? ` (topic ${def.topic})` : ''}`;
+  const where =
+    def.kind === 'source'
+      ? `source ${def.name} (topics ${def.topics.join(', ')})`
+      : `sink ${def.name}${def.kind === 'sink' && typeof def.topic === 'string' ? ` (topic ${def.topic})` : ''}`;
   throw new TopologyError(`no ${which} serde for ${where}: pass { ${which}Serde } to the DSL call, or set default.${which}.serde`);
 }

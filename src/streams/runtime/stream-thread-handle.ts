@@ -8,7 +8,15 @@ import { Worker } from 'node:worker_threads';
 import { StreamsError } from '../errors.js';
 import type { StreamThread, StreamThreadState } from './stream-thread.js';
 import type { WorkerInit } from './stream-thread-worker.js';
-import { type SerializedError, type StoreQuery, type ThreadMessage, type ThreadMetadata, type ThreadRequest, threadMetadata } from './thread-protocol.js';
+import {
+  type SerializedError,
+  type StoreQuery,
+  type ThreadMessage,
+  type ThreadMetadata,
+  type ThreadRequest,
+  initialThreadMetadata,
+  threadMetadata,
+} from './thread-protocol.js';
 
 export interface StreamThreadHandle {
   readonly name: string;
@@ -19,6 +27,8 @@ export interface StreamThreadHandle {
   stop(clean: boolean): Promise<void>;
   /** The latest known metadata (a worker's is at most a second old). */
   metadata(): ThreadMetadata;
+  /** The metadata now (a worker is asked; if it cannot answer, the latest known). */
+  currentMetadata(): Promise<ThreadMetadata>;
   query(q: StoreQuery): Promise<unknown>;
 }
 
@@ -45,6 +55,10 @@ export class LocalThreadHandle implements StreamThreadHandle {
 
   metadata(): ThreadMetadata {
     return threadMetadata(this.thread);
+  }
+
+  currentMetadata(): Promise<ThreadMetadata> {
+    return Promise.resolve(this.metadata());
   }
 
   query(q: StoreQuery): Promise<unknown> {
@@ -76,7 +90,7 @@ export class WorkerThreadHandle implements StreamThreadHandle {
     private readonly init: WorkerInit,
     private readonly events: WorkerThreadEvents,
   ) {
-    this.snapshot = { threadName: init.threadName, state: 'CREATED', activeTasks: [], standbyTasks: [], processedRecords: 0, commits: 0 };
+    this.snapshot = initialThreadMetadata(init.threadName);
   }
 
   get name(): string {
@@ -166,6 +180,15 @@ export class WorkerThreadHandle implements StreamThreadHandle {
 
   metadata(): ThreadMetadata {
     return { ...this.snapshot, state: this.current };
+  }
+
+  async currentMetadata(): Promise<ThreadMetadata> {
+    try {
+      this.snapshot = (await this.request((id) => ({ type: 'metadata', id }))) as ThreadMetadata;
+    } catch {
+      // Stopping or stopped: what was last known will do.
+    }
+    return this.metadata();
   }
 
   query(q: StoreQuery): Promise<unknown> {

@@ -64,7 +64,9 @@ async function main(): Promise<void> {
   const reader = new PartitionReader(kafka);
   let global: GlobalStreamThread | null = null;
   if (topology.globalSubtopologies().length > 0) {
-    global = new GlobalStreamThread(topology, config, init.layout.partitionCounts, new PartitionReader(kafka), logger, `global-${init.threadName}`, (e) => post({ type: 'error', error: serializeError(e) }));
+    global = new GlobalStreamThread(topology, config, init.layout.partitionCounts, new PartitionReader(kafka), logger, `global-${init.threadName}`, (e) =>
+      post({ type: 'error', error: serializeError(e) }),
+    );
     await global.bootstrap();
     global.start();
   }

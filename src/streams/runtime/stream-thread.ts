@@ -15,6 +15,8 @@ import { StreamsError, StreamsErrorCode } from '../errors.js';
 import type { Topology } from '../processor/topology.js';
 import { ThreadCache } from '../state/internals/thread-cache.js';
 import type { StateStore } from '../state/state-store.js';
+import { runStoreQuery } from './store-query-runner.js';
+import { StreamThreadMetrics, type ThreadMetricsSnapshot } from './stream-thread-metrics.js';
 import type { StoreQuery } from './thread-protocol.js';
 import type { TopicLayout } from './internal-topic-manager.js';
 import type { PartitionReader, TopicPartition } from './partition-reader.js';
@@ -62,6 +64,10 @@ export class StreamThread {
   private memberId: string | null = null;
   /** Every instance's tasks by application.server, from the last assignment (interactive queries). */
   hosts: Readonly<Record<string, HostTasks>> = {};
+  /** When `hosts` was last read from an assignment (ms since the epoch; 0: never). */
+  hostsUpdatedAt = 0;
+  /** What metrics report of this thread. */
+  readonly metrics = new StreamThreadMetrics();
   private standbyLoopDone: Promise<void> | null = null;
   private lastAssignment: TopicPartition[] | null = null;
   private revoking = false;
@@ -124,6 +130,7 @@ export class StreamThread {
       compression,
       wallClock: () => Date.now(),
       globalStore: (name) => o.globalStore(name),
+      restoreListener: this.metrics.restoreListener,
       consumer: {
         pause: (tps) => this.pause(tps),
         resume: (tps) => this.resume(tps),
@@ -149,51 +156,21 @@ export class StreamThread {
   }
 
   /**
-   * A read of the store `q.store` in this thread's running tasks (interactive queries): a key is in
-   * one task's store, so `get` answers from the first that has it; scans concatenate the tasks'.
-   * Values of the DSL's timestamped stores come without their timestamps.
+   * A read of the store `q.store` in this thread's running tasks (interactive queries,
+   * store-query-runner.ts): a key is in one task's store, so a point read answers from the first
+   * that has it; scans concatenate the tasks'.
    */
   async queryStore(q: StoreQuery): Promise<unknown> {
     const stores = this.tasks
       .running()
       .map((at) => at.task.getStore(q.store))
       .filter((s): s is StateStore => s !== undefined);
-    const unwrap = (v: unknown): unknown =>
-      v !== null && typeof v === 'object' && 'timestamp' in v && 'value' in v && Object.keys(v).length === 2 ? (v as { value: unknown }).value : v;
-    const collect = async (it: AsyncIterable<{ key: unknown; value: unknown }>, out: { key: unknown; value: unknown }[]): Promise<void> => {
-      for await (const e of it) out.push({ key: e.key, value: unwrap(e.value) });
-    };
-    switch (q.op) {
-      case 'get': {
-        for (const s of stores) {
-          const v = (s as unknown as { get(k: unknown): unknown }).get(q.args[0]);
-          if (v !== undefined) return unwrap(v);
-        }
-        return undefined;
-      }
-      case 'fetch': {
-        for (const s of stores) {
-          const v = (s as unknown as { fetch(k: unknown, t: number): unknown }).fetch(q.args[0], q.args[1] as number);
-          if (v !== undefined) return unwrap(v);
-        }
-        return undefined;
-      }
-      case 'all':
-      case 'range':
-      case 'fetchRange': {
-        const out: { key: unknown; value: unknown }[] = [];
-        for (const s of stores) {
-          const st = s as unknown as Record<string, (...a: unknown[]) => AsyncIterable<{ key: unknown; value: unknown }>>;
-          await collect(q.op === 'all' ? st.all() : q.op === 'range' ? st.range(q.args[0], q.args[1]) : st.fetchRange(q.args[0], q.args[1], q.args[2]), out);
-        }
-        return out;
-      }
-      case 'approximateNumEntries': {
-        let n = 0;
-        for (const s of stores) n += await (s as unknown as { approximateNumEntries(): Promise<number> }).approximateNumEntries();
-        return n;
-      }
-    }
+    return runStoreQuery(stores, q);
+  }
+
+  /** The thread's numbers for metrics, now. */
+  metricsSnapshot(): ThreadMetricsSnapshot {
+    return this.metrics.snapshot(this.activeTasks(), this.standbyTaskIds());
   }
 
   private setState(next: StreamThreadState): void {
@@ -224,6 +201,10 @@ export class StreamThread {
       this.revoking = true;
       this.setState('PARTITIONS_REVOKED');
       this.wake();
+    });
+    consumer.on(consumer.events.START_BATCH_PROCESS, (e) => {
+      const b = e.payload;
+      this.metrics.recordFetch(b.topic, b.partition, Number(b.highWatermark), Number(b.lastOffset));
     });
     consumer.on(consumer.events.CRASH, (e) => {
       const error = e.payload.error;
@@ -385,6 +366,7 @@ export class StreamThread {
   /** Applies the assignment's user data: where every task runs, and this member's standby tasks. */
   private async applyAssignmentInfo(info: AssignmentInfo): Promise<void> {
     this.hosts = info.hosts;
+    this.hostsUpdatedAt = Date.now();
     await this.tasks.handleStandbys(info.standbyTasks);
     if (info.standbyTasks.length > 0 && this.standbyLoopDone === null) this.standbyLoopDone = this.standbyLoop();
   }
@@ -397,7 +379,7 @@ export class StreamThread {
           await new Promise((r) => setTimeout(r, 200));
           continue;
         }
-        await this.tasks.maintainStandbys(200);
+        await this.tasks.maintainStandbys(200, (id, n) => this.metrics.recordStandbyUpdate(id, n));
       } catch (e) {
         if (this.stopping) return;
         this.logger.warn(`Updating standby tasks: ${(e as Error).message}; retrying`);
@@ -424,6 +406,7 @@ export class StreamThread {
       }
     }
     this.processedRecords += n;
+    this.metrics.recordProcessed(n);
     return n;
   }
 
@@ -438,7 +421,10 @@ export class StreamThread {
   private async commit(): Promise<void> {
     this.lastCommit = Date.now();
     const n = await this.tasks.commitAll();
-    if (n > 0) this.commits++;
+    if (n > 0) {
+      this.commits++;
+      this.metrics.recordCommit(Date.now() - this.lastCommit);
+    }
     await this.tasks.maybePurgeRepartitionTopics(REPARTITION_PURGE_INTERVAL_MS);
   }
 

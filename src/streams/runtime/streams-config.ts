@@ -34,23 +34,60 @@ export const STREAMS_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     oneOf: [AT_LEAST_ONCE, EXACTLY_ONCE, 'exactly_once_v2'],
     doc: "'exactly_once' (or Kafka's 'exactly_once_v2') commits output, changelogs and offsets in one transaction per task; 'at_least_once' commits offsets after the output is acknowledged.",
   },
-  'commit.interval.ms': { kind: 'int', min: 0, default: (c: Record<string, unknown>) => (isExactlyOnce(c) ? 100 : 30_000), doc: 'How often tasks commit: 100 under exactly_once, 30000 otherwise.' },
-  'state.dir': { kind: 'string', default: () => join(tmpdir(), 'skein-streams'), doc: 'Where LevelDB stores live: <state.dir>/<application.id>/<task>/<store>.' },
-  'statestore.cache.max.bytes': { kind: 'int', min: 0, default: 10 * 1024 * 1024, doc: 'The record cache of each thread; 0 turns caching off, so every update is forwarded.' },
+  'commit.interval.ms': {
+    kind: 'int',
+    min: 0,
+    default: (c: Record<string, unknown>) => (isExactlyOnce(c) ? 100 : 30_000),
+    doc: 'How often tasks commit: 100 under exactly_once, 30000 otherwise.',
+  },
+  'state.dir': {
+    kind: 'string',
+    default: () => join(tmpdir(), 'skein-streams'),
+    doc: 'Where LevelDB stores live: <state.dir>/<application.id>/<task>/<store>.',
+  },
+  'statestore.cache.max.bytes': {
+    kind: 'int',
+    min: 0,
+    default: 10 * 1024 * 1024,
+    doc: 'The record cache of each thread; 0 turns caching off, so every update is forwarded.',
+  },
   'num.stream.threads': { kind: 'int', min: 1, default: 1, doc: 'Stream threads (worker_threads) in this instance.' },
   'num.standby.replicas': { kind: 'int', min: 0, default: 0, doc: 'Standby copies of each store kept up to date in other instances.' },
   'replication.factor': { kind: 'int', default: -1, doc: "Replication factor of internal topics; -1 takes the broker's default." },
   'default.key.serde': { kind: 'serde', default: null, doc: 'Key serde where the topology does not give one.' },
   'default.value.serde': { kind: 'serde', default: null, doc: 'Value serde where the topology does not give one.' },
-  'default.deserialization.exception.handler': { kind: 'handler', default: 'logAndFail', doc: "'logAndFail', 'logAndContinue', or (error, record) => 'CONTINUE' | 'FAIL'." },
-  'default.production.exception.handler': { kind: 'handler', default: 'fail', doc: "'fail', 'continue', or (error, record) => 'CONTINUE' | 'FAIL', for records the broker refuses." },
-  'errors.deadletterqueue.topic.name': { kind: 'string', default: null, doc: 'Where records that fail to deserialize go, with the error in headers (KIP-1034).' },
+  'default.deserialization.exception.handler': {
+    kind: 'handler',
+    default: 'logAndFail',
+    doc: "'logAndFail', 'logAndContinue', or (error, record) => 'CONTINUE' | 'FAIL'.",
+  },
+  'default.production.exception.handler': {
+    kind: 'handler',
+    default: 'fail',
+    doc: "'fail', 'continue', or (error, record) => 'CONTINUE' | 'FAIL', for records the broker refuses.",
+  },
+  'errors.deadletterqueue.topic.name': {
+    kind: 'string',
+    default: null,
+    doc: 'Where records that fail to deserialize go, with the error in headers (KIP-1034).',
+  },
   'max.task.idle.ms': { kind: 'int', default: 0, doc: 'How long a task waits for data on all its partitions before processing out of timestamp order.' },
   'buffered.records.per.partition': { kind: 'int', min: 1, default: 1000, doc: 'Records buffered per partition before its fetching pauses.' },
   'poll.ms': { kind: 'int', min: 0, default: 100, doc: 'How long the thread waits for records when it has none.' },
   'application.server': { kind: 'string', default: '', doc: 'host:port of this instance, for interactive queries routed between instances.' },
+  'skein.http.port': {
+    kind: 'int',
+    min: 0,
+    default: null,
+    doc: "Starts the instance's HTTP endpoint (interactive queries, /health, /metrics) on this port at start(); unset: no endpoint (see docs/scaling.md).",
+  },
+  'skein.http.host': { kind: 'string', default: null, doc: "The interface the HTTP endpoint listens on; default: application.server's host, or 127.0.0.1." },
   'client.id': { kind: 'string', default: '', doc: 'Prefix of the client ids of the consumers and producers.' },
-  'topology.module': { kind: 'string', default: null, doc: 'The module that builds the topology, loaded by each stream thread (worker). Defaults to the main module.' },
+  'topology.module': {
+    kind: 'string',
+    default: null,
+    doc: 'The module that builds the topology, loaded by each stream thread (worker). Defaults to the main module.',
+  },
   'state.cleanup.delay.ms': { kind: 'int', default: 600_000, doc: 'How long a task directory no longer assigned is kept before it is deleted.' },
   'task.timeout.ms': { kind: 'int', default: 300_000, doc: 'How long a task may keep failing with retriable errors before the thread fails.' },
   'restore.batch.records': { kind: 'int', min: 1, default: 10_000, doc: 'Changelog records applied to LevelDB per batch during restoration.' },
@@ -70,7 +107,12 @@ export const CLIENT_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'fetch.min.bytes': { kind: 'int', min: 1, default: 1, doc: 'Bytes a fetch waits for.' },
   'fetch.max.bytes': { kind: 'int', min: 1, default: 52_428_800, doc: 'Most bytes a fetch returns.' },
   'max.partition.fetch.bytes': { kind: 'int', min: 1, default: 1_048_576, doc: 'Most bytes a fetch returns per partition.' },
-  'auto.offset.reset': { kind: 'string', default: 'earliest', oneOf: ['earliest', 'latest'], doc: 'Where to start without a committed offset (Kafka Streams: earliest).' },
+  'auto.offset.reset': {
+    kind: 'string',
+    default: 'earliest',
+    oneOf: ['earliest', 'latest'],
+    doc: 'Where to start without a committed offset (Kafka Streams: earliest).',
+  },
   'transaction.timeout.ms': { kind: 'int', min: 1, default: 10_000, doc: 'Timeout of each task transaction (Kafka Streams under exactly_once: 10000).' },
   'request.timeout.ms': { kind: 'int', min: 1, default: 30_000, doc: 'Request timeout of every client.' },
   'connections.max.idle.ms': { kind: 'int', min: 1, default: 540_000, doc: 'Accepted for compatibility.' },
@@ -109,7 +151,8 @@ export class StreamsConfig {
       values[name] = typeof def.default === 'function' ? (def.default as (c: Record<string, unknown>) => unknown)(values) : def.default;
     }
     const appId = values['application.id'] as string;
-    if (!/^[a-zA-Z0-9._-]+$/.test(appId)) throw new StreamsConfigError(`application.id ${JSON.stringify(appId)} may contain only ASCII letters, digits, '.', '_' and '-'`);
+    if (!/^[a-zA-Z0-9._-]+$/.test(appId))
+      throw new StreamsConfigError(`application.id ${JSON.stringify(appId)} may contain only ASCII letters, digits, '.', '_' and '-'`);
     if (values['processing.guarantee'] === 'exactly_once_v2') values['processing.guarantee'] = EXACTLY_ONCE;
     this.values = Object.freeze(values);
   }
@@ -162,7 +205,13 @@ function coerce(name: string, raw: unknown, def: ConfigDef): unknown {
       return bad('true or false');
     }
     case 'list': {
-      const list = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : raw;
+      const list =
+        typeof raw === 'string'
+          ? raw
+              .split(',')
+              .map((s) => s.trim())
+              .filter((s) => s.length > 0)
+          : raw;
       if (!Array.isArray(list) || list.length === 0 || list.some((s) => typeof s !== 'string')) bad('a non-empty comma-separated string or list of strings');
       return list;
     }

@@ -69,7 +69,9 @@ export class TaskContext implements StoreContext {
     this.dropsSinceLog++;
     const now = Date.now();
     if (now - this.lastDropLog >= 1000) {
-      this.logger.warn(`Task ${this.taskId}: ${reason} (${this.dropsSinceLog} record${this.dropsSinceLog === 1 ? '' : 's'} dropped since the last such line, ${this.droppedRecords} in all)`);
+      this.logger.warn(
+        `Task ${this.taskId}: ${reason} (${this.dropsSinceLog} record${this.dropsSinceLog === 1 ? '' : 's'} dropped since the last such line, ${this.droppedRecords} in all)`,
+      );
       this.lastDropLog = now;
       this.dropsSinceLog = 0;
     }

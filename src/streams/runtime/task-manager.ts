@@ -18,7 +18,7 @@ import { PartitionGroup } from './partition-group.js';
 import type { PartitionReader, TopicPartition } from './partition-reader.js';
 import { RecordCollectorImpl } from './record-collector-impl.js';
 import type { ProducerRecord } from './record-collector.js';
-import { StoreChangelogReader, type RestoreResult } from './store-changelog-reader.js';
+import { type RestoreListener, StoreChangelogReader, type RestoreResult } from './store-changelog-reader.js';
 import type { ChangelogPartition } from './processor-state-manager.js';
 import { toBytesKey } from '../state/internals/bytes-store.js';
 import { StreamTask } from './stream-task.js';
@@ -41,7 +41,8 @@ export interface ActiveTask {
   readonly task: StreamTask;
   readonly collector: RecordCollectorImpl;
   readonly group: PartitionGroup;
-  readonly producer: TransactionalProducer | null;
+  /** Replaced when the task is reinitialized after a failed commit. */
+  producer: TransactionalProducer | null;
   readonly inputs: readonly TopicPartition[];
   state: TaskState;
   restore: RestoreResult[];
@@ -74,11 +75,16 @@ export interface TaskManagerOptions {
   readonly wallClock: () => number;
   /** The instance's global stores. */
   globalStore(name: string): StateStore | undefined;
+  /** Told of the tasks' restoration progress (metrics). */
+  readonly restoreListener?: RestoreListener;
 }
 
-/** The offset metadata Skein commits with each offset: the task's stream time (as Kafka Streams does). */
-export function encodeOffsetMetadata(streamTime: number): string {
-  return `skein:1:${streamTime}`;
+/**
+ * The offset metadata Skein commits with each offset: the partition's time, its largest timestamp
+ * processed (as Kafka Streams does). The task's stream time is the largest of its partitions'.
+ */
+export function encodeOffsetMetadata(partitionTime: number): string {
+  return `skein:1:${partitionTime}`;
 }
 
 export function decodeOffsetMetadata(metadata: string | null | undefined): number {
@@ -224,7 +230,7 @@ export class TaskManager {
    * Reads the standby tasks' changelogs once (waiting up to `maxWaitMs` for new records) and writes
    * what it read to their stores, each batch with its new changelog offset. Returns the records applied.
    */
-  async maintainStandbys(maxWaitMs: number): Promise<number> {
+  async maintainStandbys(maxWaitMs: number, onApplied?: (taskId: string, records: number) => void): Promise<number> {
     const live = [...this.standbys.values()].filter((sb) => !sb.closed);
     const positions = live.flatMap((sb) =>
       sb.changelogs.map((c) => ({ topic: c.topic, partition: c.partition, offset: sb.positions.get(`${c.topic}:${c.partition}`) ?? 0 })),
@@ -250,6 +256,7 @@ export class TaskManager {
         await bottom.restore(records, f.partition, f.nextOffset);
         sb.positions.set(k, f.nextOffset);
         applied += records.length;
+        onApplied?.(sb.id, records.length);
       }
     }
     return applied;
@@ -331,11 +338,26 @@ export class TaskManager {
    * transaction), restores the stores, reads the committed offsets, and starts the task there.
    */
   private async initializeTask(at: ActiveTask): Promise<void> {
+    await this.openStores(at);
+    await this.startTask(at, true);
+  }
+
+  /**
+   * Brings an opened task to its committed state and starts it: fences the previous owner (and
+   * completes any transaction left open with this id), restores the stores from their recorded
+   * changelog offsets, reads the group's committed offsets and seeks there.
+   */
+  private async startTask(at: ActiveTask, first: boolean): Promise<void> {
     const started = Date.now();
     await at.producer?.init();
-    await this.openStores(at);
     const changelogs = at.task.stateManager.changelogPartitions();
-    const restorer = new StoreChangelogReader(this.o.reader, this.o.logger, this.o.config.int('restore.batch.records'), () => at.state === 'restoring');
+    const restorer = new StoreChangelogReader(
+      this.o.reader,
+      this.o.logger,
+      this.o.config.int('restore.batch.records'),
+      () => at.state === 'restoring',
+      this.o.restoreListener ?? null,
+    );
     at.restore = await restorer.restore(
       at.id,
       changelogs.map((c) => ({ changelog: c, store: (at.task.stateManager.stores.get(c.store) as BuiltStore<StateStore>).bottom })),
@@ -344,14 +366,15 @@ export class TaskManager {
     const committed = await this.committedOffsets(at.inputs);
     let streamTime = -1;
     const positions = at.inputs.map((tp) => {
-      const c = committed.get(`${tp.topic}:${tp.partition}`) as { offset: number; streamTime: number };
-      streamTime = Math.max(streamTime, c.streamTime);
-      return { ...tp, offset: c.offset };
+      const c = committed.get(`${tp.topic}:${tp.partition}`) as { offset: number; partitionTime: number };
+      streamTime = Math.max(streamTime, c.partitionTime);
+      return { ...tp, offset: c.offset, partitionTime: c.partitionTime };
     });
     at.task.initializePositions(positions, streamTime);
-    at.task.initializeTopology();
+    if (first) at.task.initializeTopology();
     for (const p of positions) {
-      at.group.addPartition(p.topic, p.partition, p.offset);
+      if (at.group.hasPartition(p.topic, p.partition)) at.group.reset(p.topic, p.partition, p.offset);
+      else at.group.addPartition(p.topic, p.partition, p.offset);
       this.o.consumer.seek(p, p.offset);
     }
     at.state = 'running';
@@ -380,8 +403,8 @@ export class TaskManager {
   }
 
   /** Committed offsets of the group, or the reset policy's offset where there is none. */
-  private async committedOffsets(tps: readonly TopicPartition[]): Promise<Map<string, { offset: number; streamTime: number }>> {
-    const out = new Map<string, { offset: number; streamTime: number }>();
+  private async committedOffsets(tps: readonly TopicPartition[]): Promise<Map<string, { offset: number; partitionTime: number }>> {
+    const out = new Map<string, { offset: number; partitionTime: number }>();
     const topics = [...new Set(tps.map((t) => t.topic))];
     const fetched = await this.o.admin.fetchOffsets({ groupId: this.appId, topics });
     const missing: TopicPartition[] = [];
@@ -389,7 +412,7 @@ export class TaskManager {
       for (const p of t.partitions) {
         if (!tps.some((x) => x.topic === t.topic && x.partition === p.partition)) continue;
         const offset = Number(p.offset);
-        if (offset >= 0) out.set(`${t.topic}:${p.partition}`, { offset, streamTime: decodeOffsetMetadata(p.metadata) });
+        if (offset >= 0) out.set(`${t.topic}:${p.partition}`, { offset, partitionTime: decodeOffsetMetadata(p.metadata) });
         else missing.push({ topic: t.topic, partition: p.partition });
       }
     }
@@ -415,7 +438,7 @@ export class TaskManager {
     if (missing.length > 0) {
       const latest = this.o.config.string('auto.offset.reset') === 'latest';
       const resets = latest ? await this.o.reader.endOffsets(missing) : await this.o.reader.beginningOffsets(missing);
-      for (const tp of missing) out.set(`${tp.topic}:${tp.partition}`, { offset: resets.get(`${tp.topic}:${tp.partition}`) ?? 0, streamTime: -1 });
+      for (const tp of missing) out.set(`${tp.topic}:${tp.partition}`, { offset: resets.get(`${tp.topic}:${tp.partition}`) ?? 0, partitionTime: -1 });
     }
     return out;
   }
@@ -486,8 +509,8 @@ export class TaskManager {
   }
 
   private offsetsOf(at: ActiveTask): OffsetToCommit[] {
-    const { offsets, streamTime } = at.task.committableOffsets();
-    return offsets.map((o) => ({ ...o, metadata: encodeOffsetMetadata(streamTime) }));
+    const { offsets } = at.task.committableOffsets();
+    return offsets.map((o) => ({ ...o, metadata: encodeOffsetMetadata(at.task.partitionTime(o.topic, o.partition)) }));
   }
 
   private async commitExactlyOnce(at: ActiveTask): Promise<void> {
@@ -538,27 +561,47 @@ export class TaskManager {
         e,
       );
     }
-    this.o.logger.warn(`Committing task ${at.id} failed (${(e as Error).message}); rolling back to its last commit`);
+    this.o.logger.warn(`Committing task ${at.id} failed (${(e as Error).message}); going back to its last commit`);
     await this.rollback(at);
   }
 
   /**
-   * Back to the last commit: aborts the transaction, drops the stores' and the collector's
-   * uncommitted work, and refetches from the committed positions.
+   * exactly_once's way back after a failed commit: whether the transaction was committed is not
+   * known (the EndTxn may have been applied and its answer lost), so nothing of the task's memory is
+   * trusted. The producer is replaced (kafkajs may be stuck mid-commit) and initialised, which
+   * completes or aborts the transaction; the stores drop what they had not written and restore the
+   * changelog from their recorded offsets; the task starts from the group's committed offsets. If the
+   * transaction did commit, its changelog records and offsets are what the task now reads — no output
+   * is produced twice.
    */
-  async rollback(at: ActiveTask): Promise<void> {
+  private async reinitialize(at: ActiveTask): Promise<void> {
+    at.state = 'restoring';
+    this.o.consumer.pause(at.inputs);
     await at.task.settle();
     await at.sends;
     at.sendError = null;
-    try {
-      await at.producer?.abort();
-    } catch (e) {
-      if (isFenced(e)) {
-        await this.closeTask(at, false);
-        return;
-      }
-      this.o.logger.warn(`Aborting the transaction of task ${at.id} failed: ${(e as Error).message}`);
+    const old = at.producer as TransactionalProducer;
+    await old.abort().catch(() => undefined);
+    await old.close().catch(() => undefined);
+    at.producer = new TransactionalProducer(this.o.kafka, old.transactionalId, this.o.config.int('transaction.timeout.ms'), this.o.compression);
+    at.collector.clear();
+    at.task.rollback();
+    await this.startTask(at, false);
+  }
+
+  /**
+   * Back to the last commit. exactly_once: `reinitialize` (the commit's outcome is unknown).
+   * at_least_once: drops the stores' and the collector's uncommitted work and refetches from the
+   * positions of the last commit (processing them again is what at_least_once allows).
+   */
+  async rollback(at: ActiveTask): Promise<void> {
+    if (at.producer !== null) {
+      await this.reinitialize(at);
+      return;
     }
+    await at.task.settle();
+    await at.sends;
+    at.sendError = null;
     at.collector.clear();
     at.written = new Map();
     at.task.rollback();

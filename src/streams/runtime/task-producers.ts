@@ -74,7 +74,13 @@ export class TransactionalProducer {
     transactionTimeoutMs: number,
     private readonly compression: CompressionTypes,
   ) {
-    this.producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: transactionTimeoutMs, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: transactionTimeoutMs,
+      allowAutoTopicCreation: false,
+    });
   }
 
   /**
@@ -120,7 +126,11 @@ export class TransactionalProducer {
       const topics = new Map<string, { partition: number; offset: string; metadata: string | null }[]>();
       for (const o of offsets) {
         if (!topics.has(o.topic)) topics.set(o.topic, []);
-        (topics.get(o.topic) as { partition: number; offset: string; metadata: string | null }[]).push({ partition: o.partition, offset: String(o.offset), metadata: o.metadata });
+        (topics.get(o.topic) as { partition: number; offset: string; metadata: string | null }[]).push({
+          partition: o.partition,
+          offset: String(o.offset),
+          metadata: o.metadata,
+        });
       }
       await txn.sendOffsets({ consumerGroupId: groupId, topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) });
     }
@@ -188,7 +198,15 @@ export function isFenced(e: unknown): boolean {
  * The broker refused the records themselves (too large, invalid, not allowed): sending them again
  * cannot help. This is what `default.production.exception.handler` is asked about.
  */
-const REFUSED = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'INVALID_TIMESTAMP', 'CORRUPT_MESSAGE', 'INVALID_TOPIC_EXCEPTION', 'TOPIC_AUTHORIZATION_FAILED']);
+const REFUSED = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'INVALID_TIMESTAMP',
+  'CORRUPT_MESSAGE',
+  'INVALID_TOPIC_EXCEPTION',
+  'TOPIC_AUTHORIZATION_FAILED',
+]);
 
 export function isRecordRefused(e: unknown): boolean {
   for (let x: unknown = e, depth = 0; x !== null && x !== undefined && depth < 8; depth++) {

@@ -3,6 +3,8 @@
  * in the main thread, over a MessagePort for a worker's. Plain data only, so it crosses threads.
  */
 import type { StreamThread, StreamThreadState } from './stream-thread.js';
+import { emptyThreadMetrics, type ThreadMetricsSnapshot } from './stream-thread-metrics.js';
+import type { HostTasks } from './streams-partition-assignor.js';
 
 export interface ThreadMetadata {
   readonly threadName: string;
@@ -11,6 +13,26 @@ export interface ThreadMetadata {
   readonly standbyTasks: readonly string[];
   readonly processedRecords: number;
   readonly commits: number;
+  /** Every instance's tasks by application.server, from this thread's last assignment (interactive queries). */
+  readonly hosts: Readonly<Record<string, HostTasks>>;
+  /** When `hosts` was read (ms since the epoch; 0: not yet), so the client can take the newest. */
+  readonly hostsUpdatedAt: number;
+  readonly metrics: ThreadMetricsSnapshot;
+}
+
+/** What is known of a thread before it has said anything. */
+export function initialThreadMetadata(threadName: string): ThreadMetadata {
+  return {
+    threadName,
+    state: 'CREATED',
+    activeTasks: [],
+    standbyTasks: [],
+    processedRecords: 0,
+    commits: 0,
+    hosts: {},
+    hostsUpdatedAt: 0,
+    metrics: emptyThreadMetrics(),
+  };
 }
 
 export interface SerializedError {
@@ -31,12 +53,18 @@ export type ThreadMessage =
 /** Client → worker. */
 export type ThreadRequest = { type: 'stop'; clean: boolean } | { type: 'metadata'; id: number } | { type: 'query'; id: number; query: StoreQuery };
 
-/** A read of a local store (interactive queries). */
+/**
+ * A read of a local store (interactive queries): a read-only method of the store's kind, by name,
+ * with its arguments (keys as the application's objects, which cross threads by structured clone).
+ * store-query-runner.ts lists the methods each kind allows.
+ */
 export interface StoreQuery {
   readonly store: string;
-  readonly op: 'get' | 'all' | 'range' | 'fetch' | 'fetchRange' | 'approximateNumEntries';
-  /** Serialized key(s) and times, per op. */
+  readonly kind: 'keyValue' | 'window' | 'session';
+  readonly op: string;
   readonly args: readonly unknown[];
+  /** Answer the values of a timestamped store without their timestamps. */
+  readonly stripTimestamps: boolean;
 }
 
 export function threadMetadata(thread: StreamThread): ThreadMetadata {
@@ -47,6 +75,9 @@ export function threadMetadata(thread: StreamThread): ThreadMetadata {
     standbyTasks: thread.standbyTaskIds(),
     processedRecords: thread.processedRecords,
     commits: thread.commits,
+    hosts: thread.hosts,
+    hostsUpdatedAt: thread.hostsUpdatedAt,
+    metrics: thread.metricsSnapshot(),
   };
 }
 

@@ -46,7 +46,11 @@ export function findTopologyExports(ns: Record<string, unknown>, path: string): 
   const names = Object.keys(ns).filter((n) => n !== 'default' && n !== 'properties');
   throw new StreamsError(
     `${path} exports no topology: export a Topology, a StreamsBuilder or a function returning one, as the default export or as 'topology'` +
-      (names.length > 0 ? ` (it exports ${names.map((n) => `'${n}'`).join(', ')})` : dflt !== undefined ? ` (its default export is ${describeValue(dflt)})` : ''),
+      (names.length > 0
+        ? ` (it exports ${names.map((n) => `'${n}'`).join(', ')})`
+        : dflt !== undefined
+          ? ` (its default export is ${describeValue(dflt)})`
+          : ''),
   );
 }
 

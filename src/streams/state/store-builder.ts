@@ -2,6 +2,7 @@
  * Store builders (Kafka Streams' `StoreBuilder`): a description of a store — name, serdes, caching,
  * logging — that the runtime turns into one store stack per task.
  */
+import type { Serde } from '../../serdes/serde.js';
 import type { StateStore } from './state-store.js';
 import type { CachingKeyValueBytesStore } from './internals/caching-key-value-store.js';
 import type { LevelKeyValueBytesStore } from './internals/level-key-value-store.js';
@@ -25,6 +26,13 @@ export interface StoreEnvironment {
   readonly changelogTopic: string | null;
 }
 
+/** @internal What interactive queries need to know of a store: its kind, key serde, and whether its values carry timestamps. */
+export interface StoreQueryInfo {
+  readonly kind: 'keyValue' | 'window' | 'session';
+  readonly keySerde: Serde<unknown>;
+  readonly timestamped: boolean;
+}
+
 export interface StoreBuilder<S extends StateStore = StateStore> {
   readonly name: string;
   readonly persistent: boolean;
@@ -38,4 +46,6 @@ export interface StoreBuilder<S extends StateStore = StateStore> {
   withLoggingDisabled(): this;
   /** Builds one task's store stack. */
   build(env: StoreEnvironment): BuiltStore<S>;
+  /** @internal For interactive queries (the built-in builders have it). */
+  readonly queryInfo?: StoreQueryInfo;
 }

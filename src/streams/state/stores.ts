@@ -20,7 +20,7 @@ import type { KeyValueBytesStore } from './internals/bytes-store.js';
 import { LevelKeyValueBytesStore } from './internals/level-key-value-store.js';
 import { MeteredKeyValueStore, plainValues, timestampedValues } from './internals/metered-key-value-store.js';
 import type { StateStore } from './state-store.js';
-import type { BuiltStore, StoreBuilder, StoreEnvironment } from './store-builder.js';
+import type { BuiltStore, StoreBuilder, StoreEnvironment, StoreQueryInfo } from './store-builder.js';
 
 /** Where a key-value store keeps its bytes: LevelDB on disk, or memory. */
 export interface KeyValueBytesStoreSupplier {
@@ -45,7 +45,8 @@ export interface SessionBytesStoreSupplier extends KeyValueBytesStoreSupplier {
 const CHANGELOG_ADDITIONAL_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 function checkDuration(what: string, ms: number): void {
-  if (!Number.isFinite(ms) || ms < 0 || !Number.isInteger(ms)) throw new TopologyError(`${what} must be a non-negative whole number of milliseconds, not ${ms}`);
+  if (!Number.isFinite(ms) || ms < 0 || !Number.isInteger(ms))
+    throw new TopologyError(`${what} must be a non-negative whole number of milliseconds, not ${ms}`);
 }
 
 /** Kafka Streams' rule for store and topic names: they become file and topic names. */
@@ -120,6 +121,10 @@ class KeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<KeyValueStore<K, V
     super(supplier);
   }
 
+  get queryInfo(): StoreQueryInfo {
+    return { kind: 'keyValue', keySerde: this.keySerde as Serde<unknown>, timestamped: false };
+  }
+
   build(env: StoreEnvironment): BuiltStore<KeyValueStore<K, V>> {
     const { bottom, caching, top } = this.layers(env);
     return { bottom, caching, store: new MeteredKeyValueStore(top, this.keySerde, plainValues(this.valueSerde), env.context, env.changelogTopic) };
@@ -135,6 +140,10 @@ class TimestampedKeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<Timesta
     super(supplier);
   }
 
+  get queryInfo(): StoreQueryInfo {
+    return { kind: 'keyValue', keySerde: this.keySerde as Serde<unknown>, timestamped: true };
+  }
+
   build(env: StoreEnvironment): BuiltStore<TimestampedKeyValueStore<K, V>> {
     const { bottom, caching, top } = this.layers(env);
     return { bottom, caching, store: new MeteredKeyValueStore(top, this.keySerde, timestampedValues(this.valueSerde), env.context, env.changelogTopic) };
@@ -147,9 +156,14 @@ class WindowStoreBuilder<K, OV> extends AbstractStoreBuilder<WindowStore<K, OV>>
     private readonly windowSupplier: WindowBytesStoreSupplier,
     private readonly keySerde: Serde<K>,
     private readonly codec: WindowValueCodec<OV>,
+    private readonly timestamped: boolean,
   ) {
     super(windowSupplier);
     this.logConfig = windowChangelogConfig(windowSupplier.retentionMs);
+  }
+
+  get queryInfo(): StoreQueryInfo {
+    return { kind: 'window', keySerde: this.keySerde as Serde<unknown>, timestamped: this.timestamped };
   }
 
   override withLoggingEnabled(config: Record<string, string> = {}): this {
@@ -160,7 +174,11 @@ class WindowStoreBuilder<K, OV> extends AbstractStoreBuilder<WindowStore<K, OV>>
   build(env: StoreEnvironment): BuiltStore<WindowStore<K, OV>> {
     const { bottom, caching, top } = this.layers(env);
     const w = this.windowSupplier;
-    return { bottom, caching, store: new MeteredWindowStore(top, bottom, this.keySerde, this.codec, env.context, env.changelogTopic, w.retentionMs, w.windowSizeMs, w.retainDuplicates) };
+    return {
+      bottom,
+      caching,
+      store: new MeteredWindowStore(top, bottom, this.keySerde, this.codec, env.context, env.changelogTopic, w.retentionMs, w.windowSizeMs, w.retainDuplicates),
+    };
   }
 }
 
@@ -169,9 +187,14 @@ class SessionStoreBuilder<K, OV> extends AbstractStoreBuilder<SessionStore<K, OV
     private readonly sessionSupplier: SessionBytesStoreSupplier,
     private readonly keySerde: Serde<K>,
     private readonly codec: WindowValueCodec<OV>,
+    private readonly timestamped: boolean,
   ) {
     super(sessionSupplier);
     this.logConfig = windowChangelogConfig(sessionSupplier.retentionMs);
+  }
+
+  get queryInfo(): StoreQueryInfo {
+    return { kind: 'session', keySerde: this.keySerde as Serde<unknown>, timestamped: this.timestamped };
   }
 
   override withLoggingEnabled(config: Record<string, string> = {}): this {
@@ -181,7 +204,11 @@ class SessionStoreBuilder<K, OV> extends AbstractStoreBuilder<SessionStore<K, OV
 
   build(env: StoreEnvironment): BuiltStore<SessionStore<K, OV>> {
     const { bottom, caching, top } = this.layers(env);
-    return { bottom, caching, store: new MeteredSessionStore(top, bottom, this.keySerde, this.codec, env.context, env.changelogTopic, this.sessionSupplier.retentionMs) };
+    return {
+      bottom,
+      caching,
+      store: new MeteredSessionStore(top, bottom, this.keySerde, this.codec, env.context, env.changelogTopic, this.sessionSupplier.retentionMs),
+    };
   }
 }
 
@@ -221,7 +248,8 @@ export const Stores = {
     checkStoreName(name);
     checkDuration('retention', retentionMs);
     checkDuration('window size', windowSizeMs);
-    if (retentionMs < windowSizeMs) throw new TopologyError(`window store ${name}: the retention (${retentionMs} ms) must be at least the window size (${windowSizeMs} ms)`);
+    if (retentionMs < windowSizeMs)
+      throw new TopologyError(`window store ${name}: the retention (${retentionMs} ms) must be at least the window size (${windowSizeMs} ms)`);
     return { name, persistent: true, retentionMs, windowSizeMs, retainDuplicates };
   },
   /** Same bytes as `persistentWindowStore`: every Skein store keeps its values' timestamps. */
@@ -240,16 +268,24 @@ export const Stores = {
     return { ...Stores.persistentSessionStore(name, retentionMs), persistent: false };
   },
   windowStoreBuilder<K, V>(supplier: WindowBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<WindowStore<K, V>> {
-    return new WindowStoreBuilder<K, V>(supplier, keySerde, windowValues(valueSerde, false));
+    return new WindowStoreBuilder<K, V>(supplier, keySerde, windowValues(valueSerde, false), false);
   },
-  timestampedWindowStoreBuilder<K, V>(supplier: WindowBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<TimestampedWindowStore<K, V>> {
-    return new WindowStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, windowValues(valueSerde, true));
+  timestampedWindowStoreBuilder<K, V>(
+    supplier: WindowBytesStoreSupplier,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+  ): StoreBuilder<TimestampedWindowStore<K, V>> {
+    return new WindowStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, windowValues(valueSerde, true), true);
   },
   sessionStoreBuilder<K, V>(supplier: SessionBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<SessionStore<K, V>> {
-    return new SessionStoreBuilder<K, V>(supplier, keySerde, windowValues(valueSerde, false));
+    return new SessionStoreBuilder<K, V>(supplier, keySerde, windowValues(valueSerde, false), false);
   },
   /** @internal The DSL's session stores, whose values keep the timestamp of the record that wrote them. */
-  timestampedSessionStoreBuilder<K, V>(supplier: SessionBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<SessionStore<K, ValueAndTimestamp<V>>> {
-    return new SessionStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, windowValues(valueSerde, true));
+  timestampedSessionStoreBuilder<K, V>(
+    supplier: SessionBytesStoreSupplier,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+  ): StoreBuilder<SessionStore<K, ValueAndTimestamp<V>>> {
+    return new SessionStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, windowValues(valueSerde, true), true);
   },
 };

@@ -109,7 +109,12 @@ export class TopologyTestDriver {
     return `${this.applicationId}-${def.builder.name}-changelog`;
   }
 
-  createInputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>, options: { startTimestampMs?: number; autoAdvanceMs?: number } = {}): TestInputTopic<K, V> {
+  createInputTopic<K, V>(
+    topic: string,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+    options: { startTimestampMs?: number; autoAdvanceMs?: number } = {},
+  ): TestInputTopic<K, V> {
     return new TestInputTopic(this, topic, keySerde, valueSerde, options.startTimestampMs ?? this.wallClockMs, options.autoAdvanceMs ?? 0);
   }
 
@@ -125,7 +130,9 @@ export class TopologyTestDriver {
   pipeRaw(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): Promise<void> {
     this.checkOpen();
     if (!this.taskByTopic.has(topic)) {
-      throw new StreamsError(`Unknown topic ${topic}: the topology reads ${[...this.taskByTopic.keys()].filter((t) => !t.startsWith(`${this.applicationId}-`)).join(', ') || 'no topics'}`);
+      throw new StreamsError(
+        `Unknown topic ${topic}: the topology reads ${[...this.taskByTopic.keys()].filter((t) => !t.startsWith(`${this.applicationId}-`)).join(', ') || 'no topics'}`,
+      );
     }
     const raw: RawRecord = { topic, partition: 0, offset: this.nextOffset(topic), timestamp, key, value, headers };
     this.logOf(topic).push({ topic, partition: 0, key, value, timestamp, headers, offset: raw.offset });

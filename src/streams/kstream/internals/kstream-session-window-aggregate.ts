@@ -73,6 +73,11 @@ export class KStreamSessionWindowAggregate<K, V, VA> implements Processor<K, V, 
     const same = merged.find((m) => m.session.window.start === start && m.session.window.end === end);
     agg = this.aggregator(record.key, record.value, agg);
     this.store.put({ key: record.key, window }, { value: agg, timestamp });
-    this.forwarder.maybeForward({ key: { key: record.key, window }, value: { newValue: agg, oldValue: same?.value.value ?? null }, timestamp, headers: record.headers });
+    this.forwarder.maybeForward({
+      key: { key: record.key, window },
+      value: { newValue: agg, oldValue: same?.value.value ?? null },
+      timestamp,
+      headers: record.headers,
+    });
   }
 }

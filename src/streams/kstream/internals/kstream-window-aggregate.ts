@@ -39,7 +39,9 @@ export class KStreamWindowAggregate<K, V, VA> implements Processor<K, V, Windowe
     const closeTime = this.context.currentStreamTimeMs() - this.windows.graceMs;
     for (const w of this.windows.windowsFor(record.timestamp)) {
       if (w.end <= closeTime) {
-        this.context.recordDropped(`skipping a record for the expired window [${w.start},${w.end}) (record time ${record.timestamp}, windows closed up to ${closeTime})`);
+        this.context.recordDropped(
+          `skipping a record for the expired window [${w.start},${w.end}) (record time ${record.timestamp}, windows closed up to ${closeTime})`,
+        );
         continue;
       }
       const old = this.store.fetch(record.key, w.start);

@@ -35,7 +35,12 @@ export class KTableSource<K, V> implements Processor<K, V, K, Change<V>> {
     const value = record.value ?? null;
     if (value === null && old === undefined) return;
     this.store.put(record.key, value === null ? null : { value, timestamp: record.timestamp });
-    this.forwarder.maybeForward({ key: record.key, value: { newValue: value, oldValue: old?.value ?? null }, timestamp: record.timestamp, headers: record.headers });
+    this.forwarder.maybeForward({
+      key: record.key,
+      value: { newValue: value, oldValue: old?.value ?? null },
+      timestamp: record.timestamp,
+      headers: record.headers,
+    });
   }
 }
 

@@ -3,10 +3,10 @@
  *
  * Each update goes into a buffer — a changelogged key-value store, so it survives a crash — keyed by
  * the table key; a key keeps the buffer time of its first update since it was last emitted, and the
- * value it had before then. An in-memory heap orders the keys by buffer time. After each update, the
- * keys whose buffer time is at or before the processor's observed stream time (the largest timestamp
- * of the updates it received) minus the wait are emitted, in buffer-time order, and deleted from the
- * buffer in the same commit — so a final result is emitted exactly once.
+ * value it had before then. An in-memory heap orders the keys by buffer time, then serialized key.
+ * After each update, the keys whose buffer time is at or before the processor's observed stream time
+ * (the largest timestamp of the updates it received) minus the wait are emitted, in that order, and
+ * deleted from the buffer in the same commit — so a final result is emitted exactly once.
  *
  * The heap is rebuilt from the store when the processor starts and after a rollback (it would
  * otherwise hold keys of the aborted transaction).
@@ -77,10 +77,16 @@ export class KTableSuppressProcessor<K, V> implements Processor<K, Change<V>, K,
     return this.loaded.then(() => this.buffer(record));
   }
 
-  /** Called by the task when it rolls back: the heap may hold keys the store no longer has. */
+  /**
+   * Called by the task when it rolls back: the heap may hold keys the store no longer has, and the
+   * clock may have been moved on by updates that were rolled back — kept, it would emit windows
+   * early (and again) when the records are processed again. It restarts from the task's committed
+   * stream time, as after a restart.
+   */
   onRollback(): void {
     this.loaded = null;
     this.ready = false;
+    this.observedStreamTime = this.context.currentStreamTimeMs();
   }
 
   private async load(): Promise<void> {
@@ -163,13 +169,18 @@ export class KTableSuppressProcessor<K, V> implements Processor<K, Change<V>, K,
   }
 }
 
+/**
+ * Buffer order: due time, then the serialized key (Kafka Streams' order), so that what is emitted
+ * when does not depend on whether the heap was rebuilt from the store after a restart or rollback.
+ * `seq` only orders a key's stale entries after its live one.
+ */
 function less(a: HeapEntry, b: HeapEntry): boolean {
-  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
+  return a.time < b.time || (a.time === b.time && (a.key < b.key || (a.key === b.key && a.seq < b.seq)));
 }
 
 function heapPush(h: HeapEntry[], e: HeapEntry): void {
   h.push(e);
-  for (let i = h.length - 1; i > 0; ) {
+  for (let i = h.length - 1; i > 0;) {
     const p = (i - 1) >> 1;
     if (!less(h[i], h[p])) break;
     [h[i], h[p]] = [h[p], h[i]];
@@ -181,7 +192,7 @@ function heapPop(h: HeapEntry[]): void {
   const last = h.pop() as HeapEntry;
   if (h.length === 0) return;
   h[0] = last;
-  for (let i = 0; ; ) {
+  for (let i = 0; ;) {
     const l = 2 * i + 1;
     const r = l + 1;
     let m = i;

@@ -26,7 +26,15 @@ export class SlidingWindows {
     return this.timeDifferenceMs;
   }
 
+  /**
+   * How long the store keeps windows behind stream time: 2 × time difference + grace + 2 ms. Kafka
+   * Streams requires 2 × time difference + grace, counted from the latest window start its store has
+   * seen; Skein's window stores count from the task's stream time, which can be later. A record
+   * still within the grace period can need the left window of the record before it when that
+   * record's right window is still open; that left window starts as much as
+   * 2 × time difference + grace + 1 ms before stream time, so it must not expire before that.
+   */
   get retentionMs(): number {
-    return this.timeDifferenceMs * 2 + this.graceMs;
+    return this.timeDifferenceMs * 2 + this.graceMs + 2;
   }
 }

@@ -33,7 +33,8 @@ export class ProcessorContextImpl implements ProcessorContext<unknown, unknown> 
 
   schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable {
     if (!Number.isFinite(intervalMs) || intervalMs < 1) throw new StreamsError(`A punctuation interval must be at least 1 ms, not ${intervalMs}`);
-    if (type !== 'STREAM_TIME' && type !== 'WALL_CLOCK_TIME') throw new StreamsError(`Unknown punctuation type ${String(type)}: use 'STREAM_TIME' or 'WALL_CLOCK_TIME'`);
+    if (type !== 'STREAM_TIME' && type !== 'WALL_CLOCK_TIME')
+      throw new StreamsError(`Unknown punctuation type ${String(type)}: use 'STREAM_TIME' or 'WALL_CLOCK_TIME'`);
     return this.task.schedule(this.node, intervalMs, type, punctuator);
   }
 

@@ -46,7 +46,8 @@ export abstract class ProcessorNode {
     try {
       if (childName !== undefined) {
         const child = this.childByName.get(childName);
-        if (child === undefined) throw new StreamsError(`${this.name} has no child named ${childName} (its children: ${[...this.childByName.keys()].join(', ') || 'none'})`);
+        if (child === undefined)
+          throw new StreamsError(`${this.name} has no child named ${childName} (its children: ${[...this.childByName.keys()].join(', ') || 'none'})`);
         child.process(record);
       } else {
         const children = this.children;
@@ -138,7 +139,10 @@ export class SourceNode extends ProcessorNode {
     const extractor = this.options.timestampExtractor;
     if (extractor !== undefined) {
       try {
-        timestamp = extractor({ key, value, timestamp: raw.timestamp, topic: raw.topic, partition: raw.partition, offset: raw.offset }, this.task.partitionTime(raw.topic, raw.partition));
+        timestamp = extractor(
+          { key, value, timestamp: raw.timestamp, topic: raw.topic, partition: raw.partition, offset: raw.offset },
+          this.task.partitionTime(raw.topic, raw.partition),
+        );
       } catch (e) {
         throw this.task.processingError(e, this.name, 'extracting the timestamp of');
       }
@@ -211,7 +215,11 @@ export class SinkNode extends ProcessorNode {
     let partition: number | undefined;
     if (this.options.partitioner !== undefined) {
       const n = this.collector.partitionsFor(topic);
-      if (n === 0) throw new ProcessingError(`${this.name} has a partitioner, but the partition count of ${topic} is not known (does the topic exist?)`, { taskId: task.taskId, node: this.name });
+      if (n === 0)
+        throw new ProcessingError(`${this.name} has a partitioner, but the partition count of ${topic} is not known (does the topic exist?)`, {
+          taskId: task.taskId,
+          node: this.name,
+        });
       let p: number | null | undefined;
       try {
         p = this.options.partitioner(topic, record.key, record.value, n);
@@ -220,7 +228,10 @@ export class SinkNode extends ProcessorNode {
       }
       if (p !== null && p !== undefined) {
         if (!Number.isInteger(p) || p < 0 || p >= n) {
-          throw new ProcessingError(`The partitioner of ${this.name} chose partition ${p} of ${topic}, which has ${n} partitions`, { taskId: task.taskId, node: this.name });
+          throw new ProcessingError(`The partitioner of ${this.name} chose partition ${p} of ${topic}, which has ${n} partitions`, {
+            taskId: task.taskId,
+            node: this.name,
+          });
         }
         partition = p;
       }

@@ -85,8 +85,14 @@ export class CachingKeyValueBytesStore implements KeyValueBytesStore, EvictableC
       for (const key of this.dirty) {
         const e = this.entries.get(key) as CacheEntry;
         const old = this.listener === null ? null : (this.inner.get(key) ?? null);
-        this.inner.put(key, e.value);
         e.dirty = false;
+        // Written and deleted since the last flush, and never in the store below: there is nothing
+        // to delete there or to tell downstream, which never saw it (Kafka Streams skips it too).
+        if (this.listener !== null && e.value === null && old === null) {
+          e.context = null;
+          continue;
+        }
+        this.inner.put(key, e.value);
         if (this.listener !== null) {
           const listener = this.listener;
           this.context.withRecordContext(e.context as RecordContext, () => listener(key, e.value, old));

@@ -103,7 +103,10 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
       throw new StateStoreError(`Cannot open store ${this.name}${this.location ? ` at ${this.location}` : ''}: ${(e as Error).message}`, e);
     }
     this.changelogOffsets.clear();
-    for await (const [k, v] of this.db.iterator({ gte: Buffer.from(META_OFFSET_PREFIX, 'latin1'), lt: Buffer.from(META_OFFSET_PREFIX.slice(0, -1) + ';', 'latin1') })) {
+    for await (const [k, v] of this.db.iterator({
+      gte: Buffer.from(META_OFFSET_PREFIX, 'latin1'),
+      lt: Buffer.from(META_OFFSET_PREFIX.slice(0, -1) + ';', 'latin1'),
+    })) {
       this.changelogOffsets.set(Number(k.toString('latin1', META_OFFSET_PREFIX.length)), Number(v.toString('latin1')));
     }
     this.open = true;

@@ -81,10 +81,7 @@ export class MeteredKeyValueStore<K, OV> implements KeyValueStore<K, OV> {
   }
 
   private keyOf(key: K): BytesKey {
-    if (key === null || key === undefined) throw new StateStoreError(`Store ${this.name}: a key cannot be null`);
-    const bytes = this.keySerde.serialize(this.serdeTopic, key);
-    if (bytes === null) throw new StateStoreError(`Store ${this.name}: the key serde ${this.keySerde.name} serialized a key to null`);
-    return toBytesKey(bytes);
+    return storeKey(this.name, this.keySerde, this.serdeTopic, key);
   }
 
   get(key: K): OV | undefined {
@@ -213,4 +210,12 @@ function serializeValue<V>(serde: Serde<V>, topic: string, value: V): Buffer {
   const bytes = serde.serialize(topic, value);
   if (bytes === null) throw new StateStoreError(`The value serde ${serde.name} serialized a value to null; write null to delete instead`);
   return bytes;
+}
+
+/** A store key's bytes (as a binary string); a null key, or one its serde turns into null, is an error. */
+export function storeKey<K>(store: string, serde: Serde<K>, topic: string, key: K): BytesKey {
+  if (key === null || key === undefined) throw new StateStoreError(`Store ${store}: a key cannot be null`);
+  const bytes = serde.serialize(topic, key);
+  if (bytes === null) throw new StateStoreError(`Store ${store}: the key serde ${serde.name} serialized a key to null`);
+  return toBytesKey(bytes);
 }

@@ -14,11 +14,12 @@ import { StateStoreError } from '../../errors.js';
 import type { KeyValue } from '../../processor/stream-record.js';
 import type { ValueAndTimestamp } from '../key-value-store.js';
 import type { SessionStore, StoreIterator, WindowStore, Windowed } from '../window-store.js';
-import { type BytesKey, type KeyRange, type KeyValueBytesStore, type StoredValue, fromBytesKey, toBytesKey } from './bytes-store.js';
+import { type BytesKey, type KeyRange, type KeyValueBytesStore, type StoredValue, fromBytesKey } from './bytes-store.js';
 import { CachingKeyValueBytesStore } from './caching-key-value-store.js';
+import { storeKey } from './metered-key-value-store.js';
 import type { LevelKeyValueBytesStore } from './level-key-value-store.js';
 import type { StoreContext } from './store-context.js';
-import { SessionKeySchema, Segments, WindowKeySchema, segmentIntervalFor, u64 } from './window-key-schema.js';
+import { SessionKeySchema, Segments, WindowKeySchema, readU64, segmentIntervalFor, u64 } from './window-key-schema.js';
 
 /** Plain values, or values with the timestamp of the record that wrote them. */
 export interface WindowValueCodec<OV> {
@@ -56,6 +57,8 @@ abstract class MeteredSegmentedStore<K, OV> {
   protected readonly serdeTopic: string;
   /** The largest window start (session end) seen, or the task's stream time if larger. */
   private observed = -1;
+  /** `observed` as of the last commit: a rollback goes back to it, as the store's data does. */
+  private committedObserved = -1;
   private expiredBelow = 0;
 
   constructor(
@@ -96,6 +99,21 @@ abstract class MeteredSegmentedStore<K, OV> {
     return this.streamTime() - this.retentionMs;
   }
 
+  /** Called by the task's state manager when the store's transaction is committed. */
+  onCommit(): void {
+    this.committedObserved = this.observed;
+  }
+
+  /**
+   * Called when the store's transaction is rolled back: what the rolled-back writes observed must
+   * not expire windows when the records are processed again (they would read as absent, and writes
+   * to them be dropped). The segment deletion they asked for went with the transaction; ask again.
+   */
+  onRollback(): void {
+    this.observed = this.committedObserved;
+    this.expiredBelow = 0;
+  }
+
   /** Notes `time` and deletes the segments it expired (with the next commit). */
   protected observe(time: number): void {
     if (time > this.observed) this.observed = time;
@@ -107,22 +125,43 @@ abstract class MeteredSegmentedStore<K, OV> {
   }
 
   protected keyOf(key: K): BytesKey {
-    if (key === null || key === undefined) throw new StateStoreError(`Store ${this.name}: a key cannot be null`);
-    const bytes = this.keySerde.serialize(this.serdeTopic, key);
-    if (bytes === null) throw new StateStoreError(`Store ${this.name}: the key serde ${this.keySerde.name} serialized a key to null`);
-    return toBytesKey(bytes);
+    return storeKey(this.name, this.keySerde, this.serdeTopic, key);
   }
 
   protected decodeKey(key: BytesKey): K {
     return this.keySerde.deserialize(this.serdeTopic, fromBytesKey(key)) as K;
   }
 
-  /** Entries of several ranges in turn, mapped and filtered, as a closable async iterator. */
-  protected iterate<T>(ranges: readonly KeyRange[], reverse: boolean, map: (key: BytesKey, value: StoredValue) => T | null): StoreIterator<T> {
+  /**
+   * The lowest and highest segment that hold an entry (one seek from each end), or null when the
+   * store is empty: a time range is scanned segment by segment, and only these can have entries.
+   */
+  protected async segmentSpan(): Promise<[number, number] | null> {
+    const edge = async (reverse: boolean): Promise<BytesKey | undefined> => {
+      const it = this.inner.range({}, reverse);
+      try {
+        const r = await it.next();
+        return r.done === true ? undefined : r.value[0];
+      } finally {
+        await it.return?.(undefined);
+      }
+    };
+    const first = await edge(false);
+    if (first === undefined) return null;
+    return [readU64(first, 0), readU64((await edge(true)) as BytesKey, 0)];
+  }
+
+  /** Entries of several ranges in turn (given, or computed when the scan starts), mapped and filtered, as a closable async iterator. */
+  protected iterate<T>(
+    ranges: readonly KeyRange[] | (() => Promise<readonly KeyRange[]>),
+    reverse: boolean,
+    map: (key: BytesKey, value: StoredValue) => T | null,
+  ): StoreIterator<T> {
     const inner = this.inner;
     let current: AsyncIterableIterator<[BytesKey, StoredValue]> | null = null;
     async function* gen(): AsyncGenerator<T> {
-      for (const r of reverse ? [...ranges].reverse() : ranges) {
+      const list = typeof ranges === 'function' ? await ranges() : ranges;
+      for (const r of reverse ? [...list].reverse() : list) {
         current = inner.range(r, reverse);
         try {
           for await (const [k, v] of current) {
@@ -201,10 +240,17 @@ export class MeteredWindowStore<K, OV> extends MeteredSegmentedStore<K, OV> impl
   private keyWindows(key: K, timeFrom: number, timeTo: number, reverse: boolean): StoreIterator<KeyValue<number, OV>> {
     const k = this.keyOf(key);
     const from = Math.max(timeFrom, this.expiryTime() + 1, 0);
-    const ranges: KeyRange[] = [];
-    if (from <= timeTo) {
-      for (let s = this.segments.segmentId(from); s <= this.segments.segmentId(timeTo); s++) ranges.push(WindowKeySchema.keyRange(s, k, from, timeTo, this.retainDuplicates));
-    }
+    // One range per segment (the key sits between segment and time), over the segments that exist
+    // only: a range up to the end of time would otherwise be billions of segments.
+    const ranges = async (): Promise<KeyRange[]> => {
+      const span = from <= timeTo ? await this.segmentSpan() : null;
+      const out: KeyRange[] = [];
+      if (span === null) return out;
+      const last = Math.min(this.segments.segmentId(timeTo), span[1]);
+      for (let s = Math.max(this.segments.segmentId(from), span[0]); s <= last; s++)
+        out.push(WindowKeySchema.keyRange(s, k, from, timeTo, this.retainDuplicates));
+      return out;
+    };
     return this.iterate(ranges, reverse, (stored, v) => {
       const parsed = WindowKeySchema.parse(stored, this.retainDuplicates);
       return parsed.key === k ? { key: parsed.windowStart, value: this.codec.fromStored(v, this.serdeTopic) } : null;
@@ -213,14 +259,15 @@ export class MeteredWindowStore<K, OV> extends MeteredSegmentedStore<K, OV> impl
 
   fetchAll(timeFrom: number, timeTo: number): StoreIterator<KeyValue<Windowed<K>, OV>> {
     const from = Math.max(timeFrom, this.expiryTime() + 1, 0);
-    const ranges: KeyRange[] = [];
-    if (from <= timeTo) {
-      for (let s = this.segments.segmentId(from); s <= this.segments.segmentId(timeTo); s++) ranges.push({ gte: u64(s), lt: u64(s + 1) });
-    }
+    // The segments from `from`'s to `timeTo`'s are one contiguous range of keys.
+    const ranges: KeyRange[] = from <= timeTo ? [{ gte: u64(this.segments.segmentId(from)), lt: u64(this.segments.segmentId(timeTo) + 1) }] : [];
     return this.iterate(ranges, false, (stored, v) => {
       const { key, windowStart } = WindowKeySchema.parse(stored, this.retainDuplicates);
       if (windowStart < from || windowStart > timeTo) return null;
-      return { key: { key: this.decodeKey(key), window: { start: windowStart, end: windowStart + this.windowSizeMs } }, value: this.codec.fromStored(v, this.serdeTopic) };
+      return {
+        key: { key: this.decodeKey(key), window: { start: windowStart, end: windowStart + this.windowSizeMs } },
+        value: this.codec.fromStored(v, this.serdeTopic),
+      };
     });
   }
 
