@@ -52,16 +52,43 @@ const RUNS = Number(process.env.SKEIN_BENCH_SCALING_RUNS ?? 3);
 const CPU_RECORDS = Number(process.env.SKEIN_BENCH_CPU_RECORDS ?? 240_000);
 const HASH_ROUNDS = Number(process.env.SKEIN_BENCH_HASH_ROUNDS ?? 20);
 const REBALANCE_RECORDS = Number(process.env.SKEIN_BENCH_REBALANCE_RECORDS ?? 1_500_000);
+/** @type {Record<number, number>} input records by concurrency */
 const IO_RECORDS = { 1: 1_500, 32: 30_000 };
 const ONLY = new Set((process.env.SKEIN_BENCH_SCALING_ONLY ?? 'a,b,c').split(','));
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 const BROKER_PROPS = ['group.initial.rebalance.delay.ms=0', 'offsets.topic.num.partitions=3', 'transaction.state.log.num.partitions=3'];
 
+/** @param {number} ms */
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** @param {number} x */
 const f0 = (x) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
+/** @param {number} x */
+const f2 = (x) => x.toFixed(2);
 
-/** CPU seconds (user + system, all threads) of a process so far. */
+/** @typedef {(line: string) => void} Say */
+/** @typedef {Awaited<ReturnType<typeof startBrokerProcess>>} Broker */
+/** @typedef {{ broker: Broker, kafka: kafkajs.Kafka, admin: kafkajs.Admin, dir: string }} Ctx */
+/** @typedef {{ state: string, t: number }} StateLine a state change the application printed */
+/**
+ * An application's child process.
+ * @typedef {object} App
+ * @property {import('node:child_process').ChildProcess} child
+ * @property {number} pid
+ * @property {StateLine[]} states its state changes so far
+ * @property {string} log its stderr so far
+ * @property {Promise<unknown>} exited
+ * @property {() => string} state the latest state
+ * @property {() => Promise<void>} stop SIGTERM (if still running), then its state directory removed
+ */
+/** @typedef {{ rate: number, brokerCores: number, appCores: number, otherCores: number, log: string }} Measurement */
+/** @typedef {{ ms: number, during: number, before: number, restored: number }} Rebalance */
+
+/**
+ * CPU seconds (user + system, all threads) of a process so far.
+ * @param {number | undefined} pid
+ */
 function cpuSeconds(pid) {
+  if (pid === undefined) throw new Error('no such process');
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
@@ -74,12 +101,22 @@ function machineBusySeconds() {
   return (total - f[3] - f[4]) / CLK_TCK;
 }
 
-/** `median (min–max)` of some figures. */
+/**
+ * `median (min–max)` of some figures.
+ * @param {number[]} xs
+ * @param {(x: number) => string} [fmt]
+ */
 function spread(xs, fmt = f0) {
   return `${fmt(median(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})`;
 }
 
-/** A fresh broker in a child process, with a kafkajs admin and producer on it. */
+/**
+ * A fresh broker in a child process, with a kafkajs admin on it.
+ * @template T
+ * @param {string} prefix
+ * @param {(ctx: Ctx) => Promise<T>} body
+ * @returns {Promise<T>}
+ */
 async function withBroker(prefix, body) {
   const dir = mkdtempSync(join(process.env.SKEIN_BENCH_DIR ?? tmpdir(), prefix));
   const broker = await startBrokerProcess(join(dir, 'log'), BROKER_PROPS);
@@ -98,11 +135,21 @@ async function withBroker(prefix, body) {
 /**
  * Writes `n` records to `topic`, spread evenly over its partitions: record batches built by our own
  * codec, 10,000 records per Produce request, 8 in flight (kafkajs would take minutes for millions).
+ * @param {string} bootstrap
+ * @param {string} topic
+ * @param {number} partitions
+ * @param {number} n
+ * @param {(i: number) => { key: string, value: string }} record
  */
 async function produce(bootstrap, topic, partitions, n, record) {
   const [host, port] = bootstrap.split(':');
   const client = await ProtocolClient.connect([{ host, port: Number(port) }], { clientId: 'bench-scaling-producer' });
+  /** @type {Promise<void>[]} */
   const inFlight = [];
+  /**
+   * @param {number} p
+   * @param {{ key: Buffer, value: Buffer }[]} records
+   */
   const send = async (p, records) => {
     const res = await client.send(
       Produce,
@@ -118,7 +165,9 @@ async function produce(bootstrap, topic, partitions, n, record) {
     if (code !== 0) throw new Error(`producing to ${topic}-${p}: error ${code}`);
   };
   try {
+    /** @type {{ key: Buffer, value: Buffer }[][]} */
     const pending = Array.from({ length: partitions }, () => []);
+    /** @param {number} p */
     const flush = async (p) => {
       inFlight.push(send(p, pending[p]));
       pending[p] = [];
@@ -137,12 +186,34 @@ async function produce(bootstrap, topic, partitions, n, record) {
   }
 }
 
-/** Starts the application in a child process; its state changes arrive as JSON lines. */
+/**
+ * Starts the application in a child process; its state changes arrive as JSON lines.
+ * @param {Record<string, string>} env
+ * @param {string} dir where its state directory goes
+ * @returns {App}
+ */
 function startApp(env, dir) {
   const stateDir = mkdtempSync(join(dir, 'state-'));
   const args = [...(process.env.SKEIN_BENCH_APP_ARGS ?? '').split(' ').filter(Boolean), APP];
   const child = spawn(process.execPath, args, { env: { ...process.env, STATE_DIR: stateDir, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const app = { child, pid: child.pid, states: [], log: '', exited: new Promise((r) => child.once('exit', r)) };
+  if (child.pid === undefined) throw new Error(`could not start ${APP}`);
+  /** @type {StateLine[]} */
+  const states = [];
+  const exited = new Promise((r) => child.once('exit', r));
+  /** @type {App} */
+  const app = {
+    child,
+    pid: child.pid,
+    states,
+    log: '',
+    exited,
+    state: () => states.at(-1)?.state ?? 'CREATED',
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
   let out = '';
   child.stdout.on('data', (d) => {
     out += d;
@@ -153,15 +224,14 @@ function startApp(env, dir) {
     }
   });
   child.stderr.on('data', (d) => (app.log += d));
-  app.state = () => app.states.at(-1)?.state ?? 'CREATED';
-  app.stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await app.exited;
-    rmSync(stateDir, { recursive: true, force: true });
-  };
   return app;
 }
 
+/**
+ * @param {() => boolean | Promise<boolean>} cond polled every 50 ms
+ * @param {number} timeoutMs
+ * @param {string | (() => string)} what for the error on a timeout
+ */
 async function waitFor(cond, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
@@ -170,7 +240,12 @@ async function waitFor(cond, timeoutMs, what) {
   }
 }
 
-/** Records the group has committed on `topic` (sum over partitions). */
+/**
+ * Records the group has committed on `topic` (sum over partitions).
+ * @param {kafkajs.Admin} admin
+ * @param {string} groupId
+ * @param {string} topic
+ */
 async function committed(admin, groupId, topic) {
   const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
   return t.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
@@ -179,6 +254,11 @@ async function committed(admin, groupId, topic) {
 /**
  * Runs one application over `total` input records; the rate is measured from 10 % to 90 % of them
  * committed, with the broker's and the application's CPU over the same window.
+ * @param {Ctx} ctx
+ * @param {string} appId
+ * @param {Record<string, string>} env
+ * @param {number} total
+ * @returns {Promise<Measurement>}
  */
 async function measureRun({ admin, broker, dir }, appId, env, total) {
   const app = startApp({ APP_ID: appId, BOOTSTRAP: broker.bootstrap, ...env }, dir);
@@ -201,7 +281,7 @@ async function measureRun({ admin, broker, dir }, appId, env, total) {
         self: process.cpuUsage(),
       });
     }
-    const [a, b] = marks;
+    const [a, b] = /** @type {[(typeof marks)[0], (typeof marks)[0]]} */ (marks);
     const seconds = (b.t - a.t) / 1000;
     const brokerCores = (b.broker - a.broker) / seconds;
     const appCores = (b.app - a.app) / seconds;
@@ -214,6 +294,7 @@ async function measureRun({ admin, broker, dir }, appId, env, total) {
   }
 }
 
+/** @param {Say} say */
 async function threadScaling(say) {
   return withBroker('skein-bench-scaling-cpu-', async (ctx) => {
     await ctx.admin.createTopics({
@@ -223,6 +304,7 @@ async function threadScaling(say) {
       ],
     });
     await produce(ctx.broker.bootstrap, 'in', 6, CPU_RECORDS, (i) => ({ key: `k${i}`, value: `value-${i}-${'x'.repeat(64)}` }));
+    /** @type {Record<number, Measurement[]>} */
     const runs = { 1: [], 2: [] };
     for (let r = 0; r < RUNS; r++) {
       for (const threads of r % 2 === 0 ? [1, 2] : [2, 1]) {
@@ -234,8 +316,8 @@ async function threadScaling(say) {
       }
     }
     const ratios = runs[1].map((one, i) => runs[2][i].rate / one.rate);
+    /** @param {number} t */
     const rates = (t) => runs[t].map((m) => m.rate);
-    const f2 = (x) => x.toFixed(2);
     say(
       `  1 thread:   ${spread(rates(1))} records/s; broker ${spread(
         runs[1].map((m) => m.brokerCores),
@@ -260,24 +342,31 @@ async function threadScaling(say) {
   });
 }
 
-/** Milliseconds from `t0` (epoch) until every app is RUNNING with no state change for `quietMs`. */
+/**
+ * Milliseconds from `t0` (epoch) until every app is RUNNING with no state change for `quietMs`.
+ * @param {App[]} apps
+ * @param {number} t0
+ * @param {number} [quietMs]
+ */
 async function untilAllRunning(apps, t0, quietMs = 2000) {
   for (;;) {
     await waitFor(() => apps.every((a) => a.state() === 'RUNNING'), 120_000, 'every thread to run');
-    const last = Math.max(...apps.map((a) => a.states.at(-1).t));
+    const last = Math.max(...apps.map((a) => a.states.at(-1)?.t ?? 0));
     await sleep(quietMs);
-    if (apps.every((a) => a.state() === 'RUNNING' && a.states.at(-1).t === last)) return { ms: last - t0, at: last };
+    if (apps.every((a) => a.state() === 'RUNNING' && (a.states.at(-1)?.t ?? 0) === last)) return { ms: last - t0, at: last };
   }
 }
 
+/** @param {Say} say */
 async function rebalances(say) {
   return withBroker('skein-bench-scaling-rebalance-', async (ctx) => {
-    const { admin, kafka, dir } = ctx;
+    const { admin, dir } = ctx;
     await admin.createTopics({ topics: ['in', 'out', 'sum'].map((topic) => ({ topic, numPartitions: 6 })) });
     await produce(ctx.broker.bootstrap, 'in', 6, REBALANCE_RECORDS, (i) => ({ key: `k${(i * 7919) % 600}`, value: String(1 + (i % 100)) }));
     const appId = 'rebalance';
     const env = { APP_ID: appId, BOOTSTRAP: ctx.broker.bootstrap, WORKLOAD: 'sum', THREADS: '2' };
     // Committed offsets sampled every 50 ms, to read the rate over any window afterwards.
+    /** @type {{ t: number, n: number }[]} */
     const samples = [];
     let sampling = true;
     const sampler = (async () => {
@@ -286,14 +375,22 @@ async function rebalances(say) {
         await sleep(50);
       }
     })();
+    /**
+     * @param {number} from
+     * @param {number} to
+     */
     const rateBetween = (from, to) => {
       const a = samples.find((s) => s.t >= from) ?? samples.at(-1);
       const b = [...samples].reverse().find((s) => s.t <= to) ?? samples.at(-1);
+      if (a === undefined || b === undefined) return 0;
       return b.t > a.t ? (b.n - a.n) / ((b.t - a.t) / 1000) : 0;
     };
+    /** @param {string} log */
     const restored = (log) => [...log.matchAll(/restored store sum from \S+: (\d+) records/g)].reduce((n, m) => n + Number(m[1]), 0);
     const first = startApp(env, dir);
+    /** @type {{ join: Rebalance[], leave: Rebalance[] }} */
     const results = { join: [], leave: [] };
+    /** @type {Rebalance | null} */
     let kill = null;
     try {
       await untilAllRunning([first], Date.now());
@@ -341,17 +438,22 @@ async function rebalances(say) {
       await sampler;
       await first.stop();
     }
+    /**
+     * @param {string} name
+     * @param {Rebalance[]} xs
+     */
     const line = (name, xs) =>
       say(
         `  ${name} ${spread(xs.map((x) => x.ms))} ms; records/s during it ${spread(xs.map((x) => x.during))}, in the 5 s before ${spread(xs.map((x) => x.before))}; changelog records restored ${spread(xs.map((x) => x.restored))}`,
       );
     line('a process joins (2 threads):            ', results.join);
     line('a process leaves (close(), LeaveGroup): ', results.leave);
-    line('a process is SIGKILLed (session 10 s):  ', [kill]);
+    if (kill !== null) line('a process is SIGKILLed (session 10 s):  ', [kill]);
     return { ...results, kill };
   });
 }
 
+/** @param {Say} say */
 async function ioBound(say) {
   return withBroker('skein-bench-scaling-io-', async (ctx) => {
     await ctx.admin.createTopics({
@@ -361,6 +463,7 @@ async function ioBound(say) {
       ],
     });
     await produce(ctx.broker.bootstrap, 'in', 1, IO_RECORDS[32], (i) => ({ key: `k${i}`, value: `v${i}` }));
+    /** @type {Record<number, Measurement[]>} */
     const runs = { 1: [], 32: [] };
     for (let r = 0; r < RUNS; r++) {
       for (const c of r % 2 === 0 ? [1, 32] : [32, 1]) {

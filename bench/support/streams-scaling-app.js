@@ -20,6 +20,7 @@ const workload = process.env.WORKLOAD ?? 'cpu';
 const rounds = Number(process.env.HASH_ROUNDS ?? 20);
 const delayMs = Number(process.env.DELAY_MS ?? 5);
 const concurrency = Number(process.env.CONCURRENCY ?? 1);
+const logLevel = /** @type {import('../../dist/index.js').LogLevel} */ (process.env.LOG_LEVEL ?? 'warn');
 
 const builder = new StreamsBuilder();
 const input = builder.stream('in', { keySerde: Serdes.String(), valueSerde: Serdes.String() });
@@ -60,7 +61,7 @@ const streams = new KafkaStreams(
     'heartbeat.interval.ms': 500,
     'max.poll.interval.ms': 10_000,
   },
-  { logger: createLogger(process.env.LOG_LEVEL ?? 'warn'), logLevel: process.env.LOG_LEVEL ?? 'warn' },
+  { logger: createLogger(logLevel), logLevel },
 );
 streams.setStateListener((state) => process.stdout.write(`${JSON.stringify({ state, t: Date.now() })}\n`));
 await streams.start();
