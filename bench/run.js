@@ -20,6 +20,9 @@
  *   5. consumer groups (bench/groups.js): formation and rebalance times, offset commit throughput.
  *   6. transactions (bench/transactions.js): transactional vs plain producing with a commit every
  *      100 ms, read_committed vs read_uncommitted consuming, as ratios.
+ *   7. streams threads and scale-out (bench/streams-scaling.js): 2 stream threads vs 1 on a CPU-bound
+ *      topology (the broker's CPU beside it), rebalance time when a process joins or leaves, and
+ *      mapValuesAsync at concurrency 32 vs 1 (5 ms per record), exactly_once.
  *
  * MB is 10^6 bytes (as dd prints it); record MB counts values only, log MB what the broker wrote to
  * its .log files (values + record and batch framing). Without kcat, kafkajs producers in
@@ -38,6 +41,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { runGroupBench } from './groups.js';
+import { runStreamsScalingBench } from './streams-scaling.js';
 import { runTransactionBench } from './transactions.js';
 import { median } from './support/stats.js';
 
@@ -688,6 +692,8 @@ async function main() {
   await runGroupBench(say);
   say();
   await runTransactionBench(say);
+  say();
+  await runStreamsScalingBench(say);
 }
 
 await main();

@@ -294,6 +294,41 @@ async function measureRun({ admin, broker, dir }, appId, env, total) {
   }
 }
 
+/**
+ * Reads `topic` (one partition) read_committed from the start and checks that it holds exactly
+ * `expected`, in order: nothing lost, nothing twice. Returns the problems, none when exactly once.
+ * @param {Ctx} ctx
+ * @param {string} topic
+ * @param {string[]} expected
+ */
+async function checkExactlyOnce({ kafka, admin }, topic, expected) {
+  const high = (await admin.fetchTopicOffsets(topic))[0]?.high ?? '0';
+  const consumer = kafka.consumer({ groupId: `check-${topic}`, readUncommitted: false });
+  /** @type {string[]} */
+  const got = [];
+  let last = -1;
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        got.push(message.value?.toString() ?? '');
+        last = Number(message.offset);
+      },
+    });
+    // The last data record sits before the last commit marker: the end is high watermark − 1 or less.
+    await waitFor(() => last >= Number(high) - 2 || got.length >= expected.length, 60_000, `${topic} to be read`);
+    await sleep(1000);
+  } finally {
+    await consumer.disconnect();
+  }
+  const problems = [];
+  if (got.length !== expected.length) problems.push(`${got.length} records for ${expected.length} inputs`);
+  const i = expected.findIndex((v, j) => got[j] !== v);
+  if (i >= 0) problems.push(`first difference at #${i}: expected ${expected[i]}, got ${got[i]}`);
+  return problems;
+}
+
 /** @param {Say} say */
 async function threadScaling(say) {
   return withBroker('skein-bench-scaling-cpu-', async (ctx) => {
@@ -343,17 +378,30 @@ async function threadScaling(say) {
 }
 
 /**
- * Milliseconds from `t0` (epoch) until every app is RUNNING with no state change for `quietMs`.
+ * Milliseconds from `t0` (epoch) until every app has been through a rebalance since `t0` (a state
+ * change at or after it: a process that is SIGKILLed is noticed only when its session times out)
+ * and is RUNNING with no state change for `quietMs`.
  * @param {App[]} apps
  * @param {number} t0
  * @param {number} [quietMs]
  */
 async function untilAllRunning(apps, t0, quietMs = 2000) {
+  const deadline = Date.now() + 180_000;
+  const changes = () => apps.reduce((n, a) => n + a.states.length, 0);
   for (;;) {
-    await waitFor(() => apps.every((a) => a.state() === 'RUNNING'), 120_000, 'every thread to run');
-    const last = Math.max(...apps.map((a) => a.states.at(-1)?.t ?? 0));
+    const states = () => apps.map((a) => a.states.map((s) => `${s.state}@${s.t - t0}`).join(' ')).join(' | ');
+    await waitFor(
+      () => apps.every((a) => a.state() === 'RUNNING' && (a.states.at(-1)?.t ?? 0) >= t0),
+      Math.max(0, deadline - Date.now()),
+      () => `every thread to run: ${states()}`,
+    );
+    const seen = changes();
     await sleep(quietMs);
-    if (apps.every((a) => a.state() === 'RUNNING' && (a.states.at(-1)?.t ?? 0) === last)) return { ms: last - t0, at: last };
+    if (changes() === seen && apps.every((a) => a.state() === 'RUNNING')) {
+      const last = Math.max(...apps.map((a) => a.states.at(-1)?.t ?? 0));
+      return { ms: last - t0, at: last };
+    }
+    if (Date.now() > deadline) throw new Error(`no quiet RUNNING within 180 s: ${states()}`);
   }
 }
 
@@ -456,21 +504,31 @@ async function rebalances(say) {
 /** @param {Say} say */
 async function ioBound(say) {
   return withBroker('skein-bench-scaling-io-', async (ctx) => {
-    await ctx.admin.createTopics({
-      topics: [
-        { topic: 'in', numPartitions: 1 },
-        { topic: 'out', numPartitions: 1 },
-      ],
-    });
+    const outs = [];
+    for (let r = 0; r < RUNS; r++) for (const c of [1, 32]) outs.push({ topic: `out-c${c}-${r}`, numPartitions: 1 });
+    await ctx.admin.createTopics({ topics: [{ topic: 'in', numPartitions: 1 }, ...outs] });
     await produce(ctx.broker.bootstrap, 'in', 1, IO_RECORDS[32], (i) => ({ key: `k${i}`, value: `v${i}` }));
     /** @type {Record<number, Measurement[]>} */
     const runs = { 1: [], 32: [] };
+    /** @type {string[]} */
+    const problems = [];
     for (let r = 0; r < RUNS; r++) {
       for (const c of r % 2 === 0 ? [1, 32] : [32, 1]) {
-        const m = await measureRun(ctx, `io-c${c}-${r}`, { WORKLOAD: 'io', CONCURRENCY: String(c), DELAY_MS: '5' }, IO_RECORDS[c]);
+        const appId = `io-c${c}-${r}`;
+        const out = `out-c${c}-${r}`;
+        const m = await measureRun(ctx, appId, { WORKLOAD: 'io', CONCURRENCY: String(c), DELAY_MS: '5', OUT: out }, IO_RECORDS[c]);
         runs[c].push(m);
+        // Stopped (close() commits) somewhere past 90 %: its output is exactly the inputs up to the
+        // committed offset, once each and in order.
+        const n = await committed(ctx.admin, appId, 'in');
+        const found = await checkExactlyOnce(
+          ctx,
+          out,
+          Array.from({ length: n }, (_, i) => `v${i}`),
+        );
+        problems.push(...found.map((p) => `${appId}: ${p}`));
         say(
-          `    run ${r + 1}, concurrency ${String(c).padStart(2)}: ${f0(m.rate)} records/s, application ${m.appCores.toFixed(2)} cores, rest of machine ${m.otherCores.toFixed(2)} cores`,
+          `    run ${r + 1}, concurrency ${String(c).padStart(2)}: ${f0(m.rate)} records/s, application ${m.appCores.toFixed(2)} cores, rest of machine ${m.otherCores.toFixed(2)} cores; ${f0(n)} records out ${found.length === 0 ? 'exactly once' : `NOT exactly once: ${found.join('; ')}`}`,
         );
       }
     }
@@ -479,7 +537,8 @@ async function ioBound(say) {
     say(`  concurrency 32: ${spread(runs[32].map((m) => m.rate))} records/s (at most 6,400/s)`);
     const ratio = median(ratios);
     say(`  32 / 1: ${spread(ratios, (x) => x.toFixed(1))}   goal ≥ 20   ${ratio >= 20 ? 'PASS' : 'MISS'}`);
-    return { ratio, ratios, runs };
+    say(`  outputs exactly once, in order: ${problems.length === 0 ? 'yes, every run' : `NO — ${problems.join('; ')}`}`);
+    return { ratio, ratios, runs, exactlyOnce: problems.length === 0 };
   });
 }
 

@@ -5,7 +5,7 @@
  *
  *   WORKLOAD=cpu  in → mapValues(HASH_ROUNDS chained SHA-256 of the value) → out (stateless)
  *   WORKLOAD=io   in → mapValuesAsync(a DELAY_MS timer, as a lookup would take; CONCURRENCY in
- *                 flight) → out
+ *                 flight) → OUT (default out)
  *   WORKLOAD=sum  in → echo, and the running sum per key in a store (changelogged) → out
  *
  * APP_ID, BOOTSTRAP, STATE_DIR and THREADS come from the environment; processing is exactly_once.
@@ -33,7 +33,7 @@ if (workload === 'cpu') {
     })
     .to('out', { valueSerde: Serdes.String() });
 } else if (workload === 'io') {
-  input.mapValuesAsync(async (v) => (await sleep(delayMs), v), { concurrency }).to('out', { valueSerde: Serdes.String() });
+  input.mapValuesAsync(async (v) => (await sleep(delayMs), v), { concurrency }).to(process.env.OUT ?? 'out', { valueSerde: Serdes.String() });
 } else {
   input.to('out');
   input
