@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaStreams, Serdes, StreamsBuilder, createLogger } from '../../dist/index.js';
 
 const workload = process.env.WORKLOAD ?? 'cpu';
-const rounds = Number(process.env.HASH_ROUNDS ?? 20);
+const rounds = Number(process.env.HASH_ROUNDS ?? 200);
 const delayMs = Number(process.env.DELAY_MS ?? 5);
 const concurrency = Number(process.env.CONCURRENCY ?? 1);
 const logLevel = /** @type {import('../../dist/index.js').LogLevel} */ (process.env.LOG_LEVEL ?? 'warn');
