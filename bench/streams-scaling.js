@@ -13,12 +13,13 @@
  *   a. Thread scaling, CPU-bound: `in` (6 partitions, SKEIN_BENCH_CPU_RECORDS records, default
  *      60,000) → mapValues(SKEIN_BENCH_HASH_ROUNDS chained SHA-256s of the value, default 200: about
  *      0.3 ms of CPU per record, ten times what the pipeline costs per record) → `out`, with
- *      num.stream.threads 1 and 2, alternating, SKEIN_BENCH_SCALING_RUNS times each (default 3).
+ *      num.stream.threads 1 and 2, alternating, SKEIN_BENCH_SCALING_RUNS times each (default 3; 2 in
+ *      `npm run bench`).
  *      Rate over the middle of the run: from 10 % to 90 % of the input committed, so start-up and
  *      the last commit are outside it. Goal: 2 threads ≥ 1.6 × 1 thread on this 2-core machine; the
  *      broker's CPU (cores busy) is printed beside it, since it shares the two cores.
  *   b. Rebalance: the stateful sum topology (echo + running sum per key in a changelogged store;
- *      6 partitions, a backlog of SKEIN_BENCH_REBALANCE_RECORDS records, default 1,500,000) runs in
+ *      6 partitions, a backlog of SKEIN_BENCH_REBALANCE_RECORDS records, default 4,000,000) runs in
  *      one process of 2 threads; a second process of 2 threads joins, later leaves with close()
  *      (LeaveGroup), SKEIN_BENCH_SCALING_RUNS times; then joins once more and is SIGKILLed. Rebalance
  *      time: from the joining process's start() (its REBALANCING) — or from the SIGTERM, or the
@@ -52,10 +53,11 @@ import { median } from './support/stats.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const APP = join(HERE, 'support/streams-scaling-app.js');
-const RUNS = Number(process.env.SKEIN_BENCH_SCALING_RUNS ?? 3);
+/** Runs of each case (or join/leave rounds); `npm run bench` asks for 2 unless this is set. */
+const RUNS = process.env.SKEIN_BENCH_SCALING_RUNS === undefined ? undefined : Number(process.env.SKEIN_BENCH_SCALING_RUNS);
 const CPU_RECORDS = Number(process.env.SKEIN_BENCH_CPU_RECORDS ?? 60_000);
 const HASH_ROUNDS = Number(process.env.SKEIN_BENCH_HASH_ROUNDS ?? 200);
-const REBALANCE_RECORDS = Number(process.env.SKEIN_BENCH_REBALANCE_RECORDS ?? 1_500_000);
+const REBALANCE_RECORDS = Number(process.env.SKEIN_BENCH_REBALANCE_RECORDS ?? 4_000_000);
 /** @type {Record<number, number>} input records by concurrency */
 const IO_RECORDS = { 1: 1_500, 32: 30_000 };
 const ONLY = new Set((process.env.SKEIN_BENCH_SCALING_ONLY ?? 'a,b,c').split(','));
@@ -334,8 +336,11 @@ async function checkExactlyOnce({ kafka, admin }, topic, expected) {
   return problems;
 }
 
-/** @param {Say} say */
-async function threadScaling(say) {
+/**
+ * @param {Say} say
+ * @param {number} count runs of each case
+ */
+async function threadScaling(say, count) {
   return withBroker('skein-bench-scaling-cpu-', async (ctx) => {
     await ctx.admin.createTopics({
       topics: [
@@ -346,7 +351,7 @@ async function threadScaling(say) {
     await produce(ctx.broker.bootstrap, 'in', 6, CPU_RECORDS, (i) => ({ key: `k${i}`, value: `value-${i}-${'x'.repeat(64)}` }));
     /** @type {Record<number, Measurement[]>} */
     const runs = { 1: [], 2: [] };
-    for (let r = 0; r < RUNS; r++) {
+    for (let r = 0; r < count; r++) {
       for (const threads of r % 2 === 0 ? [1, 2] : [2, 1]) {
         const m = await measureRun(ctx, `cpu-${threads}t-${r}`, { WORKLOAD: 'cpu', HASH_ROUNDS: String(HASH_ROUNDS), THREADS: String(threads) }, CPU_RECORDS);
         runs[threads].push(m);
@@ -405,8 +410,11 @@ async function untilAllRunning(apps, t0, quietMs = 2000) {
   }
 }
 
-/** @param {Say} say */
-async function rebalances(say) {
+/**
+ * @param {Say} say
+ * @param {number} count runs of each case
+ */
+async function rebalances(say, count) {
   return withBroker('skein-bench-scaling-rebalance-', async (ctx) => {
     const { admin, dir } = ctx;
     await admin.createTopics({ topics: ['in', 'out', 'sum'].map((topic) => ({ topic, numPartitions: 6 })) });
@@ -442,7 +450,7 @@ async function rebalances(say) {
     let kill = null;
     try {
       await untilAllRunning([first], Date.now());
-      for (let r = 0; r <= RUNS; r++) {
+      for (let r = 0; r <= count; r++) {
         await sleep(5000);
         const second = startApp(env, dir);
         await waitFor(() => second.states.length > 0, 60_000, 'the second process to start');
@@ -456,7 +464,7 @@ async function rebalances(say) {
           restored: restored(second.log) + restored(first.log) - restoredBefore,
         };
         await sleep(5000);
-        if (r < RUNS) {
+        if (r < count) {
           results.join.push(joinRecord);
           const l0 = Date.now();
           const restoredBeforeLeave = restored(first.log);
@@ -501,18 +509,21 @@ async function rebalances(say) {
   });
 }
 
-/** @param {Say} say */
-async function ioBound(say) {
+/**
+ * @param {Say} say
+ * @param {number} count runs of each case
+ */
+async function ioBound(say, count) {
   return withBroker('skein-bench-scaling-io-', async (ctx) => {
     const outs = [];
-    for (let r = 0; r < RUNS; r++) for (const c of [1, 32]) outs.push({ topic: `out-c${c}-${r}`, numPartitions: 1 });
+    for (let r = 0; r < count; r++) for (const c of [1, 32]) outs.push({ topic: `out-c${c}-${r}`, numPartitions: 1 });
     await ctx.admin.createTopics({ topics: [{ topic: 'in', numPartitions: 1 }, ...outs] });
     await produce(ctx.broker.bootstrap, 'in', 1, IO_RECORDS[32], (i) => ({ key: `k${i}`, value: `v${i}` }));
     /** @type {Record<number, Measurement[]>} */
     const runs = { 1: [], 32: [] };
     /** @type {string[]} */
     const problems = [];
-    for (let r = 0; r < RUNS; r++) {
+    for (let r = 0; r < count; r++) {
       for (const c of r % 2 === 0 ? [1, 32] : [32, 1]) {
         const appId = `io-c${c}-${r}`;
         const out = `out-c${c}-${r}`;
@@ -542,23 +553,28 @@ async function ioBound(say) {
   });
 }
 
-export async function runStreamsScalingBench(say = console.log) {
+/**
+ * @param {Say} [say]
+ * @param {{ runs?: number }} [options] runs of each case when SKEIN_BENCH_SCALING_RUNS is not set (3)
+ */
+export async function runStreamsScalingBench(say = console.log, options = {}) {
+  const count = RUNS ?? options.runs ?? 3;
   say('Streams: threads and scale-out (exactly_once; broker and applications each in a process of their own)');
   const busy0 = machineBusySeconds();
   await sleep(1000);
   say(`  machine busy in the second before: ${(machineBusySeconds() - busy0).toFixed(2)} of ${cpus().length} cores`);
   const out = {};
   if (ONLY.has('a')) {
-    say(`a. Thread scaling, CPU-bound (${HASH_ROUNDS} SHA-256s per record, 6 partitions, ${f0(CPU_RECORDS)} records; ${RUNS} runs each)`);
-    out.threads = await threadScaling(say);
+    say(`a. Thread scaling, CPU-bound (${HASH_ROUNDS} SHA-256s per record, 6 partitions, ${f0(CPU_RECORDS)} records; ${count} runs each)`);
+    out.threads = await threadScaling(say, count);
   }
   if (ONLY.has('b')) {
-    say(`b. Rebalance (running sum per key, 6 partitions, 2 threads per process; ${RUNS} joins and leaves, then a SIGKILL)`);
-    out.rebalance = await rebalances(say);
+    say(`b. Rebalance (running sum per key, 6 partitions, 2 threads per process; ${count} joins and leaves, then a SIGKILL)`);
+    out.rebalance = await rebalances(say, count);
   }
   if (ONLY.has('c')) {
-    say(`c. I/O-bound: mapValuesAsync with a 5 ms call per record, 1 partition, 1 thread (${RUNS} runs each)`);
-    out.io = await ioBound(say);
+    say(`c. I/O-bound: mapValuesAsync with a 5 ms call per record, 1 partition, 1 thread (${count} runs each)`);
+    out.io = await ioBound(say, count);
   }
   return out;
 }
