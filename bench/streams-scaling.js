@@ -193,6 +193,15 @@ async function produce(bootstrap, topic, partitions, n, record) {
 }
 
 /**
+ * Writes an application's log to SKEIN_BENCH_LOG_DIR, when set.
+ * @param {string} name
+ * @param {string} log
+ */
+function keepLog(name, log) {
+  if (process.env.SKEIN_BENCH_LOG_DIR !== undefined) writeFileSync(join(process.env.SKEIN_BENCH_LOG_DIR, `${name}.log`), log);
+}
+
+/**
  * Starts the application in a child process; its state changes arrive as JSON lines.
  * @param {Record<string, string>} env
  * @param {string} dir where its state directory goes
@@ -297,7 +306,7 @@ async function measureRun({ admin, broker, dir }, appId, env, total) {
     return { rate: (b.n - a.n) / seconds, brokerCores, appCores, otherCores, log: app.log };
   } finally {
     await app.stop();
-    if (process.env.SKEIN_BENCH_LOG_DIR !== undefined) writeFileSync(join(process.env.SKEIN_BENCH_LOG_DIR, `${appId}.log`), app.log);
+    keepLog(appId, app.log);
   }
 }
 
@@ -471,6 +480,7 @@ async function rebalances(say, count) {
           second.child.kill('SIGTERM');
           const leave = await untilAllRunning([first], l0);
           await second.stop();
+          keepLog(`rebalance-second-${r + 1}`, second.log);
           results.leave.push({
             ms: leave.ms,
             during: rateBetween(l0, leave.at),
@@ -484,6 +494,7 @@ async function rebalances(say, count) {
           second.child.kill('SIGKILL');
           const after = await untilAllRunning([first], k0);
           await second.stop();
+          keepLog(`rebalance-second-${r + 1}`, second.log);
           kill = { ms: after.ms, during: rateBetween(k0, after.at), before: rateBetween(k0 - 5000, k0), restored: restored(first.log) - restoredBeforeKill };
         }
       }
@@ -493,6 +504,7 @@ async function rebalances(say, count) {
       sampling = false;
       await sampler;
       await first.stop();
+      keepLog('rebalance-first', first.log);
     }
     /**
      * @param {string} name
