@@ -1,7 +1,7 @@
 /**
  * Streams: threads and scale-out (issue #13, "Speed"). Alone, after a build:
  *
- *   npm run build && node bench/streams-scaling.js          (about 6 minutes on 2 cores)
+ *   npm run build && node bench/streams-scaling.js          (4–6 minutes on 2 cores)
  *
  * Every application is bench/support/streams-scaling-app.js in a child process of its own, under
  * exactly_once, against a fresh broker in another (bench/support/broker-process.js); this process
@@ -11,8 +11,8 @@
  * /proc/<pid>/stat (utime + stime, all threads) over the same window.
  *
  *   a. Thread scaling, CPU-bound: `in` (6 partitions, SKEIN_BENCH_CPU_RECORDS records, default
- *      60,000) → mapValues(SKEIN_BENCH_HASH_ROUNDS chained SHA-256s of the value, default 200: about
- *      0.3 ms of CPU per record, ten times what the pipeline costs per record) → `out`, with
+ *      60,000) → mapValues(SKEIN_BENCH_HASH_ROUNDS chained SHA-256s of the value, default 200: most
+ *      of the ~0.22 ms of CPU a record costs in all) → `out`, with
  *      num.stream.threads 1 and 2, alternating, SKEIN_BENCH_SCALING_RUNS times each (default 3; 2 in
  *      `npm run bench`).
  *      Rate over the middle of the run: from 10 % to 90 % of the input committed, so start-up and
