@@ -49,6 +49,7 @@ export async function startBrokerProcess(logDir, props = []) {
   return {
     bootstrap: `127.0.0.1:${port}`,
     port,
+    pid: child.pid,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', resolve);

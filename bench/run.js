@@ -25,6 +25,9 @@
  *   8. streams windows and joins (bench/streams-windows.js): windowed count vs plain count and
  *      stream-table join vs mapValues through the TopologyTestDriver, as ratios; a window store's
  *      memory and disk for 10^6 windows.
+ *   9. streams threads and scale-out (bench/streams-scaling.js): 2 stream threads vs 1 on a CPU-bound
+ *      topology (the broker's CPU beside it), rebalance time when a process joins or leaves, and
+ *      mapValuesAsync at concurrency 32 vs 1 (5 ms per record), exactly_once.
  *
  * MB is 10^6 bytes (as dd prints it); record MB counts values only, log MB what the broker wrote to
  * its .log files (values + record and batch framing). Without kcat, kafkajs producers in
@@ -45,6 +48,7 @@ import { Worker } from 'node:worker_threads';
 import { runGroupBench } from './groups.js';
 import { runStreamsBench } from './streams.js';
 import { runStreamsWindowBench } from './streams-windows.js';
+import { runStreamsScalingBench } from './streams-scaling.js';
 import { runTransactionBench } from './transactions.js';
 import { median } from './support/stats.js';
 
@@ -699,6 +703,9 @@ async function main() {
   await runStreamsBench(say);
   say();
   await runStreamsWindowBench(say);
+  say();
+  // 2 runs of each case instead of 3 (about 4 minutes instead of 6); SKEIN_BENCH_SCALING_RUNS overrides.
+  await runStreamsScalingBench(say, { runs: 2 });
 }
 
 await main();

@@ -9,6 +9,7 @@
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RawRecord } from '../../src/streams/runtime/record-collector.js';
+import { compare, inputsByKey, long, outputsByKey, pairs, runningSums } from '../support/exactly-once-check.js';
 import { KILL_APP, type ChaosRun, kafkaFor, readTopics, runWithChaos as runChaos, sleep, waitUntil } from '../support/streams-apps.js';
 
 const CONTRACT_APP = resolve(import.meta.dirname, '../../examples/sum-app.mjs');
@@ -46,55 +47,6 @@ async function runWithChaos(options: {
     },
   });
 }
-
-/** Each key's values in input order, read from the data topic's partitions. */
-function inputsByKey(data: RawRecord[][]): Map<string, number[]> {
-  const out = new Map<string, number[]>();
-  for (const partition of data) {
-    for (const r of partition) {
-      const k = (r.key as Buffer).toString();
-      if (!out.has(k)) out.set(k, []);
-      (out.get(k) as number[]).push(Number((r.value as Buffer).toString()));
-    }
-  }
-  return out;
-}
-
-function outputsByKey<T>(topic: RawRecord[][], decode: (b: Buffer) => T): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const partition of topic) {
-    for (const r of partition) {
-      const k = (r.key as Buffer).toString();
-      if (!out.has(k)) out.set(k, []);
-      (out.get(k) as T[]).push(decode(r.value as Buffer));
-    }
-  }
-  return out;
-}
-
-function runningSums(values: number[]): number[] {
-  let s = 0;
-  return values.map((v) => (s += v));
-}
-
-/** Differences between expected and actual per key: empty when exactly once. */
-function compare<T>(expected: Map<string, T[]>, actual: Map<string, T[]>): string[] {
-  const problems: string[] = [];
-  for (const [k, exp] of expected) {
-    const act = actual.get(k) ?? [];
-    if (JSON.stringify(act) !== JSON.stringify(exp)) {
-      let i = 0;
-      while (i < exp.length && i < act.length && JSON.stringify(exp[i]) === JSON.stringify(act[i])) i++;
-      problems.push(
-        `${k}: ${act.length} outputs for ${exp.length} inputs, first difference at #${i}: expected ${JSON.stringify(exp[i])}, got ${JSON.stringify(act[i])}`,
-      );
-    }
-  }
-  for (const k of actual.keys()) if (!expected.has(k)) problems.push(`${k}: outputs for a key never written`);
-  return problems;
-}
-
-const long = (b: Buffer): number => Number(b.readBigInt64BE(0));
 
 describe('exactly once through SIGKILLs of instances and the broker', () => {
   it('3 instances of the contract program and 3 of a repartitioning variant: every output exactly once, in order', async () => {
@@ -138,7 +90,6 @@ describe('exactly once through SIGKILLs of instances and the broker', () => {
     const inputs = inputsByKey(data);
 
     // echo is the input exactly, partition by partition.
-    const pairs = (p: RawRecord[]): string[] => p.map((r) => `${r.key?.toString()}=${r.value?.toString()}`);
     for (let p = 0; p < PARTITIONS; p++) expect(pairs((t.get('echo') as RawRecord[][])[p])).toEqual(pairs(data[p]));
 
     // sum: each key's running sums, in order, none missing, none twice.

@@ -119,6 +119,15 @@ export async function waitUntil(done: () => Promise<boolean>, timeoutMs: number,
   }
 }
 
+/** Resolves when the app's output from `from` on matches `re`; rejects with the output after `timeoutMs`. */
+export async function waitForOutput(app: AppProcess, re: RegExp, timeoutMs: number, from = 0): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!re.test(app.output.slice(from))) {
+    if (Date.now() > deadline) throw new Error(`${app.name} did not log ${re} within ${timeoutMs} ms:\n${app.output.slice(-4000)}`);
+    await sleep(100);
+  }
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }

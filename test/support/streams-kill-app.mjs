@@ -6,7 +6,10 @@
 //       the window closes → click-counts (key: "user@windowStart", value: the final count, a long)
 //     orders ⟕ payments (both keyed by customer), records at most JOIN_MS apart, grace JOIN_GRACE_MS
 //       → order-payments ("order+payment", or "order+null" once the order's window has closed)
-// GUARANTEE, APP_ID, BOOTSTRAP, STATE_DIR and COMMIT_INTERVAL_MS come from the environment.
+// GUARANTEE, APP_ID, BOOTSTRAP, STATE_DIR, COMMIT_INTERVAL_MS, THREADS (num.stream.threads) and
+// STANDBYS (num.standby.replicas) come from the environment.
+// SIGTTIN adds a stream thread and SIGTTOU removes one (gunicorn's signals for more and fewer
+// workers); each logs `Added stream thread <name>` / `Removed stream thread <name>` when done.
 import { BufferConfig, JoinWindows, KafkaStreams, Serdes, StreamsBuilder, Suppressed, TimeWindows, createLogger } from 'skein';
 
 const variant = process.env.VARIANT ?? 'sum';
@@ -79,3 +82,21 @@ const streams = new KafkaStreams(builder.build(), props, { logger: createLogger(
 streams.setUncaughtExceptionHandler(() => 'REPLACE_THREAD');
 await streams.start();
 process.on('SIGTERM', () => void streams.close().then(() => process.exit(0)));
+/** @param {string} line */
+const say = (line) => process.stderr.write(`${line}\n`);
+process.on(
+  'SIGTTIN',
+  () =>
+    void streams.addStreamThread().then(
+      (name) => say(`Added stream thread ${name}`),
+      (e) => say(`Adding a stream thread failed: ${e.message}`),
+    ),
+);
+process.on(
+  'SIGTTOU',
+  () =>
+    void streams.removeStreamThread().then(
+      (name) => say(`Removed stream thread ${name}`),
+      (e) => say(`Removing a stream thread failed: ${e.message}`),
+    ),
+);

@@ -288,9 +288,14 @@ export class StreamThread {
         if (assignment !== null) {
           this.pendingAssignment = null;
           this.lastAssignment = assignment;
+          // Release what this thread no longer owns before opening anything new: sibling threads
+          // wait for those stores' locks (revoked tasks, standbys of tasks now active elsewhere).
+          await this.tasks.closeRevoked(assignment);
+          const info = await this.readAssignmentInfo();
+          if (info !== null) await this.tasks.releaseStandbys(info.standbyTasks);
           await this.tasks.handleAssignment(assignment);
           this.previousTasks = [...this.tasks.tasks.keys()];
-          await this.applyAssignmentInfo();
+          if (info !== null) await this.applyAssignmentInfo(info);
           if (this.pendingAssignment === null) this.setState('RUNNING');
         }
         const processed = await this.processRound();
@@ -346,17 +351,20 @@ export class StreamThread {
    * its standby tasks and where every task runs. If the group has moved on meanwhile, the next
    * assignment brings the right ones.
    */
-  private async applyAssignmentInfo(): Promise<void> {
-    if (this.memberId === null) return;
-    let info: AssignmentInfo | null = null;
+  private async readAssignmentInfo(): Promise<AssignmentInfo | null> {
+    if (this.memberId === null) return null;
     try {
       const { groups } = await this.o.admin.describeGroups([this.o.config.applicationId]);
       const me = groups[0]?.members.find((m) => m.memberId === this.memberId);
-      info = me === undefined ? null : decodeAssignmentInfo(me.memberAssignment);
+      return me === undefined ? null : decodeAssignmentInfo(me.memberAssignment);
     } catch (e) {
       this.logger.warn(`Could not read this member's assignment back from the group: ${(e as Error).message}`);
+      return null;
     }
-    if (info === null) return;
+  }
+
+  /** Applies the assignment's user data: where every task runs, and this member's standby tasks. */
+  private async applyAssignmentInfo(info: AssignmentInfo): Promise<void> {
     this.hosts = info.hosts;
     this.hostsUpdatedAt = Date.now();
     await this.tasks.handleStandbys(info.standbyTasks);

@@ -5,7 +5,8 @@
  *
  * Each member says in its subscription which tasks it ran before and which it has local state for;
  * the leader keeps tasks where they were (sticky), then where their state is, then on the member
- * with the fewest tasks — so a rebalance moves as few tasks, and as little state, as it can.
+ * with the fewest tasks, and finally evens out the members' loads — so a rebalance moves as few
+ * tasks, and as little state, as it can, and a member that joins (an added thread) gets its share.
  */
 import { AssignerProtocol, type Assigner, type GroupMember, type GroupMemberAssignment, type PartitionAssigner } from 'kafkajs';
 import type { TopicLayout } from './internal-topic-manager.js';
@@ -108,6 +109,50 @@ export function assignTasks(tasks: readonly string[], members: readonly { id: st
     let best = members[0].id;
     for (const m of members) if ((result.get(m.id) as string[]).length < (result.get(best) as string[]).length) best = m.id;
     give(best, t);
+  }
+  // 4. Balance. Stickiness under a capacity of ⌈tasks/members⌉ can leave a new member idle (6 tasks
+  //    kept 2, 2, 1, 1 by four members give a fifth none), and processes uneven (two threads of one
+  //    process keeping 2 + 2 while the other's get 1 + 1). So tasks move one at a time: from the
+  //    process with the most tasks per thread to the one with the fewest while that evens them out
+  //    (Kafka Streams, too, gives processes tasks in proportion to their threads), then from the
+  //    most to the least loaded member while two differ by more than one. Each move prefers a task
+  //    whose state the receiver has (a thread of the same process: nothing to restore).
+  const processOf = (m: { id: string; info: SubscriptionInfo | null }): string => m.info?.processId ?? m.id;
+  const threads = new Map<string, number>();
+  for (const m of members) threads.set(processOf(m), (threads.get(processOf(m)) ?? 0) + 1);
+  const load = (m: { id: string }): number => (result.get(m.id) as string[]).length;
+  const move = (from: { id: string }, to: { id: string; info: SubscriptionInfo | null }): void => {
+    const tasks = result.get(from.id) as string[];
+    const withState = new Set(to.info?.tasksWithState ?? []);
+    const task = tasks.find((t) => withState.has(t)) ?? tasks[tasks.length - 1];
+    tasks.splice(tasks.indexOf(task), 1);
+    (result.get(to.id) as string[]).push(task);
+  };
+  /** The first of `donors` holding a task whose state `to` has. */
+  const withStateFor = <M extends { id: string }>(to: { info: SubscriptionInfo | null }, donors: M[]): M | undefined => {
+    const withState = new Set(to.info?.tasksWithState ?? []);
+    return donors.find((m) => (result.get(m.id) as string[]).some((t) => withState.has(t)));
+  };
+  for (;;) {
+    const totals = new Map<string, number>();
+    for (const m of members) totals.set(processOf(m), (totals.get(processOf(m)) ?? 0) + load(m));
+    const perThread = (p: string): number => (totals.get(p) as number) / (threads.get(p) as number);
+    const byLoad = [...threads.keys()].sort((a, b) => perThread(b) - perThread(a) || a.localeCompare(b));
+    const [busy, idle] = [byLoad[0], byLoad[byLoad.length - 1]];
+    const [tb, nb, ti, ni] = [totals.get(busy) as number, threads.get(busy) as number, totals.get(idle) as number, threads.get(idle) as number];
+    // One task from busy to idle lowers Σ total²/threads (so the loop ends) only if this holds.
+    if ((2 * ti + 1) / ni < (2 * tb - 1) / nb) {
+      const to = members.filter((m) => processOf(m) === idle).reduce((a, b) => (load(b) < load(a) ? b : a));
+      const from = members.filter((m) => processOf(m) === busy && load(m) > load(to)).sort((a, b) => load(b) - load(a));
+      if (from.length > 0) {
+        move(withStateFor(to, from) ?? from[0], to);
+        continue;
+      }
+    }
+    const least = members.reduce((a, b) => (load(b) < load(a) ? b : a));
+    const over = members.filter((m) => load(m) > load(least) + 1).sort((a, b) => load(b) - load(a));
+    if (over.length === 0) break;
+    move(withStateFor(least, over) ?? over[0], least);
   }
   return result;
 }

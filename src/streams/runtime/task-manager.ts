@@ -93,6 +93,19 @@ export function decodeOffsetMetadata(metadata: string | null | undefined): numbe
 }
 
 /**
+ * Whether opening a store failed because another thread of this process holds its LevelDB lock. The
+ * lock error is two causes down: StateStoreError → LEVEL_DATABASE_NOT_OPEN → LEVEL_LOCKED.
+ */
+export function isStoreLocked(e: unknown): boolean {
+  for (let x: unknown = e, depth = 0; x !== null && x !== undefined && depth < 8; depth++) {
+    const err = x as { code?: unknown; message?: unknown; cause?: unknown };
+    if (err.code === 'LEVEL_LOCKED' || /\block\b/i.test(String(err.message))) return true;
+    x = err.cause;
+  }
+  return false;
+}
+
+/**
  * A standby task (Kafka Streams' `StandbyTask`): a copy of an active task's stores in another
  * process, kept up to date from their changelogs. Its stores record their changelog offsets like any
  * store, so when the task fails over here its restoration replays only what the standby had not read.
@@ -137,14 +150,8 @@ export class TaskManager {
    * can) and creates, restores and starts the new ones.
    */
   async handleAssignment(assigned: readonly TopicPartition[]): Promise<void> {
-    const layout = this.o.layout();
-    const wanted = new Set<string>();
-    for (const tp of assigned) {
-      const sub = [...layout.sourceTopicsPerSubtopology].find(([, topics]) => topics.includes(tp.topic));
-      if (sub !== undefined) wanted.add(`${sub[0]}_${tp.partition}`);
-    }
-    const revoked = [...this.tasks.keys()].filter((id) => !wanted.has(id));
-    for (const id of revoked) await this.closeTask(this.tasks.get(id) as ActiveTask, true);
+    const wanted = this.tasksOf(assigned);
+    await this.closeRevoked(assigned);
     // Tasks kept: the consumer rejoined and forgot its positions; continue where their buffers end.
     for (const at of this.running()) {
       for (const tp of at.inputs) this.o.consumer.seek(tp, at.group.fetchPosition(tp.topic, tp.partition) ?? 0);
@@ -160,6 +167,36 @@ export class TaskManager {
       const at = this.tasks.get(id) as ActiveTask;
       if (at.state === 'restoring') await this.initializeTask(at);
     }
+  }
+
+  /** Task ids of assigned partitions. */
+  private tasksOf(assigned: readonly TopicPartition[]): Set<string> {
+    const layout = this.o.layout();
+    const ids = new Set<string>();
+    for (const tp of assigned) {
+      const sub = [...layout.sourceTopicsPerSubtopology].find(([, topics]) => topics.includes(tp.topic));
+      if (sub !== undefined) ids.add(`${sub[0]}_${tp.partition}`);
+    }
+    return ids;
+  }
+
+  /**
+   * Closes (committing) the tasks not in the new assignment. Done first, before the thread opens
+   * anything: a sibling thread that now owns one of them waits for its stores' locks.
+   */
+  async closeRevoked(assigned: readonly TopicPartition[]): Promise<void> {
+    const wanted = this.tasksOf(assigned);
+    for (const id of [...this.tasks.keys()].filter((x) => !wanted.has(x))) await this.closeTask(this.tasks.get(id) as ActiveTask, true);
+  }
+
+  /**
+   * Closes the standby tasks not in `keep`. Done before the new active tasks open their stores: a
+   * standby here of a task that became active in a sibling thread holds the stores that thread
+   * waits for, and that thread may hold a standby of a task that became active here — each would
+   * wait for the other until openStores gave up.
+   */
+  async releaseStandbys(keep: readonly string[]): Promise<void> {
+    for (const [id, sb] of this.standbys) if (!keep.includes(id)) await this.closeStandby(sb);
   }
 
   /** The standby tasks this member should keep (read back from the group's assignment); closes the others. */
@@ -359,8 +396,7 @@ export class TaskManager {
         await at.task.openStores();
         return;
       } catch (e) {
-        const locked = /lock/i.test(String((e as Error).message) + String(((e as Error).cause as Error | undefined)?.message));
-        if (!locked || Date.now() > deadline || at.state !== 'restoring') throw e;
+        if (!isStoreLocked(e) || Date.now() > deadline || at.state !== 'restoring') throw e;
         await new Promise((r) => setTimeout(r, wait));
       }
     }
