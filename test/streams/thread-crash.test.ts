@@ -1,0 +1,103 @@
+/**
+ * A stream thread that crashes is replaced, per the uncaught-exception handler, without losing or
+ * duplicating anything (issue #13, item 1). One process, two stream threads (the main thread and a
+ * worker_thread), one task each; a record on each partition crashes its thread once — the worker by
+ * dying (its worker_thread exits with code 1), the main thread by a throw. Both are replaced
+ * (REPLACE_THREAD), the tasks start again from their last commit, and the outputs, read back
+ * read_committed, are the input exactly once: echo record for record, every key's running sums.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RawRecord } from '../../src/streams/runtime/record-collector.js';
+import murmur2 from 'kafkajs/src/producer/partitioners/default/murmur2.js';
+import { spawnBroker } from '../support/broker.js';
+import { compare, inputsByKey, long, outputsByKey, pairs, runningSums } from '../support/exactly-once-check.js';
+import { kafkaFor, readTopics, startApp, waitForOutput, waitUntil } from '../support/streams-apps.js';
+
+const CRASH_APP = resolve(import.meta.dirname, '../support/streams-crash-app.mjs');
+const CRASH_VALUES = ['1000', '1001'];
+const TOTAL = 802; // 400 records, the two crashing ones, 400 more
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** Runs the crash application under `guarantee` through both crashes; returns what it wrote and its log. */
+async function runThroughCrashes(guarantee: string): Promise<{ data: RawRecord[][]; out: Map<string, RawRecord[][]>; log: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'skein-thread-crash-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const broker = await spawnBroker(join(dir, 'broker'), 0, { 'group.initial.rebalance.delay.ms': '0', 'offsets.topic.num.partitions': '3' });
+  cleanups.push(async () => {
+    await broker.kill('SIGKILL').catch(() => undefined);
+  });
+  const kafka = kafkaFor(broker.bootstrap);
+  const admin = kafka.admin();
+  await admin.connect();
+  cleanups.push(() => admin.disconnect());
+  await admin.createTopics({ topics: ['data', 'echo', 'sum'].map((topic) => ({ topic, numPartitions: 2 })), waitForLeaders: true });
+
+  const markers = join(dir, 'markers');
+  mkdirSync(markers);
+  const app = startApp('crash', CRASH_APP, {
+    BOOTSTRAP: broker.bootstrap,
+    STATE_DIR: join(dir, 'state'),
+    MARKER_DIR: markers,
+    CRASH_VALUES: CRASH_VALUES.join(','),
+    GUARANTEE: guarantee,
+  });
+  cleanups.push(() => app.kill());
+  // Both threads run a task (the worker's thread starts a moment later) before the crashing records arrive.
+  await waitForOutput(app, /Task 0_\d is running from [^\n]*crash-app-StreamThread-2\)/, 60_000);
+
+  // Keys go where kafkajs's default partitioner puts them (murmur2, as Skein's sinks do, so echo
+  // keeps data's partitions); a crashing value on each partition.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  cleanups.push(() => producer.disconnect().catch(() => undefined));
+  const record = (i: number, value?: string) => ({ key: `k${i % 10}`, value: value ?? String(1 + ((i * 37) % 100)) });
+  const partitionOf = (key: string): number => (murmur2(key) & 0x7fffffff) % 2;
+  const keyOn = (p: number): number => [...Array(10).keys()].find((i) => partitionOf(`k${i}`) === p) as number;
+  await producer.send({ topic: 'data', acks: -1, messages: Array.from({ length: 400 }, (_, i) => record(i)) });
+  await producer.send({ topic: 'data', acks: -1, messages: [record(keyOn(0), CRASH_VALUES[0]), record(keyOn(1), CRASH_VALUES[1])] });
+  await producer.send({ topic: 'data', acks: -1, messages: Array.from({ length: 400 }, (_, i) => record(402 + i)) });
+
+  const topics = ['data', 'echo', 'sum'].map((topic) => ({ topic, partitions: 2 }));
+  await waitUntil(
+    async () => {
+      const t = await readTopics(kafka, topics);
+      return ['echo', 'sum'].every((n) => (t.get(n) as RawRecord[][]).flat().length >= TOTAL);
+    },
+    120_000,
+    () => app.output.slice(-4000),
+  );
+  await waitForOutput(app, /State transition from REBALANCING to RUNNING[\s\S]*$/, 30_000);
+
+  const log = app.output;
+  await app.stop();
+  const out = await readTopics(kafka, topics);
+  return { data: out.get('data') as RawRecord[][], out, log };
+}
+
+describe('a crashed stream thread is replaced', () => {
+  it('a worker that dies and a main thread that throws are both replaced; every output exactly once', async () => {
+    const { data, out, log } = await runThroughCrashes('exactly_once');
+    // One crash in a worker (it died) and one in the main thread (it threw), each replaced.
+    expect(log).toMatch(/The worker of crash-app-StreamThread-\d+ exited with code 1/);
+    expect(log).toMatch(/crash on 100[01] \(main thread\)/);
+    expect(log.match(/Replacing stream thread crash-app-StreamThread-\d+ after/g)).toHaveLength(2);
+    expect(log).not.toMatch(/State transition from \w+ to ERROR/);
+    expect(data.flat()).toHaveLength(TOTAL);
+    for (let p = 0; p < 2; p++) expect(pairs((out.get('echo') as RawRecord[][])[p])).toEqual(pairs(data[p]));
+    const expected = new Map([...inputsByKey(data)].map(([k, vs]) => [k, runningSums(vs)]));
+    expect(compare(expected, outputsByKey(out.get('sum') as RawRecord[][], long))).toEqual([]);
+  }, 240_000);
+
+  it('the same crashes under at_least_once repeat output, so the check above can fail', async () => {
+    const { data, out, log } = await runThroughCrashes('at_least_once');
+    expect(log.match(/Replacing stream thread crash-app-StreamThread-\d+ after/g)).toHaveLength(2);
+    expect((out.get('echo') as RawRecord[][]).flat().length).toBeGreaterThan(data.flat().length);
+  }, 240_000);
+});
