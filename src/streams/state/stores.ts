@@ -18,7 +18,7 @@ import { CachingKeyValueBytesStore } from './internals/caching-key-value-store.j
 import { ChangeLoggingKeyValueBytesStore } from './internals/change-logging-key-value-store.js';
 import type { KeyValueBytesStore } from './internals/bytes-store.js';
 import { LevelKeyValueBytesStore } from './internals/level-key-value-store.js';
-import { MeteredKeyValueStore, plainValues, timestampedValues } from './internals/metered-key-value-store.js';
+import { MeteredKeyValueStore, plainValues, timestampedValues, type ValueCodec } from './internals/metered-key-value-store.js';
 import type { StateStore } from './state-store.js';
 import type { BuiltStore, StoreBuilder, StoreEnvironment, StoreQueryInfo } from './store-builder.js';
 
@@ -112,41 +112,24 @@ abstract class AbstractStoreBuilder<S extends StateStore> implements StoreBuilde
   abstract build(env: StoreEnvironment): BuiltStore<S>;
 }
 
-class KeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<KeyValueStore<K, V>> {
+/** Key-value stores, plain or timestamped: the same layers, values coded with or without their timestamp. */
+class KeyValueStoreBuilder<K, OV> extends AbstractStoreBuilder<KeyValueStore<K, OV>> {
   constructor(
     supplier: KeyValueBytesStoreSupplier,
     private readonly keySerde: Serde<K>,
-    private readonly valueSerde: Serde<V>,
+    private readonly codec: ValueCodec<OV>,
+    private readonly timestamped: boolean,
   ) {
     super(supplier);
   }
 
   get queryInfo(): StoreQueryInfo {
-    return { kind: 'keyValue', keySerde: this.keySerde as Serde<unknown>, timestamped: false };
+    return { kind: 'keyValue', keySerde: this.keySerde as Serde<unknown>, timestamped: this.timestamped };
   }
 
-  build(env: StoreEnvironment): BuiltStore<KeyValueStore<K, V>> {
+  build(env: StoreEnvironment): BuiltStore<KeyValueStore<K, OV>> {
     const { bottom, caching, top } = this.layers(env);
-    return { bottom, caching, store: new MeteredKeyValueStore(top, this.keySerde, plainValues(this.valueSerde), env.context, env.changelogTopic) };
-  }
-}
-
-class TimestampedKeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<TimestampedKeyValueStore<K, V>> {
-  constructor(
-    supplier: KeyValueBytesStoreSupplier,
-    private readonly keySerde: Serde<K>,
-    private readonly valueSerde: Serde<V>,
-  ) {
-    super(supplier);
-  }
-
-  get queryInfo(): StoreQueryInfo {
-    return { kind: 'keyValue', keySerde: this.keySerde as Serde<unknown>, timestamped: true };
-  }
-
-  build(env: StoreEnvironment): BuiltStore<TimestampedKeyValueStore<K, V>> {
-    const { bottom, caching, top } = this.layers(env);
-    return { bottom, caching, store: new MeteredKeyValueStore(top, this.keySerde, timestampedValues(this.valueSerde), env.context, env.changelogTopic) };
+    return { bottom, caching, store: new MeteredKeyValueStore(top, this.keySerde, this.codec, env.context, env.changelogTopic) };
   }
 }
 
@@ -233,14 +216,14 @@ export const Stores = {
     return { name, persistent: false };
   },
   keyValueStoreBuilder<K, V>(supplier: KeyValueBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<KeyValueStore<K, V>> {
-    return new KeyValueStoreBuilder(supplier, keySerde, valueSerde);
+    return new KeyValueStoreBuilder(supplier, keySerde, plainValues(valueSerde), false);
   },
   timestampedKeyValueStoreBuilder<K, V>(
     supplier: KeyValueBytesStoreSupplier,
     keySerde: Serde<K>,
     valueSerde: Serde<V>,
   ): StoreBuilder<TimestampedKeyValueStore<K, V>> {
-    return new TimestampedKeyValueStoreBuilder(supplier, keySerde, valueSerde);
+    return new KeyValueStoreBuilder(supplier, keySerde, timestampedValues(valueSerde), true);
   },
   /** A LevelDB window store keeping windows for `retentionMs` behind stream time. */
   persistentWindowStore(name: string, retentionMs: number, windowSizeMs: number, retainDuplicates = false): WindowBytesStoreSupplier {

@@ -23,7 +23,7 @@ export interface StoreMetrics {
 }
 
 /** Turns the outer value type into stored bytes and back: plain values, or values with timestamps. */
-interface ValueCodec<OV> {
+export interface ValueCodec<OV> {
   readonly timestamped: boolean;
   toStored(value: OV, context: StoreContext, topic: string): StoredValue;
   fromStored(stored: StoredValue, topic: string): OV;
