@@ -186,16 +186,13 @@ abstract class MeteredSegmentedStore<K, OV> {
  * Sequence numbers for stores that keep duplicates: they only have to tell apart, and keep in write
  * order, the values written for one key and window. Kafka Streams counts from 0 each time a store
  * opens, so a value written after a task moves or restarts can overwrite one with the same key and
- * timestamp written before it (a lost join result). Here one counter per process never goes back, and
- * never falls below the wall clock × 2048, so a later process continues above an earlier one unless
- * that one wrote more than 2,048 values per millisecond of its life (2^53 lasts until the year 2109).
+ * timestamp written before it (a lost join result). Here one counter per process never goes back,
+ * and each store that opens moves it up to the wall clock × 2048, so a later process continues above
+ * an earlier one unless that one wrote more than 2,048 values per millisecond since its stores opened
+ * (2^53 lasts until the year 2109). The clock is read once per opening, not per write.
  */
 const SEQ_PER_MS = 2048;
 let lastSeq = 0;
-function nextSeq(): number {
-  lastSeq = Math.max(lastSeq + 1, Date.now() * SEQ_PER_MS);
-  return lastSeq;
-}
 
 export class MeteredWindowStore<K, OV> extends MeteredSegmentedStore<K, OV> implements WindowStore<K, OV> {
   constructor(
@@ -211,6 +208,7 @@ export class MeteredWindowStore<K, OV> extends MeteredSegmentedStore<K, OV> impl
     readonly retainDuplicates: boolean,
   ) {
     super(inner, bottom, keySerde, codec, context, changelogTopic, retentionMs);
+    if (retainDuplicates) lastSeq = Math.max(lastSeq, Date.now() * SEQ_PER_MS);
   }
 
   setFlushListener(listener: WindowFlushListener<K, OV>): boolean {
@@ -231,7 +229,7 @@ export class MeteredWindowStore<K, OV> extends MeteredSegmentedStore<K, OV> impl
     this.observe(windowStart);
     if (windowStart <= this.expiryTime()) return;
     if (this.retainDuplicates && (value === null || value === undefined)) return;
-    const seq = this.retainDuplicates ? nextSeq() : null;
+    const seq = this.retainDuplicates ? ++lastSeq : null;
     const k = WindowKeySchema.key(this.segments, this.keyOf(key), windowStart, seq);
     this.inner.put(k, value === null || value === undefined ? null : this.codec.toStored(value, this.context, this.serdeTopic));
   }
