@@ -17,13 +17,12 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBroker } from '../support/broker.js';
 import { parsePrometheusText, samplesOf } from '../support/prometheus-text.js';
-import { type AppProcess, kafkaFor, readTopics, startApp, waitUntil } from '../support/streams-apps.js';
+import { STREAMS_BROKER_CONFIG, type AppProcess, kafkaFor, readTopics, startApp, waitUntil } from '../support/streams-apps.js';
 
 type Skein = typeof import('../../src/index.js');
 const DIST = pathToFileURL(resolve(import.meta.dirname, '../../dist/index.js')).href;
 const TOPOLOGY_MODULE = pathToFileURL(resolve(import.meta.dirname, '../support/iq-topology.mjs')).href;
 const IQ_APP = resolve(import.meta.dirname, '../support/iq-app.mjs');
-const BROKER_CONFIG = { 'group.initial.rebalance.delay.ms': '0', 'offsets.topic.num.partitions': '3', 'transaction.state.log.num.partitions': '3' };
 const PARTITIONS = 4;
 const KEYS = Array.from({ length: 12 }, (_, i) => `k${i}`);
 
@@ -48,7 +47,7 @@ async function freePort(): Promise<number> {
 
 /** A broker with the input topic, and `send(times)`: key k<i> written i+1 times per call. */
 async function setUp(): Promise<{ bootstrap: string; send: () => Promise<void>; partitionOf: () => Promise<Map<string, number>> }> {
-  const broker = await startBroker(BROKER_CONFIG);
+  const broker = await startBroker(STREAMS_BROKER_CONFIG);
   cleanups.push(() => broker.stop());
   const kafka = kafkaFor(broker.bootstrap);
   const admin = kafka.admin();

@@ -17,7 +17,7 @@ import { PartitionReader } from '../../src/streams/runtime/partition-reader.js';
 import type { RawRecord } from '../../src/streams/runtime/record-collector.js';
 import { type BrokerProcess, spawnBroker } from '../support/broker.js';
 import { type KeyValue, produceBulk } from '../support/bulk-produce.js';
-import { type AppProcess, kafkaFor, readTopics, startApp, waitUntil } from '../support/streams-apps.js';
+import { STREAMS_BROKER_CONFIG, type AppProcess, kafkaFor, readTopics, startApp, waitUntil } from '../support/streams-apps.js';
 
 const COUNT_APP = resolve(import.meta.dirname, '../support/streams-count-app.mjs');
 const APP_ID = 'count-app';
@@ -25,12 +25,6 @@ const CHANGELOG = `${APP_ID}-counts-changelog`;
 const PARTITIONS = 4;
 const KEYS = 1_000_000;
 const TASKS = Array.from({ length: PARTITIONS }, (_, p) => `0_${p}`);
-const BROKER_CONFIG = {
-  'offsets.topic.num.partitions': '3',
-  'transaction.state.log.num.partitions': '3',
-  'group.initial.rebalance.delay.ms': '0',
-};
-
 const key = (i: number): string => `k${String(i).padStart(7, '0')}`;
 function* keys(from: number, to: number): Generator<KeyValue> {
   for (let i = from; i < to; i++) yield { key: key(i), value: 'x' };
@@ -120,7 +114,7 @@ describe('recovery without a full restore: 10⁶ keys of state', () => {
   beforeAll(async () => {
     const logDir = mkdtempSync(join(tmpdir(), 'skein-recovery-broker-'));
     dirs.push(logDir);
-    broker = await spawnBroker(logDir, 0, BROKER_CONFIG);
+    broker = await spawnBroker(logDir, 0, STREAMS_BROKER_CONFIG);
     kafka = kafkaFor(broker.bootstrap);
     admin = kafka.admin();
     await admin.connect();

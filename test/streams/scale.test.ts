@@ -19,17 +19,22 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RawRecord } from '../../src/streams/runtime/record-collector.js';
 import { type BrokerProcess, spawnBroker } from '../support/broker.js';
 import { compare, inputsByKey, long, outputsByKey, pairs, runningSums } from '../support/exactly-once-check.js';
-import { type AppProcess, KILL_APP, kafkaFor, prng, readTopics, sleep, startApp, waitForOutput, waitUntil } from '../support/streams-apps.js';
+import {
+  STREAMS_BROKER_CONFIG,
+  type AppProcess,
+  KILL_APP,
+  kafkaFor,
+  prng,
+  readTopics,
+  sleep,
+  startApp,
+  waitForOutput,
+  waitUntil,
+} from '../support/streams-apps.js';
 
 const CONTRACT_THREADS_APP = resolve(import.meta.dirname, '../support/streams-contract-threads-app.mjs');
 const PARTITIONS = 6;
 const APP_ID = 'scale-sum';
-const BROKER_CONFIG = {
-  'offsets.topic.num.partitions': '3',
-  'transaction.state.log.num.partitions': '3',
-  'group.initial.rebalance.delay.ms': '0',
-};
-
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -50,7 +55,7 @@ describe('2 processes × 2 stream threads through SIGKILLs, restarts and a threa
     const total = 20_000;
     const logDir = mkdtempSync(join(tmpdir(), 'skein-scale-broker-'));
     cleanups.push(() => rmSync(logDir, { recursive: true, force: true }));
-    const broker: BrokerProcess = await spawnBroker(logDir, 0, BROKER_CONFIG);
+    const broker: BrokerProcess = await spawnBroker(logDir, 0, STREAMS_BROKER_CONFIG);
     cleanups.push(async () => {
       await broker.kill('SIGKILL').catch(() => undefined);
     });
@@ -146,7 +151,7 @@ describe("the issue's contract program with num.stream.threads 2", () => {
     const partitions = 4;
     const logDir = mkdtempSync(join(tmpdir(), 'skein-contract-threads-broker-'));
     cleanups.push(() => rmSync(logDir, { recursive: true, force: true }));
-    const broker = await spawnBroker(logDir, 0, BROKER_CONFIG);
+    const broker = await spawnBroker(logDir, 0, STREAMS_BROKER_CONFIG);
     cleanups.push(async () => {
       await broker.kill('SIGKILL').catch(() => undefined);
     });

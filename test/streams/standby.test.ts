@@ -17,7 +17,18 @@ import { PartitionReader } from '../../src/streams/runtime/partition-reader.js';
 import type { RawRecord } from '../../src/streams/runtime/record-collector.js';
 import { spawnBroker } from '../support/broker.js';
 import { compare, inputsByKey, long, outputsByKey, pairs, runningSums } from '../support/exactly-once-check.js';
-import { type AppProcess, KILL_APP, kafkaFor, prng, readTopics, sleep, startApp, waitForOutput, waitUntil } from '../support/streams-apps.js';
+import {
+  STREAMS_BROKER_CONFIG,
+  type AppProcess,
+  KILL_APP,
+  kafkaFor,
+  prng,
+  readTopics,
+  sleep,
+  startApp,
+  waitForOutput,
+  waitUntil,
+} from '../support/streams-apps.js';
 
 const PARTITIONS = 6;
 /**
@@ -25,12 +36,6 @@ const PARTITIONS = 6;
  * thread while a sibling holds its standby, whose stores it must wait for.
  */
 const THREADS = Number(process.env.STANDBY_TEST_THREADS ?? 2);
-const BROKER_CONFIG = {
-  'offsets.topic.num.partitions': '3',
-  'transaction.state.log.num.partitions': '3',
-  'group.initial.rebalance.delay.ms': '0',
-};
-
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -83,7 +88,7 @@ async function failover(standbys: number): Promise<Failover> {
   const changelog = `${appId}-sum-changelog`;
   const logDir = mkdtempSync(join(tmpdir(), 'skein-standby-broker-'));
   cleanups.push(() => rmSync(logDir, { recursive: true, force: true }));
-  const broker = await spawnBroker(logDir, 0, BROKER_CONFIG);
+  const broker = await spawnBroker(logDir, 0, STREAMS_BROKER_CONFIG);
   cleanups.push(async () => {
     await broker.kill('SIGKILL').catch(() => undefined);
   });

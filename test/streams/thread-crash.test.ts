@@ -6,15 +6,13 @@
  * (REPLACE_THREAD), the tasks start again from their last commit, and the outputs, read back
  * read_committed, are the input exactly once: echo record for record, every key's running sums.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { partitionForKey } from '../../src/streams/runtime/partitioner.js';
 import type { RawRecord } from '../../src/streams/runtime/record-collector.js';
-import murmur2 from 'kafkajs/src/producer/partitioners/default/murmur2.js';
-import { spawnBroker } from '../support/broker.js';
 import { compare, inputsByKey, long, outputsByKey, pairs, runningSums } from '../support/exactly-once-check.js';
-import { kafkaFor, readTopics, startApp, waitForOutput, waitUntil } from '../support/streams-apps.js';
+import { readTopics, startApp, waitForOutput, waitUntil } from '../support/streams-apps.js';
+import { startStreamsBroker } from '../support/streams-broker.js';
 
 const CRASH_APP = resolve(import.meta.dirname, '../support/streams-crash-app.mjs');
 const CRASH_VALUES = ['1000', '1001'];
@@ -27,23 +25,13 @@ afterEach(async () => {
 
 /** Runs the crash application under `guarantee` through both crashes; returns what it wrote and its log. */
 async function runThroughCrashes(guarantee: string): Promise<{ data: RawRecord[][]; out: Map<string, RawRecord[][]>; log: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'skein-thread-crash-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const broker = await spawnBroker(join(dir, 'broker'), 0, { 'group.initial.rebalance.delay.ms': '0', 'offsets.topic.num.partitions': '3' });
-  cleanups.push(async () => {
-    await broker.kill('SIGKILL').catch(() => undefined);
-  });
-  const kafka = kafkaFor(broker.bootstrap);
-  const admin = kafka.admin();
-  await admin.connect();
-  cleanups.push(() => admin.disconnect());
-  await admin.createTopics({ topics: ['data', 'echo', 'sum'].map((topic) => ({ topic, numPartitions: 2 })), waitForLeaders: true });
-
-  const markers = join(dir, 'markers');
-  mkdirSync(markers);
+  const b = await startStreamsBroker({ data: 2, echo: 2, sum: 2 });
+  cleanups.push(() => b.stop());
+  const { broker, kafka } = b;
+  const markers = b.tempDir('skein-thread-crash-markers-');
   const app = startApp('crash', CRASH_APP, {
     BOOTSTRAP: broker.bootstrap,
-    STATE_DIR: join(dir, 'state'),
+    STATE_DIR: b.tempDir('skein-thread-crash-state-'),
     MARKER_DIR: markers,
     CRASH_VALUES: CRASH_VALUES.join(','),
     GUARANTEE: guarantee,
@@ -58,8 +46,7 @@ async function runThroughCrashes(guarantee: string): Promise<{ data: RawRecord[]
   await producer.connect();
   cleanups.push(() => producer.disconnect().catch(() => undefined));
   const record = (i: number, value?: string) => ({ key: `k${i % 10}`, value: value ?? String(1 + ((i * 37) % 100)) });
-  const partitionOf = (key: string): number => (murmur2(key) & 0x7fffffff) % 2;
-  const keyOn = (p: number): number => [...Array(10).keys()].find((i) => partitionOf(`k${i}`) === p) as number;
+  const keyOn = (p: number): number => [...Array(10).keys()].find((i) => partitionForKey(Buffer.from(`k${i}`), 2) === p) as number;
   await producer.send({ topic: 'data', acks: -1, messages: Array.from({ length: 400 }, (_, i) => record(i)) });
   await producer.send({ topic: 'data', acks: -1, messages: [record(keyOn(0), CRASH_VALUES[0]), record(keyOn(1), CRASH_VALUES[1])] });
   await producer.send({ topic: 'data', acks: -1, messages: Array.from({ length: 400 }, (_, i) => record(402 + i)) });

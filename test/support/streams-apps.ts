@@ -145,7 +145,8 @@ export function prng(seed: number): () => number {
 }
 
 /** A broker for the kill tests: small internal topics, no initial rebalance delay. */
-export const KILL_BROKER_CONFIG = {
+/** The broker settings of the streams tests: small internal topics, no initial rebalance delay. */
+export const STREAMS_BROKER_CONFIG = {
   'offsets.topic.num.partitions': '3',
   'transaction.state.log.num.partitions': '3',
   'group.initial.rebalance.delay.ms': '0',
@@ -187,7 +188,7 @@ export async function runWithChaos(options: {
   const { cleanups } = options;
   const logDir = mkdtempSync(join(tmpdir(), 'skein-kill-broker-'));
   cleanups.push(() => rmSync(logDir, { recursive: true, force: true }));
-  let broker = await spawnBroker(logDir, 0, KILL_BROKER_CONFIG);
+  let broker = await spawnBroker(logDir, 0, STREAMS_BROKER_CONFIG);
   const port = broker.port;
   const run: ChaosRun = { broker, apps: [] };
   cleanups.push(async () => {
@@ -245,7 +246,7 @@ export async function runWithChaos(options: {
     } else {
       await run.broker.kill('SIGKILL');
       await sleep(500 + random() * 1000);
-      broker = await spawnBroker(logDir, port, KILL_BROKER_CONFIG);
+      broker = await spawnBroker(logDir, port, STREAMS_BROKER_CONFIG);
       run.broker = broker;
     }
   }

@@ -8,13 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
 import { type BrokerProcess, spawnBroker } from './broker.js';
-import { kafkaFor, readTopics, waitUntil } from './streams-apps.js';
-
-export const STREAMS_BROKER_CONFIG = {
-  'offsets.topic.num.partitions': '3',
-  'transaction.state.log.num.partitions': '3',
-  'group.initial.rebalance.delay.ms': '0',
-};
+import { STREAMS_BROKER_CONFIG, kafkaFor, readTopics, waitUntil } from './streams-apps.js';
 
 export interface StreamsBroker {
   broker: BrokerProcess;
