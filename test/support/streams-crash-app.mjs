@@ -3,8 +3,8 @@
 // threads — the first in the main thread, the second in a worker_thread that imports this module
 // again — run data → echo, and the running sum per key → sum. A record whose value is a CRASH_VALUES
 // number crashes the thread that processes it, the first time only (a file in MARKER_DIR remembers):
-// in a worker the worker itself dies (process.exit(1) ends the worker_thread, not the process), in the
-// main thread the processor throws. The handler answers REPLACE_THREAD.
+// in a worker the worker itself dies of an uncaught exception (it ends the worker_thread, not the
+// process), in the main thread the processor throws. The handler answers REPLACE_THREAD.
 // BOOTSTRAP, STATE_DIR, MARKER_DIR, CRASH_VALUES (comma-separated) and GUARANTEE come from the environment.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +21,11 @@ function crashOnce(v) {
   if (existsSync(marker)) return;
   writeFileSync(marker, isMainThread ? 'main' : 'worker');
   if (isMainThread) throw new Error(`crash on ${v} (main thread)`);
-  process.exit(1);
+  // Outside the processing call, so nothing of Skein's catches it: the worker_thread dies of an
+  // uncaught exception ('error', then 'exit' with code 1).
+  setImmediate(() => {
+    throw new Error(`crash on ${v} (worker thread)`);
+  });
 }
 
 const builder = new StreamsBuilder();

@@ -139,7 +139,11 @@ export class WorkerThreadHandle implements StreamThreadHandle {
           }
         }
       });
+      // An uncaught exception in the worker emits 'error' and then 'exit' (code 1): one failure,
+      // reported once — the handler would otherwise replace the thread twice.
+      let failed = false;
       worker.on('error', (e) => {
+        failed = true;
         if (!started) reject(e);
         else this.events.onError(this, e);
       });
@@ -147,7 +151,7 @@ export class WorkerThreadHandle implements StreamThreadHandle {
         const wasRunning = this.current !== 'DEAD' && this.current !== 'PENDING_SHUTDOWN';
         this.finish();
         if (!started) reject(new StreamsError(`The worker of ${this.name} exited (code ${code}) before its thread started`));
-        else if (wasRunning && code !== 0) this.events.onError(this, new StreamsError(`The worker of ${this.name} exited with code ${code}`));
+        else if (wasRunning && code !== 0 && !failed) this.events.onError(this, new StreamsError(`The worker of ${this.name} exited with code ${code}`));
       });
     });
   }

@@ -313,9 +313,26 @@ export class StreamThread {
         }
         this.retriableSince = null;
       } catch (e) {
-        if (await this.recover(e)) continue;
-        this.fail(e);
+        if (await this.recoverOrFail(e)) continue;
         return;
+      }
+    }
+  }
+
+  /**
+   * `recover(e)`, or `fail(e)` when it cannot. Recovering does network work itself (a task's producer
+   * and restoration start again): if that throws, the new error is recovered from or fatal in turn —
+   * never an unhandled rejection of the loop.
+   */
+  private async recoverOrFail(e: unknown): Promise<boolean> {
+    let error = e;
+    for (;;) {
+      try {
+        if (await this.recover(error)) return true;
+        this.fail(error);
+        return false;
+      } catch (again) {
+        error = again;
       }
     }
   }
