@@ -3,9 +3,9 @@
  * duplicating anything (issue #13, item 1). One process, two stream threads (the main thread and a
  * worker_thread), one task each; a record on each partition crashes its thread once — the worker by
  * dying of an uncaught exception (reported once, though the worker emits both error and exit), the
- * main thread by a throw. Both are replaced
- * (REPLACE_THREAD), the tasks start again from their last commit, and the outputs, read back
- * read_committed, are the input exactly once: echo record for record, every key's running sums.
+ * main thread by a throw. Both are replaced (REPLACE_THREAD), the tasks start again from their last
+ * commit, and the outputs, read back read_committed, are the input exactly once: echo record for
+ * record, every key's running sums.
  */
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
