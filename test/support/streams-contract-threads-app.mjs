@@ -9,11 +9,7 @@ data.to('echo');
 data
   .mapValues((v) => Number(v))
   .groupByKey({ valueSerde: Serdes.Int32() })
-  .aggregate(
-    () => 0,
-    (_key, value, sum) => sum + value,
-    { storeName: 'sum', valueSerde: Serdes.Long() },
-  )
+  .aggregate(() => 0, (_key, value, sum) => sum + value, { storeName: 'sum', valueSerde: Serdes.Long() })
   .toStream()
   .to('sum', { valueSerde: Serdes.Long() });
 
