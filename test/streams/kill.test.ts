@@ -111,11 +111,12 @@ describe('exactly once through SIGKILLs of instances and the broker', () => {
       ),
     ).toEqual([]);
 
-    // The chaos happened: the killed instances came back and restored their stores from changelogs.
+    // The chaos happened: every kill was followed by a restart, and tasks that moved restored records
+    // from their changelogs (a first start restores 0 records, which would not show it).
     const log = run.apps.map((a) => a.output).join('\n');
     if (process.env.KILL_TEST_LOG !== undefined) (await import('node:fs')).writeFileSync(process.env.KILL_TEST_LOG, log);
     expect(run.apps.reduce((n, a) => n + a.starts, 0)).toBe(6 + 6);
-    expect(log).toMatch(/restored store sum from kill-.*|restored store sum from sum-app-sum-changelog/);
+    expect(log).toMatch(/restored store (sum|stats) from [\w.-]+:\d+: [1-9]\d* records/);
   }, 400_000);
 
   it('the same run under at_least_once shows duplicates, so the check above can fail', async () => {
