@@ -6,9 +6,12 @@
  * remembers its coordinators until a request fails.)
  *
  * `rememberCoordinators(kafka)` makes every client that `kafka` creates from then on keep an answer
- * for `ttlMs`. A coordinator that moves within that time answers NOT_COORDINATOR; kafkajs retries
- * with back-off, and asks again once the entry has expired — a move costs at most `ttlMs` more,
- * never a wrong answer, since every coordinator checks each request itself.
+ * for `ttlMs` (failed lookups are not kept). A coordinator that moves within that time answers
+ * NOT_COORDINATOR: kafkajs does not retry that for AddPartitionsToTxn, AddOffsetsToTxn or EndTxn, so
+ * the task's commit fails and the task starts again from its last commit (as after any failed
+ * commit), and a consumer rejoins; either may meet the stale answer again until it expires. A move
+ * costs at most `ttlMs` more and a task restart, never a wrong result: every coordinator checks each
+ * request itself.
  *
  * It reaches into kafkajs's private `createCluster` (an own property of each `Kafka`, keyed by a
  * symbol) and `Cluster.findGroupCoordinatorMetadata`; if a kafkajs release renames them, it does

@@ -242,7 +242,7 @@ export class LevelKeyValueBytesStore implements KeyValueBytesStore {
   /** Deletes everything (data and offset): the store then restores from the changelog's start. */
   async wipe(): Promise<void> {
     await this.flushed();
-    this.writes.clear();
+    this.rollback();
     await this.db.close();
     if (this.location !== undefined) rmSync(this.location, { recursive: true, force: true });
     this.db = this.createDb();

@@ -186,9 +186,11 @@ abstract class MeteredSegmentedStore<K, OV> {
  * Sequence numbers for stores that keep duplicates: they only have to tell apart, and keep in write
  * order, the values written for one key and window. Kafka Streams counts from 0 each time a store
  * opens, so a value written after a task moves or restarts can overwrite one with the same key and
- * timestamp written before it (a lost join result). Here one counter per process never goes back,
- * and each store that opens moves it up to the wall clock × 2048, so a later process continues above
- * an earlier one unless that one wrote more than 2,048 values per millisecond since its stores opened
+ * timestamp written before it (a lost join result). Here one counter per JavaScript thread (a stream
+ * thread's worker has its own) never goes back, and each store that opens moves it up to the wall
+ * clock × 2048, so a later owner of a task continues above an earlier one unless that one wrote more
+ * than 2,048 values per millisecond since its stores opened, or the new owner's clock is behind the
+ * old one's (another host) — then, as in Kafka Streams, a value can still land on an old number
  * (2^53 lasts until the year 2109). The clock is read once per opening, not per write.
  */
 const SEQ_PER_MS = 2048;

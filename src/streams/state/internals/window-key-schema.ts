@@ -50,7 +50,7 @@ export const WindowKeySchema = {
   keyRange(segment: number, key: BytesKey, from: number, to: number, withSeq: boolean): { gte: BytesKey; lte: BytesKey } {
     return { gte: u64(segment) + key + u64(from), lte: u64(segment) + key + u64(to) + (withSeq ? '\xff\xff\xff\xff\xff\xff\xff\xff' : '') };
   },
-  /** Splits a stored key; `key` is null when the entry's key bytes are not `expected` (a longer key sharing its prefix). */
+  /** Splits a stored key into the record key's bytes and the window start (dropping segment and sequence number). */
   parse(stored: BytesKey, withSeq: boolean): { key: BytesKey; windowStart: number } {
     const tail = withSeq ? 16 : 8;
     return { key: stored.slice(8, stored.length - tail), windowStart: readU64(stored, stored.length - tail) };
