@@ -194,6 +194,9 @@ abstract class MeteredSegmentedStore<K, OV> {
  * (2^53 lasts until the year 2109). The clock is read once per opening, not per write.
  */
 const SEQ_PER_MS = 2048;
+
+/** Key lookups over fewer segments than this scan each one without first finding which exist. */
+const DIRECT_SEGMENTS = 8;
 let lastSeq = 0;
 
 export class MeteredWindowStore<K, OV> extends MeteredSegmentedStore<K, OV> implements WindowStore<K, OV> {
@@ -253,15 +256,22 @@ export class MeteredWindowStore<K, OV> extends MeteredSegmentedStore<K, OV> impl
   private keyWindows(key: K, timeFrom: number, timeTo: number, reverse: boolean): StoreIterator<KeyValue<number, OV>> {
     const k = this.keyOf(key);
     const from = Math.max(timeFrom, this.expiryTime() + 1, 0);
-    // One range per segment (the key sits between segment and time), over the segments that exist
-    // only: a range up to the end of time would otherwise be billions of segments.
+    // One range per segment (the key sits between segment and time). A join's or a sliding window's
+    // lookup spans a segment or two: those are scanned as they are. A wider range (up to the end of
+    // time, from a query) keeps to the segments that exist — billions otherwise — which costs two
+    // seeks over the whole store, too much for every record.
     const ranges = async (): Promise<KeyRange[]> => {
-      const span = from <= timeTo ? await this.segmentSpan() : null;
+      if (from > timeTo) return [];
+      let first = this.segments.segmentId(from);
+      let last = this.segments.segmentId(timeTo);
+      if (last - first >= DIRECT_SEGMENTS) {
+        const span = await this.segmentSpan();
+        if (span === null) return [];
+        first = Math.max(first, span[0]);
+        last = Math.min(last, span[1]);
+      }
       const out: KeyRange[] = [];
-      if (span === null) return out;
-      const last = Math.min(this.segments.segmentId(timeTo), span[1]);
-      for (let s = Math.max(this.segments.segmentId(from), span[0]); s <= last; s++)
-        out.push(WindowKeySchema.keyRange(s, k, from, timeTo, this.retainDuplicates));
+      for (let s = first; s <= last; s++) out.push(WindowKeySchema.keyRange(s, k, from, timeTo, this.retainDuplicates));
       return out;
     };
     return this.iterate(ranges, reverse, (stored, v) => {
