@@ -13,7 +13,7 @@ import type { Serde } from '../../serdes/serde.js';
 import { TopologyError } from '../errors.js';
 import type { KeyValueStore, TimestampedKeyValueStore, ValueAndTimestamp } from './key-value-store.js';
 import type { SessionStore, TimestampedWindowStore, WindowStore } from './window-store.js';
-import { MeteredSessionStore, MeteredWindowStore, type WindowValueCodec, windowValues } from './internals/metered-window-store.js';
+import { MeteredSessionStore, MeteredWindowStore } from './internals/metered-window-store.js';
 import { CachingKeyValueBytesStore } from './internals/caching-key-value-store.js';
 import { ChangeLoggingKeyValueBytesStore } from './internals/change-logging-key-value-store.js';
 import type { KeyValueBytesStore } from './internals/bytes-store.js';
@@ -141,7 +141,7 @@ abstract class SegmentedStoreBuilder<S extends StateStore, K, OV> extends Abstra
   constructor(
     protected readonly segmentedSupplier: KeyValueBytesStoreSupplier & { readonly retentionMs: number },
     protected readonly keySerde: Serde<K>,
-    protected readonly codec: WindowValueCodec<OV>,
+    protected readonly codec: ValueCodec<OV>,
     private readonly query: { kind: 'window' | 'session'; timestamped: boolean },
   ) {
     super(segmentedSupplier);
@@ -162,7 +162,7 @@ class WindowStoreBuilder<K, OV> extends SegmentedStoreBuilder<WindowStore<K, OV>
   constructor(
     private readonly windowSupplier: WindowBytesStoreSupplier,
     keySerde: Serde<K>,
-    codec: WindowValueCodec<OV>,
+    codec: ValueCodec<OV>,
     timestamped: boolean,
   ) {
     super(windowSupplier, keySerde, codec, { kind: 'window', timestamped });
@@ -180,7 +180,7 @@ class WindowStoreBuilder<K, OV> extends SegmentedStoreBuilder<WindowStore<K, OV>
 }
 
 class SessionStoreBuilder<K, OV> extends SegmentedStoreBuilder<SessionStore<K, OV>, K, OV> {
-  constructor(sessionSupplier: SessionBytesStoreSupplier, keySerde: Serde<K>, codec: WindowValueCodec<OV>, timestamped: boolean) {
+  constructor(sessionSupplier: SessionBytesStoreSupplier, keySerde: Serde<K>, codec: ValueCodec<OV>, timestamped: boolean) {
     super(sessionSupplier, keySerde, codec, { kind: 'session', timestamped });
   }
 
@@ -250,17 +250,17 @@ export const Stores = {
     return { ...Stores.persistentSessionStore(name, retentionMs), persistent: false };
   },
   windowStoreBuilder<K, V>(supplier: WindowBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<WindowStore<K, V>> {
-    return new WindowStoreBuilder<K, V>(supplier, keySerde, windowValues(valueSerde, false), false);
+    return new WindowStoreBuilder<K, V>(supplier, keySerde, plainValues(valueSerde), false);
   },
   timestampedWindowStoreBuilder<K, V>(
     supplier: WindowBytesStoreSupplier,
     keySerde: Serde<K>,
     valueSerde: Serde<V>,
   ): StoreBuilder<TimestampedWindowStore<K, V>> {
-    return new WindowStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, windowValues(valueSerde, true), true);
+    return new WindowStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, timestampedValues(valueSerde), true);
   },
   sessionStoreBuilder<K, V>(supplier: SessionBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): StoreBuilder<SessionStore<K, V>> {
-    return new SessionStoreBuilder<K, V>(supplier, keySerde, windowValues(valueSerde, false), false);
+    return new SessionStoreBuilder<K, V>(supplier, keySerde, plainValues(valueSerde), false);
   },
   /** @internal The DSL's session stores, whose values keep the timestamp of the record that wrote them. */
   timestampedSessionStoreBuilder<K, V>(
@@ -268,6 +268,6 @@ export const Stores = {
     keySerde: Serde<K>,
     valueSerde: Serde<V>,
   ): StoreBuilder<SessionStore<K, ValueAndTimestamp<V>>> {
-    return new SessionStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, windowValues(valueSerde, true), true);
+    return new SessionStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, timestampedValues(valueSerde), true);
   },
 };

@@ -10,44 +10,14 @@
  * Streams.
  */
 import type { Serde } from '../../../serdes/serde.js';
-import { StateStoreError } from '../../errors.js';
 import type { KeyValue } from '../../processor/stream-record.js';
-import type { ValueAndTimestamp } from '../key-value-store.js';
 import type { SessionStore, StoreIterator, WindowStore, Windowed } from '../window-store.js';
 import { type BytesKey, type KeyRange, type KeyValueBytesStore, type StoredValue, fromBytesKey } from './bytes-store.js';
 import { CachingKeyValueBytesStore } from './caching-key-value-store.js';
-import { storeKey } from './metered-key-value-store.js';
+import { storeKey, type ValueCodec } from './metered-key-value-store.js';
 import type { LevelKeyValueBytesStore } from './level-key-value-store.js';
 import type { StoreContext } from './store-context.js';
 import { SessionKeySchema, Segments, WindowKeySchema, readU64, segmentIntervalFor, u64 } from './window-key-schema.js';
-
-/** Plain values, or values with the timestamp of the record that wrote them. */
-export interface WindowValueCodec<OV> {
-  readonly timestamped: boolean;
-  toStored(value: OV, context: StoreContext, topic: string): StoredValue;
-  fromStored(stored: StoredValue, topic: string): OV;
-}
-
-export function windowValues<V>(serde: Serde<V>, timestamped: true): WindowValueCodec<ValueAndTimestamp<V>>;
-export function windowValues<V>(serde: Serde<V>, timestamped: false): WindowValueCodec<V>;
-export function windowValues<V>(serde: Serde<V>, timestamped: boolean): WindowValueCodec<unknown> {
-  const bytes = (topic: string, v: V): Buffer => {
-    const b = serde.serialize(topic, v);
-    if (b === null) throw new StateStoreError(`The value serde ${serde.name} serialized a value to null; write null to delete instead`);
-    return b;
-  };
-  return timestamped
-    ? {
-        timestamped,
-        toStored: (vt, _c, topic) => ({ value: bytes(topic, (vt as ValueAndTimestamp<V>).value), timestamp: (vt as ValueAndTimestamp<V>).timestamp }),
-        fromStored: (s, topic) => ({ value: serde.deserialize(topic, s.value) as V, timestamp: s.timestamp }),
-      }
-    : {
-        timestamped,
-        toStored: (v, c, topic) => ({ value: bytes(topic, v as V), timestamp: c.recordContext().timestamp }),
-        fromStored: (s, topic) => serde.deserialize(topic, s.value) as V,
-      };
-}
 
 export type WindowFlushListener<K, V> = (key: Windowed<K>, newValue: V | null, oldValue: V | null, timestamp: number) => void;
 
@@ -65,7 +35,7 @@ abstract class MeteredSegmentedStore<K, OV> {
     readonly inner: KeyValueBytesStore,
     protected readonly bottom: LevelKeyValueBytesStore,
     protected readonly keySerde: Serde<K>,
-    protected readonly codec: WindowValueCodec<OV>,
+    protected readonly codec: ValueCodec<OV>,
     protected readonly context: StoreContext,
     changelogTopic: string | null,
     readonly retentionMs: number,
@@ -204,7 +174,7 @@ export class MeteredWindowStore<K, OV> extends MeteredSegmentedStore<K, OV> impl
     inner: KeyValueBytesStore,
     bottom: LevelKeyValueBytesStore,
     keySerde: Serde<K>,
-    codec: WindowValueCodec<OV>,
+    codec: ValueCodec<OV>,
     context: StoreContext,
     changelogTopic: string | null,
     retentionMs: number,
