@@ -88,3 +88,20 @@ export function recordOrigin(topic: string | undefined, partition: number | unde
   if (topic === undefined) return 'a record with no source topic (from a punctuator)';
   return `${topic}-${partition ?? '?'}@${offset ?? '?'}`;
 }
+
+/** What the error tests read of an error in a cause chain: kafkajs's `type`, Node's `code`, and so on. */
+export interface ErrorLike {
+  readonly type?: string;
+  readonly name?: string;
+  readonly code?: unknown;
+  readonly message?: unknown;
+}
+
+/** An error and its causes — kafkajs's `originalError`, else `cause` — at most 8 deep. */
+export function* causeChain(e: unknown): Generator<ErrorLike> {
+  for (let x: unknown = e, depth = 0; x !== null && x !== undefined && depth < 8; depth++) {
+    const err = x as ErrorLike & { cause?: unknown; originalError?: unknown };
+    yield err;
+    x = err.originalError ?? err.cause;
+  }
+}

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { CompressionTypes, type Admin, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import type { Logger } from '../../common/logger.js';
-import { StreamsError, StreamsErrorCode } from '../errors.js';
+import { StreamsError, StreamsErrorCode, causeChain } from '../errors.js';
 import type { Topology } from '../processor/topology.js';
 import { ThreadCache } from '../state/internals/thread-cache.js';
 import type { StateStore } from '../state/state-store.js';
@@ -514,13 +514,11 @@ export function newProcessId(): string {
 
 /** Errors of the Kafka clients (kafkajs), which a retry may cure — as opposed to errors of the topology. */
 export function isClientError(e: unknown): boolean {
-  for (let x: unknown = e, depth = 0; x !== null && x !== undefined && depth < 8; depth++) {
-    const err = x as { name?: string; code?: string; cause?: unknown; originalError?: unknown };
+  for (const err of causeChain(e)) {
     // A record that failed (user code, a serde, a record the broker refused) fails again on a retry.
     if (err.code === StreamsErrorCode.PROCESSING) return false;
     if (typeof err.name === 'string' && err.name.startsWith('KafkaJS')) return true;
-    if (err.name === 'StreamsError' && /Fetching .* failed with error code/.test(String((x as Error).message))) return true;
-    x = err.originalError ?? err.cause;
+    if (err.name === 'StreamsError' && /Fetching .* failed with error code/.test(String(err.message))) return true;
   }
   return false;
 }

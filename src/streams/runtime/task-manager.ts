@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Admin, CompressionTypes, Kafka } from 'kafkajs';
 import type { Logger } from '../../common/logger.js';
-import { ProcessingError, StreamsError, TaskMigratedError } from '../errors.js';
+import { ProcessingError, StreamsError, TaskMigratedError, causeChain } from '../errors.js';
 import type { StoreDef, Subtopology, Topology } from '../processor/topology.js';
 import type { ThreadCache } from '../state/internals/thread-cache.js';
 import type { StateStore } from '../state/state-store.js';
@@ -97,11 +97,7 @@ export function decodeOffsetMetadata(metadata: string | null | undefined): numbe
  * lock error is two causes down: StateStoreError → LEVEL_DATABASE_NOT_OPEN → LEVEL_LOCKED.
  */
 export function isStoreLocked(e: unknown): boolean {
-  for (let x: unknown = e, depth = 0; x !== null && x !== undefined && depth < 8; depth++) {
-    const err = x as { code?: unknown; message?: unknown; cause?: unknown };
-    if (err.code === 'LEVEL_LOCKED' || /\block\b/i.test(String(err.message))) return true;
-    x = err.cause;
-  }
+  for (const err of causeChain(e)) if (err.code === 'LEVEL_LOCKED' || /\block\b/i.test(String(err.message))) return true;
   return false;
 }
 

@@ -14,6 +14,7 @@
  * learns the changelog offset its data reflects.
  */
 import type { CompressionTypes, Kafka, Message, Producer, RecordMetadata, Transaction } from 'kafkajs';
+import { causeChain } from '../errors.js';
 import type { ProducerRecord } from './record-collector.js';
 
 export interface OffsetToCommit {
@@ -184,13 +185,10 @@ export class IdempotentProducer {
 }
 
 /** Whether an error means the producer was fenced: another instance owns the transactional id now. */
+const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'INVALID_PRODUCER_ID_MAPPING']);
+
 export function isFenced(e: unknown): boolean {
-  for (let x: unknown = e, depth = 0; x !== null && x !== undefined && depth < 8; depth++) {
-    const err = x as { type?: string; name?: string; message?: string; cause?: unknown; originalError?: unknown; retriable?: boolean };
-    if (err.type === 'INVALID_PRODUCER_EPOCH' || err.type === 'PRODUCER_FENCED' || err.type === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED') return true;
-    if (err.type === 'INVALID_PRODUCER_ID_MAPPING') return true;
-    x = err.originalError ?? err.cause;
-  }
+  for (const err of causeChain(e)) if (err.type !== undefined && FENCED.has(err.type)) return true;
   return false;
 }
 
@@ -209,10 +207,6 @@ const REFUSED = new Set([
 ]);
 
 export function isRecordRefused(e: unknown): boolean {
-  for (let x: unknown = e, depth = 0; x !== null && x !== undefined && depth < 8; depth++) {
-    const err = x as { type?: string; cause?: unknown; originalError?: unknown };
-    if (err.type !== undefined && REFUSED.has(err.type)) return true;
-    x = err.originalError ?? err.cause;
-  }
+  for (const err of causeChain(e)) if (err.type !== undefined && REFUSED.has(err.type)) return true;
   return false;
 }
