@@ -13,50 +13,8 @@ import type { Kafka } from 'kafkajs';
 import filterAbortedMessages from 'kafkajs/src/consumer/filterAbortedMessages.js';
 import type { Headers } from '../../serdes/headers.js';
 import { StreamsError } from '../errors.js';
+import { type KafkajsCluster, type KafkajsMessage, type KafkajsPartitionData, createKafkajsCluster } from './kafkajs-cluster.js';
 import type { RawRecord } from './record-collector.js';
-
-/** kafkajs's Cluster, as far as it is used here. */
-interface KafkajsCluster {
-  connect(): Promise<void>;
-  disconnect(): Promise<void>;
-  addMultipleTargetTopics(topics: string[]): Promise<void>;
-  refreshMetadata(): Promise<void>;
-  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
-  findBroker(args: { nodeId: string }): Promise<KafkajsBroker>;
-  fetchTopicsOffset(
-    topics: { topic: string; partitions: { partition: number }[]; fromBeginning: boolean }[],
-  ): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
-}
-
-interface KafkajsMessage {
-  offset: string;
-  timestamp: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
-  isControlRecord?: boolean;
-}
-
-interface KafkajsPartitionData {
-  partition: number;
-  errorCode: number;
-  highWatermark: string;
-  lastStableOffset?: string;
-  abortedTransactions?: unknown[];
-  messages: KafkajsMessage[];
-}
-
-interface KafkajsBroker {
-  fetch(args: {
-    isolationLevel: number;
-    maxWaitTime: number;
-    minBytes: number;
-    maxBytes: number;
-    topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
-  }): Promise<{ responses: { topicName: string; partitions: KafkajsPartitionData[] }[] }>;
-}
-
-type CreateCluster = (options: { metadataMaxAge?: number; allowAutoTopicCreation?: boolean; isolationLevel?: number }) => KafkajsCluster;
 
 const READ_COMMITTED = 1;
 
@@ -83,10 +41,7 @@ export class PartitionReader {
   private connected = false;
 
   constructor(kafka: Kafka) {
-    const sym = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
-    if (sym === undefined) throw new StreamsError('This version of kafkajs does not expose its Cluster; Skein needs kafkajs 2.x');
-    const create = (kafka as unknown as Record<symbol, CreateCluster>)[sym];
-    this.cluster = create({ allowAutoTopicCreation: false, isolationLevel: READ_COMMITTED, metadataMaxAge: 60_000 });
+    this.cluster = createKafkajsCluster(kafka, { allowAutoTopicCreation: false, isolationLevel: READ_COMMITTED, metadataMaxAge: 60_000 });
   }
 
   private async ensure(topics: readonly string[]): Promise<void> {

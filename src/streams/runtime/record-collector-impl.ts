@@ -1,7 +1,7 @@
 /**
  * The runtime's RecordCollector: a task's sinks and changelogs append here while it processes; at
- * the commit (or when the buffer grows large) the records go to the task's producer in one
- * `sendBatch`, and the producer's answer tells the store layer where its changelog records landed.
+ * the commit (or when enough have gathered) the records go to the task's StreamsProducer, whose answer
+ * tells the store layer where its changelog records landed.
  */
 import type { ProducerRecord, RecordCollector } from './record-collector.js';
 

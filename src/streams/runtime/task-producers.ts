@@ -1,21 +1,24 @@
 /**
- * The producers of the two guarantees.
+ * The producers of the two guarantees, both a StreamsProducer (streams-producer.ts).
  *
  * exactly_once: one transactional producer per task, `transactional.id = <application.id>-<task id>`
  * (kafkajs speaks only the transaction APIs before KIP-447, so fencing is by transactional id: the
  * new owner of a task initialises the same id, which fences the old owner and completes its open
- * transaction). A commit is `sendBatch` of the task's records, `sendOffsets`, `commit` — one
+ * transaction). A commit is the sends of the task's records, `sendOffsets`, `commit` — one
  * transaction.
  *
  * at_least_once: one idempotent producer per thread; offsets are committed by the consumer after the
  * records are acknowledged.
  *
- * Both report where each partition's records landed (base offset + count), which is how a store
- * learns the changelog offset its data reflects.
+ * Both report where each partition's records landed, which is how a store learns the changelog
+ * offset its data reflects.
  */
-import type { CompressionTypes, Kafka, Message, Producer, RecordMetadata, Transaction } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { causeChain } from '../errors.js';
 import type { ProducerRecord } from './record-collector.js';
+import { type NextOffsets, StreamsProducer } from './streams-producer.js';
+
+export type { NextOffsets } from './streams-producer.js';
 
 export interface OffsetToCommit {
   readonly topic: string;
@@ -24,64 +27,18 @@ export interface OffsetToCommit {
   readonly metadata: string | null;
 }
 
-/** Next offset (last written + 1) per `topic:partition`, for the partitions this send wrote. */
-export type NextOffsets = Map<string, number>;
-
-interface BatchSender {
-  sendBatch(batch: { topicMessages: { topic: string; messages: Message[] }[]; acks?: number; compression?: CompressionTypes }): Promise<RecordMetadata[]>;
-}
-
-/** Sends records in one batch; returns the next offset of every partition whose records it could count. */
-export async function sendRecords(sender: BatchSender, records: readonly ProducerRecord[], compression: CompressionTypes): Promise<NextOffsets> {
-  const out: NextOffsets = new Map();
-  if (records.length === 0) return out;
-  const byTopic = new Map<string, Message[]>();
-  const counts = new Map<string, number>();
-  for (const r of records) {
-    let messages = byTopic.get(r.topic);
-    if (messages === undefined) byTopic.set(r.topic, (messages = []));
-    const m: Message = { key: r.key, value: r.value, timestamp: String(r.timestamp), headers: r.headers as Message['headers'] };
-    if (r.partition !== undefined) {
-      m.partition = r.partition;
-      const k = `${r.topic}:${r.partition}`;
-      counts.set(k, (counts.get(k) ?? 0) + 1);
-    }
-    messages.push(m);
-  }
-  const meta = await sender.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1, compression });
-  const seen = new Set<string>();
-  for (const m of meta) {
-    const k = `${m.topicName}:${m.partition}`;
-    const n = counts.get(k);
-    // A partition answered twice (split over requests) cannot be counted; its store keeps its older
-    // offset and replays a little more after a restart, which is always safe.
-    if (seen.has(k)) out.delete(k);
-    else if (n !== undefined && m.baseOffset !== undefined) out.set(k, Number(m.baseOffset) + n);
-    seen.add(k);
-  }
-  return out;
-}
-
 /** A task's transactional producer (exactly_once). */
 export class TransactionalProducer {
-  private readonly producer: Producer;
-  private txn: Transaction | null = null;
+  private readonly producer: StreamsProducer;
   private written: NextOffsets = new Map();
-  private connected = false;
 
   constructor(
     kafka: Kafka,
     readonly transactionalId: string,
     transactionTimeoutMs: number,
-    private readonly compression: CompressionTypes,
+    compression: number,
   ) {
-    this.producer = kafka.producer({
-      transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: transactionTimeoutMs,
-      allowAutoTopicCreation: false,
-    });
+    this.producer = new StreamsProducer(kafka, { transactionalId, transactionTimeoutMs, compression });
   }
 
   /**
@@ -89,54 +46,40 @@ export class TransactionalProducer {
    * open transaction completed before this returns.
    */
   async init(): Promise<void> {
-    if (!this.connected) {
-      await this.producer.connect();
-      this.connected = true;
-    }
-    await this.begin();
+    await this.producer.connect();
+    this.begin();
   }
 
-  private beginning: Promise<Transaction> | null = null;
-
-  /** The open transaction, begun if there is none (once, however many sends ask at the same time). */
-  private async begin(): Promise<Transaction> {
-    if (this.txn !== null) return this.txn;
-    if (this.beginning === null) {
-      this.beginning = this.producer.transaction().finally(() => (this.beginning = null));
-    }
-    this.txn = await this.beginning;
-    return this.txn;
+  /** Begins a transaction if none is open. */
+  private begin(): void {
+    if (!this.producer.isInTransaction()) this.producer.beginTransaction();
   }
 
-  /**
-   * Sends records in the open transaction (one is begun if needed). Sends may overlap: kafkajs keeps
-   * one request in flight per broker, in call order.
-   */
+  /** Sends records in the open transaction (one is begun if needed); a task's sends come one after the other. */
   async send(records: readonly ProducerRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const txn = await this.begin();
-    for (const [k, v] of await sendRecords(txn, records, this.compression)) {
+    this.begin();
+    for (const [k, v] of await this.producer.send(records)) {
       if (v > (this.written.get(k) ?? -1)) this.written.set(k, v);
     }
   }
 
   /** Adds the consumed offsets and commits; returns where this transaction's records landed. */
   async commit(offsets: readonly OffsetToCommit[], groupId: string): Promise<NextOffsets> {
-    const txn = await this.begin();
+    this.begin();
     if (offsets.length > 0) {
       const topics = new Map<string, { partition: number; offset: string; metadata: string | null }[]>();
       for (const o of offsets) {
-        if (!topics.has(o.topic)) topics.set(o.topic, []);
-        (topics.get(o.topic) as { partition: number; offset: string; metadata: string | null }[]).push({
-          partition: o.partition,
-          offset: String(o.offset),
-          metadata: o.metadata,
-        });
+        let list = topics.get(o.topic);
+        if (list === undefined) topics.set(o.topic, (list = []));
+        list.push({ partition: o.partition, offset: String(o.offset), metadata: o.metadata });
       }
-      await txn.sendOffsets({ consumerGroupId: groupId, topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) });
+      await this.producer.sendOffsets(
+        groupId,
+        [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+      );
     }
-    await txn.commit();
-    this.txn = null;
+    await this.producer.commitTransaction();
     const written = this.written;
     this.written = new Map();
     return written;
@@ -144,29 +87,22 @@ export class TransactionalProducer {
 
   /** Aborts the open transaction, if any. */
   async abort(): Promise<void> {
-    const txn = this.txn;
-    this.txn = null;
     this.written = new Map();
-    if (txn !== null && txn.isActive()) await txn.abort();
+    if (this.producer.isInTransaction()) await this.producer.abortTransaction();
   }
 
   async close(): Promise<void> {
-    this.txn = null;
-    if (this.connected) await this.producer.disconnect();
-    this.connected = false;
+    await this.producer.disconnect();
   }
 }
 
 /** The thread's idempotent producer (at_least_once). */
 export class IdempotentProducer {
-  private readonly producer: Producer;
+  private readonly producer: StreamsProducer;
   private connected = false;
 
-  constructor(
-    kafka: Kafka,
-    private readonly compression: CompressionTypes,
-  ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  constructor(kafka: Kafka, compression: number) {
+    this.producer = new StreamsProducer(kafka, { compression });
   }
 
   async connect(): Promise<void> {
@@ -175,11 +111,11 @@ export class IdempotentProducer {
   }
 
   send(records: readonly ProducerRecord[]): Promise<NextOffsets> {
-    return sendRecords(this.producer, records, this.compression);
+    return this.producer.send(records);
   }
 
   async close(): Promise<void> {
-    if (this.connected) await this.producer.disconnect();
+    await this.producer.disconnect();
     this.connected = false;
   }
 }
