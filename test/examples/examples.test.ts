@@ -1,5 +1,5 @@
 /**
- * The runnable examples, each one command on an embedded broker: each compares its output (read
+ * The runnable examples (and npm start's program), each one command on an embedded broker: each compares its output (read
  * read_committed) with what it computes from its input independently of the topology, and prints
  * OK — the test runs them as a user would and checks that.
  */
@@ -20,6 +20,13 @@ function run(script: string): { status: number | null; out: string } {
 }
 
 describe('examples', () => {
+  it('npm start (examples/quickstart.js): the order-totals application through a SIGKILL, every order exactly once', () => {
+    const r = run('examples/quickstart.js');
+    expect(r.out, r.out).toMatch(/Exactly once: 600 orders in, 600 in orders-with-tax/);
+    expect(r.out).toMatch(/every customer total equals the sum of their orders/);
+    expect(r.status).toBe(0);
+  }, 150_000);
+
   it('word-count: on the embedded broker, every count exactly once and in order', () => {
     const r = run('examples/word-count/run.mjs');
     expect(r.out, r.out).toMatch(/OK: \d+ words, \d+ updates, every count exactly once/);
