@@ -10,7 +10,7 @@ import { Broker } from '../../src/index.js';
 import { silentLogger } from '../../src/common/logger.js';
 import type { ProducerRecord } from '../../src/streams/runtime/record-collector.js';
 import { StreamsProducer } from '../../src/streams/runtime/streams-producer.js';
-import { isFenced } from '../../src/streams/runtime/task-producers.js';
+import { isFenced, isRecordRefused } from '../../src/streams/runtime/task-producers.js';
 import { removeDir, startBroker } from '../support/broker.js';
 import { FlakyProxy } from '../support/flaky-proxy.js';
 import { defaultPartitioner } from '../support/kafkajs.js';
@@ -224,11 +224,16 @@ describe('StreamsProducer', () => {
       proxy.fault = (r) => (r.apiKey !== 0 ? 'pass' : r.nthOfKey % 7 === 0 ? 'drop-request' : r.nthOfKey % 3 === 0 ? 'drop-response' : 'pass');
       const sent: string[][] = [[], []];
       if (transactionalId !== undefined) p.beginTransaction();
-      for (let s = 0; s < 30; s++) {
-        const records = Array.from({ length: 10 }, (_, i) => record('flaky', i % 2, `k${s}-${i}`, `${s}-${i}`));
-        for (const r of records) sent[r.partition as number].push(r.value?.toString() as string);
-        const next = await p.send(records);
-        expect(Object.fromEntries(next)).toEqual({ 'flaky:0': sent[0].length, 'flaky:1': sent[1].length });
+      // Two sends at a time, as a thread's tasks share its producer under at_least_once: a send whose
+      // answer was lost keeps its sequence numbers until it is tried again; the other waits.
+      for (let s = 0; s < 30; s += 2) {
+        const sends = [s, s + 1].map((n) => Array.from({ length: 10 }, (_, i) => record('flaky', i % 2, `k${n}-${i}`, `${n}-${i}`)));
+        const expected = sends.map((records) => {
+          for (const r of records) sent[r.partition as number].push(r.value?.toString() as string);
+          return { 'flaky:0': sent[0].length, 'flaky:1': sent[1].length };
+        });
+        const nexts = await Promise.all(sends.map((records) => p.send(records)));
+        expect(nexts.map((next) => Object.fromEntries(next))).toEqual(expected);
       }
       if (transactionalId !== undefined) await p.commitTransaction();
       proxy.fault = () => 'pass';
@@ -239,4 +244,24 @@ describe('StreamsProducer', () => {
       expect(read.filter((r) => r.partition === 1).map((r) => r.value)).toEqual(sent[1]);
     },
   );
+
+  it('after a send the broker refused in part, the partition it wrote keeps its records once and the next sends go on (idempotent: a new producer id)', async () => {
+    const { kafka } = await setUp([{ topic: 'mixed', partitions: 2 }]);
+    const p = producer(kafka);
+    await p.connect();
+    const tooLarge = record('mixed', 1, 'huge', 'x'.repeat(2 * 1024 * 1024));
+    const error = await p.send([record('mixed', 0, 'first', '1'), tooLarge]).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(isRecordRefused(error)).toBe(true);
+    const next = await p.send([record('mixed', 0, 'second', '2'), record('mixed', 1, 'third', '3')]);
+    expect(Object.fromEntries(next)).toEqual({ 'mixed:0': 2, 'mixed:1': 1 });
+    const read = await readAll(kafka, 'mixed', 3);
+    expect(read.map((r) => [r.partition, r.key])).toEqual([
+      [0, 'first'],
+      [0, 'second'],
+      [1, 'third'],
+    ]);
+  });
 });

@@ -180,9 +180,10 @@ export async function runWithChaos(options: {
   killWhileRunning?: boolean;
   /**
    * Writes the input (an idempotent producer, one request in flight). `random` is a PRNG of its own,
-   * seeded from `seed`: the input is the same in every run of a seed, whatever the chaos does.
+   * seeded from `seed`: the input is the same in every run of a seed, whatever the chaos does (up to
+   * its length, if `produce` writes until `chaosOver()`).
    */
-  produce: (producer: Producer, random: () => number) => Promise<void>;
+  produce: (producer: Producer, random: () => number, chaosOver: () => boolean) => Promise<void>;
   cleanups: (() => Promise<void> | void)[];
 }): Promise<ChaosRun> {
   const { cleanups } = options;
@@ -219,7 +220,8 @@ export async function runWithChaos(options: {
   const producer = kafkaFor(broker.bootstrap).producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   cleanups.push(() => producer.disconnect().catch(() => undefined));
-  const producing = options.produce(producer, prng(options.seed + 1));
+  let chaosOver = false;
+  const producing = options.produce(producer, prng(options.seed + 1), () => chaosOver);
 
   // Chaos, spread over the production: instance kills, and broker kills in between.
   const events: ('instance' | 'broker')[] = [...Array(options.instanceKills).fill('instance'), ...Array(options.brokerKills).fill('broker')];
@@ -250,6 +252,7 @@ export async function runWithChaos(options: {
       run.broker = broker;
     }
   }
+  chaosOver = true;
   await producing;
   return run;
 }

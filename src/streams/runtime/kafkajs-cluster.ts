@@ -59,6 +59,7 @@ export interface KafkajsCluster {
   isConnected(): boolean;
   addMultipleTargetTopics(topics: string[]): Promise<void>;
   refreshMetadata(): Promise<void>;
+  refreshMetadataIfNecessary(): Promise<void>;
   findTopicPartitionMetadata(topic: string): KafkajsPartitionMetadata[];
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(args: { nodeId: string }): Promise<KafkajsBroker>;

@@ -51,3 +51,9 @@ declare module 'kafkajs/src/protocol/error.js' {
   /** Whether an error means the client's metadata is out of date (unknown partition, no leader, not the leader). */
   export function staleMetadata(e: unknown): boolean;
 }
+
+declare module 'kafkajs/src/retry/index.js' {
+  /** kafkajs's retrier: runs `fn` again after a retriable error, with its exponential backoff, until `bail` or `retries`. */
+  const createRetry: (options: unknown) => <T>(fn: (bail: (e: Error) => void, retryCount: number, retryTime: number) => Promise<T>) => Promise<T>;
+  export default createRetry;
+}

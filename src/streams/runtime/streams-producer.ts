@@ -8,6 +8,7 @@
  */
 import type { Kafka } from 'kafkajs';
 import createEosManager, { type EosManager } from 'kafkajs/src/producer/eosManager/index.js';
+import createRetry from 'kafkajs/src/retry/index.js';
 import { createErrorFromCode, staleMetadata } from 'kafkajs/src/protocol/error.js';
 import { Produce, type ProduceResponse } from '../../protocol/apis/produce.js';
 import { Reader } from '../../protocol/reader.js';
@@ -38,9 +39,7 @@ const PRODUCE_TIMEOUT_MS = 30_000;
  * (1 MiB by default).
  */
 const MAX_BATCH_BYTES = 900 * 1024;
-/** Tries of a request that failed on stale metadata or a lost connection, refreshing metadata between. */
-const SEND_ATTEMPTS = 5;
-const RETRY_BACKOFF_MS = 100;
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
 
 /** One partition's records of a send. */
 interface PartitionRecords {
@@ -56,6 +55,10 @@ export class StreamsProducer {
   /** Where the next record without a key goes, per topic (round robin). */
   private readonly nextKeyless = new Map<string, number>();
   private connected = false;
+  /** The send in progress; the next waits for it. */
+  private sending: Promise<void> = Promise.resolve();
+  /** An idempotent producer whose last send failed gets a new producer id (and sequences from 0) first. */
+  private needsNewProducerId = false;
 
   constructor(kafka: Kafka, options: StreamsProducerOptions) {
     this.cluster = createKafkajsCluster(kafka, { allowAutoTopicCreation: false, maxInFlightRequests: 1, metadataMaxAge: 300_000 });
@@ -108,16 +111,62 @@ export class StreamsProducer {
 
   /**
    * Writes the records (in the open transaction, if transactional) and returns where each
-   * partition's last record landed, plus one. Records of a partition land in the order given.
+   * partition's last record landed, plus one. Records of a partition land in the order given. Sends
+   * run one after another: a send whose outcome is unknown keeps its sequence numbers until it is
+   * tried again, and no other send may take them meanwhile.
    */
-  async send(records: readonly ProducerRecord[]): Promise<NextOffsets> {
+  send(records: readonly ProducerRecord[]): Promise<NextOffsets> {
+    const run = this.sending.then(() => this.sendNow(records));
+    this.sending = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async sendNow(records: readonly ProducerRecord[]): Promise<NextOffsets> {
     const out: NextOffsets = new Map();
     if (records.length === 0) return out;
-    const topics = new Set<string>();
-    for (const r of records) topics.add(r.topic);
-    await this.cluster.addMultipleTargetTopics([...topics]);
-    const rounds = this.batchesPerRound(this.byPartition(records));
-    for (const round of rounds) await this.sendRound(round, out);
+    const { eos, cluster } = this;
+    if (this.needsNewProducerId) {
+      await eos.initProducerId();
+      this.needsNewProducerId = false;
+    }
+    const topics = [...new Set(records.map((r) => r.topic))];
+    let rounds: PartitionRecords[][] | null = null;
+    try {
+      // As kafkajs's own sendMessages: each try refreshes what it needs and sends what is not written yet.
+      await createRetry(cluster.retry)(async (bail) => {
+        try {
+          await cluster.addMultipleTargetTopics(topics);
+          await cluster.refreshMetadataIfNecessary();
+          rounds ??= batchesPerRound(this.byPartition(records));
+          // One AddPartitionsToTxn for every partition new to the transaction, before any Produce.
+          if (eos.isTransactional()) await eos.addPartitionsToTransaction(topicPartitionsOf(rounds.flat()));
+          while (rounds.length > 0) {
+            const failed = await this.sendRound(rounds[0], out);
+            if (failed !== null) {
+              rounds[0] = failed.batches;
+              throw failed.error;
+            }
+            rounds.shift();
+          }
+        } catch (e) {
+          if (!isRetriable(e)) {
+            bail(e as Error);
+            return;
+          }
+          if (needsMetadata(e)) await cluster.refreshMetadata().catch(() => undefined);
+          throw e;
+        }
+      });
+    } catch (e) {
+      // What the broker holds of this send is not known: an idempotent producer starts a new
+      // sequence rather than reuse numbers the broker may have taken (a transactional one is
+      // replaced by its task).
+      if (!eos.isTransactional()) this.needsNewProducerId = true;
+      throw e;
+    }
     return out;
   }
 
@@ -137,77 +186,50 @@ export class StreamsProducer {
   /** murmur2 of the key, as kafkajs's and Java's default partitioners; keyless records in turn. */
   private choosePartition(r: ProducerRecord): number {
     const n = this.cluster.findTopicPartitionMetadata(r.topic).length;
-    if (n === 0) throw createErrorFromCode(3); // UNKNOWN_TOPIC_OR_PARTITION
+    if (n === 0) throw createErrorFromCode(UNKNOWN_TOPIC_OR_PARTITION);
     if (r.key !== null) return partitionForKey(r.key, n);
     const next = this.nextKeyless.get(r.topic) ?? 0;
     this.nextKeyless.set(r.topic, next + 1);
     return next % n;
   }
 
-  /** Splits partitions whose records exceed MAX_BATCH_BYTES: round k holds every partition's k-th batch. */
-  private batchesPerRound(parts: Map<string, PartitionRecords>): PartitionRecords[][] {
-    const rounds: PartitionRecords[][] = [[]];
-    for (const p of parts.values()) {
-      let round = 0;
-      let start = 0;
-      let bytes = 0;
-      for (let i = 0; i < p.records.length; i++) {
-        const r = p.records[i];
-        const size = (r.key?.length ?? 0) + (r.value?.length ?? 0) + 32;
-        if (bytes + size > MAX_BATCH_BYTES && i > start) {
-          (rounds[round] ??= []).push({ topic: p.topic, partition: p.partition, records: p.records.slice(start, i) });
-          round++;
-          start = i;
-          bytes = 0;
-        }
-        bytes += size;
-      }
-      (rounds[round] ??= []).push(start === 0 ? p : { topic: p.topic, partition: p.partition, records: p.records.slice(start) });
+  /**
+   * One batch per partition, one request per leader, concurrently. Returns null when every batch
+   * was written, or else the batches that were not and the error that tells the most (a
+   * non-retriable one, such as a fenced producer's, before a retriable one).
+   */
+  private async sendRound(batches: PartitionRecords[], out: NextOffsets): Promise<{ batches: PartitionRecords[]; error: unknown } | null> {
+    const byLeader = new Map<string, PartitionRecords[]>();
+    for (const b of batches) {
+      const nodeId = Object.keys(this.cluster.findLeaderForPartitions(b.topic, [b.partition]))[0];
+      if (nodeId === undefined) throw createErrorFromCode(UNKNOWN_TOPIC_OR_PARTITION);
+      let list = byLeader.get(nodeId);
+      if (list === undefined) byLeader.set(nodeId, (list = []));
+      list.push(b);
     }
-    return rounds;
+    const results = await Promise.all([...byLeader].map(([nodeId, bs]) => this.sendToLeader(nodeId, bs, out)));
+    const failed = results.flatMap((r) => r.failed);
+    if (failed.length === 0) return null;
+    const errors = results.flatMap((r) => (r.error === null ? [] : [r.error]));
+    return { batches: failed, error: errors.find((e) => !isRetriable(e)) ?? errors[0] };
   }
 
-  /** One batch per partition, one request per leader, concurrently; retried on stale metadata. */
-  private async sendRound(batches: PartitionRecords[], out: NextOffsets): Promise<void> {
-    let pending = batches;
-    for (let attempt = 1; ; attempt++) {
-      const byLeader = new Map<string, PartitionRecords[]>();
-      for (const b of pending) {
-        const leaders = this.cluster.findLeaderForPartitions(b.topic, [b.partition]);
-        const nodeId = Object.keys(leaders)[0];
-        if (nodeId === undefined) throw createErrorFromCode(5); // LEADER_NOT_AVAILABLE
-        let list = byLeader.get(nodeId);
-        if (list === undefined) byLeader.set(nodeId, (list = []));
-        list.push(b);
-      }
-      const results = await Promise.allSettled([...byLeader].map(([nodeId, bs]) => this.sendToLeader(nodeId, bs, out)));
-      const failed: PartitionRecords[] = [];
-      let error: unknown = null;
-      [...byLeader.values()].forEach((bs, i) => {
-        const r = results[i];
-        if (r.status === 'rejected') {
-          failed.push(...bs);
-          error ??= r.reason;
-        }
-      });
-      if (failed.length === 0) return;
-      if (attempt >= SEND_ATTEMPTS || !isRetriableSendError(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, RETRY_BACKOFF_MS * attempt));
-      await this.cluster.refreshMetadata();
-      pending = failed;
-    }
-  }
-
-  private async sendToLeader(nodeId: string, batches: PartitionRecords[], out: NextOffsets): Promise<void> {
-    const broker = await this.cluster.findBroker({ nodeId });
+  /**
+   * Writes batches through one leader, under kafkajs's lock of that broker for this producer. A batch
+   * the broker answered without error advances its partition's sequence; any other has its
+   * sequence put back, so that the next try uses the same numbers (the broker drops a batch it
+   * already has, by producer id and sequence).
+   */
+  private async sendToLeader(nodeId: string, batches: PartitionRecords[], out: NextOffsets): Promise<{ failed: PartitionRecords[]; error: unknown }> {
     const { eos } = this;
+    let broker: KafkajsBroker;
+    try {
+      broker = await this.cluster.findBroker({ nodeId });
+    } catch (e) {
+      return { failed: batches, error: e };
+    }
     await eos.acquireBrokerLock(broker);
     try {
-      if (eos.isTransactional()) {
-        await eos.addPartitionsToTransaction(
-          [...groupByTopic(batches)].map(([topic, bs]) => ({ topic, partitions: bs.map((b) => ({ partition: b.partition })) })),
-        );
-      }
       const sequences = batches.map((b) => {
         const s = eos.getSequence(b.topic, b.partition);
         eos.updateSequence(b.topic, b.partition, b.records.length);
@@ -217,18 +239,28 @@ export class StreamsProducer {
       try {
         response = await this.produce(broker, batches, sequences);
       } catch (e) {
-        // The next try (or send) must use the same numbers: the broker drops a batch it already has.
-        batches.forEach((b) => eos.updateSequence(b.topic, b.partition, -b.records.length));
-        if ((e as Error).name === 'KafkaJSConnectionClosedError')
+        for (const b of batches) eos.updateSequence(b.topic, b.partition, -b.records.length);
+        if ((e as Error).name === 'KafkaJSConnectionClosedError') {
+          await broker.disconnect().catch(() => undefined);
           this.cluster.removeBroker({ host: broker.connectionPool.host, port: broker.connectionPool.port });
-        throw e;
-      }
-      for (const t of response.responses) {
-        for (const p of t.partitionResponses) {
-          const b = batches.find((x) => x.topic === t.name && x.partition === p.index);
-          if (b !== undefined) out.set(`${b.topic}:${b.partition}`, Number(p.baseOffset) + b.records.length);
         }
+        return { failed: batches, error: e };
       }
+      const failed: PartitionRecords[] = [];
+      let error: unknown = null;
+      for (const b of batches) {
+        const p = response.responses.find((t) => t.name === b.topic)?.partitionResponses.find((x) => x.index === b.partition);
+        if (p !== undefined && p.errorCode === 0) {
+          out.set(`${b.topic}:${b.partition}`, Number(p.baseOffset) + b.records.length);
+          continue;
+        }
+        eos.updateSequence(b.topic, b.partition, -b.records.length);
+        failed.push(b);
+        // A partition the answer leaves out counts as unknown to that broker: tried again after a metadata refresh.
+        const e = createErrorFromCode(p?.errorCode ?? UNKNOWN_TOPIC_OR_PARTITION);
+        if (error === null || (isRetriable(error) && !isRetriable(e))) error = e;
+      }
+      return { failed, error };
     } finally {
       eos.releaseBrokerLock(broker);
     }
@@ -290,6 +322,45 @@ export class StreamsProducer {
   }
 }
 
+/** Splits partitions whose records exceed MAX_BATCH_BYTES: round k holds every partition's k-th batch. */
+function batchesPerRound(parts: Map<string, PartitionRecords>): PartitionRecords[][] {
+  const rounds: PartitionRecords[][] = [[]];
+  for (const p of parts.values()) {
+    let round = 0;
+    let start = 0;
+    let bytes = 0;
+    for (let i = 0; i < p.records.length; i++) {
+      const r = p.records[i];
+      const size = recordSizeEstimate(r);
+      if (bytes + size > MAX_BATCH_BYTES && i > start) {
+        (rounds[round] ??= []).push({ topic: p.topic, partition: p.partition, records: p.records.slice(start, i) });
+        round++;
+        start = i;
+        bytes = 0;
+      }
+      bytes += size;
+    }
+    (rounds[round] ??= []).push(start === 0 ? p : { topic: p.topic, partition: p.partition, records: p.records.slice(start) });
+  }
+  return rounds;
+}
+
+/** About the bytes a record takes in a batch (its key, value and headers, and a little for lengths and deltas). */
+function recordSizeEstimate(r: ProducerRecord): number {
+  let size = (r.key?.length ?? 0) + (r.value?.length ?? 0) + 32;
+  for (const key in r.headers) {
+    const v = r.headers[key];
+    for (const one of Array.isArray(v) ? v : [v])
+      if (one !== undefined) size += key.length + (typeof one === 'string' ? Buffer.byteLength(one) : one.length) + 10;
+  }
+  return size;
+}
+
+/** The partitions of batches, by topic, as kafkajs's EosManager takes them. */
+function topicPartitionsOf(batches: readonly PartitionRecords[]): { topic: string; partitions: { partition: number }[] }[] {
+  return [...groupByTopic(batches)].map(([topic, bs]) => ({ topic, partitions: bs.map((b) => ({ partition: b.partition })) }));
+}
+
 function toRecordInput(r: ProducerRecord): RecordInput {
   return { key: r.key, value: r.value, headers: toRecordHeaders(r.headers), timestamp: BigInt(r.timestamp) };
 }
@@ -316,8 +387,26 @@ function groupByTopic<T extends { topic: string }>(list: readonly T[]): Map<stri
   return m;
 }
 
-/** A request that may succeed once the metadata is refreshed or the connection made again. */
-function isRetriableSendError(e: unknown): boolean {
+/**
+ * Whether trying again may succeed, as kafkajs's own producer decides: its protocol errors say
+ * (`retriable`: no leader, not the leader, not enough replicas, a concurrent transaction, a moved
+ * coordinator, …), and its client errors are retriable unless they say they are not.
+ */
+function isRetriable(e: unknown): boolean {
+  const err = e as { retriable?: boolean; name?: string } | null;
+  if (err === null || typeof err !== 'object') return false;
+  if (err.name === 'TypeError' || err.name === 'RangeError' || err.name === 'ReferenceError' || err.name === 'SyntaxError') return false;
+  return err.retriable !== false && (err.retriable === true || (err.name ?? '').startsWith('KafkaJS'));
+}
+
+/** Errors after which the partitions' leaders may have moved: refresh the metadata before trying again. */
+function needsMetadata(e: unknown): boolean {
   const name = (e as Error | null)?.name ?? '';
-  return staleMetadata(e) || name === 'KafkaJSConnectionError' || name === 'KafkaJSConnectionClosedError' || name === 'KafkaJSRequestTimeoutError';
+  return (
+    staleMetadata(e) ||
+    name.startsWith('KafkaJSConnection') ||
+    name === 'KafkaJSBrokerNotFound' ||
+    name === 'KafkaJSRequestTimeoutError' ||
+    name === 'KafkaJSError'
+  );
 }

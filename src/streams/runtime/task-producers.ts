@@ -85,7 +85,11 @@ export class TransactionalProducer {
     return written;
   }
 
-  /** Aborts the open transaction, if any. */
+  /**
+   * Aborts the open transaction, if any. After a commit that failed, kafkajs's state is COMMITTING
+   * and there is nothing to abort here: the task replaces this producer, and the new one's
+   * InitProducerId completes or aborts the transaction on the coordinator.
+   */
   async abort(): Promise<void> {
     this.written = new Map();
     if (this.producer.isInTransaction()) await this.producer.abortTransaction();
