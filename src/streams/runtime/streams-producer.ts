@@ -171,16 +171,21 @@ export class StreamsProducer {
   }
 
   /** The records by partition, in order; a record without a partition gets one from the metadata. */
-  private byPartition(records: readonly ProducerRecord[]): Map<string, PartitionRecords> {
-    const parts = new Map<string, PartitionRecords>();
+  private byPartition(records: readonly ProducerRecord[]): PartitionRecords[] {
+    const out: PartitionRecords[] = [];
+    const byTopic = new Map<string, Map<number, PartitionRecords>>();
     for (const r of records) {
+      let parts = byTopic.get(r.topic);
+      if (parts === undefined) byTopic.set(r.topic, (parts = new Map()));
       const partition = r.partition ?? this.choosePartition(r);
-      const k = `${r.topic}:${partition}`;
-      let p = parts.get(k);
-      if (p === undefined) parts.set(k, (p = { topic: r.topic, partition, records: [] }));
+      let p = parts.get(partition);
+      if (p === undefined) {
+        parts.set(partition, (p = { topic: r.topic, partition, records: [] }));
+        out.push(p);
+      }
       p.records.push(r);
     }
-    return parts;
+    return out;
   }
 
   /** murmur2 of the key, as kafkajs's and Java's default partitioners; keyless records in turn. */
@@ -323,9 +328,9 @@ export class StreamsProducer {
 }
 
 /** Splits partitions whose records exceed MAX_BATCH_BYTES: round k holds every partition's k-th batch. */
-function batchesPerRound(parts: Map<string, PartitionRecords>): PartitionRecords[][] {
+function batchesPerRound(parts: readonly PartitionRecords[]): PartitionRecords[][] {
   const rounds: PartitionRecords[][] = [[]];
-  for (const p of parts.values()) {
+  for (const p of parts) {
     let round = 0;
     let start = 0;
     let bytes = 0;

@@ -12,6 +12,12 @@ import type { EvictableCache, ThreadCache } from './thread-cache.js';
 
 interface CacheEntry {
   value: StoredValue | null;
+  /**
+   * The key's value in the store below, when known (undefined: not known): what a read there would
+   * return, kept so that a flush need not read it back for the listener's old value. Only this layer
+   * writes the store below (at flush), so it stays right until the entry leaves the cache.
+   */
+  below: StoredValue | null | undefined;
   dirty: boolean;
   /** The record context of the write, which the flushed record is forwarded with. */
   context: RecordContext | null;
@@ -55,14 +61,14 @@ export class CachingKeyValueBytesStore implements KeyValueBytesStore, EvictableC
       return e.value ?? undefined;
     }
     const v = this.inner.get(key);
-    this.insert(key, { value: v ?? null, dirty: false, context: null });
+    this.insert(key, { value: v ?? null, below: v ?? null, dirty: false, context: null });
     return v;
   }
 
   put(key: BytesKey, value: StoredValue | null): void {
     this.dirty.delete(key);
     this.dirty.add(key);
-    this.insert(key, { value, dirty: true, context: this.context.recordContext() });
+    this.insert(key, { value, below: this.entries.get(key)?.below, dirty: true, context: this.context.recordContext() });
   }
 
   private insert(key: BytesKey, entry: CacheEntry): void {
@@ -84,7 +90,7 @@ export class CachingKeyValueBytesStore implements KeyValueBytesStore, EvictableC
     try {
       for (const key of this.dirty) {
         const e = this.entries.get(key) as CacheEntry;
-        const old = this.listener === null ? null : (this.inner.get(key) ?? null);
+        const old = this.listener === null ? null : e.below !== undefined ? e.below : (this.inner.get(key) ?? null);
         e.dirty = false;
         // Written and deleted since the last flush, and never in the store below: there is nothing
         // to delete there or to tell downstream, which never saw it (Kafka Streams skips it too).
@@ -93,6 +99,7 @@ export class CachingKeyValueBytesStore implements KeyValueBytesStore, EvictableC
           continue;
         }
         this.inner.put(key, e.value);
+        e.below = e.value;
         if (this.listener !== null) {
           const listener = this.listener;
           this.context.withRecordContext(e.context as RecordContext, () => listener(key, e.value, old));
