@@ -507,7 +507,7 @@ function shuffle(xs, random) {
 
 /** @param {Say} say */
 async function caseGuarantees(say) {
-  const N = scaled(150_000);
+  const N = scaled(750_000);
   const dir = workDir('guarantees');
   const broker = await startBroker(join(dir, 'logs'), BROKER_PROPS);
   const kafka = kafkaFor(broker.bootstrap);
