@@ -245,10 +245,14 @@ describe('StreamsProducer', () => {
     },
   );
 
-  it('after a send the broker refused in part, the partition it wrote keeps its records once and the next sends go on (idempotent: a new producer id)', async () => {
+  it.each([
+    ['idempotent (which then takes a new producer id)', undefined],
+    ['transactional (the same transaction goes on)', 'app-4_0'],
+  ])('%s: after a send the broker refused in part, the partition it wrote keeps its records once and the next sends go on', async (_kind, transactionalId) => {
     const { kafka } = await setUp([{ topic: 'mixed', partitions: 2 }]);
-    const p = producer(kafka);
+    const p = producer(kafka, transactionalId);
     await p.connect();
+    if (transactionalId !== undefined) p.beginTransaction();
     const tooLarge = record('mixed', 1, 'huge', 'x'.repeat(2 * 1024 * 1024));
     const error = await p.send([record('mixed', 0, 'first', '1'), tooLarge]).then(
       () => null,
@@ -256,7 +260,9 @@ describe('StreamsProducer', () => {
     );
     expect(isRecordRefused(error)).toBe(true);
     const next = await p.send([record('mixed', 0, 'second', '2'), record('mixed', 1, 'third', '3')]);
+    // The written batch kept its sequence: a reused one would make 'second' look like a duplicate of 'first'.
     expect(Object.fromEntries(next)).toEqual({ 'mixed:0': 2, 'mixed:1': 1 });
+    if (transactionalId !== undefined) await p.commitTransaction();
     const read = await readAll(kafka, 'mixed', 3);
     expect(read.map((r) => [r.partition, r.key])).toEqual([
       [0, 'first'],

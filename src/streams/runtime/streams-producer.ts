@@ -318,10 +318,8 @@ export class StreamsProducer {
       },
       response: {
         decode: async (payload) => Produce.response.decode(new Reader(payload), PRODUCE_VERSION),
-        parse: async (decoded) => {
-          for (const t of decoded.responses) for (const p of t.partitionResponses) if (p.errorCode !== 0) throw createErrorFromCode(p.errorCode);
-          return decoded;
-        },
+        // Partition errors are read per batch by sendToLeader: a batch the broker wrote keeps its sequence.
+        parse: async (decoded) => decoded,
       },
     });
   }
