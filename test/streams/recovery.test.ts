@@ -17,7 +17,7 @@ import { PartitionReader } from '../../src/streams/runtime/partition-reader.js';
 import type { RawRecord } from '../../src/streams/runtime/record-collector.js';
 import { type BrokerProcess, spawnBroker } from '../support/broker.js';
 import { type KeyValue, produceBulk } from '../support/bulk-produce.js';
-import { STREAMS_BROKER_CONFIG, type AppProcess, kafkaFor, readTopics, startApp, waitUntil } from '../support/streams-apps.js';
+import { STREAMS_BROKER_CONFIG, type AppProcess, committedRecordsBetween, kafkaFor, readTopics, startApp, waitUntil } from '../support/streams-apps.js';
 
 const COUNT_APP = resolve(import.meta.dirname, '../support/streams-count-app.mjs');
 const APP_ID = 'count-app';
@@ -54,23 +54,6 @@ async function recordedOffsets(stateDir: string): Promise<Map<string, number | n
     await store.close();
   }
   return out;
-}
-
-/** Committed (non-aborted, non-control) records of a partition in [from, to). */
-async function committedRecordsBetween(kafka: Kafka, topic: string, partition: number, from: number, to: number): Promise<number> {
-  const reader = new PartitionReader(kafka);
-  try {
-    let n = 0;
-    for (let pos = from; pos < to;) {
-      const [f] = await reader.fetch([{ topic, partition, offset: pos }], { maxWaitMs: 100 });
-      n += f.records.filter((r) => r.offset < to).length;
-      if (f.nextOffset === pos) break;
-      pos = f.nextOffset;
-    }
-    return n;
-  } finally {
-    await reader.close();
-  }
 }
 
 describe('recovery without a full restore: 10⁶ keys of state', () => {

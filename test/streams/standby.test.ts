@@ -11,7 +11,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PartitionReader } from '../../src/streams/runtime/partition-reader.js';
 import type { RawRecord } from '../../src/streams/runtime/record-collector.js';
@@ -28,6 +27,7 @@ import {
   startApp,
   waitForOutput,
   waitUntil,
+  committedRecordsBetween,
 } from '../support/streams-apps.js';
 
 const PARTITIONS = 6;
@@ -52,23 +52,6 @@ interface Restore {
 function restorations(log: string): Restore[] {
   const re = /Task (\d+_\d+): restored store sum from [\w.-]+:\d+: (\d+) records, offsets (\d+) to (\d+)/g;
   return [...log.matchAll(re)].map((m) => ({ task: m[1], records: Number(m[2]), from: Number(m[3]), to: Number(m[4]) }));
-}
-
-/** Committed (non-aborted, non-control) records of a partition in [from, to). */
-async function committedRecordsBetween(kafka: Kafka, topic: string, partition: number, from: number, to: number): Promise<number> {
-  const reader = new PartitionReader(kafka);
-  try {
-    let n = 0;
-    for (let pos = from; pos < to;) {
-      const [f] = await reader.fetch([{ topic, partition, offset: pos }], { maxWaitMs: 100 });
-      n += f.records.filter((r) => r.offset < to).length;
-      if (f.nextOffset === pos) break;
-      pos = f.nextOffset;
-    }
-    return n;
-  } finally {
-    await reader.close();
-  }
 }
 
 interface Failover {

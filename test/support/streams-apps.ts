@@ -76,6 +76,23 @@ export function kafkaFor(bootstrap: string): Kafka {
   return new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 100 } });
 }
 
+/** Committed (non-aborted, non-control) records of a partition in [from, to). */
+export async function committedRecordsBetween(kafka: Kafka, topic: string, partition: number, from: number, to: number): Promise<number> {
+  const reader = new PartitionReader(kafka);
+  try {
+    let n = 0;
+    for (let pos = from; pos < to;) {
+      const [f] = await reader.fetch([{ topic, partition, offset: pos }], { maxWaitMs: 100 });
+      n += f.records.filter((r) => r.offset < to).length;
+      if (f.nextOffset === pos) break;
+      pos = f.nextOffset;
+    }
+    return n;
+  } finally {
+    await reader.close();
+  }
+}
+
 /** Every committed record of the topics' partitions, read to their last stable offset, in offset order. */
 export async function readTopics(kafka: Kafka, topics: readonly { topic: string; partitions: number }[]): Promise<Map<string, RawRecord[][]>> {
   const reader = new PartitionReader(kafka);
